@@ -1,0 +1,141 @@
+/** `jaynes fit PATH...`: analyse models and print the per-layer lognormal table. */
+import { Command } from "commander";
+import { analyzeOpenedModel, type ModelResult } from "../analysis/model.js";
+import type { AnalysisSettings } from "../analysis/settings.js";
+import { InputError } from "../errors.js";
+import { groupShards, openModel, resolveInputs, type ModelInput } from "../formats/open.js";
+import { renderCsv } from "../report/csv.js";
+import { type Failure, renderJson, renderJsonl } from "../report/json.js";
+import { renderTables } from "../report/table.js";
+import { VERSION } from "../version.js";
+import { emit, type OutputFormat } from "./output.js";
+import { choiceOption, collect, integerOption } from "./options.js";
+import { PROGRESS_MIN_BYTES, ProgressBar } from "./progress.js";
+import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
+
+interface FitOptions {
+  format: OutputFormat;
+  output?: string;
+  bins: number;
+  minParams: number;
+  normalize: AnalysisSettings["normalize"];
+  include: string[];
+  exclude: string[];
+  includeFlagged: boolean;
+  verbose: boolean;
+  progress: boolean;
+}
+
+export function fitCommand(): Command {
+  return new Command("fit")
+    .description("fit the size-weighted |w| histogram of every layer with a lognormal (METHOD.md §1–3)")
+    .argument("<path...>", "model file, shard index, directory, or several shard files")
+    .option("-f, --format <format>", "output format: table, csv, json, jsonl", choiceOption("--format", ["table", "csv", "json", "jsonl"] as const), "table")
+    .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
+    .option("--bins <n>", "number of equal-width bins B on [0, 1]", integerOption("--bins", 2, 1_000_000), 100)
+    .option("--min-params <n>", "skip layers with fewer elements", integerOption("--min-params", 0), 10_000)
+    .option("--normalize <mode>", "max: x = |w|/max|w|; none: raw |w| on [0, max|w|]", choiceOption("--normalize", ["max", "none"] as const), "max")
+    .option("--include <glob>", "only tensors whose name matches (repeatable; picomatch, ** crosses /)", collect, [])
+    .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, [])
+    .option("--include-flagged", "count flagged layers in the model summary", false)
+    .option("-v, --verbose", "list skipped tensors and why", false)
+    .option("--no-progress", "never draw a progress bar")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ jaynes fit model.safetensors
+  $ jaynes fit model-00001-of-00002.safetensors model-00002-of-00002.safetensors
+  $ jaynes fit model.safetensors.index.json --include '**.mlp.*'
+  $ jaynes fit ./checkpoint-dir --format csv -o layers.csv
+  $ jaynes fit model.safetensors --format jsonl | jq 'select(.flags == []) | .sigma'
+
+Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid (or held NaN/Inf weights;
+the other inputs are still analysed and reported).`,
+    )
+    .action(async (paths: string[], options: FitOptions) => {
+      process.exitCode = await runFit(paths, options);
+    });
+}
+
+async function runFit(paths: string[], options: FitOptions): Promise<number> {
+  const settings: Partial<AnalysisSettings> = {
+    bins: options.bins,
+    minParams: options.minParams,
+    normalize: options.normalize,
+    include: options.include,
+    exclude: options.exclude,
+    includeFlagged: options.includeFlagged,
+  };
+  const failures: Failure[] = [];
+  const results: ModelResult[] = [];
+  const fail = (model: string, error: unknown): void => {
+    if (!(error instanceof InputError)) throw error;
+    failures.push({ model, error: error.message, code: error.code });
+    logLine(`jaynes: error: ${error.message}`);
+  };
+
+  const inputs: ModelInput[] = [];
+  for (const path of paths) {
+    try {
+      inputs.push(...(await resolveInputs([path])));
+    } catch (error) {
+      fail(path, error);
+    }
+  }
+  // Shards named one by one belong together even when given as separate arguments.
+  const grouped = regroup(inputs);
+
+  const bar = options.progress && progressEnabled() ? new ProgressBar() : undefined;
+  for (const input of grouped) {
+    try {
+      const model = await openModel(input.paths.length === 1 ? input.paths[0]! : input.paths);
+      const result = await analyzeOpenedModel(model, settings, {
+        onStart: (_model, total) => {
+          if (bar && total >= PROGRESS_MIN_BYTES) bar.start(input.display, total);
+        },
+        onBytes: (bytes) => bar?.advance(bytes),
+      });
+      bar?.clear();
+      results.push(result);
+    } catch (error) {
+      bar?.clear();
+      fail(input.display, error);
+    }
+  }
+
+  let nonfinite = false;
+  for (const result of results) {
+    for (const layer of result.layers) {
+      if (layer.nonfinite > 0) {
+        nonfinite = true;
+        logLine(`jaynes: warning: ${result.model}: tensor ${JSON.stringify(layer.tensor)}: ${layer.nonfinite} NaN/Inf values dropped (flagged "nonfinite")`);
+      }
+    }
+  }
+
+  if (results.length > 0 || options.format === "json") {
+    const text = render(options, results, failures);
+    if (results.length > 0 || !options.output) await emit(text, options.output);
+  }
+  return failures.length > 0 || nonfinite ? 2 : 0;
+}
+
+function regroup(inputs: ModelInput[]): ModelInput[] {
+  const singles = inputs.filter((input) => input.paths.length === 1).map((input) => input.paths[0]!);
+  const multi = inputs.filter((input) => input.paths.length > 1);
+  return [...groupShards(singles), ...multi];
+}
+
+function render(options: FitOptions, results: ModelResult[], failures: Failure[]): string {
+  switch (options.format) {
+    case "csv":
+      return renderCsv(results);
+    case "json":
+      return renderJson({ tool: "jaynes", version: VERSION, models: results, failures });
+    case "jsonl":
+      return renderJsonl(results);
+    case "table":
+      return renderTables(results, { color: !options.output && colorEnabled(process.stdout), verbose: options.verbose });
+  }
+}

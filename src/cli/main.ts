@@ -1,0 +1,80 @@
+/**
+ * The CLI entry: builds the commander program from one module per command and maps errors to the
+ * documented exit codes. Input errors print one line (no stack trace); anything else is a bug and
+ * says so (set JAYNES_DEBUG=1 for the stack).
+ */
+import { unlinkSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { ExitCode, InputError, ThresholdError, UsageError } from "../errors.js";
+import { removePendingTemporaries } from "../io/atomicWrite.js";
+import { VERSION } from "../version.js";
+import { fitCommand } from "./fit.js";
+
+export const INTERNAL_ERROR_EXIT = 70;
+
+export function buildProgram(): Command {
+  const program = new Command("jaynes")
+    .description("Weight-microstructure analyzer: per-layer lognormal fits of |w| for trained neural networks.")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ jaynes fit model.safetensors
+  $ jaynes fit model.safetensors.index.json --format csv -o layers.csv
+
+Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input, 3 a CI threshold failed,
+70 internal error (a bug: please report it).
+Tables go to stdout; progress and logs to stderr. NO_COLOR disables colour.`,
+    );
+  program.addCommand(fitCommand());
+  program.exitOverride();
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const onSignal = (signal: NodeJS.Signals): void => {
+    removePendingTemporaries(unlinkSync);
+    process.stderr.write(`\njaynes: interrupted (${signal})\n`);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  });
+
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
+  } catch (error) {
+    return exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; every parse error (unknown option, bad value) is a usage error.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (error instanceof UsageError) {
+    process.stderr.write(`jaynes: ${error.message}\n`);
+    return ExitCode.usage;
+  }
+  if (error instanceof InputError) {
+    process.stderr.write(`jaynes: error: ${error.message}\n`);
+    return ExitCode.input;
+  }
+  if (error instanceof ThresholdError) {
+    process.stderr.write(`jaynes: ${error.message}\n`);
+    return ExitCode.threshold;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`jaynes: internal error: ${message.split("\n")[0]}\n`);
+  if (process.env.JAYNES_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  else process.stderr.write("(this is a bug; rerun with JAYNES_DEBUG=1 for details and report it)\n");
+  return INTERNAL_ERROR_EXIT;
+}

@@ -1,0 +1,17 @@
+/** What the terminal allows: colour (TTY, NO_COLOR, FORCE_COLOR) and progress (stderr is a TTY). */
+
+export function colorEnabled(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  // https://no-color.org: any non-empty NO_COLOR disables colour.
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
+  return Boolean(stream.isTTY) && env.TERM !== "dumb";
+}
+
+export function progressEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(process.stderr.isTTY) && env.TERM !== "dumb" && env.CI === undefined;
+}
+
+/** Write to stderr as one line (logs and warnings never go to stdout, which carries the results). */
+export function logLine(text: string): void {
+  process.stderr.write(`${text}\n`);
+}

@@ -1,0 +1,77 @@
+/**
+ * One error type for everything wrong with an input, in the spirit of safetensors' `SafeTensorError`:
+ * every invalid case has a `code`, and the message is a single line that names the file, the tensor
+ * (when there is one) and the byte offset (when it helps). The CLI prints `message` and exits with
+ * `ExitCode.input`; it never prints a stack trace for these.
+ */
+
+/** Documented process exit codes (README "Exit codes"). */
+export const ExitCode = {
+  ok: 0,
+  usage: 1,
+  input: 2,
+  threshold: 3,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Every way an input can be invalid. Readers pick the closest; the message carries the detail. */
+export type InputErrorCode =
+  | "io" // the file cannot be opened or read
+  | "truncated" // fewer bytes than the format promises
+  | "header-too-large"
+  | "header-too-small"
+  | "header-length" // the declared header length points past the end of the file
+  | "header-encoding" // not UTF-8, does not start with '{'
+  | "header-json" // JSON syntax error or wrong JSON type
+  | "duplicate-key"
+  | "metadata" // __metadata__ is not a map of strings
+  | "tensor-info" // dtype/shape/offsets malformed, or byte size ≠ product(shape) × dtype size
+  | "unsupported-dtype"
+  | "offsets" // data_offsets outside the data section, overlapping or leaving gaps
+  | "overflow" // product(shape) or an offset does not fit in a safe integer
+  | "unsafe-path" // an external reference escapes the model's folder
+  | "unknown-format" // content matches no supported format
+  | "malformed" // any other structural violation of a format
+  | "limit" // the input would exceed a resource bound (nesting, size ratio, …)
+  | "unsafe" // refused for safety (e.g. a pickle that asks for a non-allowlisted global)
+  | "model" // the files do not form one model (missing shard, mismatched names, …)
+  | "network"; // a remote source failed after retries
+
+export class InputError extends Error {
+  override readonly name = "InputError";
+  constructor(
+    readonly code: InputErrorCode,
+    readonly file: string,
+    readonly detail: string,
+    readonly tensor?: string,
+    readonly offset?: number,
+  ) {
+    super(formatInputError(file, detail, tensor, offset));
+  }
+}
+
+function formatInputError(file: string, detail: string, tensor?: string, offset?: number): string {
+  const where = [file];
+  if (tensor !== undefined) where.push(`tensor ${JSON.stringify(tensor)}`);
+  if (offset !== undefined) where.push(`byte ${offset}`);
+  return `${where.join(": ")}: ${oneLine(detail)}`;
+}
+
+/** Messages are one line whatever the input put into them (tensor names can hold newlines). */
+export function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, " ").trim();
+}
+
+/** A mistake in how the tool was called (bad option value, no inputs). Exit code 1. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** The analysis ran but a CI threshold failed. Exit code 3. */
+export class ThresholdError extends Error {
+  override readonly name = "ThresholdError";
+}
+
+export function isInputError(error: unknown): error is InputError {
+  return error instanceof InputError;
+}

@@ -1,0 +1,149 @@
+/**
+ * One implementation per `Encoding`: how many bytes make an indivisible unit (chunks are cut at unit
+ * boundaries, so a chunk decodes on its own), and either
+ * - `codes`: values take ≤ 2^16 levels: the accumulator counts raw codes and decodes the level table
+ *   once (exact and fastest), or
+ * - `decode`: turn a chunk of whole units into float values (a zero-copy view where possible).
+ */
+import {
+  bfloat16FromBits,
+  decodeTable,
+  float16FromBits,
+  float8E4M3FnuzFromBits,
+  float8E4M3FromBits,
+  float8E5M2FnuzFromBits,
+  float8E5M2FromBits,
+} from "./floatBits.js";
+import type { Encoding, FloatDType, IntegerStorage } from "./tensor.js";
+
+export interface CodeCodec {
+  type: "codes";
+  unitBytes: number;
+  bits: 8 | 16;
+  /** Value of each code. */
+  levels: Float64Array;
+  /** View a chunk as codes (little-endian 16-bit codes are read as Uint16Array). */
+  codes(bytes: Uint8Array): Uint8Array | Uint16Array;
+}
+
+export interface FloatCodec {
+  type: "floats";
+  unitBytes: number;
+  /** Elements per unit (1 for plain dtypes; the block size for block-quantised formats). */
+  unitElements: number;
+  /** Decode whole units. The result may alias `bytes` or a scratch buffer reused by the next call. */
+  decode(bytes: Uint8Array, firstElement: number): Float32Array | Float64Array;
+}
+
+export type Codec = CodeCodec | FloatCodec;
+
+const levelCache = new Map<string, Float64Array>();
+function cachedLevels(key: string, make: () => Float64Array): Float64Array {
+  let levels = levelCache.get(key);
+  if (!levels) {
+    levels = make();
+    levelCache.set(key, levels);
+  }
+  return levels;
+}
+
+const FLOAT_CODES: Partial<Record<FloatDType, { bits: 8 | 16; decode: (pattern: number) => number }>> = {
+  F16: { bits: 16, decode: float16FromBits },
+  BF16: { bits: 16, decode: bfloat16FromBits },
+  F8_E4M3: { bits: 8, decode: float8E4M3FromBits },
+  F8_E5M2: { bits: 8, decode: float8E5M2FromBits },
+  F8_E4M3FNUZ: { bits: 8, decode: float8E4M3FnuzFromBits },
+  F8_E5M2FNUZ: { bits: 8, decode: float8E5M2FnuzFromBits },
+};
+
+export const FLOAT_DTYPE_BYTES: Record<FloatDType, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  F8_E4M3: 1,
+  F8_E5M2: 1,
+  F8_E4M3FNUZ: 1,
+  F8_E5M2FNUZ: 1,
+};
+
+const STORAGE: Record<IntegerStorage, { bits: 8 | 16; signed: boolean }> = {
+  u8: { bits: 8, signed: false },
+  i8: { bits: 8, signed: true },
+  u16: { bits: 16, signed: false },
+  i16: { bits: 16, signed: true },
+};
+
+function codeView(bits: 8 | 16, bigEndian: boolean): (bytes: Uint8Array) => Uint8Array | Uint16Array {
+  if (bits === 8) return (bytes) => bytes;
+  if (!bigEndian) return (bytes) => alignedView(bytes, 2, Uint16Array);
+  let scratch = new Uint16Array(0);
+  return (bytes) => {
+    const n = bytes.length >>> 1;
+    if (scratch.length < n) scratch = new Uint16Array(n);
+    for (let i = 0; i < n; i++) scratch[i] = (bytes[2 * i]! << 8) | bytes[2 * i + 1]!;
+    return scratch.subarray(0, n);
+  };
+}
+
+type TypedArrayConstructor<T> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; new (length: number): T };
+
+/** A typed view of `bytes`, copying only when the offset is not aligned for the element size. */
+function alignedView<T>(bytes: Uint8Array, size: number, Type: TypedArrayConstructor<T>): T {
+  const length = Math.floor(bytes.length / size);
+  if (bytes.byteOffset % size === 0) return new Type(bytes.buffer, bytes.byteOffset, length);
+  const copy = new Uint8Array(length * size);
+  copy.set(bytes.subarray(0, length * size));
+  return new Type(copy.buffer, 0, length);
+}
+
+function byteSwapped(bytes: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i += size) for (let j = 0; j < size; j++) out[i + j] = bytes[i + size - 1 - j]!;
+  return out;
+}
+
+export function createCodec(encoding: Encoding): Codec {
+  switch (encoding.kind) {
+    case "float": {
+      const { dtype } = encoding;
+      const bigEndian = encoding.bigEndian ?? false;
+      const code = FLOAT_CODES[dtype];
+      if (code) {
+        return {
+          type: "codes",
+          unitBytes: code.bits / 8,
+          bits: code.bits,
+          levels: cachedLevels(dtype, () => decodeTable(code.bits, code.decode)),
+          codes: codeView(code.bits, bigEndian),
+        };
+      }
+      const size = FLOAT_DTYPE_BYTES[dtype];
+      return {
+        type: "floats",
+        unitBytes: size,
+        unitElements: 1,
+        decode: (bytes) => {
+          const source = bigEndian ? byteSwapped(bytes, size) : bytes;
+          return size === 4 ? alignedView(source, 4, Float32Array) : alignedView(source, 8, Float64Array);
+        },
+      };
+    }
+    case "affine": {
+      const { bits, signed } = STORAGE[encoding.storage];
+      const { scale, zeroPoint, offset } = encoding;
+      // Frameworks dequantise in float32, so the levels are rounded to float32 as they would be.
+      // Not cached: every tensor has its own scale, and a table costs ~1 ms to build.
+      const levels = decodeTable(bits, (pattern) => {
+        const q = signed && pattern >= 1 << (bits - 1) ? pattern - (1 << bits) : pattern;
+        return Math.fround((q - zeroPoint) * scale + offset);
+      });
+      return { type: "codes", unitBytes: bits / 8, bits, levels, codes: codeView(bits, false) };
+    }
+  }
+}
+
+/** Bytes per element of an encoding's unit, for progress and throughput figures. */
+export function unitSize(codec: Codec): { bytes: number; elements: number } {
+  return codec.type === "codes" ? { bytes: codec.unitBytes, elements: 1 } : { bytes: codec.unitBytes, elements: codec.unitElements };
+}

@@ -1,0 +1,202 @@
+/**
+ * From what the user typed to opened models. Formats are recognised by content (magic bytes or JSON
+ * structure), never by extension; each format registers a `FormatReader`. Directories expand to the
+ * models they hold (files a model pulls in, such as shards, are not models of their own), and
+ * safetensors shard series (`x-00001-of-00003.safetensors`, …) are grouped into one model.
+ */
+import { readdir, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { InputError } from "../errors.js";
+import { describeIoError, openSource } from "../io/byteSource.js";
+import { looksLikeSafetensors, openSafetensorsFile } from "./safetensors.js";
+import { openShardIndex, openShardSet, readShardIndex, shardIndexFiles, shardName } from "./safetensorsSharded.js";
+import type { OpenedModel } from "./tensor.js";
+
+export interface FormatReader {
+  name: string;
+  /** Content test on the first bytes of a file (up to HEAD_BYTES). May read more of the file. */
+  detect(head: Uint8Array, path: string): boolean | Promise<boolean>;
+  open(path: string): Promise<OpenedModel>;
+  /** Other files this model consists of (so a directory listing does not treat them as models). */
+  companions?(path: string): Promise<string[]>;
+  /**
+   * File name endings that suggest this format. Never used to *accept* a file: only when no format
+   * recognises the content, the suggested reader opens it to say precisely what is wrong.
+   */
+  suggestedBy?: string[];
+}
+
+export const HEAD_BYTES = 64;
+
+const startsWithJsonObject = (head: Uint8Array): boolean => {
+  for (const byte of head) {
+    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+    return byte === 0x7b;
+  }
+  return false;
+};
+
+const readers: FormatReader[] = [
+  {
+    name: "safetensors",
+    detect: (head) => looksLikeSafetensors(head),
+    open: openSafetensorsFile,
+    suggestedBy: [".safetensors"],
+  },
+  {
+    name: "safetensors-index",
+    detect: async (head, path) => {
+      if (!startsWithJsonObject(head)) return false;
+      try {
+        await readShardIndex(path);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    open: openShardIndex,
+    companions: shardIndexFiles,
+  },
+];
+
+/** Add a format. Readers registered later are tried first only if `first` is set. */
+export function registerFormat(reader: FormatReader, first = false): void {
+  if (first) readers.unshift(reader);
+  else readers.push(reader);
+}
+
+export function registeredFormats(): readonly FormatReader[] {
+  return readers;
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const source = await openSource(path);
+  try {
+    const head = new Uint8Array(Math.min(HEAD_BYTES, source.size));
+    await source.readExact(head, 0);
+    return head;
+  } finally {
+    await source.close();
+  }
+}
+
+/** The reader for a file, or undefined when no format recognises its content. */
+export async function detectFormat(path: string): Promise<FormatReader | undefined> {
+  const head = await readHead(path);
+  for (const reader of readers) if (await reader.detect(head, path)) return reader;
+  return undefined;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch (error) {
+    throw new InputError("io", path, describeIoError(error));
+  }
+}
+
+/** One model to analyse: a display name and the file(s) it is opened from. */
+export interface ModelInput {
+  display: string;
+  paths: string[];
+}
+
+/**
+ * The models in a directory (not recursive): every recognised file, minus files that other models
+ * consist of, with shard series grouped.
+ */
+export async function modelsInDirectory(directory: string): Promise<ModelInput[]> {
+  let names: string[];
+  try {
+    names = (await readdir(directory, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
+  } catch (error) {
+    throw new InputError("io", directory, describeIoError(error));
+  }
+  const recognised: { path: string; reader: FormatReader }[] = [];
+  for (const name of names) {
+    const path = join(directory, name);
+    try {
+      const reader = await detectFormat(path);
+      if (reader) recognised.push({ path, reader });
+    } catch {
+      // Unreadable or non-model files in a folder are not inputs; a named file that fails is reported.
+    }
+  }
+  const consumed = new Set<string>();
+  for (const { path, reader } of recognised) {
+    if (!reader.companions) continue;
+    try {
+      for (const file of await reader.companions(path)) consumed.add(resolve(file));
+    } catch {
+      // A broken manifest is reported when its model is opened.
+    }
+  }
+  return groupShards(recognised.filter(({ path }) => !consumed.has(resolve(path))).map(({ path }) => path));
+}
+
+/** Group safetensors shard files of one series into one input; other files stay one input each. */
+export function groupShards(paths: string[]): ModelInput[] {
+  const inputs: ModelInput[] = [];
+  const series = new Map<string, ModelInput>();
+  for (const path of paths) {
+    const shard = shardName(path);
+    if (!shard) {
+      inputs.push({ display: path, paths: [path] });
+      continue;
+    }
+    const key = `${shard.prefix}\u0000${shard.total}`;
+    let group = series.get(key);
+    if (!group) {
+      group = { display: `${shard.prefix}-*-of-${String(shard.total).padStart(5, "0")}.safetensors`, paths: [] };
+      series.set(key, group);
+      inputs.push(group);
+    }
+    group.paths.push(path);
+  }
+  for (const group of series.values()) group.paths.sort();
+  return inputs;
+}
+
+/** What the user typed → the models to analyse, in order. Directories expand; shard series group. */
+export async function resolveInputs(paths: string[]): Promise<ModelInput[]> {
+  const files: string[] = [];
+  const inputs: ModelInput[] = [];
+  for (const path of paths) {
+    if (await isDirectory(path)) {
+      const models = await modelsInDirectory(path);
+      if (models.length === 0) throw new InputError("unknown-format", path, "directory holds no supported model file");
+      inputs.push(...models);
+    } else {
+      files.push(path);
+    }
+  }
+  return [...groupShards(files), ...inputs];
+}
+
+/** Open one model from a path (file, index, directory holding one model) or a list of shard files. */
+export async function openModel(path: string | string[]): Promise<OpenedModel> {
+  const paths = Array.isArray(path) ? path : [path];
+  if (paths.length === 0) throw new RangeError("no path given");
+  if (paths.length === 1) {
+    const only = paths[0]!;
+    if (await isDirectory(only)) {
+      const models = await modelsInDirectory(only);
+      if (models.length !== 1) {
+        throw new InputError("model", only, models.length === 0 ? "directory holds no supported model file" : `directory holds ${models.length} models; name one, or analyse them all with several paths`);
+      }
+      return openModel(models[0]!.paths.length === 1 ? models[0]!.paths[0]! : models[0]!.paths);
+    }
+    const reader = await detectFormat(only);
+    if (reader) return reader.open(only);
+    // Unrecognised content: if the name suggests a format, let its reader name the defect.
+    const suggested = readers.find((candidate) => candidate.suggestedBy?.some((ending) => only.toLowerCase().endsWith(ending)));
+    if (suggested) await suggested.open(only);
+    throw new InputError("unknown-format", only, `content matches no supported format (${readers.map((r) => r.name).join(", ")})`);
+  }
+  for (const file of paths) {
+    const reader = await detectFormat(file);
+    if (reader?.name !== "safetensors") throw new InputError("model", file, "only safetensors shards can be combined into one model");
+  }
+  const display = groupShards(paths).length === 1 ? groupShards(paths)[0]!.display : paths.join(" + ");
+  return openShardSet(paths, display);
+}

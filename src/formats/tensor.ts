@@ -1,0 +1,83 @@
+/**
+ * The one record every reader yields. Readers only describe *where* a tensor's bytes are and *how* to
+ * decode them (`TensorData`, plain serialisable data); reading, decoding and accumulating are done by
+ * the shared layers below them, so a new format never touches the analysis and a worker thread can be
+ * handed a tensor as a message.
+ */
+
+/** Float element types that are decoded bit-exactly (see floatBits.ts). */
+export type FloatDType =
+  | "F64"
+  | "F32"
+  | "F16"
+  | "BF16"
+  | "F8_E4M3"
+  | "F8_E5M2"
+  | "F8_E4M3FNUZ"
+  | "F8_E5M2FNUZ";
+
+export type IntegerStorage = "u8" | "i8" | "u16" | "i16";
+
+/**
+ * How bytes become values. Formats add members here when they bring a new storage scheme; each member
+ * has one implementation in encodings.ts.
+ */
+export type Encoding =
+  /** Plain IEEE-style floats, little-endian unless `bigEndian`. */
+  | { kind: "float"; dtype: FloatDType; bigEndian?: boolean }
+  /** Affine quantisation with one scale for the whole tensor: value = (q − zeroPoint) · scale + offset. */
+  | { kind: "affine"; storage: IntegerStorage; scale: number; zeroPoint: number; offset: number };
+
+/** A contiguous byte range of one source (a local path, or a URL for remote sources). */
+export interface ByteRange {
+  source: string;
+  offset: number;
+  length: number;
+}
+
+/** Where a tensor's bytes live and how to read them: the ranges are concatenated in order. */
+export interface TensorData {
+  ranges: ByteRange[];
+  encoding: Encoding;
+  /** Number of elements the ranges decode to (= product of shape). */
+  elements: number;
+}
+
+export interface TensorRecord {
+  /** Unique within the model (readers prefix a graph path when the format repeats names). */
+  name: string;
+  /** The name as stored, when `name` had to be made unique. */
+  originalName?: string;
+  /** Storage dtype in the format's own vocabulary, upper-cased (F32, BF16, Q4_K, UINT8, …). */
+  dtype: string;
+  shape: number[];
+  /** Product of `shape` (1 for a scalar). */
+  params: number;
+  /** Absent when the tensor is not analysed; `skipReason` says why. */
+  data?: TensorData;
+  skipReason?: string;
+  /** Set when the stored values are quantised and were decoded to real values: the scheme, in words. */
+  quantization?: string;
+}
+
+/** A model opened by a reader: its files, metadata and tensor records (no tensor data read yet). */
+export interface OpenedModel {
+  /** Display path of the model (the file, the index, or the directory given). */
+  path: string;
+  format: string;
+  files: string[];
+  /** Sum of the sizes of `files` in bytes. */
+  bytes: number;
+  metadata: Record<string, string>;
+  tensors: TensorRecord[];
+}
+
+/** Product of a shape with overflow detection; returns undefined when not a safe integer. */
+export function shapeProduct(shape: readonly number[]): number | undefined {
+  let product = 1;
+  for (const dim of shape) {
+    product *= dim;
+    if (!Number.isSafeInteger(product)) return undefined;
+  }
+  return product;
+}

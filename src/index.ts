@@ -1,0 +1,26 @@
+/**
+ * Library API: the same pipeline the CLI uses, source → reader → accumulator → fit → report.
+ *
+ *   import { analyzeFile } from "jaynes";
+ *   const result = await analyzeFile("model.safetensors", { bins: 100 });
+ */
+export { analyzeFile, analyzeOpenedModel, type AnalyzeOptions, type ModelResult, type ModelSettingsRecord } from "./analysis/model.js";
+export { accumulateTensor, type AccumulateOptions } from "./analysis/accumulate.js";
+export { layerResult, type LayerResult, type QualityFlag, type SkippedTensor, FIRST_BIN_LIMIT, LEVELS_PER_BIN } from "./analysis/layerResult.js";
+export { type AnalysisSettings, type Normalize, DEFAULT_SETTINGS, resolveSettings } from "./analysis/settings.js";
+export { summarizeLayers, type ModelSummary, type MeanSd } from "./analysis/summary.js";
+export { ExitCode, InputError, type InputErrorCode, UsageError } from "./errors.js";
+export { openModel, resolveInputs, detectFormat, registerFormat, type FormatReader, type ModelInput } from "./formats/open.js";
+export { readSafetensorsHeader } from "./formats/safetensors.js";
+export type { Encoding, FloatDType, OpenedModel, TensorData, TensorRecord, ByteRange } from "./formats/tensor.js";
+export { FileSource, SourcePool, registerSourceOpener, type ByteSource } from "./io/byteSource.js";
+export { binCentres, sizeWeightedHistogram } from "./stats/binning.js";
+export { countCodes16, countCodes8, mergeCodeTables, newCodeTable, statisticsFromCodeTable } from "./stats/codeTable.js";
+export { FloatScan } from "./stats/floatScan.js";
+export { fitLognormal, lognormalCurve, lognormalStart, rSquared, type LognormalFit } from "./stats/lognormal.js";
+export { levenbergMarquardt, type LeastSquaresProblem, type LevenbergMarquardtOptions, type LevenbergMarquardtResult } from "./stats/levenbergMarquardt.js";
+export { type LayerStatistics, type ValueSummary, mergeCounts, mergeSummaries } from "./stats/valueSummary.js";
+export { renderCsv } from "./report/csv.js";
+export { renderJson, renderJsonl, type JsonReport, type Failure } from "./report/json.js";
+export { renderTables } from "./report/table.js";
+export { VERSION } from "./version.js";

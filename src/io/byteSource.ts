@@ -1,0 +1,135 @@
+/**
+ * Random-access byte sources: the bottom layer of the pipeline. Readers parse headers through
+ * `readExact`, the streaming layer pulls tensor bytes through `read`. Everything is positioned reads
+ * into caller-owned buffers: no file is ever loaded whole, and positions are plain numbers (exact up
+ * to 2^53 bytes), so files beyond 4 GiB work.
+ */
+import { open, type FileHandle } from "node:fs/promises";
+import { InputError } from "../errors.js";
+
+export interface ByteSource {
+  /** Display name used in error messages (a path or URL, never a secret). */
+  readonly name: string;
+  readonly size: number;
+  /** Fill `target` with the bytes at [position, position + target.length); throws on short reads. */
+  readExact(target: Uint8Array, position: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class FileSource implements ByteSource {
+  private constructor(
+    readonly name: string,
+    readonly size: number,
+    private readonly handle: FileHandle,
+  ) {}
+
+  static async open(path: string): Promise<FileSource> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, "r");
+    } catch (error) {
+      throw new InputError("io", path, describeIoError(error));
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw new InputError("io", path, "not a regular file");
+      return new FileSource(path, stat.size, handle);
+    } catch (error) {
+      await handle.close();
+      if (error instanceof InputError) throw error;
+      throw new InputError("io", path, describeIoError(error));
+    }
+  }
+
+  async readExact(target: Uint8Array, position: number): Promise<void> {
+    if (position < 0 || position + target.length > this.size) {
+      throw new InputError(
+        "truncated",
+        this.name,
+        `needs bytes ${position}..${position + target.length} but the file has ${this.size}`,
+        undefined,
+        position,
+      );
+    }
+    let filled = 0;
+    while (filled < target.length) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await this.handle.read(target, filled, target.length - filled, position + filled));
+      } catch (error) {
+        throw new InputError("io", this.name, describeIoError(error), undefined, position + filled);
+      }
+      if (bytesRead === 0) {
+        throw new InputError("truncated", this.name, "file ended early (was it truncated while reading?)", undefined, position + filled);
+      }
+      filled += bytesRead;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.handle.close();
+  }
+}
+
+export function describeIoError(error: unknown): string {
+  if (error && typeof error === "object" && "code" in error) {
+    const code = String((error as { code: unknown }).code);
+    const known: Record<string, string> = {
+      ENOENT: "no such file or directory",
+      EACCES: "permission denied",
+      EISDIR: "is a directory",
+      ENOTDIR: "a path component is not a directory",
+      EMFILE: "too many open files",
+      EIO: "I/O error",
+    };
+    return known[code] ?? code;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Opens a source by name. Local paths by default; remote schemes register their own opener. */
+export type SourceOpener = (name: string) => Promise<ByteSource>;
+
+const openers: { test: (name: string) => boolean; open: SourceOpener }[] = [];
+
+/** Lets a remote backend (e.g. the Hub) serve names it recognises, such as `hf://…` or `https://…`. */
+export function registerSourceOpener(test: (name: string) => boolean, opener: SourceOpener): void {
+  openers.unshift({ test, open: opener });
+}
+
+export function openSource(name: string): Promise<ByteSource> {
+  for (const candidate of openers) if (candidate.test(name)) return candidate.open(name);
+  return FileSource.open(name);
+}
+
+/**
+ * Keeps one open source per name for the lifetime of an analysis, so a sharded model's files are
+ * opened once however many tensors they hold.
+ */
+export class SourcePool {
+  private readonly sources = new Map<string, Promise<ByteSource>>();
+
+  get(name: string): Promise<ByteSource> {
+    let source = this.sources.get(name);
+    if (!source) {
+      source = openSource(name);
+      this.sources.set(name, source);
+      // A failed open is not cached: the next caller gets a fresh attempt and the same clear error.
+      source.catch(() => this.sources.delete(name));
+    }
+    return source;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.sources.values()];
+    this.sources.clear();
+    await Promise.all(all.map(async (source) => (await source.catch(() => undefined))?.close()));
+  }
+}
+
+/** Read a little-endian u64 as a number, or undefined when it exceeds 2^53. */
+export function readU64(bytes: Uint8Array, at: number): number | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const value = view.getBigUint64(at, true);
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : undefined;
+}

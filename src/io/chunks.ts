@@ -1,0 +1,79 @@
+/**
+ * Streams a tensor's bytes in chunks of whole units through two reused buffers: while the caller
+ * processes one chunk, the next is already being read (fs reads run on libuv's thread pool, so I/O
+ * overlaps the accumulation even on the main thread). Memory is 2 × chunk size whatever the tensor.
+ *
+ * A tensor's bytes are the concatenation of its ranges (TF.js tensors can cross shard files); a chunk
+ * may span ranges, each piece read into its place in the buffer.
+ */
+import type { ByteRange } from "../formats/tensor.js";
+import type { SourcePool } from "./byteSource.js";
+
+export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
+
+export interface ChunkOptions {
+  /** Upper bound on a chunk, rounded down to whole units. */
+  chunkBytes?: number;
+  unitBytes: number;
+  /** Sub-range of the concatenated stream, in bytes (multiples of unitBytes); default: all of it. */
+  start?: number;
+  end?: number;
+  /** Called with the bytes of each chunk once it has been read (progress reporting). */
+  onBytes?: (bytes: number) => void;
+}
+
+export function totalBytes(ranges: readonly ByteRange[]): number {
+  return ranges.reduce((sum, range) => sum + range.length, 0);
+}
+
+/**
+ * Yield views of whole-unit chunks. A yielded view is valid only until the next iteration: the buffer
+ * is reused.
+ */
+export async function* readChunks(ranges: readonly ByteRange[], pool: SourcePool, options: ChunkOptions): AsyncGenerator<Uint8Array> {
+  const unit = options.unitBytes;
+  const start = options.start ?? 0;
+  const end = options.end ?? totalBytes(ranges);
+  if (end <= start) return;
+  const requested = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const chunk = Math.max(unit, requested - (requested % unit));
+  const size = Math.min(chunk, end - start);
+  const buffers = [new Uint8Array(size), new Uint8Array(size)];
+  let turn = 0;
+
+  const fill = async (target: Uint8Array, from: number, length: number): Promise<Uint8Array> => {
+    const view = target.subarray(0, length);
+    const reads: Promise<void>[] = [];
+    let rangeStart = 0;
+    for (const range of ranges) {
+      const rangeEnd = rangeStart + range.length;
+      const lo = Math.max(from, rangeStart);
+      const hi = Math.min(from + length, rangeEnd);
+      if (lo < hi) {
+        const piece = view.subarray(lo - from, hi - from);
+        const position = range.offset + (lo - rangeStart);
+        reads.push(pool.get(range.source).then((source) => source.readExact(piece, position)));
+      }
+      rangeStart = rangeEnd;
+      if (rangeStart >= from + length) break;
+    }
+    await Promise.all(reads);
+    return view;
+  };
+
+  let position = start;
+  let pending = fill(buffers[turn]!, position, Math.min(size, end - position));
+  while (position < end) {
+    const length = Math.min(size, end - position);
+    const current = await pending;
+    position += length;
+    turn ^= 1;
+    if (position < end) {
+      pending = fill(buffers[turn]!, position, Math.min(size, end - position));
+      // Surface a read error when it is awaited, not as an unhandled rejection meanwhile.
+      pending.catch(() => undefined);
+    }
+    options.onBytes?.(length);
+    yield current;
+  }
+}

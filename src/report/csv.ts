@@ -1,0 +1,23 @@
+/** CSV (RFC 4180): one header row, one row per fitted layer of every model; shape as "256x784". */
+import type { ModelResult } from "../analysis/model.js";
+import { LAYER_COLUMNS, flatLayers, type FlatLayer } from "./fields.js";
+
+export function csvField(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  let text: string;
+  if (Array.isArray(value)) text = value.join(";");
+  else if (typeof value === "number") text = Number.isFinite(value) ? String(value) : Number.isNaN(value) ? "NaN" : value > 0 ? "Inf" : "-Inf";
+  else text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function cell(layer: FlatLayer, column: (typeof LAYER_COLUMNS)[number]): string {
+  if (column === "shape") return layer.shape.join("x");
+  return csvField((layer as unknown as Record<string, unknown>)[column]);
+}
+
+export function renderCsv(models: readonly ModelResult[]): string {
+  const lines = [LAYER_COLUMNS.join(",")];
+  for (const layer of flatLayers(models)) lines.push(LAYER_COLUMNS.map((column) => cell(layer, column)).join(","));
+  return `${lines.join("\n")}\n`;
+}

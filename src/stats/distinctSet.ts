@@ -1,0 +1,82 @@
+/**
+ * Exact count of distinct |w| bit patterns, up to a cap. `few-levels` (METHOD §3) needs the exact
+ * count only when it is small (< 4·B); beyond `DISTINCT_CAP` the set stops growing, frees its table
+ * and reports a lower bound, so memory stays bounded (≤ 8 MiB) and saturated layers cost nothing more
+ * per element. Open addressing with linear probing over 32-bit keys; 0xFFFFFFFF marks an empty slot
+ * (it is a NaN pattern, never a finite |w|).
+ */
+export const DISTINCT_CAP = 1 << 20;
+const EMPTY = 0xffffffff;
+
+export class DistinctSet {
+  private slots: Uint32Array | undefined = new Uint32Array(1 << 12).fill(EMPTY);
+  /** Fibonacci hashing takes the *high* bits of key·φ: low bits of float patterns are often all zero. */
+  private shift = 32 - 12;
+  private used = 0;
+  private saturatedAt = 0;
+
+  get saturated(): boolean {
+    return this.slots === undefined;
+  }
+
+  /** Number of distinct keys seen; a lower bound (DISTINCT_CAP + 1) once saturated. */
+  get size(): number {
+    return this.slots === undefined ? this.saturatedAt : this.used;
+  }
+
+  add(key: number): void {
+    let slots = this.slots;
+    if (slots === undefined) return;
+    const mask = slots.length - 1;
+    let index = Math.imul(key, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const current = slots[index]!;
+      if (current === key) return;
+      if (current === EMPTY) break;
+      index = (index + 1) & mask;
+    }
+    slots[index] = key;
+    this.used++;
+    if (this.used > DISTINCT_CAP) {
+      this.saturatedAt = this.used;
+      this.slots = undefined;
+      return;
+    }
+    if (this.used * 2 > slots.length) this.grow();
+  }
+
+  /** Add every element of a chunk of 32-bit keys already masked to |w| patterns. */
+  addAll(keys: Uint32Array, mask: number): void {
+    for (let i = 0; i < keys.length && this.slots !== undefined; i++) {
+      const key = (keys[i]! & mask) >>> 0;
+      if (key < 0x7f800000) this.add(key);
+    }
+  }
+
+  merge(other: DistinctSet): void {
+    if (other.slots === undefined) {
+      if (this.slots !== undefined) {
+        this.slots = undefined;
+        this.saturatedAt = Math.max(other.saturatedAt, this.used);
+      } else {
+        this.saturatedAt = Math.max(this.saturatedAt, other.saturatedAt);
+      }
+      return;
+    }
+    for (const key of other.slots) if (key !== EMPTY) this.add(key);
+  }
+
+  private grow(): void {
+    const old = this.slots!;
+    const slots = new Uint32Array(old.length * 2).fill(EMPTY);
+    const mask = slots.length - 1;
+    this.shift--;
+    for (const key of old) {
+      if (key === EMPTY) continue;
+      let index = Math.imul(key, 0x9e3779b1) >>> this.shift;
+      while (slots[index] !== EMPTY) index = (index + 1) & mask;
+      slots[index] = key;
+    }
+    this.slots = slots;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The paper's model (METHOD §3): a scaled lognormal density
+ *
+ *   y(x) = A / (x σ √(2π)) · exp(−(ln x − μ)² / (2σ²)),
+ *
+ * fitted by least squares over all B bins (empty bins included) with Levenberg–Marquardt and the
+ * analytic Jacobian
+ *   ∂y/∂A = y/A,  ∂y/∂μ = y (ln x − μ)/σ²,  ∂y/∂σ = y ((ln x − μ)²/σ³ − 1/σ),
+ * from the start A0 = 1/B, μ0 = Σ y_i ln c_i, σ0 = √(Σ y_i (ln c_i − μ0)²).
+ * σ is reported as |σ| (the model is odd in σ: (A, μ, −σ) ≡ (−A, μ, σ), so A takes σ's sign along).
+ * R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)².
+ */
+import { type LevenbergMarquardtOptions, type LeastSquaresProblem, levenbergMarquardt } from "./levenbergMarquardt.js";
+
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+export function lognormalCurve(x: number, A: number, mu: number, sigma: number): number {
+  if (!(x > 0)) return 0;
+  const z = (Math.log(x) - mu) / sigma;
+  return (A * INV_SQRT_2PI * Math.exp(-0.5 * z * z)) / (x * sigma);
+}
+
+export interface LognormalStart {
+  A: number;
+  mu: number;
+  sigma: number;
+}
+
+/** METHOD §3's deterministic starting point (the same that the scipy oracle uses). */
+export function lognormalStart(x: Float64Array, y: Float64Array): LognormalStart {
+  let mu = 0;
+  for (let i = 0; i < x.length; i++) mu += y[i]! * Math.log(x[i]!);
+  let variance = 0;
+  for (let i = 0; i < x.length; i++) variance += y[i]! * (Math.log(x[i]!) - mu) ** 2;
+  return { A: 1 / x.length, mu, sigma: Math.sqrt(variance) };
+}
+
+export interface LognormalFit {
+  A: number;
+  mu: number;
+  sigma: number;
+  r2: number;
+  converged: boolean;
+  iterations: number;
+  /** Σ (y − ŷ)². */
+  residualSumOfSquares: number;
+}
+
+/** Least-squares problem for the scaled lognormal on (x, y). Exported for the cross-check tests. */
+export function lognormalProblem(x: Float64Array, y: Float64Array): LeastSquaresProblem {
+  const logX = x.map(Math.log);
+  return {
+    parameters: 3,
+    points: x.length,
+    evaluate(p, residuals, jacobian) {
+      const A = p[0]!;
+      const mu = p[1]!;
+      const sigma = p[2]!;
+      const inverseVariance = 1 / (sigma * sigma);
+      for (let i = 0; i < x.length; i++) {
+        const d = logX[i]! - mu;
+        const shape = (INV_SQRT_2PI * Math.exp(-0.5 * d * d * inverseVariance)) / (x[i]! * sigma);
+        const value = A * shape;
+        residuals[i] = value - y[i]!;
+        if (jacobian) {
+          jacobian[3 * i] = shape;
+          jacobian[3 * i + 1] = value * d * inverseVariance;
+          jacobian[3 * i + 2] = value * (d * d * inverseVariance - 1) / sigma;
+        }
+      }
+    },
+  };
+}
+
+/** Coefficient of determination of `predicted` against `observed`. */
+export function rSquared(observed: Float64Array, predicted: Float64Array): number {
+  let mean = 0;
+  for (let i = 0; i < observed.length; i++) mean += observed[i]!;
+  mean /= observed.length;
+  let residual = 0;
+  let total = 0;
+  for (let i = 0; i < observed.length; i++) {
+    residual += (observed[i]! - predicted[i]!) ** 2;
+    total += (observed[i]! - mean) ** 2;
+  }
+  return total === 0 ? NaN : 1 - residual / total;
+}
+
+/** Fit the scaled lognormal to (x, y); x > 0 (bin centres). */
+export function fitLognormal(x: Float64Array, y: Float64Array, options: LevenbergMarquardtOptions = {}): LognormalFit {
+  const start = lognormalStart(x, y);
+  const result = levenbergMarquardt(lognormalProblem(x, y), [start.A, start.mu, start.sigma], options);
+  const [rawA, mu, rawSigma] = result.parameters as unknown as [number, number, number];
+  const sign = rawSigma < 0 ? -1 : 1;
+  const A = rawA * sign;
+  const sigma = Math.abs(rawSigma);
+  const predicted = x.map((xi) => lognormalCurve(xi, A, mu, sigma));
+  let residualSumOfSquares = 0;
+  for (let i = 0; i < x.length; i++) residualSumOfSquares += (y[i]! - predicted[i]!) ** 2;
+  const finite = [A, mu, sigma].every(Number.isFinite);
+  return {
+    A,
+    mu,
+    sigma,
+    r2: rSquared(y, predicted),
+    converged: result.converged && finite,
+    iterations: result.iterations,
+    residualSumOfSquares,
+  };
+}
