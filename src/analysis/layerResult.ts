@@ -1,10 +1,13 @@
 /**
- * Per-layer results (METHOD §2–4). Field names are the JSON contract: CSV columns, JSON and JSONL
+ * Per-layer results (METHOD §2–5). Field names are the JSON contract: CSV columns, JSON and JSONL
  * all use them verbatim, and users' scripts parse them. Add fields; never rename or change meaning.
  */
 import { binCentres, sizeWeightedHistogram } from "../stats/binning.js";
 import { fitLognormal } from "../stats/lognormal.js";
+import { gaussianNullR2 } from "../stats/nullBaseline.js";
+import { teleodynamics } from "../stats/teleodynamics.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
+import { type Alternatives, type ModelName, layerEvidence } from "./evidence.js";
 import type { AnalysisSettings } from "./settings.js";
 
 /** METHOD §3 quality flags, plus `nonfinite` (the layer held NaN/Inf values, which were dropped). */
@@ -39,6 +42,21 @@ export interface LayerResult {
   flags: QualityFlag[];
   converged: boolean;
   iterations: number;
+  /** Binned multinomial log-likelihood of the layer's counts under the lognormal fit (METHOD §5). */
+  loglik: number;
+  /** AIC = 2·2 − 2·loglik of the lognormal fit. */
+  aic: number;
+  /** The other families fitted to the same histogram (evidence.ts). */
+  alternatives: Alternatives;
+  /** The family with the smallest AIC, lognormal included; null when none is finite. */
+  best: ModelName | null;
+  /** R² of the lognormal fit on the expected histogram of a Gaussian layer of the same size (nullBaseline.ts). */
+  null_r2: number;
+  /** Teleodynamic parameters (METHOD §4): α = μ_plain/σ² − 1, β = 1/(2σ²). */
+  alpha: number;
+  beta: number;
+  /** Count-weighted sd of the per-bin utility h_i = α ln c_i − β (ln c_i)² − ln n_i; 0 at equilibrium. */
+  equilibrium_spread: number;
 }
 
 export interface SkippedTensor {
@@ -78,6 +96,8 @@ export function layerResult(identity: TensorIdentity, stats: LayerStatistics, se
   const centres = binCentres(bins, unit);
   const y = sizeWeightedHistogram(stats.counts, centres);
   const fit = fitLognormal(centres, y, {});
+  const evidence = layerEvidence({ counts: stats.counts, centres, y, unit }, fit);
+  const teleo = teleodynamics(fit.mu, fit.sigma, stats.counts, centres);
 
   const flags: QualityFlag[] = [];
   const firstBinMass = y[0]!;
@@ -113,6 +133,14 @@ export function layerResult(identity: TensorIdentity, stats: LayerStatistics, se
     flags,
     converged: fit.converged,
     iterations: fit.iterations,
+    loglik: evidence.loglik,
+    aic: evidence.aic,
+    alternatives: evidence.alternatives,
+    best: evidence.best,
+    null_r2: gaussianNullR2(stats.finite, bins),
+    alpha: teleo.alpha,
+    beta: teleo.beta,
+    equilibrium_spread: teleo.equilibriumSpread,
   };
 }
 

@@ -1,6 +1,6 @@
 /** CSV (RFC 4180): one header row, one row per fitted layer of every model; shape as "256x784". */
 import type { ModelResult } from "../analysis/model.js";
-import { LAYER_COLUMNS, flatLayers, type FlatLayer } from "./fields.js";
+import { LAYER_COLUMNS, flatLayers, layerColumnValue, type FlatLayer } from "./fields.js";
 
 export function csvField(value: unknown): string {
   if (value === undefined || value === null) return "";
@@ -13,7 +13,7 @@ export function csvField(value: unknown): string {
 
 function cell(layer: FlatLayer, column: (typeof LAYER_COLUMNS)[number]): string {
   if (column === "shape") return layer.shape.join("x");
-  return csvField((layer as unknown as Record<string, unknown>)[column]);
+  return csvField(layerColumnValue(layer, column));
 }
 
 export function renderCsv(models: readonly ModelResult[]): string {

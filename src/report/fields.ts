@@ -1,7 +1,10 @@
 /**
  * The flat per-layer record shared by CSV and JSONL: the layer's JSON fields, prefixed by the model
- * and followed by the settings that produced it, so each row stands on its own.
+ * and followed by the settings that produced it, so each row stands on its own. CSV has no nesting,
+ * so each field of `alternatives.<model>` becomes the column `<field>_<model>` (e.g. `r2_halfnormal`,
+ * `aic_powerlaw`); JSONL keeps the nested object, as JSON does.
  */
+import { ALTERNATIVE_NAMES } from "../analysis/evidence.js";
 import type { LayerResult } from "../analysis/layerResult.js";
 import type { ModelResult } from "../analysis/model.js";
 
@@ -29,6 +32,31 @@ export const LAYER_COLUMNS = [
   "flags",
   "converged",
   "iterations",
+  "loglik",
+  "aic",
+  "best",
+  "null_r2",
+  "alpha",
+  "beta",
+  "equilibrium_spread",
+  "A_halfnormal",
+  "s_halfnormal",
+  "r2_halfnormal",
+  "loglik_halfnormal",
+  "aic_halfnormal",
+  "converged_halfnormal",
+  "A_exponential",
+  "b_exponential",
+  "r2_exponential",
+  "loglik_exponential",
+  "aic_exponential",
+  "converged_exponential",
+  "A_powerlaw",
+  "k_powerlaw",
+  "r2_powerlaw",
+  "loglik_powerlaw",
+  "aic_powerlaw",
+  "converged_powerlaw",
   "bins",
   "normalize",
   "min_params",
@@ -48,4 +76,13 @@ export function flatLayers(models: readonly ModelResult[]): FlatLayer[] {
       min_params: model.settings.min_params,
     })),
   );
+}
+
+/** The value of one CSV column for a layer (`<field>_<model>` reads `alternatives.<model>.<field>`). */
+export function layerColumnValue(layer: FlatLayer, column: LayerColumn): unknown {
+  if (column in layer) return (layer as unknown as Record<string, unknown>)[column];
+  const split = column.lastIndexOf("_");
+  const model = ALTERNATIVE_NAMES.find((name) => name === column.slice(split + 1));
+  if (model === undefined) return undefined;
+  return (layer.alternatives[model] as unknown as Record<string, unknown>)[column.slice(0, split)];
 }

@@ -38,7 +38,7 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
   const flagged = model.layers.filter((layer) => layer.flags.length > 0).length;
   out.push(`${paint(options.color, 1, model.model)}  (${model.format}, ${bytes(model.bytes)}, ${model.tensors} tensors)`);
   if (fitted > 0) {
-    const table = newTable(["tensor", "shape", "params", "dtype", "A", "μ", "σ", "R²", "y₀", "flags"], options, ["left", "left", "right", "left", "right", "right", "right", "right", "right", "left"]);
+    const table = newTable(["tensor", "shape", "params", "dtype", "A", "μ", "σ", "R²", "null R²", "best", "y₀", "flags"], options, ["left", "left", "right", "left", "right", "right", "right", "right", "right", "left", "right", "left"]);
     for (const layer of model.layers) {
       table.push([
         ellipsize(layer.tensor, nameWidth),
@@ -49,6 +49,8 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
         fixed(layer.mu, 4),
         fixed(layer.sigma, 4),
         fixed(layer.r2, 4),
+        fixed(layer.null_r2, 4),
+        layer.best ?? "—",
         fixed(layer.first_bin_mass, 3),
         paint(options.color, 33, layer.flags.join(",")),
       ]);
@@ -67,6 +69,7 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
     meanSd(summary.r2.mean, summary.r2.sd, 3),
   ]);
   out.push(summaryTable.toString());
+  if (fitted > 0) out.push(`best model by AIC: ${bestCounts(model)} (null R²: a Gaussian layer of the same size; see README "Is it really lognormal?")`);
   const s = model.settings;
   const parts = [`bins=${s.bins}`, `normalize=${s.normalize}`, `min-params=${s.min_params}`];
   if (s.include_flagged) parts.push("include-flagged");
@@ -82,6 +85,13 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
     out.push(skipped.toString());
   }
   return `${out.join("\n")}\n`;
+}
+
+/** "lognormal 3, exponential 1" over the fitted layers, most frequent first. */
+function bestCounts(model: ModelResult): string {
+  const counts = new Map<string, number>();
+  for (const layer of model.layers) counts.set(layer.best ?? "none", (counts.get(layer.best ?? "none") ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${count}`).join(", ");
 }
 
 export function renderTables(models: readonly ModelResult[], options: TableOptions): string {

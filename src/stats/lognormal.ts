@@ -11,6 +11,8 @@
  * R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)².
  */
 import { type LevenbergMarquardtOptions, type LeastSquaresProblem, levenbergMarquardt } from "./levenbergMarquardt.js";
+import { logNormalInterval } from "./normalTail.js";
+import type { SizeWeightedFamily } from "./sizeWeightedFamily.js";
 
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
@@ -108,3 +110,35 @@ export function fitLognormal(x: Float64Array, y: Float64Array, options: Levenber
     residualSumOfSquares,
   };
 }
+
+/**
+ * The lognormal as a size-weighted family (sizeWeightedFamily.ts), for the binned likelihood and the
+ * figures; the paper's fit itself is `fitLognormal`. If the size-weighted density is LN(μ, σ²) the
+ * plain one is LN(μ − σ², σ²) (METHOD §4), so bin [lo, hi) has mass
+ * P((ln lo − μ + σ²)/σ < Z < (ln hi − μ + σ²)/σ).
+ */
+export const lognormalFamily: SizeWeightedFamily<"lognormal"> = {
+  name: "lognormal",
+  parameters: ["mu", "sigma"],
+  density: (x, theta) => lognormalCurve(x, 1, theta[0]!, theta[1]!),
+  densityGradient(x, theta, gradient) {
+    const mu = theta[0]!;
+    const sigma = theta[1]!;
+    const q = lognormalCurve(x, 1, mu, sigma);
+    const d = x > 0 ? Math.log(x) - mu : 0;
+    gradient[0] = (q * d) / (sigma * sigma);
+    gradient[1] = (q * ((d * d) / (sigma * sigma) - 1)) / sigma;
+    return q;
+  },
+  start(x, y) {
+    const start = lognormalStart(x, y);
+    return [start.mu, start.sigma];
+  },
+  canonical: (theta) => [theta[0]!, Math.abs(theta[1]!)],
+  logPlainMass(lo, hi, theta) {
+    const sigma = Math.abs(theta[1]!);
+    const muPlain = theta[0]! - sigma * sigma;
+    const z = (value: number): number => (value > 0 ? (Math.log(value) - muPlain) / sigma : -Infinity);
+    return logNormalInterval(z(lo), z(hi));
+  },
+};
