@@ -9,35 +9,25 @@ import { type Failure, renderJson, renderJsonl } from "../report/json.js";
 import { renderTables } from "../report/table.js";
 import { VERSION } from "../version.js";
 import { emit, type OutputFormat } from "./output.js";
-import { choiceOption, collect, integerOption } from "./options.js";
+import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
+import { choiceOption } from "./options.js";
 import { PROGRESS_MIN_BYTES, ProgressBar } from "./progress.js";
 import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
 
-interface FitOptions {
+interface FitOptions extends AnalysisOptionValues {
   format: OutputFormat;
   output?: string;
-  bins: number;
-  minParams: number;
-  normalize: AnalysisSettings["normalize"];
-  include: string[];
-  exclude: string[];
-  includeFlagged: boolean;
   verbose: boolean;
   progress: boolean;
 }
 
 export function fitCommand(): Command {
-  return new Command("fit")
+  const command = new Command("fit")
     .description("fit the size-weighted |w| histogram of every layer with a lognormal (METHOD.md §1–3)")
     .argument("<path...>", "model file, shard index, directory, or several shard files")
     .option("-f, --format <format>", "output format: table, csv, json, jsonl", choiceOption("--format", ["table", "csv", "json", "jsonl"] as const), "table")
-    .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
-    .option("--bins <n>", "number of equal-width bins B on [0, 1]", integerOption("--bins", 2, 1_000_000), 100)
-    .option("--min-params <n>", "skip layers with fewer elements", integerOption("--min-params", 0), 10_000)
-    .option("--normalize <mode>", "max: x = |w|/max|w|; none: raw |w| on [0, max|w|]", choiceOption("--normalize", ["max", "none"] as const), "max")
-    .option("--include <glob>", "only tensors whose name matches (repeatable; picomatch, ** crosses /)", collect, [])
-    .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, [])
-    .option("--include-flagged", "count flagged layers in the model summary", false)
+    .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout");
+  return addAnalysisOptions(command)
     .option("-v, --verbose", "list skipped tensors and why", false)
     .option("--no-progress", "never draw a progress bar")
     .addHelpText(
@@ -59,14 +49,7 @@ the other inputs are still analysed and reported).`,
 }
 
 async function runFit(paths: string[], options: FitOptions): Promise<number> {
-  const settings: Partial<AnalysisSettings> = {
-    bins: options.bins,
-    minParams: options.minParams,
-    normalize: options.normalize,
-    include: options.include,
-    exclude: options.exclude,
-    includeFlagged: options.includeFlagged,
-  };
+  const settings: Partial<AnalysisSettings> = analysisSettings(options);
   const failures: Failure[] = [];
   const results: ModelResult[] = [];
   const fail = (model: string, error: unknown): void => {

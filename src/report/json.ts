@@ -23,7 +23,12 @@ function replacer(_key: string, value: unknown): unknown {
 }
 
 export function renderJson(report: JsonReport): string {
-  return `${JSON.stringify(report, replacer, 2)}\n`;
+  return renderJsonDocument(report);
+}
+
+/** Any result document, pretty-printed, non-finite numbers as null. */
+export function renderJsonDocument(document: unknown): string {
+  return `${JSON.stringify(document, replacer, 2)}\n`;
 }
 
 export function renderJsonl(models: readonly ModelResult[]): string {

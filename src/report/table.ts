@@ -14,9 +14,9 @@ export interface TableOptions {
   nameWidth?: number;
 }
 
-const paint = (enabled: boolean, code: number, text: string): string => (enabled && text ? `\u001b[${code}m${text}\u001b[39m` : text);
+export const paint = (enabled: boolean, code: number, text: string): string => (enabled && text ? `\u001b[${code}m${text}\u001b[39m` : text);
 
-function newTable(head: string[], options: TableOptions, align?: ("left" | "right")[]): Table.Table {
+export function newTable(head: string[], options: TableOptions, align?: ("left" | "right")[]): Table.Table {
   return new Table({
     head,
     style: options.color ? { head: ["cyan"], border: ["grey"] } : { head: [], border: [] },
