@@ -14,7 +14,7 @@
 import { exponentialFamily } from "../stats/exponential.js";
 import { halfNormalFamily } from "../stats/halfNormal.js";
 import { lognormalFamily } from "../stats/lognormal.js";
-import { akaike, multinomialLogLikelihood } from "../stats/multinomial.js";
+import { akaike, logProbabilities, multinomialLogLikelihood } from "../stats/multinomial.js";
 import { powerLawFamily } from "../stats/powerLaw.js";
 import { type SizeWeightedFamily, fitFamily, logBinMasses } from "../stats/sizeWeightedFamily.js";
 
@@ -123,6 +123,15 @@ export function fittedCurve(layer: FittedCurves, model: ModelName): (x: number) 
   const { A, theta } = fittedParameters(layer, model);
   const family = FAMILIES[model] as SizeWeightedFamily;
   return (x) => A * family.density(x, theta);
+}
+
+/**
+ * N·π_i: the counts each bin should hold under a model's fitted curve (the plain-density bin
+ * probabilities the likelihood uses), for the figures. `unit` as in HistogramForFit.
+ */
+export function expectedCounts(layer: FittedCurves, model: ModelName, total: number, bins: number, unit: number): Float64Array {
+  const logP = logProbabilities(logBinMasses(FAMILIES[model] as SizeWeightedFamily, fittedParameters(layer, model).theta, bins, unit));
+  return logP.map((value) => total * Math.exp(value));
 }
 
 export function fittedParameters(layer: FittedCurves, model: ModelName): { A: number; theta: number[]; r2: number } {

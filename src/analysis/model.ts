@@ -6,6 +6,7 @@ import picomatch from "picomatch";
 import { openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
 import { SourcePool } from "../io/byteSource.js";
+import type { LayerStatistics } from "../stats/valueSummary.js";
 import { totalBytes } from "../io/chunks.js";
 import { accumulateTensor } from "./accumulate.js";
 import { type LayerResult, type SkippedTensor, isLayerResult, layerResult } from "./layerResult.js";
@@ -40,6 +41,8 @@ export interface AnalyzeOptions {
   /** Called once the model is opened, with the bytes the analysis will read. */
   onStart?: (model: OpenedModel, bytesToRead: number) => void;
   chunkBytes?: number;
+  /** Called for every fitted layer with the statistics it was fitted from (e.g. to draw its histogram). */
+  onLayer?: (layer: LayerResult, statistics: LayerStatistics) => void;
 }
 
 export function settingsRecord(settings: AnalysisSettings): ModelSettingsRecord {
@@ -88,8 +91,10 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
       }
       const stats = await accumulateTensor(tensor.data, pool, { bins: settings.bins, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
       const result = layerResult(identity, stats, settings);
-      if (isLayerResult(result)) layers.push(result);
-      else skipped.push(result);
+      if (isLayerResult(result)) {
+        layers.push(result);
+        options.onLayer?.(result, stats);
+      } else skipped.push(result);
     }
   } finally {
     await pool.close();

@@ -4,9 +4,14 @@ import { analyzeOpenedModel, type ModelResult } from "../analysis/model.js";
 import type { AnalysisSettings } from "../analysis/settings.js";
 import { InputError } from "../errors.js";
 import { groupShards, openModel, resolveInputs, type ModelInput } from "../formats/open.js";
+import type { LayerResult } from "../analysis/layerResult.js";
+import { writeFileAtomic } from "../io/atomicWrite.js";
 import { renderCsv } from "../report/csv.js";
+import { renderModelFigures, writeFigures } from "../report/figureFiles.js";
+import { renderHtmlReport } from "../report/html.js";
 import { type Failure, renderJson, renderJsonl } from "../report/json.js";
 import { renderTables } from "../report/table.js";
+import type { LayerStatistics } from "../stats/valueSummary.js";
 import { VERSION } from "../version.js";
 import { emit, type OutputFormat } from "./output.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
@@ -17,6 +22,8 @@ import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
 interface FitOptions extends AnalysisOptionValues {
   format: OutputFormat;
   output?: string;
+  plot?: string;
+  html?: string;
   verbose: boolean;
   progress: boolean;
 }
@@ -26,7 +33,9 @@ export function fitCommand(): Command {
     .description("fit the size-weighted |w| histogram of every layer with a lognormal (METHOD.md §1–3)")
     .argument("<path...>", "model file, shard index, directory, or several shard files")
     .option("-f, --format <format>", "output format: table, csv, json, jsonl", choiceOption("--format", ["table", "csv", "json", "jsonl"] as const), "table")
-    .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout");
+    .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
+    .option("--plot <dir>", "write figures to DIR: per layer the histogram with every fit, per model μ/σ by depth, R², μ–σ (SVG + Vega-Lite .vl.json)")
+    .option("--html <file>", "write one self-contained HTML report (tables and figures) to FILE");
   return addAnalysisOptions(command)
     .option("-v, --verbose", "list skipped tensors and why", false)
     .option("--no-progress", "never draw a progress bar")
@@ -39,6 +48,7 @@ Examples:
   $ jaynes fit model.safetensors.index.json --include '**.mlp.*'
   $ jaynes fit ./checkpoint-dir --format csv -o layers.csv
   $ jaynes fit model.safetensors --format jsonl | jq 'select(.flags == []) | .sigma'
+  $ jaynes fit model.safetensors --plot figures/ --html report.html
 
 Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid (or held NaN/Inf weights;
 the other inputs are still analysed and reported).`,
@@ -70,10 +80,15 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
   const grouped = regroup(inputs);
 
   const bar = options.progress && progressEnabled() ? new ProgressBar() : undefined;
+  // Bin counts by tensor, per analysed model, for the figures.
+  const histograms: Map<string, Float64Array>[] = [];
+  const drawing = options.plot !== undefined || options.html !== undefined;
   for (const input of grouped) {
     try {
       const model = await openModel(input.paths.length === 1 ? input.paths[0]! : input.paths);
+      const counts = new Map<string, Float64Array>();
       const result = await analyzeOpenedModel(model, settings, {
+        ...(drawing ? { onLayer: (layer: LayerResult, statistics: LayerStatistics) => counts.set(layer.tensor, statistics.counts) } : {}),
         onStart: (_model, total) => {
           if (bar && total >= PROGRESS_MIN_BYTES) bar.start(input.display, total);
         },
@@ -81,6 +96,7 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
       });
       bar?.clear();
       results.push(result);
+      histograms.push(counts);
     } catch (error) {
       bar?.clear();
       fail(input.display, error);
@@ -100,6 +116,11 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
   if (results.length > 0 || options.format === "json") {
     const text = render(options, results, failures);
     if (results.length > 0 || !options.output) await emit(text, options.output);
+  }
+  if (drawing && results.length > 0) {
+    const figures = await renderModelFigures(results, histograms);
+    if (options.plot !== undefined) await writeFigures(options.plot, figures);
+    if (options.html !== undefined) await writeFileAtomic(options.html, renderHtmlReport(figures, { version: VERSION, failures }));
   }
   return failures.length > 0 || nonfinite ? 2 : 0;
 }

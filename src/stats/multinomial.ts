@@ -17,25 +17,36 @@ export function logFactorial(n: number): number {
   return n < 2 ? 0 : gammaln(n + 1);
 }
 
-export function multinomialLogLikelihood(counts: ArrayLike<number>, logMass: ArrayLike<number>): number {
+/**
+ * ln π_i from unnormalised ln masses by log-sum-exp. All NaN when a mass is NaN; all −∞ when the
+ * masses are not a distribution (a mass is +∞, or every mass is 0).
+ */
+export function logProbabilities(logMass: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(logMass.length);
   let max = -Infinity;
   for (let i = 0; i < logMass.length; i++) {
     const value = logMass[i]!;
-    if (Number.isNaN(value)) return NaN;
-    if (value === Infinity) return -Infinity;
+    if (Number.isNaN(value)) return out.fill(NaN);
+    if (value === Infinity) return out.fill(-Infinity);
     if (value > max) max = value;
   }
-  if (max === -Infinity) return -Infinity;
+  if (max === -Infinity) return out.fill(-Infinity);
   let sum = 0;
   for (let i = 0; i < logMass.length; i++) sum += Math.exp(logMass[i]! - max);
   const logTotal = max + Math.log(sum);
+  for (let i = 0; i < logMass.length; i++) out[i] = logMass[i]! - logTotal;
+  return out;
+}
+
+export function multinomialLogLikelihood(counts: ArrayLike<number>, logMass: ArrayLike<number>): number {
+  const logP = logProbabilities(logMass);
   let total = 0;
   let logLikelihood = 0;
   for (let i = 0; i < counts.length; i++) {
     const n = counts[i]!;
     if (n === 0) continue;
     total += n;
-    logLikelihood += n * (logMass[i]! - logTotal) - logFactorial(n);
+    logLikelihood += n * logP[i]! - logFactorial(n);
   }
   return logLikelihood + logFactorial(total);
 }

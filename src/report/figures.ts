@@ -1,0 +1,284 @@
+/**
+ * The figures as Vega-Lite specs (https://vega.github.io/vega-lite/docs/), data inline, so a user
+ * can restyle the written .vl.json and re-render it anywhere:
+ * - per layer: the size-weighted histogram y_i (bars on the bins) with the fitted lognormal and the
+ *   alternatives overlaid, each labelled with its R² and ΔAIC (to the best by AIC);
+ * - per model (the paper's figures): μ and σ against layer depth, R² per layer beside the null
+ *   baseline, and the μ–σ scatter coloured by the best family.
+ * Flagged layers (METHOD §3) can have μ in the hundreds; the μ/σ figures leave them out unless the
+ * model was analysed with --include-flagged, as the summary does (the R² figure shows every layer).
+ */
+import { MODEL_NAMES, type ModelName, expectedCounts, fittedCurve, fittedParameters } from "../analysis/evidence.js";
+import type { LayerResult } from "../analysis/layerResult.js";
+import type { ModelResult } from "../analysis/model.js";
+import { binCentres, sizeWeightedHistogram } from "../stats/binning.js";
+import { shape as formatShape } from "./numbers.js";
+
+export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+
+/** One colour per family in every figure; the lognormal in the paper's red. */
+export const MODEL_COLORS: { readonly [name in ModelName]: string } = {
+  lognormal: "#d62728",
+  halfnormal: "#1f77b4",
+  exponential: "#2ca02c",
+  powerlaw: "#9467bd",
+};
+
+const MODEL_LABELS: { readonly [name in ModelName]: string } = {
+  lognormal: "lognormal",
+  halfnormal: "half-normal",
+  exponential: "exponential",
+  powerlaw: "power law",
+};
+
+/** The paper's claim for trained, highly connected layers (arXiv 2310.06960). */
+const PAPER_SIGMA = 0.65;
+const PAPER_MU: [number, number] = [-3, -2.5];
+const CURVE_POINTS = 150;
+
+const BASE = { $schema: VEGA_LITE_SCHEMA, background: "white", config: { font: "Helvetica, Arial, sans-serif", view: { stroke: "#ddd" }, axis: { labelFontSize: 11, titleFontSize: 12 } } };
+
+function round(value: number, digits: number): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : "—";
+}
+
+function aicOf(layer: LayerResult, model: ModelName): number {
+  return model === "lognormal" ? layer.aic : layer.alternatives[model].aic;
+}
+
+/** "lognormal  R² 0.946  ΔAIC 122,619" — the legend entry of one family. */
+function curveLabel(layer: LayerResult, model: ModelName): string {
+  const best = layer.best === null ? NaN : aicOf(layer, layer.best);
+  const aic = aicOf(layer, model);
+  const difference = Number.isFinite(aic) && Number.isFinite(best) ? Math.round(aic - best).toLocaleString("en-US") : "∞ (L = 0)";
+  return `${MODEL_LABELS[model]}  R² ${round(fittedParameters(layer, model).r2, 3)}  ΔAIC ${model === layer.best ? "0 (best)" : difference}`;
+}
+
+/**
+ * One layer: on top the size-weighted histogram y_i the curves were fitted to (what R² measures);
+ * below, on a log scale, the counts n_i and each fit's expected counts N·π_i (what the likelihood
+ * and AIC measure — it sees the many small |w| that size weighting hides). `unit` is the right end
+ * of the histogram (1 under --normalize max, max|w| under none).
+ */
+export function layerHistogramSpec(layer: LayerResult, counts: Float64Array, unit: number): object {
+  const bins = counts.length;
+  const centres = binCentres(bins, unit);
+  const y = sizeWeightedHistogram(counts, centres);
+  const total = counts.reduce((sum, n) => sum + n, 0);
+  const bars = Array.from(y, (value, i) => ({ lo: (i / bins) * unit, hi: ((i + 1) / bins) * unit, y: rounded(value) }));
+  const top = Math.max(...y) * 1.25 || 1;
+  const labels = MODEL_NAMES.map((model) => curveLabel(layer, model));
+  const curves: { x: number; y: number; model: string }[] = [];
+  const expected: { x: number; n: number; model: string }[] = [];
+  MODEL_NAMES.forEach((model, m) => {
+    const curve = fittedCurve(layer, model);
+    for (let j = 1; j <= CURVE_POINTS; j++) {
+      const x = (j / CURVE_POINTS) * unit;
+      const value = curve(x);
+      if (Number.isFinite(value)) curves.push({ x: rounded(x), y: rounded(Math.min(Math.max(value, -top), 2 * top)), model: labels[m]! });
+    }
+    expectedCounts(layer, model, total, bins, unit).forEach((n, i) => {
+      if (n > 0) expected.push({ x: rounded(centres[i]!), n: rounded(n), model: labels[m]! });
+    });
+  });
+  const observed = Array.from(counts, (n, i) => ({ x: rounded(centres[i]!), n })).filter((point) => point.n > 0);
+  const largest = Math.max(...counts);
+  const decades = Array.from({ length: Math.floor(Math.log10(largest * 3)) + 1 }, (_, k) => 10 ** k);
+  const xAxis = { field: "x", type: "quantitative", title: unit === 1 ? "x = |w| / max|w|" : "|w|", scale: { domain: [0, unit], nice: false } };
+  const color = { field: "model", type: "nominal", sort: labels, scale: { domain: labels, range: MODEL_NAMES.map((model) => MODEL_COLORS[model]) }, legend: { title: "fit", orient: "bottom", direction: "vertical", labelLimit: 420, symbolType: "stroke" } };
+  const dash = { condition: { test: `datum.model === ${JSON.stringify(labels[0])}`, value: [1, 0] }, value: [5, 3] };
+  const subtitle = [`${formatShape(layer.shape)} · ${layer.params.toLocaleString("en-US")} weights · best by AIC: ${layer.best ? MODEL_LABELS[layer.best] : "—"} · null R² ${round(layer.null_r2, 3)}`];
+  if (layer.flags.length > 0) subtitle.push(`flags: ${layer.flags.join(", ")}`);
+  return {
+    ...BASE,
+    title: { text: layer.tensor, subtitle, anchor: "start", limit: 900 },
+    vconcat: [
+      {
+        width: 460,
+        height: 250,
+        layer: [
+          {
+            data: { values: bars },
+            mark: { type: "rect", color: "#c7c7c7", stroke: "#ffffff", strokeWidth: 0.3 },
+            encoding: {
+              x: { ...xAxis, field: "lo" },
+              x2: { field: "hi" },
+              y: { field: "y", type: "quantitative", title: "size-weighted fraction y", scale: { domain: [0, top], nice: false } },
+              y2: { datum: 0 },
+            },
+          },
+          {
+            data: { values: curves },
+            mark: { type: "line", clip: true, strokeWidth: 1.8 },
+            encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" }, color, strokeDash: dash },
+          },
+        ],
+      },
+      {
+        width: 460,
+        height: 150,
+        layer: [
+          {
+            data: { values: observed },
+            mark: { type: "point", filled: true, color: "#777", size: 14 },
+            encoding: { x: { ...xAxis, title: null }, y: { field: "n", type: "quantitative", title: "counts n (log)", scale: { type: "log", domain: [0.3, largest * 3], nice: false }, axis: { values: decades, format: "~s" } } },
+          },
+          {
+            data: { values: expected },
+            mark: { type: "line", clip: true, strokeWidth: 1.4 },
+            encoding: { x: { field: "x", type: "quantitative" }, y: { field: "n", type: "quantitative" }, color, strokeDash: dash },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Six significant digits: enough for any figure, and the .vl.json stays small. */
+function rounded(value: number): number {
+  return Number.isFinite(value) ? Number(value.toPrecision(6)) : value;
+}
+
+interface DepthRow {
+  depth: number;
+  tensor: string;
+  mu: number;
+  sigma: number;
+  r2: number;
+  null_r2: number;
+  best: string;
+  flagged: boolean;
+}
+
+function depthRows(model: ModelResult): DepthRow[] {
+  return model.layers.map((layer, depth) => ({
+    depth,
+    tensor: layer.tensor,
+    mu: layer.mu,
+    sigma: layer.sigma,
+    r2: layer.r2,
+    null_r2: layer.null_r2,
+    best: layer.best ?? "none",
+    flagged: layer.flags.length > 0,
+  }));
+}
+
+function shownRows(model: ModelResult): { rows: DepthRow[]; note: string } {
+  const rows = depthRows(model);
+  if (model.settings.include_flagged) return { rows, note: "flagged layers included (hollow)" };
+  const shown = rows.filter((row) => !row.flagged);
+  const left = rows.length - shown.length;
+  return { rows: shown, note: left > 0 ? `${left} flagged layer${left > 1 ? "s" : ""} not shown (--include-flagged)` : "" };
+}
+
+function modelTitle(model: ModelResult, text: string, note = ""): object {
+  return { text, subtitle: [model.model, ...note.split(" · ")].filter(Boolean), anchor: "start", limit: 900 };
+}
+
+const DEPTH_AXIS = { field: "depth", type: "quantitative", title: "layer (order in the file)", axis: { tickMinStep: 1 }, scale: { nice: false } };
+const POINT_FILL = { condition: { test: "datum.flagged", value: "white" }, value: "#444" };
+
+function depthPanel(field: "mu" | "sigma", title: string, rows: DepthRow[]): object {
+  return {
+    width: 520,
+    height: 170,
+    data: { values: rows },
+    layer: [
+      { mark: { type: "line", color: "#999", strokeWidth: 1 }, encoding: { x: DEPTH_AXIS, y: { field, type: "quantitative", title, scale: { zero: false } } } },
+      { mark: { type: "point", size: 36, stroke: "#444", opacity: 1 }, encoding: { x: DEPTH_AXIS, y: { field, type: "quantitative" }, fill: POINT_FILL } },
+    ],
+  };
+}
+
+/** μ and σ of the lognormal fit against layer depth. */
+export function depthSpec(model: ModelResult): object {
+  const { rows, note } = shownRows(model);
+  return { ...BASE, title: modelTitle(model, "μ and σ by layer", note), vconcat: [depthPanel("mu", "μ (size-weighted)", rows), depthPanel("sigma", "σ", rows)] };
+}
+
+/** R² of the lognormal fit per layer, beside the null baseline (a Gaussian layer of the same size). */
+export function r2Spec(model: ModelResult): object {
+  const series = ["lognormal R²", "null R² (Gaussian layer, same size)"];
+  const rows = depthRows(model).flatMap((row) => [
+    { depth: row.depth, tensor: row.tensor, series: series[0], value: row.r2, flagged: row.flagged },
+    { depth: row.depth, tensor: row.tensor, series: series[1], value: row.null_r2, flagged: false },
+  ]);
+  const encoding = {
+    x: DEPTH_AXIS,
+    y: { field: "value", type: "quantitative", title: "R²", scale: { zero: false } },
+    color: { field: "series", type: "nominal", sort: series, scale: { domain: series, range: [MODEL_COLORS.lognormal, "#888888"] }, legend: { title: null, orient: "bottom", labelLimit: 400 } },
+  };
+  return {
+    ...BASE,
+    title: modelTitle(model, "R² per layer", "hollow: flagged"),
+    width: 520,
+    height: 220,
+    data: { values: rows },
+    layer: [
+      { mark: { type: "line", strokeWidth: 1.2 }, encoding: { ...encoding, strokeDash: { field: "series", type: "nominal", sort: series, scale: { domain: series, range: [[1, 0], [4, 3]] }, legend: null } } },
+      { transform: [{ filter: "!datum.flagged" }], mark: { type: "point", size: 36, filled: true }, encoding },
+      { transform: [{ filter: "datum.flagged" }], mark: { type: "point", size: 36, filled: false, strokeWidth: 1.5 }, encoding },
+    ],
+  };
+}
+
+/** The μ–σ scatter, one point per layer, coloured by the best family; the paper's region shaded. */
+export function muSigmaSpec(model: ModelResult): object {
+  const { rows, note } = shownRows(model);
+  const reference = model.settings.normalize === "max";
+  const layers: object[] = [];
+  if (reference) {
+    layers.push(
+      { data: { values: [{ mu0: PAPER_MU[0], mu1: PAPER_MU[1] }] }, mark: { type: "rect", color: "#f2c9c9", opacity: 0.5 }, encoding: { y: { field: "mu0", type: "quantitative" }, y2: { field: "mu1" } } },
+      { data: { values: [{ sigma: PAPER_SIGMA }] }, mark: { type: "rule", color: MODEL_COLORS.lognormal, strokeDash: [4, 3] }, encoding: { x: { field: "sigma", type: "quantitative" } } },
+    );
+  }
+  const encoding = {
+    x: { field: "sigma", type: "quantitative", title: "σ", scale: { zero: false } },
+    y: { field: "mu", type: "quantitative", title: "μ (size-weighted)", scale: { zero: false } },
+    color: { field: "best", type: "nominal", title: "best by AIC", scale: { domain: [...MODEL_NAMES, "none"], range: [...MODEL_NAMES.map((name) => MODEL_COLORS[name]), "#999999"] } },
+  };
+  layers.push(
+    { data: { values: rows }, transform: [{ filter: "!datum.flagged" }], mark: { type: "point", size: 60, filled: true, opacity: 0.85 }, encoding },
+    { data: { values: rows }, transform: [{ filter: "datum.flagged" }], mark: { type: "point", size: 60, filled: false, strokeWidth: 1.5 }, encoding },
+  );
+  const paper = reference ? `shaded: the paper's μ ≈ −3…−2.5, dashed: σ ≈ ${PAPER_SIGMA}` : "";
+  return { ...BASE, title: modelTitle(model, "μ against σ, one point per layer", [note, paper].filter(Boolean).join(" · ")), width: 420, height: 320, layer: layers };
+}
+
+export interface FigureSpec {
+  /** File name without extension, relative to the model's folder (e.g. "depth", "layers/0.weight"). */
+  name: string;
+  title: string;
+  spec: object;
+}
+
+export function modelFigureSpecs(model: ModelResult): FigureSpec[] {
+  return [
+    { name: "depth", title: "μ and σ by layer", spec: depthSpec(model) },
+    { name: "r2", title: "R² per layer", spec: r2Spec(model) },
+    { name: "mu-sigma", title: "μ against σ", spec: muSigmaSpec(model) },
+  ];
+}
+
+/** Safe, unique file names for tensors (case-insensitively unique, for case-insensitive disks). */
+export function fileNames(names: readonly string[]): string[] {
+  const used = new Set<string>();
+  return names.map((name) => {
+    const base = name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "").slice(0, 120) || "layer";
+    let candidate = base;
+    for (let n = 2; used.has(candidate.toLowerCase()); n++) candidate = `${base}-${n}`;
+    used.add(candidate.toLowerCase());
+    return candidate;
+  });
+}
+
+export function layerFigureSpecs(model: ModelResult, histograms: ReadonlyMap<string, Float64Array>): FigureSpec[] {
+  const fitted = model.layers.filter((layer) => histograms.has(layer.tensor));
+  const names = fileNames(fitted.map((layer) => layer.tensor));
+  return fitted.map((layer, i) => ({
+    name: `layers/${names[i]}`,
+    title: layer.tensor,
+    spec: layerHistogramSpec(layer, histograms.get(layer.tensor)!, model.settings.normalize === "max" ? 1 : layer.max_abs),
+  }));
+}

@@ -1,0 +1,149 @@
+/**
+ * `--html report.html`: one self-contained page (no scripts, no external resources) with, per
+ * model, the paper's Table 2 row, the per-layer table with the evidence columns, the model figures
+ * and every layer's histogram figure as inline SVG (figureFiles.ts renders them). Everything taken
+ * from the input (paths, tensor names) is HTML-escaped; the SVGs come from Vega, which escapes text.
+ */
+import { ALTERNATIVE_NAMES, MODEL_NAMES, type ModelName } from "../analysis/evidence.js";
+import type { LayerResult } from "../analysis/layerResult.js";
+import type { ModelResult } from "../analysis/model.js";
+import type { ModelFigures, RenderedFigure } from "./figureFiles.js";
+import type { Failure } from "./json.js";
+import { bytes, fixed, integer, meanSd, shape, significant } from "./numbers.js";
+
+export interface HtmlReportOptions {
+  version: string;
+  failures?: readonly Failure[];
+  title?: string;
+}
+
+/** Layer figures start collapsed for models with more layers than this. */
+const OPEN_LAYER_FIGURES = 24;
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+}
+
+const STYLE = `
+body { font-family: -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; margin: 24px auto; max-width: 1500px; padding: 0 16px; color: #222; }
+h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 18px; margin-top: 36px; border-bottom: 1px solid #ddd; padding-bottom: 4px; word-break: break-all; }
+p.meta, p.note { color: #555; font-size: 13px; } .note { max-width: 980px; line-height: 1.45; }
+table { border-collapse: collapse; font-size: 12px; margin: 10px 0; }
+th, td { border: 1px solid #ddd; padding: 3px 7px; text-align: right; white-space: nowrap; }
+th { background: #f4f4f4; } td.name, th.name, td.text { text-align: left; } td.name { max-width: 420px; overflow: hidden; text-overflow: ellipsis; }
+tr.flagged td { color: #999; } .best { font-weight: 600; }
+.figures { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+figure { margin: 0; } .scroll { overflow-x: auto; }
+details > summary { cursor: pointer; font-weight: 600; margin: 14px 0 8px; }
+.failures { color: #a00; }
+`;
+
+function table(head: string[], rows: { cells: string[]; className?: string }[], className: string): string {
+  const header = head.map((cell, i) => `<th${i === 0 ? ' class="name"' : ""}>${cell}</th>`).join("");
+  const body = rows.map((row) => `<tr${row.className ? ` class="${row.className}"` : ""}>${row.cells.join("")}</tr>`).join("\n");
+  return `<div class="scroll"><table class="${className}"><thead><tr>${header}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+}
+
+const td = (text: string, className?: string): string => `<td${className ? ` class="${className}"` : ""}>${escapeHtml(text)}</td>`;
+
+function aicOf(layer: LayerResult, model: ModelName): number {
+  return model === "lognormal" ? layer.aic : layer.alternatives[model].aic;
+}
+
+function layerRow(layer: LayerResult): { cells: string[]; className?: string } {
+  const bestAic = layer.best === null ? NaN : aicOf(layer, layer.best);
+  const deltaAic = (model: ModelName): string => {
+    const aic = aicOf(layer, model);
+    if (!Number.isFinite(aic)) return "∞";
+    return Number.isFinite(bestAic) ? Math.round(aic - bestAic).toLocaleString("en-US") : "—";
+  };
+  return {
+    cells: [
+      td(layer.tensor, "name"),
+      td(shape(layer.shape)),
+      td(integer(layer.params)),
+      td(layer.quantization ? `${layer.dtype}*` : layer.dtype, "text"),
+      td(significant(layer.A, 4)),
+      td(fixed(layer.mu, 4)),
+      td(fixed(layer.sigma, 4)),
+      td(fixed(layer.r2, 4)),
+      td(fixed(layer.null_r2, 4)),
+      td(layer.best ?? "—", "text best"),
+      ...MODEL_NAMES.map((model) => td(deltaAic(model))),
+      ...ALTERNATIVE_NAMES.map((model) => td(fixed(layer.alternatives[model].r2, 4))),
+      td(fixed(layer.alpha, 3)),
+      td(fixed(layer.beta, 3)),
+      td(fixed(layer.equilibrium_spread, 3)),
+      td(layer.flags.join(", "), "text"),
+    ],
+    ...(layer.flags.length > 0 ? { className: "flagged" } : {}),
+  };
+}
+
+function figureHtml(figure: RenderedFigure): string {
+  return `<figure aria-label="${escapeHtml(figure.title)}">${figure.svg}</figure>`;
+}
+
+function modelSection(set: ModelFigures, index: number): string {
+  const model: ModelResult = set.model;
+  const s = model.summary;
+  const settings = model.settings;
+  const flagged = model.layers.filter((layer) => layer.flags.length > 0).length;
+  const parts = [`bins=${settings.bins}`, `normalize=${settings.normalize}`, `min-params=${settings.min_params}`];
+  if (settings.include_flagged) parts.push("include-flagged");
+  if (settings.include.length) parts.push(`include=${settings.include.join(",")}`);
+  if (settings.exclude.length) parts.push(`exclude=${settings.exclude.join(",")}`);
+  const summary = table(
+    ["model", "layers", "params", "A", "μ", "σ", "R²"],
+    [{ cells: [td(model.model, "name"), td(String(s.layers)), td(integer(s.params)), td(meanSd(s.A.mean, s.A.sd, 4)), td(meanSd(s.mu.mean, s.mu.sd, 3)), td(meanSd(s.sigma.mean, s.sigma.sd, 3)), td(meanSd(s.r2.mean, s.r2.sd, 3))] }],
+    "summary",
+  );
+  const layers = table(
+    ["tensor", "shape", "params", "dtype", "A", "μ", "σ", "R²", "null R²", "best", ...MODEL_NAMES.map((name) => `ΔAIC ${name}`), ...ALTERNATIVE_NAMES.map((name) => `R² ${name}`), "α", "β", "spread", "flags"],
+    model.layers.map(layerRow),
+    "layers",
+  );
+  const layerFigures = set.layers.length
+    ? `<details${set.layers.length <= OPEN_LAYER_FIGURES ? " open" : ""}><summary>Per-layer histograms (${set.layers.length})</summary><div class="figures">${set.layers.map(figureHtml).join("\n")}</div></details>`
+    : "";
+  return `<section class="model" id="model-${index + 1}">
+<h2>${escapeHtml(model.model)}</h2>
+<p class="meta">${escapeHtml(`${model.format}, ${bytes(model.bytes)}, ${model.tensors} tensors; ${model.layers.length} layers fitted (${flagged} flagged${settings.include_flagged ? ", included" : ", left out of the summary"}), ${model.skipped.length} tensors skipped; settings: ${parts.join(" ")}`)}</p>
+${summary}
+${layers}
+<div class="figures">${set.figures.map(figureHtml).join("\n")}</div>
+${layerFigures}
+</section>`;
+}
+
+export function renderHtmlReport(sets: readonly ModelFigures[], options: HtmlReportOptions): string {
+  const title = options.title ?? "jaynes report";
+  const failures = options.failures?.length
+    ? `<section class="failures"><h2>Inputs that could not be analysed</h2><ul>${options.failures.map((failure) => `<li>${escapeHtml(failure.error)}</li>`).join("")}</ul></section>`
+    : "";
+  const nav = sets.length > 1 ? `<ul>${sets.map((set, i) => `<li><a href="#model-${i + 1}">${escapeHtml(set.model.model)}</a></li>`).join("")}</ul>` : "";
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="jaynes ${escapeHtml(options.version)}">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<p class="meta">jaynes ${escapeHtml(options.version)} · ${sets.length} model${sets.length === 1 ? "" : "s"} · METHOD.md §2–5</p>
+<p class="note">Per layer, |w| / max|w| in B equal bins; the size-weighted histogram y is fitted with the paper's lognormal (A, μ, σ, R²)
+and, on the same histogram, with a half-normal (|w| of a Gaussian), an exponential (|w| of a Laplace) and a power law.
+<b>null R²</b> is what the lognormal scores on a Gaussian layer of the same size: an R² at or below it is no evidence for a lognormal.
+<b>best</b> is the family with the smallest AIC on the layer's counts; <b>ΔAIC</b> is each family's distance to it (above ~10: clearly worse).
+α, β are the teleodynamic parameters and <b>spread</b> the layer's distance from arbitrage equilibrium (0 at equilibrium).
+Flagged layers (grey) are left out of the summary row. In the histograms, the top panel is what R² measures, the bottom panel (counts, log scale) what the likelihood measures.</p>
+${nav}
+${failures}
+${sets.map(modelSection).join("\n")}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,36 @@
+/**
+ * Vega-Lite → SVG in Node, no browser: compile the Vega-Lite spec to Vega (vega-lite), run it
+ * headless (`renderer: "none"`) and serialise the scenegraph (`view.toSVG()`). Text widths are
+ * estimated (no canvas package), which only affects label truncation.
+ *
+ * Specs must carry their data inline: the loader refuses every URL and file, so rendering never
+ * touches the network or the disk. vega and vega-lite are loaded on first use, so commands that
+ * draw nothing do not pay for them. References: https://vega.github.io/vega-lite/docs/ and
+ * https://vega.github.io/vega/docs/api/view/#view_toSVG.
+ */
+
+type VegaModule = typeof import("vega");
+type VegaLiteModule = typeof import("vega-lite");
+
+let modules: Promise<{ vega: VegaModule; vegaLite: VegaLiteModule }> | undefined;
+
+function load(): Promise<{ vega: VegaModule; vegaLite: VegaLiteModule }> {
+  modules ??= Promise.all([import("vega"), import("vega-lite")]).then(([vega, vegaLite]) => ({ vega, vegaLite }));
+  return modules;
+}
+
+export async function renderVegaLiteSvg(spec: object): Promise<string> {
+  const { vega, vegaLite } = await load();
+  // Compiler warnings (e.g. a dropped encoding) would otherwise land on stdout, which carries results.
+  const compiled = vegaLite.compile(spec as Parameters<VegaLiteModule["compile"]>[0], { logger: vega.logger(vega.None) }).spec;
+  const loader = vega.loader();
+  const refuse = (): Promise<never> => Promise.reject(new Error("figures must carry their data inline (no URLs or files)"));
+  loader.load = refuse;
+  loader.sanitize = refuse;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none", loader, logLevel: vega.Error });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
