@@ -9,6 +9,21 @@ export { accumulateTensor, type AccumulateOptions } from "./analysis/accumulate.
 export { layerResult, type LayerResult, type QualityFlag, type SkippedTensor, FIRST_BIN_LIMIT, LEVELS_PER_BIN } from "./analysis/layerResult.js";
 export { type AnalysisSettings, type Normalize, DEFAULT_SETTINGS, resolveSettings } from "./analysis/settings.js";
 export { summarizeLayers, type ModelSummary, type MeanSd } from "./analysis/summary.js";
+export {
+  layerEvidence,
+  bestByAic,
+  fittedCurve,
+  expectedCounts,
+  MODEL_NAMES,
+  type ModelName,
+  type Alternatives,
+  type FitEvidence,
+  type HalfNormalFit,
+  type ExponentialFit,
+  type PowerLawFit,
+  type LayerEvidence,
+} from "./analysis/evidence.js";
+export { compareModels, type ModelComparison, type LayerComparison, type ComparisonSummary } from "./analysis/compare.js";
 export { ExitCode, InputError, type InputErrorCode, UsageError } from "./errors.js";
 export { openModel, resolveInputs, detectFormat, registerFormat, type FormatReader, type ModelInput } from "./formats/open.js";
 export { readSafetensorsHeader } from "./formats/safetensors.js";
@@ -17,10 +32,22 @@ export { FileSource, SourcePool, registerSourceOpener, type ByteSource } from ".
 export { binCentres, sizeWeightedHistogram } from "./stats/binning.js";
 export { countCodes16, countCodes8, mergeCodeTables, newCodeTable, statisticsFromCodeTable } from "./stats/codeTable.js";
 export { FloatScan } from "./stats/floatScan.js";
-export { fitLognormal, lognormalCurve, lognormalStart, rSquared, type LognormalFit } from "./stats/lognormal.js";
+export { fitLognormal, lognormalCurve, lognormalStart, lognormalFamily, rSquared, type LognormalFit } from "./stats/lognormal.js";
+export { halfNormalFamily } from "./stats/halfNormal.js";
+export { exponentialFamily } from "./stats/exponential.js";
+export { powerLawFamily } from "./stats/powerLaw.js";
+export { fitFamily, logBinMasses, type SizeWeightedFamily, type FamilyFit } from "./stats/sizeWeightedFamily.js";
+export { multinomialLogLikelihood, logProbabilities, akaike } from "./stats/multinomial.js";
+export { gaussianNullR2 } from "./stats/nullBaseline.js";
+export { teleodynamics, teleodynamicParameters, type Teleodynamics } from "./stats/teleodynamics.js";
 export { levenbergMarquardt, type LeastSquaresProblem, type LevenbergMarquardtOptions, type LevenbergMarquardtResult } from "./stats/levenbergMarquardt.js";
 export { type LayerStatistics, type ValueSummary, mergeCounts, mergeSummaries } from "./stats/valueSummary.js";
 export { renderCsv } from "./report/csv.js";
 export { renderJson, renderJsonl, type JsonReport, type Failure } from "./report/json.js";
 export { renderTables } from "./report/table.js";
+export { renderComparisonTable, renderComparisonCsv } from "./report/compare.js";
+export { renderVegaLiteSvg } from "./report/vega.js";
+export { layerHistogramSpec, depthSpec, r2Spec, muSigmaSpec, modelFigureSpecs, layerFigureSpecs, type FigureSpec } from "./report/figures.js";
+export { renderModelFigures, writeFigures, type ModelFigures, type RenderedFigure } from "./report/figureFiles.js";
+export { renderHtmlReport, type HtmlReportOptions } from "./report/html.js";
 export { VERSION } from "./version.js";
