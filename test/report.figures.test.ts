@@ -13,7 +13,7 @@ import { fileNames } from "../src/report/figures.js";
 import { escapeHtml } from "../src/report/html.js";
 import { renderVegaLiteSvg } from "../src/report/vega.js";
 import { REAL_MODEL } from "./fixtures/make.js";
-import { runCli } from "./helpers/cli.js";
+import { expectCleanError, runCli } from "./helpers/cli.js";
 import { decodePng, inkFraction } from "./helpers/png.js";
 import { gaussian, mulberry32 } from "./helpers/random.js";
 import { bytesOf, writeSafetensors } from "./helpers/safetensorsWriter.js";
@@ -108,6 +108,15 @@ describe("jaynes fit --plot / --html", () => {
     expect(page.match(/<svg/g)).toHaveLength(2 * 3 + 3); // 3 model figures each, 2 + 1 layers
     expect(page).toContain(escapeHtml(WEIRD_NAME));
     expect(page).not.toContain(WEIRD_NAME);
+  });
+
+  it("an unusable --plot or --html target is a usage error before any work", () => {
+    for (const args of [["--plot", weird], ["--html", join(dir, "missing", "report.html")]]) {
+      const bad = runCli(["fit", REAL_MODEL, ...args]);
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toBe("");
+      expect(expectCleanError(bad)).toHaveLength(1);
+    }
   });
 
   const browser = chromiumPath();

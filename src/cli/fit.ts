@@ -13,7 +13,7 @@ import { type Failure, renderJson, renderJsonl } from "../report/json.js";
 import { renderTables } from "../report/table.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
 import { VERSION } from "../version.js";
-import { emit, type OutputFormat } from "./output.js";
+import { checkOutputFile, emit, type OutputFormat, prepareOutputDirectory } from "./output.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
 import { choiceOption } from "./options.js";
 import { PROGRESS_MIN_BYTES, ProgressBar } from "./progress.js";
@@ -30,7 +30,7 @@ interface FitOptions extends AnalysisOptionValues {
 
 export function fitCommand(): Command {
   const command = new Command("fit")
-    .description("fit the size-weighted |w| histogram of every layer with a lognormal (METHOD.md §1–3)")
+    .description("fit the size-weighted |w| histogram of every layer with a lognormal, weigh it against alternatives (METHOD.md §1–5)")
     .argument("<path...>", "model file, shard index, directory, or several shard files")
     .option("-f, --format <format>", "output format: table, csv, json, jsonl", choiceOption("--format", ["table", "csv", "json", "jsonl"] as const), "table")
     .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
@@ -60,6 +60,8 @@ the other inputs are still analysed and reported).`,
 
 async function runFit(paths: string[], options: FitOptions): Promise<number> {
   const settings: Partial<AnalysisSettings> = analysisSettings(options);
+  if (options.plot !== undefined) await prepareOutputDirectory(options.plot, "--plot");
+  if (options.html !== undefined) await checkOutputFile(options.html, "--html");
   const failures: Failure[] = [];
   const results: ModelResult[] = [];
   const fail = (model: string, error: unknown): void => {

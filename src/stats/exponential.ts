@@ -13,7 +13,7 @@
  * ch. 24 (Laplace).
  */
 import { log1mExp } from "./normalTail.js";
-import type { SizeWeightedFamily } from "./sizeWeightedFamily.js";
+import { type SizeWeightedFamily, histogramMoment } from "./sizeWeightedFamily.js";
 
 export function exponentialDensity(x: number, b: number): number {
   if (!(x > 0)) return 0;
@@ -31,13 +31,8 @@ export const exponentialFamily: SizeWeightedFamily<"exponential"> = {
     return q;
   },
   start(x, y) {
-    let mass = 0;
-    let first = 0;
-    for (let i = 0; i < x.length; i++) {
-      mass += y[i]!;
-      first += y[i]! * x[i]!;
-    }
-    return [mass > 0 && first > 0 ? first / (2 * mass) : x[x.length - 1]!];
+    const first = histogramMoment(x, y, 1);
+    return [first > 0 ? first / 2 : x[x.length - 1]!];
   },
   logPlainMass(lo, hi, theta) {
     const b = theta[0]!;

@@ -11,7 +11,7 @@
  * Distributions", vol. 1, 2nd ed., Wiley 1994, ch. 13 (half-normal) and ch. 18 (Rayleigh).
  */
 import { logNormalInterval } from "./normalTail.js";
-import type { SizeWeightedFamily } from "./sizeWeightedFamily.js";
+import { type SizeWeightedFamily, histogramMoment } from "./sizeWeightedFamily.js";
 
 export function halfNormalDensity(x: number, s: number): number {
   if (!(x > 0)) return 0;
@@ -30,13 +30,8 @@ export const halfNormalFamily: SizeWeightedFamily<"halfnormal"> = {
     return q;
   },
   start(x, y) {
-    let mass = 0;
-    let second = 0;
-    for (let i = 0; i < x.length; i++) {
-      mass += y[i]!;
-      second += y[i]! * x[i]! * x[i]!;
-    }
-    return [mass > 0 && second > 0 ? Math.sqrt(second / (2 * mass)) : x[x.length - 1]!];
+    const second = histogramMoment(x, y, 2);
+    return [second > 0 ? Math.sqrt(second / 2) : x[x.length - 1]!];
   },
   canonical: (theta) => [Math.abs(theta[0]!)],
   logPlainMass(lo, hi, theta) {

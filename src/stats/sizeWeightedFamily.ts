@@ -65,6 +65,17 @@ export function familyProblem(family: SizeWeightedFamily, x: Float64Array, y: Fl
   };
 }
 
+/** E_y[x^power] = Σ y x^power / Σ y over the histogram; NaN when it holds no mass. For start values. */
+export function histogramMoment(x: Float64Array, y: Float64Array, power: number): number {
+  let mass = 0;
+  let moment = 0;
+  for (let i = 0; i < x.length; i++) {
+    mass += y[i]!;
+    moment += y[i]! * x[i]! ** power;
+  }
+  return mass > 0 ? moment / mass : NaN;
+}
+
 /** Least-squares A for a fixed shape: Σ y q / Σ q². */
 export function amplitudeFor(family: SizeWeightedFamily, x: Float64Array, y: Float64Array, theta: ArrayLike<number>): number {
   let yq = 0;
