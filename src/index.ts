@@ -24,3 +24,6 @@ export { renderCsv } from "./report/csv.js";
 export { renderJson, renderJsonl, type JsonReport, type Failure } from "./report/json.js";
 export { renderTables } from "./report/table.js";
 export { VERSION } from "./version.js";
+export { type Executor, InlineExecutor, defaultJobs } from "./parallel/executor.js";
+export { WorkerPool } from "./parallel/pool.js";
+export { type AccumulateTask, type AccumulateResult, runAccumulateTask } from "./parallel/tasks.js";

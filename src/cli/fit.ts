@@ -4,6 +4,7 @@ import { analyzeOpenedModel, type ModelResult } from "../analysis/model.js";
 import type { AnalysisSettings } from "../analysis/settings.js";
 import { InputError } from "../errors.js";
 import { groupShards, openModel, resolveInputs, type ModelInput } from "../formats/open.js";
+import { defaultJobs } from "../parallel/executor.js";
 import { renderCsv } from "../report/csv.js";
 import { type Failure, renderJson, renderJsonl } from "../report/json.js";
 import { renderTables } from "../report/table.js";
@@ -24,6 +25,7 @@ interface FitOptions {
   includeFlagged: boolean;
   verbose: boolean;
   progress: boolean;
+  jobs: number;
 }
 
 export function fitCommand(): Command {
@@ -39,6 +41,7 @@ export function fitCommand(): Command {
     .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, [])
     .option("--include-flagged", "count flagged layers in the model summary", false)
     .option("-v, --verbose", "list skipped tensors and why", false)
+    .option("-j, --jobs <n>", "worker threads for large models (default: the number of cores)", integerOption("--jobs", 1, 256), defaultJobs())
     .option("--no-progress", "never draw a progress bar")
     .addHelpText(
       "after",
@@ -91,6 +94,7 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
     try {
       const model = await openModel(input.paths.length === 1 ? input.paths[0]! : input.paths);
       const result = await analyzeOpenedModel(model, settings, {
+        jobs: options.jobs,
         onStart: (_model, total) => {
           if (bar && total >= PROGRESS_MIN_BYTES) bar.start(input.display, total);
         },
