@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { accumulateTensor, analyzeFile, openModel } from "../src/index.js";
 import { InlineExecutor } from "../src/parallel/executor.js";
 import { WorkerPool } from "../src/parallel/pool.js";
-import { binFloat32 } from "../src/stats/binning.js";
+import { binFlagged32, binFloat32, binsFromBuckets, straddleFlags } from "../src/stats/binning.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../src/stats/codeTable.js";
 import { FloatScan } from "../src/stats/floatScan.js";
 import { acquireKernels } from "../src/stats/kernels.js";
@@ -51,6 +51,16 @@ describe("WebAssembly kernels agree with the JavaScript loops", () => {
       kernels.bin32(inKernel, a, max);
       binFloat32(values, b, max);
       expect(Array.from(a)).toEqual(Array.from(b));
+      // Whole buckets from pass-1 counts + flagged values revisited = every value binned.
+      const flags = straddleFlags(bins, max);
+      const buckets = viaJs.float32Buckets()!;
+      const viaBuckets = binsFromBuckets(buckets, flags, bins, max);
+      const jsFlagged = viaBuckets.slice();
+      binFlagged32(values, flags, jsFlagged, max);
+      expect(Array.from(jsFlagged)).toEqual(Array.from(b));
+      const kernelFlagged = viaBuckets.slice();
+      kernels.binFlagged32(inKernel, flags, kernelFlagged, max);
+      expect(Array.from(kernelFlagged)).toEqual(Array.from(b));
     }
   });
 

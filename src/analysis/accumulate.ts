@@ -13,6 +13,7 @@ import { DEFAULT_CHUNK_BYTES, totalBytes } from "../io/chunks.js";
 import { type Executor, InlineExecutor } from "../parallel/executor.js";
 import type { AccumulateResult, AccumulateTask } from "../parallel/tasks.js";
 import { mergeCodeTables, statisticsFromCodeTable } from "../stats/codeTable.js";
+import { binsFromBuckets, straddleFlags } from "../stats/binning.js";
 import { distinctCapFor } from "../stats/distinctSet.js";
 import { FloatScan } from "../stats/floatScan.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
@@ -89,10 +90,15 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
     },
   );
   const summary = scan!.summary();
-  const counts = new Float64Array(options.bins);
+  let counts: Float64Array = new Float64Array(options.bins);
   if (summary.maxAbs > 0) {
+    // F32 values were counted per bucket in pass 1: bin whole buckets now and revisit only the
+    // values of buckets that straddle a bin edge.
+    const buckets = scan!.float32Buckets();
+    const flags = buckets ? straddleFlags(options.bins, summary.maxAbs) : undefined;
+    if (buckets && flags) counts = binsFromBuckets(buckets, flags, options.bins, summary.maxAbs);
     await runAll(
-      (range) => ({ kind: "bin", data, ...range, chunkBytes, bins: options.bins, maxAbs: summary.maxAbs }),
+      (range) => ({ kind: "bin", data, ...range, chunkBytes, bins: options.bins, maxAbs: summary.maxAbs, ...(flags ? { flags } : {}) }),
       (result) => {
         if (result.kind !== "bin") throw new Error(`unexpected ${result.kind} result`);
         for (let i = 0; i < counts.length; i++) counts[i]! += result.counts[i]!;

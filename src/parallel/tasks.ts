@@ -13,7 +13,7 @@ import { createCodec, type CodeCodec, type FloatCodec } from "../formats/encodin
 import type { TensorData } from "../formats/tensor.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { readChunks } from "../io/chunks.js";
-import { binFloat32, binFloat64 } from "../stats/binning.js";
+import { binFlagged32, binFloat32, binFloat64 } from "../stats/binning.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
 import { FloatScan, type FloatScanState } from "../stats/floatScan.js";
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
@@ -29,7 +29,8 @@ interface RangeTask {
 export type AccumulateTask =
   | ({ kind: "codes" } & RangeTask)
   | ({ kind: "scan"; distinctCap: number } & RangeTask)
-  | ({ kind: "bin"; bins: number; maxAbs: number } & RangeTask)
+  /** `flags`: F32 buckets that straddle a bin edge; when given, only their values are binned. */
+  | ({ kind: "bin"; bins: number; maxAbs: number; flags?: Uint8Array } & RangeTask)
   | ({ kind: "scan-and-bin"; bins: number; distinctCap: number } & RangeTask);
 
 export type AccumulateResult =
@@ -85,7 +86,15 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
     }
     case "bin": {
       const counts = new Float64Array(task.bins);
-      await forEachDecoded(codec, chunks(false), firstElement, (values) => binValues(values, counts, task.maxAbs, kernels));
+      const flags = task.flags;
+      await forEachDecoded(codec, chunks(false), firstElement, (values) => {
+        if (flags && values instanceof Float32Array) {
+          if (kernels?.holds(values)) kernels.binFlagged32(values, flags, counts, task.maxAbs);
+          else binFlagged32(values, flags, counts, task.maxAbs);
+        } else {
+          binValues(values, counts, task.maxAbs, kernels);
+        }
+      });
       return { kind: "bin", counts };
     }
     case "scan-and-bin": {

@@ -162,6 +162,14 @@ export class FloatScan {
     }
   }
 
+  /**
+   * Counts of F32 values per bucket (top 16 bits of the pattern), or null when no F32 value was
+   * scanned. Pass 2 bins whole buckets from these counts (binning.ts `binsFromBuckets`).
+   */
+  float32Buckets(): Float64Array | null {
+    return this.buckets;
+  }
+
   toState(): FloatScanState {
     return {
       distinctCap: this.distinctCap,

@@ -2,7 +2,7 @@
  * The WebAssembly hot loops (kernels.wat) and the memory they work in. Each instance owns one linear
  * memory laid out as
  *
- *   [64 KiB spare][count tables 2 × 256 KiB][F32 buckets 2 × 256 KiB][bin counters 4 lanes × 4·B bytes][2 chunk buffers]
+ *   [64 KiB straddle flags][count tables 2 × 256 KiB][F32 buckets 2 × 256 KiB][bin counters 4 lanes × 4·B bytes][2 chunk buffers]
  *
  * and the streaming layer reads tensor bytes straight into the chunk buffers, so the kernels count
  * without a copy. An instance serves one task at a time (`acquireKernels` / `release`); a thread keeps
@@ -25,9 +25,11 @@ interface KernelExports {
   count8(ptr: number, n: number, table: number): void;
   scan32(ptr: number, n: number, buckets: number): void;
   bin32(ptr: number, n: number, counts: number, scale: number, maxAbs: number, bins: number): void;
+  binFlagged32(ptr: number, n: number, flags: number, counts: number, scale: number, maxAbs: number, bins: number): void;
 }
 
 const PAGE = 65536;
+const FLAGS = 0; // 65,536 u8 straddle flags
 const TABLES = PAGE; // two 65,536-entry u32 tables
 const TABLE_BYTES = 65536 * 4;
 const BUCKETS = TABLES + 2 * TABLE_BYTES;
@@ -57,6 +59,7 @@ export class Kernels {
   readonly chunkBytes: number;
   readonly maxBins: number;
   private inUse = true;
+  private flagsLoaded: Uint8Array | null = null;
 
   private constructor(module: WebAssembly.Module, chunkBytes: number, maxBins: number) {
     this.exports = new WebAssembly.Instance(module).exports as unknown as KernelExports;
@@ -114,9 +117,21 @@ export class Kernels {
     this.fold(BINS, counts, bins, BIN_LANES);
   }
 
+  /** Pass 2 for bucketed F32: bin only values in flagged buckets (see binning.ts binFlagged32). */
+  binFlagged32(values: Float32Array, flags: Uint8Array, counts: Float64Array, maxAbs: number): void {
+    const bins = counts.length;
+    if (this.flagsLoaded !== flags) {
+      new Uint8Array(this.exports.memory.buffer, FLAGS, flags.length).set(flags);
+      this.flagsLoaded = flags;
+    }
+    this.exports.binFlagged32(values.byteOffset, values.length, FLAGS, BINS, bins / maxAbs, maxAbs, bins);
+    this.fold(BINS, counts, bins);
+  }
+
   release(): void {
     if (!this.inUse) return;
     this.inUse = false;
+    this.flagsLoaded = null;
     // Keep a couple for reuse; more are only made by concurrent callers and can be collected.
     if (free.length < 2) free.push(this);
   }

@@ -170,4 +170,25 @@
             (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))))
         (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
         (br $tail))))
+
+  ;; Pass 2 for bucketed F32 (binFlagged32): only values whose bucket (bits >>> 16) is flagged in the
+  ;; u8 table at $flags straddle a bin edge and are binned here, into u32 counters at $counts; all
+  ;; other buckets were binned whole from the pass-1 counts.
+  (func (export "binFlagged32") (param $ptr i32) (param $n i32) (param $flags i32) (param $counts i32) (param $scale f64) (param $maxAbs f64) (param $bins i32)
+    (local $end i32) (local $last i32) (local $bits i32) (local $a f64) (local $index i32) (local $slot i32)
+    (local.set $last (i32.sub (local.get $bins) (i32.const 1)))
+    (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $ptr) (local.get $end)))
+        (local.set $bits (i32.load (local.get $ptr)))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
+        (br_if $next (i32.eqz (i32.load8_u (i32.add (local.get $flags) (i32.shr_u (local.get $bits) (i32.const 16))))))
+        (local.set $a (f64.promote_f32 (f32.abs (f32.reinterpret_i32 (local.get $bits)))))
+        (br_if $next (i32.eqz (f64.le (local.get $a) (local.get $maxAbs))))
+        (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $a) (local.get $scale))))
+        (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+        (local.set $slot (i32.add (local.get $counts) (i32.shl (local.get $index) (i32.const 2))))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+        (br $next))))
 )
