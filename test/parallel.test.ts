@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { accumulateTensor, analyzeFile, openModel } from "../src/index.js";
 import { InlineExecutor } from "../src/parallel/executor.js";
 import { WorkerPool } from "../src/parallel/pool.js";
-import { binFlagged32, binFloat32, binsFromBuckets, straddleFlags } from "../src/stats/binning.js";
+import { binFlagged32, binValues, binsFromBuckets, straddleFlags } from "../src/stats/binning.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../src/stats/codeTable.js";
 import { FloatScan } from "../src/stats/floatScan.js";
 import { acquireKernels } from "../src/stats/kernels.js";
@@ -49,7 +49,7 @@ describe("WebAssembly kernels agree with the JavaScript loops", () => {
       const a = new Float64Array(bins);
       const b = new Float64Array(bins);
       kernels.bin32(inKernel, a, max);
-      binFloat32(values, b, max);
+      binValues(values, b, max);
       expect(Array.from(a)).toEqual(Array.from(b));
       // Whole buckets from pass-1 counts + flagged values revisited = every value binned.
       const flags = straddleFlags(bins, max);

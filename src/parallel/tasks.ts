@@ -13,7 +13,7 @@ import { createCodec, type CodeCodec, type FloatCodec } from "../formats/encodin
 import type { TensorData } from "../formats/tensor.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { readChunks } from "../io/chunks.js";
-import { binFlagged32, binFloat32, binFloat64 } from "../stats/binning.js";
+import { binFlagged32, binValues as binAny } from "../stats/binning.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
 import { FloatScan, type FloatScanState } from "../stats/floatScan.js";
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
@@ -153,10 +153,6 @@ function scanValues(scan: FloatScan, values: Float32Array | Float64Array, kernel
 }
 
 function binValues(values: Float32Array | Float64Array, counts: Float64Array, maxAbs: number, kernels: Kernels | undefined): void {
-  if (values instanceof Float32Array) {
-    if (kernels?.holds(values)) kernels.bin32(values, counts, maxAbs);
-    else binFloat32(values, counts, maxAbs);
-  } else {
-    binFloat64(values, counts, maxAbs);
-  }
+  if (values instanceof Float32Array && kernels?.holds(values)) kernels.bin32(values, counts, maxAbs);
+  else binAny(values, counts, maxAbs);
 }

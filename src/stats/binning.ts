@@ -18,21 +18,11 @@ export function binIndex(absValue: number, scale: number, bins: number): number 
   return index >= bins ? bins - 1 : index;
 }
 
-/** Count |values| into `counts`; NaN and ±Inf (never ≤ maxAbs) are skipped. Hot loop. */
-export function binFloat32(values: Float32Array, counts: Float64Array, maxAbs: number): void {
-  const bins = counts.length;
-  const scale = bins / maxAbs;
-  const last = bins - 1;
-  for (let i = 0; i < values.length; i++) {
-    const a = Math.abs(values[i]!);
-    if (!(a <= maxAbs)) continue;
-    let index = (a * scale) | 0;
-    if (index > last) index = last;
-    counts[index]!++;
-  }
-}
-
-export function binFloat64(values: Float64Array, counts: Float64Array, maxAbs: number): void {
+/**
+ * Count |values| into `counts`; NaN and ±Inf (never ≤ maxAbs) are skipped. The JavaScript reference
+ * of the hot loop (F32 in kernel memory runs the WebAssembly `bin32` instead).
+ */
+export function binValues(values: Float32Array | Float64Array, counts: Float64Array, maxAbs: number): void {
   const bins = counts.length;
   const scale = bins / maxAbs;
   const last = bins - 1;
