@@ -39,7 +39,7 @@ export function binValues(values: Float32Array | Float64Array, counts: Float64Ar
  * Pass 2 without the arithmetic for most elements. Pass 1 counted F32 values per bucket of their top
  * 16 bits (FloatScan); a bucket whose smallest and largest possible values fall in the same bin can be
  * binned whole from that count. Only values in buckets that straddle a bin edge ("flagged") must be
- * looked at again. Same bin rule, so the result equals binFloat32 exactly (tested).
+ * looked at again. Same bin rule, so the result equals binValues exactly (tested).
  */
 const BUCKET_SHIFT = 16;
 const BUCKET_COUNT = 1 << (32 - BUCKET_SHIFT);

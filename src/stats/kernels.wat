@@ -111,7 +111,7 @@
     (global.set $nan (local.get $nan))
     (global.set $infinite (local.get $inf)))
 
-  ;; Pass 2 over n float32 values at ptr (binFloat32): a finite |w| <= maxAbs goes to bin
+  ;; Pass 2 over n float32 values at ptr (binValues): a finite |w| <= maxAbs goes to bin
   ;; floor(|w| * scale) clamped to bins - 1. With only B counters, neighbouring values often hit
   ;; the same bin, so four lanes count into four interleaved counter sets (counter 4*bin + lane,
   ;; u32 at $counts); the caller adds the lanes.
