@@ -51,3 +51,6 @@ export { layerHistogramSpec, depthSpec, r2Spec, muSigmaSpec, modelFigureSpecs, l
 export { renderModelFigures, writeFigures, type ModelFigures, type RenderedFigure } from "./report/figureFiles.js";
 export { renderHtmlReport, type HtmlReportOptions } from "./report/html.js";
 export { VERSION } from "./version.js";
+export { type Executor, InlineExecutor, defaultJobs } from "./parallel/executor.js";
+export { WorkerPool } from "./parallel/pool.js";
+export { type AccumulateTask, type AccumulateResult, runAccumulateTask } from "./parallel/tasks.js";

@@ -1,8 +1,8 @@
 /** Accumulators are exact and mergeable: the histogram of a union is the sum of the histograms. */
 import { describe, expect, it } from "vitest";
 import { FloatScan, countCodes16, mergeCodeTables, mergeCounts, newCodeTable, statisticsFromCodeTable } from "../src/index.js";
-import { binFloat32 } from "../src/stats/binning.js";
-import { DISTINCT_CAP, DistinctSet } from "../src/stats/distinctSet.js";
+import { binValues } from "../src/stats/binning.js";
+import { DEFAULT_DISTINCT_CAP as DISTINCT_CAP, DistinctSet } from "../src/stats/distinctSet.js";
 import { bfloat16FromBits, decodeTable, float32Bits } from "../src/formats/floatBits.js";
 import { gaussian, mulberry32 } from "./helpers/random.js";
 
@@ -57,12 +57,18 @@ describe("FloatScan + binning (F32 path)", () => {
     scan.addFloat32Bits(bits(values));
     const summary = scan.summary();
     const counts = new Float64Array(100);
-    binFloat32(values, counts, summary.maxAbs);
+    binValues(values, counts, summary.maxAbs);
     const reference = naive(values, 100);
     expect(summary.maxAbs).toBe(reference.max);
     expect(summary.zeros).toBe(2);
     expect(summary.nan + summary.infinite).toBe(2);
-    expect(summary.distinct).toBe(reference.distinct);
+    // Distinct values are exact up to the cap (65,536 by default), a lower bound beyond.
+    expect(reference.distinct).toBeGreaterThan(DISTINCT_CAP);
+    expect(summary.distinctExact).toBe(false);
+    expect(summary.distinct).toBeGreaterThan(DISTINCT_CAP);
+    const small = new FloatScan();
+    small.addFloat32Bits(bits(values.subarray(0, 20_000)));
+    expect(small.summary().distinct).toBe(naive(values.subarray(0, 20_000), 100).distinct);
     expect(Array.from(counts)).toEqual(Array.from(reference.counts));
     // Log-moments from 8-mantissa-bit buckets: within 1e-5 of the exact mean and variance.
     const mean = summary.logSum / summary.logCount;
@@ -83,9 +89,9 @@ describe("FloatScan + binning (F32 path)", () => {
     const a = new Float64Array(100);
     const b = new Float64Array(100);
     const all = new Float64Array(100);
-    binFloat32(values.subarray(0, 70_001), a, max);
-    binFloat32(values.subarray(70_001), b, max);
-    binFloat32(values, all, max);
+    binValues(values.subarray(0, 70_001), a, max);
+    binValues(values.subarray(70_001), b, max);
+    binValues(values, all, max);
     expect(Array.from(mergeCounts(a, b))).toEqual(Array.from(all));
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { layerResult, type LayerResult } from "../src/analysis/layerResult.js";
 import { resolveSettings } from "../src/analysis/settings.js";
 import { analyzeFile, binCentres } from "../src/index.js";
-import { binFloat64 } from "../src/stats/binning.js";
+import { binValues } from "../src/stats/binning.js";
 import { exponentialFamily } from "../src/stats/exponential.js";
 import { FloatScan } from "../src/stats/floatScan.js";
 import { halfNormalFamily } from "../src/stats/halfNormal.js";
@@ -27,7 +27,7 @@ function statisticsOf(values: Float64Array, bins = 100): LayerStatistics {
   scan.addFloat64(values);
   const summary = scan.summary();
   const counts = new Float64Array(bins);
-  binFloat64(values, counts, summary.maxAbs);
+  binValues(values, counts, summary.maxAbs);
   return { ...summary, counts };
 }
 

@@ -2,7 +2,7 @@
 import { levenbergMarquardt as mlLevenbergMarquardt } from "ml-levenberg-marquardt";
 import { describe, expect, it } from "vitest";
 import { binCentres, fitLognormal, levenbergMarquardt, lognormalCurve, sizeWeightedHistogram } from "../src/index.js";
-import { binFloat64 } from "../src/stats/binning.js";
+import { binValues } from "../src/stats/binning.js";
 import { solveSymmetric } from "../src/stats/levenbergMarquardt.js";
 import { gaussian, mulberry32 } from "./helpers/random.js";
 
@@ -104,7 +104,7 @@ describe("lognormal fit", () => {
     let max = 0;
     for (const v of values) max = Math.max(max, v);
     const counts = new Float64Array(B);
-    binFloat64(values, counts, max);
+    binValues(values, counts, max);
     const fit = fitLognormal(centres, sizeWeightedHistogram(counts, centres));
     const expectedMu = -3.2 - Math.log(max) + sigma * sigma;
     expect(fit.converged).toBe(true);

@@ -1,82 +1,109 @@
 /**
- * Reader → accumulator: stream one tensor's bytes and reduce them to LayerStatistics.
- * - ≤ 16-bit codes: one pass counting codes (stats/codeTable.ts).
- * - F32/F64 and decoded formats: pass 1 (FloatScan) then pass 2 (binning with the final max|w|).
- *   A tensor that fits in one chunk is read once and both passes run on the buffer in memory.
- * `start`/`end` select whole units of the tensor's byte stream, so parts of one tensor can be
- * accumulated separately (e.g. on worker threads) and merged.
+ * Reader → accumulator: reduce one tensor to LayerStatistics by cutting its bytes into ranges
+ * (whole units, `rangeBytes` each) and running accumulation tasks on an executor — inline or on
+ * worker threads — then merging the partial results (exact: stats/ accumulators are mergeable).
+ * - ≤ 16-bit codes: one pass of `codes` tasks.
+ * - floats: `scan` tasks (pass 1), merge → max|w|, then `bin` tasks (pass 2). A tensor that fits in one
+ *   chunk is read once (`scan-and-bin`).
  */
-import { createCodec, type Codec, type FloatCodec } from "../formats/encodings.js";
+import { createCodec } from "../formats/encodings.js";
 import type { TensorData } from "../formats/tensor.js";
 import type { SourcePool } from "../io/byteSource.js";
-import { DEFAULT_CHUNK_BYTES, readChunks, totalBytes } from "../io/chunks.js";
-import { binFloat32, binFloat64 } from "../stats/binning.js";
-import { countCodes16, countCodes8, newCodeTable, statisticsFromCodeTable } from "../stats/codeTable.js";
+import { DEFAULT_CHUNK_BYTES, totalBytes } from "../io/chunks.js";
+import { type Executor, InlineExecutor } from "../parallel/executor.js";
+import type { AccumulateResult, AccumulateTask } from "../parallel/tasks.js";
+import { mergeCodeTables, statisticsFromCodeTable } from "../stats/codeTable.js";
+import { binsFromBuckets, straddleFlags } from "../stats/binning.js";
+import { distinctCapFor } from "../stats/distinctSet.js";
 import { FloatScan } from "../stats/floatScan.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
+
+/** Work unit for one task: large enough to amortise messaging, small enough to balance cores. */
+export const DEFAULT_RANGE_BYTES = 32 * 1024 * 1024;
 
 export interface AccumulateOptions {
   bins: number;
   chunkBytes?: number;
+  rangeBytes?: number;
   onBytes?: (bytes: number) => void;
+  /** Where tasks run; default: inline on this thread. */
+  executor?: Executor;
 }
 
-export async function accumulateTensor(data: TensorData, pool: SourcePool, options: AccumulateOptions): Promise<LayerStatistics> {
+/** Split [0, total) into ranges of about `rangeBytes`, cut at multiples of `unitBytes`. */
+export function splitRanges(total: number, unitBytes: number, rangeBytes: number): { start: number; end: number }[] {
+  const step = Math.max(unitBytes, rangeBytes - (rangeBytes % unitBytes));
+  const ranges: { start: number; end: number }[] = [];
+  for (let start = 0; start < total; start += step) ranges.push({ start, end: Math.min(total, start + step) });
+  return ranges;
+}
+
+export async function accumulateTensor(data: TensorData, sourcesOrUndefined: SourcePool | undefined, options: AccumulateOptions): Promise<LayerStatistics> {
+  const ownExecutor = options.executor === undefined;
+  const executor: Executor = options.executor ?? new InlineExecutor(sourcesOrUndefined);
+  try {
+    return await accumulateWith(data, executor, options);
+  } finally {
+    if (ownExecutor) await executor.close();
+  }
+}
+
+async function accumulateWith(data: TensorData, executor: Executor, options: AccumulateOptions): Promise<LayerStatistics> {
   const codec = createCodec(data.encoding);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  if (codec.type === "codes") {
-    const table = newCodeTable(codec.bits);
-    for await (const chunk of readChunks(data.ranges, pool, { unitBytes: codec.unitBytes, chunkBytes, onBytes: options.onBytes })) {
-      const codes = codec.codes(chunk);
-      if (codes instanceof Uint16Array) countCodes16(codes, table);
-      else countCodes8(codes, table);
-    }
-    return statisticsFromCodeTable(codec.levels, table, options.bins);
-  }
-  return accumulateFloats(codec, data, pool, options, chunkBytes);
-}
+  const total = totalBytes(data.ranges);
+  const ranges = splitRanges(total, codec.unitBytes, options.rangeBytes ?? DEFAULT_RANGE_BYTES);
+  const onBytes = options.onBytes;
+  const distinctCap = distinctCapFor(options.bins);
+  /** Run one task per range and fold each result in as it arrives (bounded memory). */
+  const runAll = async (make: (range: { start: number; end: number }) => AccumulateTask, fold: (result: AccumulateResult) => void): Promise<void> => {
+    await Promise.all(ranges.map((range) => executor.run(make(range), onBytes).then(fold)));
+  };
 
-async function accumulateFloats(codec: FloatCodec, data: TensorData, pool: SourcePool, options: AccumulateOptions, chunkBytes: number): Promise<LayerStatistics> {
-  const scan = new FloatScan();
-  const bytes = totalBytes(data.ranges);
-  const counts = new Float64Array(options.bins);
-  if (bytes <= chunkBytes) {
-    // One read; both passes over the same decoded values.
-    let values: Float32Array | Float64Array | undefined;
-    for await (const chunk of readChunks(data.ranges, pool, { unitBytes: codec.unitBytes, chunkBytes, onBytes: options.onBytes })) {
-      values = codec.decode(chunk, 0);
-      scanValues(scan, values);
-    }
-    const summary = scan.summary();
-    if (values && summary.maxAbs > 0) binValues(values, counts, summary.maxAbs);
-    return { ...summary, counts };
+  if (codec.type === "codes") {
+    let table: Float64Array | undefined;
+    await runAll(
+      (range) => ({ kind: "codes", data, ...range, chunkBytes }),
+      (result) => {
+        if (result.kind !== "codes") throw new Error(`unexpected ${result.kind} result`);
+        if (table) mergeCodeTables(table, result.table);
+        else table = result.table;
+      },
+    );
+    return statisticsFromCodeTable(codec.levels, table!, options.bins);
   }
-  let element = 0;
-  for await (const chunk of readChunks(data.ranges, pool, { unitBytes: codec.unitBytes, chunkBytes, onBytes: options.onBytes })) {
-    const values = codec.decode(chunk, element);
-    element += values.length;
-    scanValues(scan, values);
+
+  if (total <= chunkBytes) {
+    const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap }, onBytes);
+    if (result.kind !== "scan-and-bin") throw new Error(`unexpected ${result.kind} result`);
+    return { ...FloatScan.fromState(result.state).summary(), counts: result.counts };
   }
-  const summary = scan.summary();
+
+  let scan: FloatScan | undefined;
+  await runAll(
+    (range) => ({ kind: "scan", data, ...range, chunkBytes, distinctCap }),
+    (result) => {
+      if (result.kind !== "scan") throw new Error(`unexpected ${result.kind} result`);
+      const part = FloatScan.fromState(result.state);
+      if (scan) scan.merge(part);
+      else scan = part;
+    },
+  );
+  const summary = scan!.summary();
+  let counts: Float64Array = new Float64Array(options.bins);
   if (summary.maxAbs > 0) {
-    element = 0;
-    for await (const chunk of readChunks(data.ranges, pool, { unitBytes: codec.unitBytes, chunkBytes })) {
-      const values = codec.decode(chunk, element);
-      element += values.length;
-      binValues(values, counts, summary.maxAbs);
-    }
+    // F32 values were counted per bucket in pass 1: bin whole buckets now and revisit only the
+    // values of buckets that straddle a bin edge.
+    const buckets = scan!.float32Buckets();
+    const flags = buckets ? straddleFlags(options.bins, summary.maxAbs) : undefined;
+    if (buckets && flags) counts = binsFromBuckets(buckets, flags, options.bins, summary.maxAbs);
+    await runAll(
+      (range) => ({ kind: "bin", data, ...range, chunkBytes, bins: options.bins, maxAbs: summary.maxAbs, ...(flags ? { flags } : {}) }),
+      (result) => {
+        if (result.kind !== "bin") throw new Error(`unexpected ${result.kind} result`);
+        for (let i = 0; i < counts.length; i++) counts[i]! += result.counts[i]!;
+      },
+    );
   }
   return { ...summary, counts };
 }
-
-function scanValues(scan: FloatScan, values: Float32Array | Float64Array): void {
-  if (values instanceof Float32Array) scan.addFloat32Bits(new Uint32Array(values.buffer, values.byteOffset, values.length));
-  else scan.addFloat64(values);
-}
-
-function binValues(values: Float32Array | Float64Array, counts: Float64Array, maxAbs: number): void {
-  if (values instanceof Float32Array) binFloat32(values, counts, maxAbs);
-  else binFloat64(values, counts, maxAbs);
-}
-
-export type { Codec };

@@ -5,9 +5,10 @@
 import picomatch from "picomatch";
 import { openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
-import { SourcePool } from "../io/byteSource.js";
-import type { LayerStatistics } from "../stats/valueSummary.js";
 import { totalBytes } from "../io/chunks.js";
+import type { LayerStatistics } from "../stats/valueSummary.js";
+import { type Executor, InlineExecutor, defaultJobs } from "../parallel/executor.js";
+import { WorkerPool } from "../parallel/pool.js";
 import { accumulateTensor } from "./accumulate.js";
 import { type LayerResult, type SkippedTensor, isLayerResult, layerResult } from "./layerResult.js";
 import { type AnalysisSettings, resolveSettings } from "./settings.js";
@@ -43,6 +44,32 @@ export interface AnalyzeOptions {
   chunkBytes?: number;
   /** Called for every fitted layer with the statistics it was fitted from (e.g. to draw its histogram). */
   onLayer?: (layer: LayerResult, statistics: LayerStatistics) => void;
+  /** Worker threads for the accumulation (default: the cores Node may use; 1 = this thread only). */
+  jobs?: number;
+  /** Run tasks here instead of a pool of `jobs` workers created for this model (e.g. shared by a batch). */
+  executor?: Executor;
+}
+
+/** Below this much tensor data, starting worker threads costs more than it saves. */
+export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+
+/** The executor for a model of `bytes` tensor bytes under `jobs`. */
+export function executorFor(bytes: number, jobs: number): Executor {
+  return jobs > 1 && bytes >= PARALLEL_MIN_BYTES ? new WorkerPool(jobs) : new InlineExecutor();
+}
+
+/** Run `work` over `items` with at most `limit` in flight, results in input order. */
+export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  return results;
 }
 
 export function settingsRecord(settings: AnalysisSettings): ModelSettingsRecord {
@@ -79,26 +106,26 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
   const bytesToRead = plan.reduce((sum, { tensor, skip }) => sum + (skip === undefined && tensor.data ? totalBytes(tensor.data.ranges) : 0), 0);
   options.onStart?.(model, bytesToRead);
 
-  const pool = new SourcePool();
-  const layers: LayerResult[] = [];
-  const skipped: SkippedTensor[] = [];
+  const executor = options.executor ?? executorFor(bytesToRead, options.jobs ?? defaultJobs());
+  const outcomes: (LayerResult | SkippedTensor)[] = [];
   try {
-    for (const { tensor, skip } of plan) {
-      const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}) };
+    // Several tensors in flight keep every worker busy while small tensors come and go.
+    const results = await mapLimited(plan, Math.max(2, executor.parallelism * 2), async ({ tensor, skip }) => {
       if (skip !== undefined || !tensor.data) {
-        skipped.push({ tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed" });
-        continue;
+        return { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed" };
       }
-      const stats = await accumulateTensor(tensor.data, pool, { bins: settings.bins, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
+      const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}) };
+      const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
       const result = layerResult(identity, stats, settings);
-      if (isLayerResult(result)) {
-        layers.push(result);
-        options.onLayer?.(result, stats);
-      } else skipped.push(result);
-    }
+      if (isLayerResult(result)) options.onLayer?.(result, stats);
+      return result;
+    });
+    outcomes.push(...results);
   } finally {
-    await pool.close();
+    if (!options.executor) await executor.close();
   }
+  const layers = outcomes.filter(isLayerResult);
+  const skipped = outcomes.filter((outcome): outcome is SkippedTensor => !isLayerResult(outcome));
   return {
     model: model.path,
     format: model.format,

@@ -6,6 +6,7 @@ import { InputError } from "../errors.js";
 import { groupShards, openModel, resolveInputs, type ModelInput } from "../formats/open.js";
 import type { LayerResult } from "../analysis/layerResult.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
+import { defaultJobs } from "../parallel/executor.js";
 import { renderCsv } from "../report/csv.js";
 import { renderModelFigures, writeFigures } from "../report/figureFiles.js";
 import { renderHtmlReport } from "../report/html.js";
@@ -15,7 +16,7 @@ import type { LayerStatistics } from "../stats/valueSummary.js";
 import { VERSION } from "../version.js";
 import { checkOutputFile, emit, type OutputFormat, prepareOutputDirectory } from "./output.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
-import { choiceOption } from "./options.js";
+import { choiceOption, integerOption } from "./options.js";
 import { PROGRESS_MIN_BYTES, ProgressBar } from "./progress.js";
 import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
 
@@ -26,6 +27,7 @@ interface FitOptions extends AnalysisOptionValues {
   html?: string;
   verbose: boolean;
   progress: boolean;
+  jobs: number;
 }
 
 export function fitCommand(): Command {
@@ -38,6 +40,7 @@ export function fitCommand(): Command {
     .option("--html <file>", "write one self-contained HTML report (tables and figures) to FILE");
   return addAnalysisOptions(command)
     .option("-v, --verbose", "list skipped tensors and why", false)
+    .option("-j, --jobs <n>", "worker threads for large models (default: the number of cores)", integerOption("--jobs", 1, 256), defaultJobs())
     .option("--no-progress", "never draw a progress bar")
     .addHelpText(
       "after",
@@ -90,6 +93,7 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
       const model = await openModel(input.paths.length === 1 ? input.paths[0]! : input.paths);
       const counts = new Map<string, Float64Array>();
       const result = await analyzeOpenedModel(model, settings, {
+        jobs: options.jobs,
         ...(drawing ? { onLayer: (layer: LayerResult, statistics: LayerStatistics) => counts.set(layer.tensor, statistics.counts) } : {}),
         onStart: (_model, total) => {
           if (bar && total >= PROGRESS_MIN_BYTES) bar.start(input.display, total);

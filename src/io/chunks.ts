@@ -20,6 +20,8 @@ export interface ChunkOptions {
   end?: number;
   /** Called with the bytes of each chunk once it has been read (progress reporting). */
   onBytes?: (bytes: number) => void;
+  /** Two caller-owned read buffers of at least `chunkBytes` each (e.g. in WebAssembly memory). */
+  buffers?: [Uint8Array, Uint8Array];
 }
 
 export function totalBytes(ranges: readonly ByteRange[]): number {
@@ -38,7 +40,8 @@ export async function* readChunks(ranges: readonly ByteRange[], pool: SourcePool
   const requested = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const chunk = Math.max(unit, requested - (requested % unit));
   const size = Math.min(chunk, end - start);
-  const buffers = [new Uint8Array(size), new Uint8Array(size)];
+  const given = options.buffers;
+  const buffers = given && given[0].length >= size && given[1].length >= size ? [given[0].subarray(0, size), given[1].subarray(0, size)] : [new Uint8Array(size), new Uint8Array(size)];
   let turn = 0;
 
   const fill = async (target: Uint8Array, from: number, length: number): Promise<Uint8Array> => {

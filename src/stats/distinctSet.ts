@@ -1,14 +1,21 @@
 /**
  * Exact count of distinct |w| bit patterns, up to a cap. `few-levels` (METHOD §3) needs the exact
- * count only when it is small (< 4·B); beyond `DISTINCT_CAP` the set stops growing, frees its table
- * and reports a lower bound, so memory stays bounded (≤ 8 MiB) and saturated layers cost nothing more
- * per element. Open addressing with linear probing over 32-bit keys; 0xFFFFFFFF marks an empty slot
- * (it is a NaN pattern, never a finite |w|).
+ * count only when it is small (< 4·B), so the cap is max(65,536, 4·B) (`distinctCapFor`): beyond it
+ * the set stops growing, frees its table and reports a lower bound. Memory stays bounded, and since
+ * every part of a large tensor (every task) keeps its own set until merged, a small cap also keeps
+ * the cost of filling sets small. Open addressing with linear probing over 32-bit keys; 0xFFFFFFFF
+ * marks an empty slot (a NaN pattern, never a finite |w|).
  */
-export const DISTINCT_CAP = 1 << 20;
+export const DEFAULT_DISTINCT_CAP = 1 << 16;
+
+export function distinctCapFor(bins: number): number {
+  return Math.max(DEFAULT_DISTINCT_CAP, 4 * bins);
+}
 const EMPTY = 0xffffffff;
 
 export class DistinctSet {
+  constructor(readonly cap: number = DEFAULT_DISTINCT_CAP) {}
+
   private slots: Uint32Array | undefined = new Uint32Array(1 << 12).fill(EMPTY);
   /** Fibonacci hashing takes the *high* bits of key·φ: low bits of float patterns are often all zero. */
   private shift = 32 - 12;
@@ -19,7 +26,7 @@ export class DistinctSet {
     return this.slots === undefined;
   }
 
-  /** Number of distinct keys seen; a lower bound (DISTINCT_CAP + 1) once saturated. */
+  /** Number of distinct keys seen; a lower bound (cap + 1) once saturated. */
   get size(): number {
     return this.slots === undefined ? this.saturatedAt : this.used;
   }
@@ -37,7 +44,7 @@ export class DistinctSet {
     }
     slots[index] = key;
     this.used++;
-    if (this.used > DISTINCT_CAP) {
+    if (this.used > this.cap) {
       this.saturatedAt = this.used;
       this.slots = undefined;
       return;
@@ -64,6 +71,26 @@ export class DistinctSet {
       return;
     }
     for (const key of other.slots) if (key !== EMPTY) this.add(key);
+  }
+
+  /** The keys held, or null once saturated (plain data for posting between threads). */
+  keys(): Uint32Array | null {
+    if (this.slots === undefined) return null;
+    const keys = new Uint32Array(this.used);
+    let n = 0;
+    for (const key of this.slots) if (key !== EMPTY) keys[n++] = key;
+    return keys;
+  }
+
+  static fromKeys(keys: Uint32Array | null, lowerBound: number, cap: number): DistinctSet {
+    const set = new DistinctSet(cap);
+    if (keys === null) {
+      set.slots = undefined;
+      set.saturatedAt = lowerBound;
+      return set;
+    }
+    for (const key of keys) set.add(key);
+    return set;
   }
 
   private grow(): void {

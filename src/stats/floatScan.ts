@@ -1,28 +1,52 @@
 /**
  * First pass over float values that can take more than 2^16 levels (F32, F64 and formats decoded to
- * them): everything except the bins, which need the final max|w| (second pass: binning.ts). Two
- * scans of disjoint parts of a layer merge.
+ * them): everything except the bins, which need the final max|w| (second pass: binning.ts). Scans of
+ * disjoint parts of a layer merge, also across threads (`toState`/`fromState` are plain data).
  *
- * F32 works on the bit patterns (|w| as an integer orders like the float, so max and the NaN/Inf
- * tests are integer compares). Calling Math.log per element would cut throughput by ~5×, so the
- * log-moments come from a table of the top 16 bits of |w| (8 exponent + 8 mantissa bits, bucket
- * width ≤ 2^-8 relative): each bucket contributes the exact mean of ln and ln² over its interval.
- * The resulting mean of ln|w| is within ~1e-5 of the exact one for smooth distributions (tested).
+ * F32 works on the bit patterns: |w| as an integer orders like the float, so max and the NaN/Inf
+ * tests are integer compares. A `Math.log` per element would cut throughput about five-fold, so the
+ * log-moments come from a table of the top 16 bits of each pattern (sign, 8 exponent and 7 mantissa
+ * bits: buckets ≤ 2^-7 wide, relative), each bucket contributing the exact mean of ln and ln² over its
+ * interval. The mean of ln|w| is within ~1e-5 of the exact one for smooth distributions (tested).
  * F64 is rare in checkpoints and takes the exact Math.log path.
  */
 import { float32FromBits } from "../formats/floatBits.js";
-import { DistinctSet } from "./distinctSet.js";
+import { DEFAULT_DISTINCT_CAP, DistinctSet } from "./distinctSet.js";
+import type { Kernels } from "./kernels.js";
 import { type ValueSummary, emptySummary, mergeSummaries } from "./valueSummary.js";
 
 const ABS_MASK = 0x7fffffff;
 const INF_BITS = 0x7f800000;
-const COARSE_SHIFT = 15;
+/** Bucket = top 16 bits of the pattern (sign included, folded when the moments are read). */
+const BUCKET_SHIFT = 16;
+const BUCKETS = 1 << (32 - BUCKET_SHIFT);
+
+/** Plain-data form of a FloatScan, for posting between threads. */
+export interface FloatScanState {
+  distinctCap: number;
+  buckets: Float64Array | null;
+  maxBits: number;
+  zeros: number;
+  nan: number;
+  infinite: number;
+  finite: number;
+  /** Distinct F32 |w| patterns; null once saturated (then `distinctLowerBound` applies). */
+  distinctKeys: Uint32Array | null;
+  distinctLowerBound: number;
+  exact: ValueSummary;
+  distinct64: Float64Array | null;
+}
 
 export class FloatScan {
-  private readonly distinct = new DistinctSet();
-  private readonly distinct64 = new Set<number>();
-  private distinct64Saturated = false;
-  private coarse: Float64Array | undefined;
+  /** `distinctCap`: count distinct values exactly up to this many (see distinctSet.ts). */
+  constructor(private readonly distinctCap: number = DEFAULT_DISTINCT_CAP) {
+    this.distinct = new DistinctSet(distinctCap);
+  }
+
+  private distinct: DistinctSet;
+  private distinct64: Set<number> | null = new Set<number>();
+  private buckets: Float64Array | null = null;
+  private partial: Uint32Array | null = null;
   private maxBits = -1;
   private exact: ValueSummary = emptySummary();
   private zeros32 = 0;
@@ -30,23 +54,48 @@ export class FloatScan {
   private infinite32 = 0;
   private finite32 = 0;
 
-  /** Scan F32 values given as their bit patterns (a Uint32Array view of the same bytes). */
-  addFloat32Bits(bits: Uint32Array): void {
-    const coarse = (this.coarse ??= new Float64Array(1 << (31 - COARSE_SHIFT)));
+  /**
+   * Scan F32 values given as their bit patterns (a Uint32Array view of the same bytes). With
+   * `kernels` holding the view, the WebAssembly loop does the counting (same results).
+   */
+  addFloat32Bits(bits: Uint32Array, kernels?: Kernels): void {
+    const buckets = (this.buckets ??= new Float64Array(BUCKETS));
+    if (kernels?.holds(bits)) {
+      const result = kernels.scan32(bits, buckets);
+      this.maxBits = Math.max(this.maxBits, result.maxBits);
+      this.zeros32 += result.zeros;
+      this.nan32 += result.nan;
+      this.infinite32 += result.infinite;
+      this.finite32 += bits.length - result.nan - result.infinite;
+      if (!this.distinct.saturated) this.distinct.addAll(bits, ABS_MASK);
+      return;
+    }
+    const partial = (this.partial ??= new Uint32Array(BUCKETS));
     let maxBits = this.maxBits;
     let zeros = 0;
     let nan = 0;
     let infinite = 0;
-    for (let i = 0; i < bits.length; i++) {
-      const a = bits[i]! & ABS_MASK;
-      if (a >= INF_BITS) {
-        if (a === INF_BITS) infinite++;
-        else nan++;
-        continue;
+    for (let offset = 0; offset < bits.length; offset += 1 << 30) {
+      const end = Math.min(bits.length, offset + (1 << 30));
+      for (let i = offset; i < end; i++) {
+        const x = bits[i]!;
+        const a = x & ABS_MASK;
+        if (a >= INF_BITS) {
+          if (a === INF_BITS) infinite++;
+          else nan++;
+          continue;
+        }
+        partial[x >>> BUCKET_SHIFT]!++;
+        if (a > maxBits) maxBits = a;
+        if (a === 0) zeros++;
       }
-      coarse[a >>> COARSE_SHIFT]!++;
-      if (a > maxBits) maxBits = a;
-      if (a === 0) zeros++;
+      for (let k = 0; k < BUCKETS; k++) {
+        const count = partial[k]!;
+        if (count !== 0) {
+          buckets[k]! += count;
+          partial[k] = 0;
+        }
+      }
     }
     this.maxBits = maxBits;
     this.zeros32 += zeros;
@@ -71,9 +120,12 @@ export class FloatScan {
       }
       s.finite++;
       if (a > s.maxAbs) s.maxAbs = a;
-      if (!this.distinct64Saturated) {
+      if (this.distinct64) {
         this.distinct64.add(a);
-        if (this.distinct64.size > 1 << 20) this.distinct64Saturated = true;
+        if (this.distinct64.size > this.distinctCap) {
+          this.exact.distinct = this.distinct64.size;
+          this.distinct64 = null;
+        }
       }
       if (a === 0) {
         s.zeros++;
@@ -87,9 +139,9 @@ export class FloatScan {
   }
 
   merge(other: FloatScan): void {
-    if (other.coarse) {
-      const coarse = (this.coarse ??= new Float64Array(other.coarse.length));
-      for (let i = 0; i < coarse.length; i++) coarse[i]! += other.coarse[i]!;
+    if (other.buckets) {
+      const buckets = (this.buckets ??= new Float64Array(BUCKETS));
+      for (let i = 0; i < BUCKETS; i++) buckets[i]! += other.buckets[i]!;
     }
     this.maxBits = Math.max(this.maxBits, other.maxBits);
     this.zeros32 += other.zeros32;
@@ -97,54 +149,99 @@ export class FloatScan {
     this.infinite32 += other.infinite32;
     this.finite32 += other.finite32;
     this.distinct.merge(other.distinct);
-    for (const value of other.distinct64) this.distinct64.add(value);
-    this.distinct64Saturated ||= other.distinct64Saturated || this.distinct64.size > 1 << 20;
-    this.exact = mergeSummaries(this.exact, other.exact, 0, true);
+    const distinct = Math.max(this.distinct64?.size ?? this.exact.distinct, other.distinct64?.size ?? other.exact.distinct);
+    this.exact = mergeSummaries(this.exact, other.exact, distinct, true);
+    if (this.distinct64 && other.distinct64) {
+      for (const value of other.distinct64) this.distinct64.add(value);
+      if (this.distinct64.size > this.distinctCap) {
+        this.exact.distinct = this.distinct64.size;
+        this.distinct64 = null;
+      }
+    } else {
+      this.distinct64 = null;
+    }
+  }
+
+  /**
+   * Counts of F32 values per bucket (top 16 bits of the pattern), or null when no F32 value was
+   * scanned. Pass 2 bins whole buckets from these counts (binning.ts `binsFromBuckets`).
+   */
+  float32Buckets(): Float64Array | null {
+    return this.buckets;
+  }
+
+  toState(): FloatScanState {
+    return {
+      distinctCap: this.distinctCap,
+      buckets: this.buckets,
+      maxBits: this.maxBits,
+      zeros: this.zeros32,
+      nan: this.nan32,
+      infinite: this.infinite32,
+      finite: this.finite32,
+      distinctKeys: this.distinct.keys(),
+      distinctLowerBound: this.distinct.size,
+      exact: this.exact,
+      distinct64: this.distinct64 ? Float64Array.from(this.distinct64) : null,
+    };
+  }
+
+  static fromState(state: FloatScanState): FloatScan {
+    const scan = new FloatScan(state.distinctCap);
+    scan.buckets = state.buckets;
+    scan.maxBits = state.maxBits;
+    scan.zeros32 = state.zeros;
+    scan.nan32 = state.nan;
+    scan.infinite32 = state.infinite;
+    scan.finite32 = state.finite;
+    scan.distinct = DistinctSet.fromKeys(state.distinctKeys, state.distinctLowerBound, state.distinctCap);
+    scan.exact = { ...state.exact };
+    scan.distinct64 = state.distinct64 ? new Set(state.distinct64) : null;
+    return scan;
   }
 
   summary(): ValueSummary {
-    const s = { ...this.exact };
-    s.distinct = this.distinct64.size;
-    s.distinctExact = !this.distinct64Saturated;
-    if (this.coarse) {
-      const log = coarseLogMoments(this.coarse, this.zeros32);
-      const f32: ValueSummary = {
-        finite: this.finite32,
-        zeros: this.zeros32,
-        nan: this.nan32,
-        infinite: this.infinite32,
-        maxAbs: this.maxBits > 0 ? float32FromBits(this.maxBits) : 0,
-        distinct: this.distinct.size,
-        distinctExact: !this.distinct.saturated,
-        ...log,
-      };
-      return mergeSummaries(s, f32, s.distinct + f32.distinct, s.distinctExact && f32.distinctExact);
-    }
-    return s;
+    const s: ValueSummary = { ...this.exact };
+    s.distinct = this.distinct64 ? this.distinct64.size : this.exact.distinct;
+    s.distinctExact = this.distinct64 !== null;
+    if (!this.buckets) return s;
+    const f32: ValueSummary = {
+      finite: this.finite32,
+      zeros: this.zeros32,
+      nan: this.nan32,
+      infinite: this.infinite32,
+      maxAbs: this.maxBits > 0 ? float32FromBits(this.maxBits) : 0,
+      distinct: this.distinct.size,
+      distinctExact: !this.distinct.saturated,
+      ...bucketLogMoments(this.buckets, this.zeros32),
+    };
+    return mergeSummaries(s, f32, s.distinct + f32.distinct, s.distinctExact && f32.distinctExact);
   }
 }
 
 /**
  * Σ ln a and Σ (ln a)² from bucket counts, each bucket [lo, hi) contributing its count times the
  * mean of ln and ln² over the interval (∫ ln x = x ln x − x, ∫ ln² x = x ln² x − 2x ln x + 2x).
+ * Positive and negative patterns of one magnitude are folded together.
  */
-function coarseLogMoments(coarse: Float64Array, zeros: number): { logCount: number; logSum: number; logSumSq: number } {
+function bucketLogMoments(buckets: Float64Array, zeros: number): { logCount: number; logSum: number; logSumSq: number } {
+  const half = BUCKETS >>> 1;
+  const f1 = (x: number): number => (x === 0 ? 0 : x * Math.log(x) - x);
+  const f2 = (x: number): number => {
+    if (x === 0) return 0;
+    const l = Math.log(x);
+    return x * l * l - 2 * x * l + 2 * x;
+  };
   let logCount = 0;
   let logSum = 0;
   let logSumSq = 0;
-  for (let bucket = 0; bucket < coarse.length; bucket++) {
-    let count = coarse[bucket]!;
+  for (let bucket = 0; bucket < half; bucket++) {
+    let count = buckets[bucket]! + buckets[bucket + half]!;
     if (bucket === 0) count -= zeros;
     if (count <= 0) continue;
-    const lo = float32FromBits(bucket << COARSE_SHIFT);
-    const hi = float32FromBits(((bucket + 1) << COARSE_SHIFT) >>> 0);
+    const lo = float32FromBits(bucket << BUCKET_SHIFT);
+    const hi = float32FromBits(((bucket + 1) << BUCKET_SHIFT) >>> 0);
     const width = hi - lo;
-    const f1 = (x: number): number => (x === 0 ? 0 : x * Math.log(x) - x);
-    const f2 = (x: number): number => {
-      if (x === 0) return 0;
-      const l = Math.log(x);
-      return x * l * l - 2 * x * l + 2 * x;
-    };
     logCount += count;
     logSum += (count * (f1(hi) - f1(lo))) / width;
     logSumSq += (count * (f2(hi) - f2(lo))) / width;

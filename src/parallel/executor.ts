@@ -1,0 +1,43 @@
+/**
+ * Where accumulation tasks run. `InlineExecutor` runs them on the calling thread (small models, and
+ * `--jobs 1`); `WorkerPool` (pool.ts) spreads them over worker threads. Both report bytes read.
+ */
+import { availableParallelism } from "node:os";
+import { SourcePool } from "../io/byteSource.js";
+import { type AccumulateResult, type AccumulateTask, runAccumulateTask } from "./tasks.js";
+
+export interface Executor {
+  /** How many tasks can usefully run at once. */
+  readonly parallelism: number;
+  run(task: AccumulateTask, onBytes?: (bytes: number) => void): Promise<AccumulateResult>;
+  close(): Promise<void>;
+}
+
+/** Runs tasks one after another on this thread (each task reads ahead on its own). */
+export class InlineExecutor implements Executor {
+  readonly parallelism = 1;
+  private readonly sources: SourcePool;
+  private readonly ownsSources: boolean;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(sources?: SourcePool) {
+    this.sources = sources ?? new SourcePool();
+    this.ownsSources = sources === undefined;
+  }
+
+  run(task: AccumulateTask, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+    // Queue behind the previous task: running many at once would only multiply read buffers.
+    const result = this.tail.then(() => runAccumulateTask(task, this.sources, onBytes));
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsSources) await this.sources.close();
+  }
+}
+
+/** Default worker count: the cores Node may use. */
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}

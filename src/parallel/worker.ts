@@ -1,0 +1,19 @@
+/** Worker thread body: run accumulation tasks posted by WorkerPool, one at a time. */
+import { parentPort } from "node:worker_threads";
+import { SourcePool } from "../io/byteSource.js";
+import { type SerializedError, serializeError } from "./pool.js";
+import { type AccumulateTask, runAccumulateTask, transferables } from "./tasks.js";
+
+const sources = new SourcePool();
+const port = parentPort;
+if (!port) throw new Error("parallel/worker.js must run as a worker thread");
+
+port.on("message", async ({ id, task }: { id: number; task: AccumulateTask }) => {
+  try {
+    const result = await runAccumulateTask(task, sources, (bytes) => port.postMessage({ id, type: "bytes", bytes }));
+    port.postMessage({ id, type: "done", result }, transferables(result));
+  } catch (error) {
+    const serialized: SerializedError = serializeError(error);
+    port.postMessage({ id, type: "error", error: serialized });
+  }
+});

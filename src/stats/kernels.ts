@@ -1,0 +1,176 @@
+/**
+ * The WebAssembly hot loops (kernels.wat) and the memory they work in. Each instance owns one linear
+ * memory laid out as
+ *
+ *   [64 KiB straddle flags][count tables 2 × 256 KiB][F32 buckets 2 × 256 KiB][bin counters 4 lanes × 4·B bytes][2 chunk buffers]
+ *
+ * and the streaming layer reads tensor bytes straight into the chunk buffers, so the kernels count
+ * without a copy. An instance serves one task at a time (`acquireKernels` / `release`); a thread keeps
+ * its released instances for reuse. Where a chunk is not in kernel memory (decoded or byte-swapped
+ * values), callers use the JavaScript loops in codeTable.ts / floatScan.ts / binning.ts, which compute
+ * exactly the same numbers (tested).
+ */
+import { existsSync, readFileSync } from "node:fs";
+
+/** The assembled module; the same file whether this code runs from src/ (tests) or dist/. */
+const WASM_URL = new URL("../../dist/stats/kernels.wasm", import.meta.url);
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  maxBits: WebAssembly.Global;
+  zeros: WebAssembly.Global;
+  nan: WebAssembly.Global;
+  infinite: WebAssembly.Global;
+  count16(ptr: number, n: number, table: number): void;
+  count8(ptr: number, n: number, table: number): void;
+  scan32(ptr: number, n: number, buckets: number): void;
+  bin32(ptr: number, n: number, counts: number, scale: number, maxAbs: number, bins: number): void;
+  binFlagged32(ptr: number, n: number, flags: number, counts: number, scale: number, maxAbs: number, bins: number): void;
+}
+
+const PAGE = 65536;
+const FLAGS = 0; // 65,536 u8 straddle flags
+const TABLES = PAGE; // two 65,536-entry u32 tables
+const TABLE_BYTES = 65536 * 4;
+const BUCKETS = TABLES + 2 * TABLE_BYTES;
+const BINS = BUCKETS + 2 * TABLE_BYTES;
+const BIN_LANES = 4;
+
+let compiled: WebAssembly.Module | null | undefined;
+function kernelModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    // Missing only in a source checkout that was never built; the JavaScript loops then serve.
+    compiled = existsSync(WASM_URL) ? new WebAssembly.Module(readFileSync(WASM_URL)) : null;
+  }
+  return compiled;
+}
+
+export interface Scan32Result {
+  maxBits: number;
+  zeros: number;
+  nan: number;
+  infinite: number;
+}
+
+export class Kernels {
+  private readonly exports: KernelExports;
+  private readonly u32: Uint32Array;
+  private readonly dataStart: number;
+  readonly chunkBytes: number;
+  readonly maxBins: number;
+  private inUse = true;
+  private flagsLoaded: Uint8Array | null = null;
+
+  private constructor(module: WebAssembly.Module, chunkBytes: number, maxBins: number) {
+    this.exports = new WebAssembly.Instance(module).exports as unknown as KernelExports;
+    this.chunkBytes = chunkBytes;
+    this.maxBins = maxBins;
+    this.dataStart = align(BINS + 4 * BIN_LANES * maxBins, PAGE);
+    const bytes = this.dataStart + 2 * align(chunkBytes, PAGE);
+    // Grow once, before any view is taken: growing later would detach the views.
+    this.exports.memory.grow(Math.ceil(bytes / PAGE) - this.exports.memory.buffer.byteLength / PAGE);
+    this.u32 = new Uint32Array(this.exports.memory.buffer);
+  }
+
+  static create(chunkBytes: number, maxBins: number): Kernels | undefined {
+    const module = kernelModule();
+    return module ? new Kernels(module, chunkBytes, maxBins) : undefined;
+  }
+
+  /** The two read buffers, inside kernel memory. */
+  buffers(): [Uint8Array, Uint8Array] {
+    const size = align(this.chunkBytes, PAGE);
+    const buffer = this.exports.memory.buffer;
+    return [new Uint8Array(buffer, this.dataStart, this.chunkBytes), new Uint8Array(buffer, this.dataStart + size, this.chunkBytes)];
+  }
+
+  /** True when `view` lies in this instance's memory, so the kernels can read it in place. */
+  holds(view: ArrayBufferView): boolean {
+    return view.buffer === this.exports.memory.buffer;
+  }
+
+  /** Count 16-bit codes of `codes` (a view in kernel memory) into `total`. */
+  count16(codes: Uint16Array, total: Float64Array): void {
+    this.exports.count16(codes.byteOffset, codes.length, TABLES);
+    this.fold(TABLES, total, 65536);
+    this.fold(TABLES + TABLE_BYTES, total, 65536);
+  }
+
+  count8(codes: Uint8Array, total: Float64Array): void {
+    this.exports.count8(codes.byteOffset, codes.length, TABLES);
+    this.fold(TABLES, total, 256);
+  }
+
+  /** Pass 1 over F32 patterns in kernel memory; bucket counts are added to `buckets`. */
+  scan32(bits: Uint32Array, buckets: Float64Array): Scan32Result {
+    const e = this.exports;
+    e.scan32(bits.byteOffset, bits.length, BUCKETS);
+    this.fold(BUCKETS, buckets, 65536);
+    this.fold(BUCKETS + TABLE_BYTES, buckets, 65536);
+    return { maxBits: e.maxBits.value as number, zeros: e.zeros.value as number, nan: e.nan.value as number, infinite: e.infinite.value as number };
+  }
+
+  /** Pass 2 over F32 values in kernel memory, adding to `counts` (length B ≤ maxBins). */
+  bin32(values: Float32Array, counts: Float64Array, maxAbs: number): void {
+    const bins = counts.length;
+    this.exports.bin32(values.byteOffset, values.length, BINS, bins / maxAbs, maxAbs, bins);
+    this.fold(BINS, counts, bins, BIN_LANES);
+  }
+
+  /** Pass 2 for bucketed F32: bin only values in flagged buckets (see binning.ts binFlagged32). */
+  binFlagged32(values: Float32Array, flags: Uint8Array, counts: Float64Array, maxAbs: number): void {
+    const bins = counts.length;
+    if (this.flagsLoaded !== flags) {
+      new Uint8Array(this.exports.memory.buffer, FLAGS, flags.length).set(flags);
+      this.flagsLoaded = flags;
+    }
+    this.exports.binFlagged32(values.byteOffset, values.length, FLAGS, BINS, bins / maxAbs, maxAbs, bins);
+    this.fold(BINS, counts, bins);
+  }
+
+  release(): void {
+    if (!this.inUse) return;
+    this.inUse = false;
+    this.flagsLoaded = null;
+    // Keep a couple for reuse; more are only made by concurrent callers and can be collected.
+    if (free.length < 2) free.push(this);
+  }
+
+  /**
+   * Add `length` counters (each `lanes` interleaved u32s) at byte offset `at` into `into`, zeroing
+   * them for the next call.
+   */
+  private fold(at: number, into: Float64Array, length: number, lanes = 1): void {
+    const u32 = this.u32;
+    const base = at >>> 2;
+    for (let i = 0; i < length * lanes; i++) {
+      const count = u32[base + i]!;
+      if (count !== 0) {
+        into[Math.floor(i / lanes)]! += count;
+        u32[base + i] = 0;
+      }
+    }
+  }
+
+  /** @internal for the free list */
+  reuse(): this {
+    this.inUse = true;
+    return this;
+  }
+}
+
+const free: Kernels[] = [];
+
+/**
+ * An instance with room for chunks of `chunkBytes` and `bins` counters, or undefined when the
+ * kernels are unavailable. Release it when the task is done.
+ */
+export function acquireKernels(chunkBytes: number, bins: number): Kernels | undefined {
+  const index = free.findIndex((k) => k.chunkBytes >= chunkBytes && k.maxBins >= bins);
+  if (index >= 0) return free.splice(index, 1)[0]!.reuse();
+  return Kernels.create(chunkBytes, Math.max(bins, 1024));
+}
+
+function align(value: number, to: number): number {
+  return Math.ceil(value / to) * to;
+}

@@ -1,0 +1,194 @@
+;; (ASCII only: the wabt text parser rejects other characters.)
+;; Hot loops of the accumulators in WebAssembly: the same arithmetic as the JavaScript reference
+;; loops in src/stats/ (tests check they agree bit for bit), about twice as fast, because wasm has
+;; no bounds checks or type guards in the loop and counts straight into linear memory.
+;;
+;; The caller (kernels.ts) owns the memory layout; every pointer is a byte offset into `memory`.
+;; Counters are u32: callers pass fewer than 2^32 elements per call and fold the counters into exact
+;; float64 totals afterwards. Assembled by scripts/build-wasm.mjs (wabt) into dist/stats/kernels.wasm.
+(module
+  (memory (export "memory") 1)
+
+  ;; Results of the last scan32 call.
+  (global $maxBits (export "maxBits") (mut i32) (i32.const -1))
+  (global $zeros (export "zeros") (mut i32) (i32.const 0))
+  (global $nan (export "nan") (mut i32) (i32.const 0))
+  (global $infinite (export "infinite") (mut i32) (i32.const 0))
+
+  ;; counts[code]++ for n 16-bit codes at ptr. Two codes per 32-bit load, into two tables (table and
+  ;; table + 256 KiB) so that equal neighbouring codes do not serialise on one counter; the caller
+  ;; adds the tables.
+  (func (export "count16") (param $ptr i32) (param $n i32) (param $table i32)
+    (local $end i32) (local $pairsEnd i32) (local $word i32) (local $slot i32) (local $second i32)
+    (local.set $second (i32.add (local.get $table) (i32.const 262144)))
+    (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 1))))
+    (local.set $pairsEnd (i32.add (local.get $ptr) (i32.shl (i32.shr_u (local.get $n) (i32.const 1)) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $ptr) (local.get $pairsEnd)))
+        (local.set $word (i32.load (local.get $ptr)))
+        (local.set $slot (i32.add (local.get $table) (i32.shl (i32.and (local.get $word) (i32.const 0xffff)) (i32.const 2))))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+        (local.set $slot (i32.add (local.get $second) (i32.shl (i32.shr_u (local.get $word) (i32.const 16)) (i32.const 2))))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
+        (br $next)))
+    (if (i32.lt_u (local.get $ptr) (local.get $end))
+      (then
+        (local.set $slot (i32.add (local.get $table) (i32.shl (i32.load16_u (local.get $ptr)) (i32.const 2))))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1))))))
+
+  ;; counts[code]++ for n 8-bit codes at ptr.
+  (func (export "count8") (param $ptr i32) (param $n i32) (param $table i32)
+    (local $end i32) (local $slot i32)
+    (local.set $end (i32.add (local.get $ptr) (local.get $n)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $ptr) (local.get $end)))
+        (local.set $slot (i32.add (local.get $table) (i32.shl (i32.load8_u (local.get $ptr)) (i32.const 2))))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 1)))
+        (br $next))))
+
+  ;; Pass 1 over n float32 patterns at ptr (FloatScan.addFloat32Bits): NaN and +-Inf counted and
+  ;; skipped; for finite values buckets[bits >>> 16]++, max |w| pattern, exact zeros. Even and odd
+  ;; elements count into two tables (buckets, buckets + 256 KiB) so that runs of equal buckets do
+  ;; not serialise on one counter; the caller adds them. (The per-element block is written out once
+  ;; per lane: V8 does not inline wasm calls.)
+  (func (export "scan32") (param $ptr i32) (param $n i32) (param $buckets i32)
+    (local $end i32) (local $pairsEnd i32) (local $second i32) (local $bits i32) (local $abs i32) (local $slot i32)
+    (local $max i32) (local $zeros i32) (local $nan i32) (local $inf i32)
+    (local.set $max (i32.const -1))
+    (local.set $second (i32.add (local.get $buckets) (i32.const 262144)))
+    (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $pairsEnd (i32.add (local.get $ptr) (i32.shl (i32.shr_u (local.get $n) (i32.const 1)) (i32.const 3))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $ptr) (local.get $pairsEnd)))
+        (local.set $bits (i32.load (local.get $ptr)))
+        (local.set $abs (i32.and (local.get $bits) (i32.const 0x7fffffff)))
+        (if (i32.ge_u (local.get $abs) (i32.const 0x7f800000))
+          (then
+            (if (i32.eq (local.get $abs) (i32.const 0x7f800000))
+              (then (local.set $inf (i32.add (local.get $inf) (i32.const 1))))
+              (else (local.set $nan (i32.add (local.get $nan) (i32.const 1))))))
+          (else
+            (local.set $slot (i32.add (local.get $buckets) (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2))))
+            (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+            (local.set $max (select (local.get $abs) (local.get $max) (i32.gt_s (local.get $abs) (local.get $max))))
+            (local.set $zeros (i32.add (local.get $zeros) (i32.eqz (local.get $abs))))))
+        (local.set $bits (i32.load offset=4 (local.get $ptr)))
+        (local.set $abs (i32.and (local.get $bits) (i32.const 0x7fffffff)))
+        (if (i32.ge_u (local.get $abs) (i32.const 0x7f800000))
+          (then
+            (if (i32.eq (local.get $abs) (i32.const 0x7f800000))
+              (then (local.set $inf (i32.add (local.get $inf) (i32.const 1))))
+              (else (local.set $nan (i32.add (local.get $nan) (i32.const 1))))))
+          (else
+            (local.set $slot (i32.add (local.get $second) (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2))))
+            (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+            (local.set $max (select (local.get $abs) (local.get $max) (i32.gt_s (local.get $abs) (local.get $max))))
+            (local.set $zeros (i32.add (local.get $zeros) (i32.eqz (local.get $abs))))))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 8)))
+        (br $next)))
+    (if (i32.lt_u (local.get $ptr) (local.get $end))
+      (then
+        (local.set $bits (i32.load (local.get $ptr)))
+        (local.set $abs (i32.and (local.get $bits) (i32.const 0x7fffffff)))
+        (if (i32.ge_u (local.get $abs) (i32.const 0x7f800000))
+          (then
+            (if (i32.eq (local.get $abs) (i32.const 0x7f800000))
+              (then (local.set $inf (i32.add (local.get $inf) (i32.const 1))))
+              (else (local.set $nan (i32.add (local.get $nan) (i32.const 1))))))
+          (else
+            (local.set $slot (i32.add (local.get $buckets) (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2))))
+            (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+            (local.set $max (select (local.get $abs) (local.get $max) (i32.gt_s (local.get $abs) (local.get $max))))
+            (local.set $zeros (i32.add (local.get $zeros) (i32.eqz (local.get $abs))))))
+      ))
+    (global.set $maxBits (local.get $max))
+    (global.set $zeros (local.get $zeros))
+    (global.set $nan (local.get $nan))
+    (global.set $infinite (local.get $inf)))
+
+  ;; Pass 2 over n float32 values at ptr (binValues): a finite |w| <= maxAbs goes to bin
+  ;; floor(|w| * scale) clamped to bins - 1. With only B counters, neighbouring values often hit
+  ;; the same bin, so four lanes count into four interleaved counter sets (counter 4*bin + lane,
+  ;; u32 at $counts); the caller adds the lanes.
+  (func (export "bin32") (param $ptr i32) (param $n i32) (param $counts i32) (param $scale f64) (param $maxAbs f64) (param $bins i32)
+    (local $end i32) (local $quadsEnd i32) (local $last i32) (local $a f64) (local $index i32) (local $slot i32)
+    (local.set $last (i32.sub (local.get $bins) (i32.const 1)))
+    (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $quadsEnd (i32.add (local.get $ptr) (i32.shl (i32.shr_u (local.get $n) (i32.const 2)) (i32.const 4))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $ptr) (local.get $quadsEnd)))
+        (local.set $a (f64.promote_f32 (f32.abs (f32.load offset=0 (local.get $ptr)))))
+        ;; NaN and +-Inf fail this test, as in JavaScript's !(a <= maxAbs).
+        (if (f64.le (local.get $a) (local.get $maxAbs))
+          (then
+            (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $a) (local.get $scale))))
+            (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+            (local.set $slot (i32.add (local.get $counts) (i32.shl (i32.or (i32.shl (local.get $index) (i32.const 2)) (i32.const 0)) (i32.const 2))))
+            (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))))
+        (local.set $a (f64.promote_f32 (f32.abs (f32.load offset=4 (local.get $ptr)))))
+        ;; NaN and +-Inf fail this test, as in JavaScript's !(a <= maxAbs).
+        (if (f64.le (local.get $a) (local.get $maxAbs))
+          (then
+            (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $a) (local.get $scale))))
+            (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+            (local.set $slot (i32.add (local.get $counts) (i32.shl (i32.or (i32.shl (local.get $index) (i32.const 2)) (i32.const 1)) (i32.const 2))))
+            (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))))
+        (local.set $a (f64.promote_f32 (f32.abs (f32.load offset=8 (local.get $ptr)))))
+        ;; NaN and +-Inf fail this test, as in JavaScript's !(a <= maxAbs).
+        (if (f64.le (local.get $a) (local.get $maxAbs))
+          (then
+            (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $a) (local.get $scale))))
+            (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+            (local.set $slot (i32.add (local.get $counts) (i32.shl (i32.or (i32.shl (local.get $index) (i32.const 2)) (i32.const 2)) (i32.const 2))))
+            (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))))
+        (local.set $a (f64.promote_f32 (f32.abs (f32.load offset=12 (local.get $ptr)))))
+        ;; NaN and +-Inf fail this test, as in JavaScript's !(a <= maxAbs).
+        (if (f64.le (local.get $a) (local.get $maxAbs))
+          (then
+            (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $a) (local.get $scale))))
+            (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+            (local.set $slot (i32.add (local.get $counts) (i32.shl (i32.or (i32.shl (local.get $index) (i32.const 2)) (i32.const 3)) (i32.const 2))))
+            (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 16)))
+        (br $next)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $ptr) (local.get $end)))
+        (local.set $a (f64.promote_f32 (f32.abs (f32.load (local.get $ptr)))))
+        ;; NaN and +-Inf fail this test, as in JavaScript's !(a <= maxAbs).
+        (if (f64.le (local.get $a) (local.get $maxAbs))
+          (then
+            (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $a) (local.get $scale))))
+            (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+            (local.set $slot (i32.add (local.get $counts) (i32.shl (i32.or (i32.shl (local.get $index) (i32.const 2)) (i32.const 0)) (i32.const 2))))
+            (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
+        (br $tail))))
+
+  ;; Pass 2 for bucketed F32 (binFlagged32): only values whose bucket (bits >>> 16) is flagged in the
+  ;; u8 table at $flags straddle a bin edge and are binned here, into u32 counters at $counts; all
+  ;; other buckets were binned whole from the pass-1 counts.
+  (func (export "binFlagged32") (param $ptr i32) (param $n i32) (param $flags i32) (param $counts i32) (param $scale f64) (param $maxAbs f64) (param $bins i32)
+    (local $end i32) (local $last i32) (local $bits i32) (local $a f64) (local $index i32) (local $slot i32)
+    (local.set $last (i32.sub (local.get $bins) (i32.const 1)))
+    (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $ptr) (local.get $end)))
+        (local.set $bits (i32.load (local.get $ptr)))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
+        (br_if $next (i32.eqz (i32.load8_u (i32.add (local.get $flags) (i32.shr_u (local.get $bits) (i32.const 16))))))
+        (local.set $a (f64.promote_f32 (f32.abs (f32.reinterpret_i32 (local.get $bits)))))
+        (br_if $next (i32.eqz (f64.le (local.get $a) (local.get $maxAbs))))
+        (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $a) (local.get $scale))))
+        (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+        (local.set $slot (i32.add (local.get $counts) (i32.shl (local.get $index) (i32.const 2))))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+        (br $next))))
+)
