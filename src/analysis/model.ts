@@ -6,6 +6,7 @@ import picomatch from "picomatch";
 import { openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
 import { totalBytes } from "../io/chunks.js";
+import { isRemoteLocation } from "../io/location.js";
 import { type Executor, InlineExecutor, defaultJobs } from "../parallel/executor.js";
 import { WorkerPool } from "../parallel/pool.js";
 import { accumulateTensor } from "./accumulate.js";
@@ -103,7 +104,11 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
   const bytesToRead = plan.reduce((sum, { tensor, skip }) => sum + (skip === undefined && tensor.data ? totalBytes(tensor.data.ranges) : 0), 0);
   options.onStart?.(model, bytesToRead);
 
-  const executor = options.executor ?? executorFor(bytesToRead, options.jobs ?? defaultJobs());
+  // Hub models run on this thread: the network, not the CPU, is their limit, and worker threads have
+  // neither the Hub settings nor the bytes kept between the two passes.
+  const remote = plan.some(({ tensor }) => tensor.data?.ranges.some((range) => isRemoteLocation(range.source)));
+  const ownExecutor = remote || options.executor === undefined;
+  const executor = remote ? new InlineExecutor() : (options.executor ?? executorFor(bytesToRead, options.jobs ?? defaultJobs()));
   const outcomes: (LayerResult | SkippedTensor)[] = [];
   try {
     // Several tensors in flight keep every worker busy while small tensors come and go.
@@ -117,7 +122,7 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
     });
     outcomes.push(...results);
   } finally {
-    if (!options.executor) await executor.close();
+    if (ownExecutor) await executor.close();
   }
   const layers = outcomes.filter(isLayerResult);
   const skipped = outcomes.filter((outcome): outcome is SkippedTensor => !isLayerResult(outcome));

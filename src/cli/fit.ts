@@ -4,17 +4,19 @@ import { analyzeOpenedModel, type ModelResult } from "../analysis/model.js";
 import type { AnalysisSettings } from "../analysis/settings.js";
 import { InputError } from "../errors.js";
 import { groupShards, openModel, resolveInputs, type ModelInput } from "../formats/open.js";
+import { isHubAddress } from "../io/hub/index.js";
 import { defaultJobs } from "../parallel/executor.js";
 import { renderCsv } from "../report/csv.js";
 import { type Failure, renderJson, renderJsonl } from "../report/json.js";
 import { renderTables } from "../report/table.js";
 import { VERSION } from "../version.js";
 import { emit, type OutputFormat } from "./output.js";
+import { type HubCliOptions, HUB_HELP, addHubOptions, applyHubOptions, logHubTraffic } from "./hubOptions.js";
 import { choiceOption, collect, integerOption } from "./options.js";
 import { PROGRESS_MIN_BYTES, ProgressBar } from "./progress.js";
 import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
 
-interface FitOptions {
+interface FitOptions extends HubCliOptions {
   format: OutputFormat;
   output?: string;
   bins: number;
@@ -29,9 +31,9 @@ interface FitOptions {
 }
 
 export function fitCommand(): Command {
-  return new Command("fit")
+  const command = new Command("fit")
     .description("fit the size-weighted |w| histogram of every layer with a lognormal (METHOD.md §1–3)")
-    .argument("<path...>", "model file, shard index, directory, or several shard files")
+    .argument("<path...>", "model file, shard index, directory, several shard files, or hf://owner/repo[@revision][/path]")
     .option("-f, --format <format>", "output format: table, csv, json, jsonl", choiceOption("--format", ["table", "csv", "json", "jsonl"] as const), "table")
     .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
     .option("--bins <n>", "number of equal-width bins B on [0, 1]", integerOption("--bins", 2, 1_000_000), 100)
@@ -42,7 +44,8 @@ export function fitCommand(): Command {
     .option("--include-flagged", "count flagged layers in the model summary", false)
     .option("-v, --verbose", "list skipped tensors and why", false)
     .option("-j, --jobs <n>", "worker threads for large models (default: the number of cores)", integerOption("--jobs", 1, 256), defaultJobs())
-    .option("--no-progress", "never draw a progress bar")
+    .option("--no-progress", "never draw a progress bar");
+  return addHubOptions(command)
     .addHelpText(
       "after",
       `
@@ -52,9 +55,12 @@ Examples:
   $ jaynes fit model.safetensors.index.json --include '**.mlp.*'
   $ jaynes fit ./checkpoint-dir --format csv -o layers.csv
   $ jaynes fit model.safetensors --format jsonl | jq 'select(.flags == []) | .sigma'
+  $ jaynes fit hf://openai-community/gpt2 --include 'h.0.*'
 
 Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid (or held NaN/Inf weights;
-the other inputs are still analysed and reported).`,
+the other inputs are still analysed and reported; Hub errors — no access, not found, rate limit or
+network failure after retries — are input errors too).
+${HUB_HELP}`,
     )
     .action(async (paths: string[], options: FitOptions) => {
       process.exitCode = await runFit(paths, options);
@@ -62,6 +68,7 @@ the other inputs are still analysed and reported).`,
 }
 
 async function runFit(paths: string[], options: FitOptions): Promise<number> {
+  applyHubOptions(options);
   const settings: Partial<AnalysisSettings> = {
     bins: options.bins,
     minParams: options.minParams,
@@ -96,7 +103,8 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
       const result = await analyzeOpenedModel(model, settings, {
         jobs: options.jobs,
         onStart: (_model, total) => {
-          if (bar && total >= PROGRESS_MIN_BYTES) bar.start(input.display, total);
+          // Downloads are slow enough to be worth watching at any size.
+          if (bar && (total >= PROGRESS_MIN_BYTES || (isHubAddress(input.display) && total > 0))) bar.start(input.display, total);
         },
         onBytes: (bytes) => bar?.advance(bytes),
       });
@@ -107,6 +115,8 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
       fail(input.display, error);
     }
   }
+
+  if (options.verbose) logHubTraffic();
 
   let nonfinite = false;
   for (const result of results) {
