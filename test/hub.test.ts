@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { analyzeFile, type ModelResult } from "../src/index.js";
 import { configureHub, hubTraffic, parseHubAddress, formatHubAddress, resetHubSettings, resetHubTraffic } from "../src/io/hub/index.js";
 import { hubChild, hubJoinInside, hubParent } from "../src/io/hub/address.js";
+import { parseRetryAfter } from "../src/io/hub/http.js";
 import { GENERATED, REAL_MODEL } from "./fixtures/make.js";
 import { expectCleanError, runCliAsync } from "./helpers/cli.js";
 import { type FakeHub, startFakeHub } from "./helpers/hubServer.js";
@@ -267,6 +268,22 @@ describe("the library: retries, stalls and the second pass (in process)", () => 
     hub.faults.push({ when: (request) => request.path.includes("/resolve/") && (request.range?.start ?? 0) > 1000, times: 1, stall: true });
     const result = await analyzeFile("hf://test/mnist/model.safetensors");
     expect(numbers(result)).toEqual(numbers(await analyzeFile(REAL_MODEL)));
+  });
+
+  it("a body that stops mid-tensor is abandoned after the timeout and resumed where it stopped", async () => {
+    hub.faults.push({ when: (request) => request.path.includes("/resolve/") && (request.range?.start ?? 0) > 1000, times: 1, stallAfterBytes: 50_000 });
+    const result = await analyzeFile("hf://test/mnist/model.safetensors");
+    expect(numbers(result)).toEqual(numbers(await analyzeFile(REAL_MODEL)));
+    const resumed = hub.requests.filter((request) => request.range?.start === 1464 + 50_000);
+    expect(resumed).toHaveLength(1);
+  });
+
+  it("a 429 asking to wait longer than allowed fails at once, saying how long", async () => {
+    hub.faults.push({ when: (request) => request.path.includes("/resolve/") && (request.range?.start ?? 0) > 1000, times: 1, status: 429, headers: { "Retry-After": "3600" } });
+    const failure = await analyzeFile("hf://test/mnist/model.safetensors").catch((error: unknown) => error as Error);
+    expect(failure!.message).toBe("hf://test/mnist/model.safetensors: rate limited by the Hub (429) after 1 attempt; the Hub asks to wait 3600 s; try again later, or set HF_TOKEN for a higher limit");
+    expect(parseRetryAfter(new Date(Date.now() + 5000).toUTCString())).toBeGreaterThan(3000);
+    expect(parseRetryAfter("7")).toBe(7000);
   });
 
   it("a two-pass F32 tensor is downloaded once (the first pass is kept in the spill)", async () => {

@@ -8,7 +8,7 @@
  *   POST /api/models/{owner}/{name}/paths-info/{revision}  {paths} → entries
  * Errors as the Hub sends them (404 + X-Error-Code EntryNotFound/RevisionNotFound/RepoNotFound, 401,
  * 403), and faults on demand: any status (429 with Retry-After, 500, …), a connection dropped after
- * N body bytes, a request that never answers. It counts the body bytes of file downloads.
+ * N body bytes, a request that never answers or a body that stops after N bytes. It counts the body bytes of file downloads.
  */
 import { createHash } from "node:crypto";
 import { closeSync, createReadStream, existsSync, openSync, readSync, readdirSync, statSync } from "node:fs";
@@ -40,6 +40,8 @@ export interface Fault {
   dropAfterBytes?: number;
   /** Never answer (the connection stays open until the client gives up). */
   stall?: boolean;
+  /** Send this many body bytes, then nothing more (the connection stays open). */
+  stallAfterBytes?: number;
 }
 
 export interface LoggedRequest extends FaultRequest {
@@ -210,12 +212,13 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     response.writeHead(range ? 206 : 200, { ...headers, "Content-Length": String(end - start + 1), ...(range ? { "Content-Range": `bytes ${start}-${end}/${size}` } : {}) });
     if (method === "HEAD") return void response.end();
     // Streamed from disk, counting what actually goes out; a drop fault cuts the body at N bytes.
-    const last = fault?.dropAfterBytes !== undefined ? Math.min(end, start + fault.dropAfterBytes - 1) : end;
+    const cut = fault?.dropAfterBytes ?? fault?.stallAfterBytes;
+    const last = cut !== undefined ? Math.min(end, start + cut - 1) : end;
     const stream = createReadStream(file, { start, end: last, highWaterMark: 256 * 1024 });
     stream.on("data", (chunk) => (hub.servedBytes += chunk.length));
     if (last === end) return void stream.pipe(response);
     stream.pipe(response, { end: false });
-    stream.on("end", () => setTimeout(() => response.socket?.destroy(), 10));
+    if (fault?.dropAfterBytes !== undefined) stream.on("end", () => setTimeout(() => response.socket?.destroy(), 10));
   };
 
   const server: Server = createServer((request, response) => {

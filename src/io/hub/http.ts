@@ -99,25 +99,36 @@ function urlOf(input: string | URL | Request): string {
 
 /**
  * fetch with auth and retries. Resolves with an ok response (2xx, body unread); rejects with
- * HubHttpError or HubNetworkError. Without `init.signal`, a request that has not answered within
- * the timeout is aborted (and retried); callers that stream a body pass their own signal and watch
- * for stalls themselves.
+ * HubHttpError or HubNetworkError, or the caller's abort reason. An attempt that has not answered
+ * within the timeout is abandoned and retried. Without `init.signal` the timeout also bounds reading
+ * the (small, JSON) body; callers that stream a large body pass their own signal and watch for
+ * stalls themselves.
  */
 export async function hubFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   const settings = hubSettings();
   const url = urlOf(input);
   const request = withAuthorization(url, init, settings);
+  const caller = init?.signal ?? undefined;
   for (let attempt = 1; ; attempt++) {
     hubTraffic.requests++;
     let response: Response;
+    const controller = new AbortController();
+    const forward = (): void => controller.abort(caller?.reason);
+    caller?.addEventListener("abort", forward, { once: true });
+    if (caller?.aborted) forward();
+    const timer = setTimeout(() => controller.abort(new DOMException(`no answer for ${Math.round(settings.timeoutMs / 1000)} s`, "TimeoutError")), settings.timeoutMs);
+    timer.unref();
     try {
-      response = await fetch(url, { ...request, signal: init?.signal ?? AbortSignal.timeout(settings.timeoutMs) });
+      response = await fetch(url, { ...request, signal: controller.signal });
     } catch (error) {
-      if (init?.signal?.aborted) throw error;
+      if (caller?.aborted) throw caller.reason ?? error;
       const reason = describeFetchFailure(error);
       if (attempt >= settings.attempts) throw new HubNetworkError(reason, attempt);
       await waitBeforeRetry(settings, attempt, reason, backoffDelay(settings, attempt));
       continue;
+    } finally {
+      // From here a caller with a signal watches the body for stalls: the timeout was for the answer.
+      if (caller) clearTimeout(timer);
     }
     if (response.ok) return response;
     const retryAfterMs = parseRetryAfter(response.headers.get("Retry-After"));

@@ -86,7 +86,7 @@ async function fetchRangeInto(file: HubFile, target: Uint8Array, position: numbe
     const end = position + target.length - 1;
     let answered = false;
     try {
-      armTimer();
+      // hubFetch waits for the answer (with its own timeout and retries); the body is watched here.
       const response = await hubFetch(file.url, { headers: { Range: `bytes=${start}-${end}`, "Accept-Encoding": "identity" }, signal: controller.signal });
       answered = true;
       const body = response.body;
@@ -122,12 +122,12 @@ async function fetchRangeInto(file: HubFile, target: Uint8Array, position: numbe
     } catch (error) {
       if (group.aborted) throw group.reason;
       if (error instanceof FatalRangeError) throw new InputError("network", file.address, error.message, undefined, start);
-      // hubFetch already retried failures to connect and error statuses; what is left to retry here is
-      // a body that broke off or stalled, and a request that stalled before answering.
-      if (!answered && !stalled) throw hubInputError(file.address, error, undefined);
+      // hubFetch already retried failures to connect, timeouts and error statuses; what is left to
+      // retry here is a body that broke off or stalled.
+      if (!answered) throw hubInputError(file.address, error, undefined);
       failures = filled > before ? 1 : failures + 1; // progress resets the count: only stuck ranges give up
       const cause = stalled ? `no data for ${Math.round(settings.timeoutMs / 1000)} s` : error instanceof HubNetworkError ? error.reason : describeFetchFailure(error);
-      const reason = answered ? `${cause} after ${filled - before} of ${end - start + 1} bytes` : cause;
+      const reason = `${cause} after ${filled - before} of ${end - start + 1} bytes`;
       if (failures >= settings.attempts) {
         throw new InputError("network", file.address, `download failed at byte ${position + filled}: ${reason} (after ${failures} attempts without progress)`);
       }
