@@ -20,6 +20,7 @@ const TOKEN = "hf_jaynesTestSecret0123456789abcdef";
 const MODEL_BYTES = 941_024;
 
 let hub: FakeHub;
+let cdn: FakeHub;
 let root: string;
 let env: NodeJS.ProcessEnv;
 
@@ -50,10 +51,12 @@ beforeAll(async () => {
   const random = mulberry32(3);
   writeFileSync(join(main, "pytorch_model.bin"), Uint8Array.from({ length: 200_000 }, () => Math.floor(random() * 256)));
   copyFileSync(join(GENERATED, "dtypes", "bf16.safetensors"), join(step0, "model.safetensors"));
+  // The CDN is another origin (another port): the token must not follow the redirect there.
+  cdn = await startFakeHub({ "test/private": { revisions: { main } } });
   hub = await startFakeHub({
     "test/mnist": { revisions: { main, step0 } },
     "test/sharded": { revisions: { main: join(GENERATED, "sharded") } },
-    "test/private": { revisions: { main }, token: TOKEN },
+    "test/private": { revisions: { main }, token: TOKEN, cdn: cdn.url },
   });
   const home = join(root, "hf-home");
   mkdirSync(home);
@@ -62,11 +65,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await hub?.close();
+  await cdn?.close();
   resetHubSettings();
   rmSync(root, { recursive: true, force: true });
 });
 
-afterEach(() => hub.reset());
+afterEach(() => {
+  hub.reset();
+  cdn.reset();
+});
 
 describe("hf:// addresses", () => {
   it("parse owner/repo, revision (percent-encoded when it holds /) and path", () => {
@@ -193,6 +200,9 @@ describe("errors: one line naming the hf:// address, exit 2, the token never sho
       expectNoToken(run);
     }
     expect(hub.requests.every((request) => request.authorization === `Bearer ${TOKEN}`)).toBe(true);
+    // Weight files were redirected to the CDN, which served the bytes and never saw the token.
+    expect(cdn.servedBytes).toBeGreaterThan(MODEL_BYTES);
+    expect(cdn.requests.every((request) => request.authorization === undefined)).toBe(true);
   });
 
   it("without a token: 401 'authentication required'; with a wrong one: 403 'access denied'", async () => {
@@ -223,10 +233,13 @@ describe("errors: one line naming the hf:// address, exit 2, the token never sho
     expectNoToken(run);
   });
 
-  it("a bad --hub-url is a usage error (exit 1)", async () => {
+  it("a bad --hub-url or HF_ENDPOINT is a usage error (exit 1); local runs never read the Hub settings", async () => {
     const usage = await runCliAsync(["fit", "hf://test/mnist", "--hub-url", "ftp://example"], env);
     expect(usage.code).toBe(1);
     expect(usage.stderr).toContain("must be http:// or https://");
+    const broken = { ...env, HF_ENDPOINT: "not a url", HF_TOKEN: "two words" };
+    expect((await runCliAsync(["fit", "hf://test/mnist"], broken)).code).toBe(1);
+    expect((await runCliAsync(["fit", REAL_MODEL], broken)).code).toBe(0);
   });
 });
 

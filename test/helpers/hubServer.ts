@@ -21,6 +21,8 @@ export interface FakeRepo {
   revisions: Record<string, string>;
   /** When set, requests need `Authorization: Bearer <token>` (none → 401, another → 403). */
   token?: string;
+  /** Like the Hub's LFS files on a CDN: `*.safetensors` downloads answer 302 to this origin, same path. */
+  cdn?: string;
 }
 
 export interface FaultRequest {
@@ -199,6 +201,10 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     // resolve: the file itself
     const file = join(folder, resolve![3]!);
     if (!existsSync(file) || !statSync(file).isFile()) return hubError(response, 404, "EntryNotFound", "Entry not found");
+    if (repo.cdn !== undefined && file.endsWith(".safetensors")) {
+      response.writeHead(302, { Location: `${repo.cdn}${url.pathname}`, "X-Linked-ETag": etagOf(file), "X-Linked-Size": String(statSync(file).size) });
+      return void response.end();
+    }
     const size = statSync(file).size;
     const headers: Record<string, string> = { ETag: etagOf(file), "X-Repo-Commit": sha, "Accept-Ranges": "bytes", "Content-Type": "application/octet-stream" };
     const range = parseRange(rangeHeader, size);

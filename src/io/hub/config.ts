@@ -25,8 +25,9 @@ export interface RetryEvent {
 }
 
 export interface HubSettings {
-  /** Base URL of the Hub or a mirror, without a trailing slash. */
-  endpoint: string;
+  /** Base URL of the Hub or a mirror; unset: `HF_ENDPOINT`, else the Hub (see `hubEndpoint`). */
+  endpoint?: string;
+  /** Unset: from the environment, read when a request first needs it (see `hubToken`). */
   token?: string;
   /** Keep downloaded byte ranges here for later runs (`--cache`). */
   cacheDir?: string;
@@ -48,7 +49,7 @@ export interface HubSettings {
   onWarning?: (message: string) => void;
 }
 
-const BASE: Omit<HubSettings, "endpoint"> = {
+const BASE: HubSettings = {
   timeoutMs: 60_000,
   attempts: 6,
   backoffMs: 500,
@@ -58,13 +59,15 @@ const BASE: Omit<HubSettings, "endpoint"> = {
   spillBudgetBytes: 4 * 1024 ** 3,
 };
 
-let current: HubSettings | undefined;
+let current: HubSettings = { ...BASE };
+/** What the environment gave, read on first use: a local-only run never looks at it. */
+let environment: { endpoint?: string; token?: string | undefined } = {};
 const listeners: (() => void)[] = [];
 
 /** Set (part of) the Hub settings; unspecified fields keep their value or the environment default. */
 export function configureHub(settings: Partial<HubSettings>): HubSettings {
-  const merged: HubSettings = { ...hubSettings(), ...stripUndefined(settings) };
-  merged.endpoint = normaliseEndpoint(merged.endpoint);
+  const merged: HubSettings = { ...current, ...stripUndefined(settings) };
+  if (merged.endpoint !== undefined) merged.endpoint = normaliseEndpoint(merged.endpoint);
   if (merged.token !== undefined) merged.token = checkToken(merged.token, "the token");
   current = merged;
   for (const listener of listeners) listener();
@@ -72,13 +75,27 @@ export function configureHub(settings: Partial<HubSettings>): HubSettings {
 }
 
 export function hubSettings(): HubSettings {
-  current ??= { ...BASE, endpoint: normaliseEndpoint(process.env.HF_ENDPOINT || DEFAULT_ENDPOINT), ...tokenFromEnvironment(process.env) };
   return current;
+}
+
+/** The endpoint in force: configured, else `HF_ENDPOINT`, else https://huggingface.co. */
+export function hubEndpoint(): string {
+  if (current.endpoint !== undefined) return current.endpoint;
+  environment.endpoint ??= normaliseEndpoint(process.env.HF_ENDPOINT || DEFAULT_ENDPOINT);
+  return environment.endpoint;
+}
+
+/** The token in force: configured, else from the environment (HF_TOKEN, HF_TOKEN_PATH, HF_HOME). */
+export function hubToken(): string | undefined {
+  if (current.token !== undefined) return current.token;
+  if (!("token" in environment)) environment.token = tokenFromEnvironment(process.env);
+  return environment.token;
 }
 
 /** Back to the environment defaults (and drop what was learnt about repositories): for tests. */
 export function resetHubSettings(): void {
-  current = undefined;
+  current = { ...BASE };
+  environment = {};
   for (const listener of listeners) listener();
 }
 
@@ -107,7 +124,7 @@ export function normaliseEndpoint(text: string): string {
 
 /** The endpoint as it may appear in messages. */
 export function endpointLabel(): string {
-  return hubSettings().endpoint;
+  return hubEndpoint();
 }
 
 function checkToken(token: string, source: string): string {
@@ -130,19 +147,21 @@ export function readTokenFile(path: string): string {
   return checkToken(line, `the token file ${path}`);
 }
 
-function tokenFromEnvironment(env: NodeJS.ProcessEnv): { token?: string } {
-  if (env.HF_TOKEN) return { token: checkToken(env.HF_TOKEN, "HF_TOKEN") };
+function tokenFromEnvironment(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.HF_TOKEN) return checkToken(env.HF_TOKEN, "HF_TOKEN");
   const path = env.HF_TOKEN_PATH || join(env.HF_HOME || join(homedir(), ".cache", "huggingface"), "token");
+  let text: string;
   try {
-    const line = readFileSync(path, "utf8").split(/\r?\n/).find((candidate) => candidate.trim() !== "");
-    return line === undefined ? {} : { token: checkToken(line, path) };
+    text = readFileSync(path, "utf8");
   } catch {
-    return {}; // no stored login: anonymous access
+    return undefined; // no stored login: anonymous access
   }
+  const line = text.split(/\r?\n/).find((candidate) => candidate.trim() !== "");
+  return line === undefined ? undefined : checkToken(line, path);
 }
 
 /** Replace the token wherever it occurs (text that came from a server or a library). */
 export function redactSecrets(text: string): string {
-  const token = current?.token;
+  const token = current.token ?? environment.token;
   return token ? text.split(token).join("***") : text;
 }

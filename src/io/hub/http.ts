@@ -10,7 +10,7 @@
  * a URL with secrets, and scrubs the token from anything a server said.
  */
 import { InputError } from "../../errors.js";
-import { type HubSettings, endpointLabel, hubSettings, redactSecrets } from "./config.js";
+import { type HubSettings, endpointLabel, hubEndpoint, hubSettings, hubToken, redactSecrets } from "./config.js";
 
 export class HubHttpError extends Error {
   override readonly name = "HubHttpError";
@@ -84,10 +84,11 @@ export function describeFetchFailure(error: unknown): string {
   return redactSecrets((cause?.message ?? (error instanceof Error ? error.message : String(error))).split("\n")[0] ?? "network error");
 }
 
-function withAuthorization(url: string, init: RequestInit | undefined, settings: HubSettings): RequestInit {
+function withAuthorization(url: string, init: RequestInit | undefined): RequestInit {
   const headers = new Headers(init?.headers);
-  const sameOrigin = new URL(url).origin === new URL(settings.endpoint).origin;
-  if (settings.token && sameOrigin) headers.set("Authorization", `Bearer ${settings.token}`);
+  const token = hubToken();
+  const sameOrigin = new URL(url).origin === new URL(hubEndpoint()).origin;
+  if (token && sameOrigin) headers.set("Authorization", `Bearer ${token}`);
   else headers.delete("Authorization");
   headers.set("User-Agent", "jaynes (+@huggingface/hub)");
   return { ...init, headers };
@@ -107,7 +108,7 @@ function urlOf(input: string | URL | Request): string {
 export async function hubFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
   const settings = hubSettings();
   const url = urlOf(input);
-  const request = withAuthorization(url, init, settings);
+  const request = withAuthorization(url, init);
   const caller = init?.signal ?? undefined;
   for (let attempt = 1; ; attempt++) {
     hubTraffic.requests++;
@@ -153,7 +154,7 @@ export async function waitBeforeRetry(settings: HubSettings, attempt: number, re
 /** A Hub failure as the one-line input error the CLI prints (exit code 2). */
 export function hubInputError(address: string, error: unknown, revision?: string): InputError {
   if (error instanceof InputError) return error;
-  const settings = hubSettings();
+  const token = hubToken();
   if (error instanceof HubHttpError) {
     const said = error.serverMessage ? ` (the Hub says: ${error.serverMessage})` : "";
     switch (error.status) {
@@ -161,7 +162,7 @@ export function hubInputError(address: string, error: unknown, revision?: string
         return new InputError(
           "network",
           address,
-          settings.token
+          token
             ? `the Hub rejected the token (401): it is invalid or expired, or the repository does not exist${said}`
             : `authentication required (401): the repository is private or gated; set HF_TOKEN or pass --token-file${said}`,
         );
@@ -171,7 +172,7 @@ export function hubInputError(address: string, error: unknown, revision?: string
         const which = revision ?? "main";
         if (error.errorCode === "EntryNotFound") return new InputError("io", address, `no such file or folder in revision ${JSON.stringify(which)} (404)`);
         if (error.errorCode === "RevisionNotFound") return new InputError("io", address, `revision ${JSON.stringify(which)} not found (404)`);
-        if (error.errorCode === "RepoNotFound") return new InputError("io", address, `repository not found (404)${settings.token ? "" : "; if it is private, set HF_TOKEN or pass --token-file"}`);
+        if (error.errorCode === "RepoNotFound") return new InputError("io", address, `repository not found (404)${token ? "" : "; if it is private, set HF_TOKEN or pass --token-file"}`);
         return new InputError("io", address, `not found on ${endpointLabel()} (404)${said}`);
       }
       case 416:

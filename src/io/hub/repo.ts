@@ -9,7 +9,7 @@
  */
 import { InputError } from "../../errors.js";
 import { DEFAULT_REVISION, type HubAddress, formatHubAddress, parseHubAddress, withHubPath } from "./address.js";
-import { hubSettings, onHubSettingsChange } from "./config.js";
+import { hubEndpoint, onHubSettingsChange } from "./config.js";
 import { hubFetch, hubInputError } from "./http.js";
 
 type HubLibrary = typeof import("@huggingface/hub");
@@ -55,7 +55,7 @@ function memo<T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<
 const fetchForLibrary = hubFetch as typeof fetch;
 
 function common(address: HubAddress, commit: string): { repo: string; revision: string; hubUrl: string; fetch: typeof fetch } {
-  return { repo: address.repo, revision: commit, hubUrl: hubSettings().endpoint, fetch: fetchForLibrary };
+  return { repo: address.repo, revision: commit, hubUrl: hubEndpoint(), fetch: fetchForLibrary };
 }
 
 /** The commit a revision points to (a commit hash is taken as it is). */
@@ -66,7 +66,7 @@ export function resolveCommit(address: HubAddress): Promise<string> {
     if (/^[0-9a-f]{40}$/.test(revision)) return revision;
     const hub = await loadLibrary();
     try {
-      const info = await hub.modelInfo({ name: address.repo, revision, additionalFields: ["sha"], hubUrl: hubSettings().endpoint, fetch: fetchForLibrary });
+      const info = await hub.modelInfo({ name: address.repo, revision, additionalFields: ["sha"], hubUrl: hubEndpoint(), fetch: fetchForLibrary });
       // A mirror that does not report the commit: use the revision name as it is.
       return typeof info.sha === "string" && /^[0-9a-f]{40}$/.test(info.sha) ? info.sha : revision;
     } catch (error) {

@@ -14,7 +14,7 @@
 import { InputError } from "../../errors.js";
 import { type ByteSource, type ReadIntent, registerSourceOpener } from "../byteSource.js";
 import { isHubAddress } from "./address.js";
-import { type HubSettings, hubSettings, onHubSettingsChange } from "./config.js";
+import { type HubSettings, hubEndpoint, hubSettings, onHubSettingsChange } from "./config.js";
 import { HubNetworkError, backoffDelay, describeFetchFailure, hubFetch, hubInputError, hubTraffic, waitBeforeRetry } from "./http.js";
 import { RangeStore, type RemoteFileIdentity } from "./rangeStore.js";
 import { type HubFile, hubFile } from "./repo.js";
@@ -53,8 +53,8 @@ onHubSettingsChange(() => {
   heads.clear();
 });
 
-function identityOf(file: HubFile, settings: HubSettings): RemoteFileIdentity {
-  return { endpoint: settings.endpoint, repo: file.repo, path: file.path, etag: file.etag, size: file.size };
+function identityOf(file: HubFile): RemoteFileIdentity {
+  return { endpoint: hubEndpoint(), repo: file.repo, path: file.path, etag: file.etag, size: file.size };
 }
 
 /** A body read that must give up (it is not retried). */
@@ -162,7 +162,7 @@ async function download(file: HubFile, target: Uint8Array, position: number, set
 async function readRange(file: HubFile, target: Uint8Array, position: number, intent: ReadIntent): Promise<void> {
   const settings = hubSettings();
   const kept = rangeStore(settings);
-  const identity = identityOf(file, settings);
+  const identity = identityOf(file);
   if (await kept.read(identity, position, target, intent)) {
     hubTraffic.cachedBytes += target.length;
     return;
