@@ -56,17 +56,29 @@ export function executorFor(bytes: number, jobs: number): Executor {
   return jobs > 1 && bytes >= PARALLEL_MIN_BYTES ? new WorkerPool(jobs) : new InlineExecutor();
 }
 
-/** Run `work` over `items` with at most `limit` in flight, results in input order. */
+/**
+ * Run `work` over `items` with at most `limit` in flight, results in input order. After a failure no
+ * new item starts, and the error is thrown once the items in flight have settled, so nothing is
+ * still reading (or downloading) when the caller closes the sources.
+ */
 export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const lane = async (): Promise<void> => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const index = next++;
-      results[index] = await work(items[index]!, index);
+      try {
+        results[index] = await work(items[index]!, index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  if (failure) throw failure.reason;
   return results;
 }
 
