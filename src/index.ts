@@ -28,7 +28,8 @@ export { ExitCode, InputError, type InputErrorCode, UsageError } from "./errors.
 export { openModel, resolveInputs, detectFormat, registerFormat, type FormatReader, type ModelInput } from "./formats/open.js";
 export { readSafetensorsHeader } from "./formats/safetensors.js";
 export type { Encoding, FloatDType, OpenedModel, TensorData, TensorRecord, ByteRange } from "./formats/tensor.js";
-export { FileSource, SourcePool, registerSourceOpener, type ByteSource } from "./io/byteSource.js";
+export { FileSource, SourcePool, registerSourceOpener, type ByteSource, type ReadIntent } from "./io/byteSource.js";
+export { HubFileSource, configureHub, formatHubAddress, hubSettings, isHubAddress, parseHubAddress, type HubAddress, type HubSettings, type RetryEvent } from "./io/hub/index.js";
 export { binCentres, sizeWeightedHistogram } from "./stats/binning.js";
 export { countCodes16, countCodes8, mergeCodeTables, newCodeTable, statisticsFromCodeTable } from "./stats/codeTable.js";
 export { FloatScan } from "./stats/floatScan.js";

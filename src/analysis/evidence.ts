@@ -30,11 +30,15 @@ export const FAMILIES: { readonly [name in ModelName]: SizeWeightedFamily<name> 
   powerlaw: powerLawFamily,
 };
 
-/** R², binned log-likelihood, AIC of one fitted curve. Non-finite values are null in JSON. */
+/**
+ * R², binned log-likelihood, AIC of one fitted curve. `loglik` and `aic` are null where the
+ * likelihood is 0 (the curve gives an observed bin probability 0, or is no distribution: a power
+ * law with k ≤ 0) or undefined, so the library object and its JSON say the same.
+ */
 export interface FitEvidence {
   r2: number;
-  loglik: number;
-  aic: number;
+  loglik: number | null;
+  aic: number | null;
   converged: boolean;
 }
 
@@ -63,9 +67,9 @@ export interface Alternatives {
 }
 
 export interface LayerEvidence {
-  /** Of the paper's lognormal fit. */
-  loglik: number;
-  aic: number;
+  /** Of the paper's lognormal fit (null as in FitEvidence). */
+  loglik: number | null;
+  aic: number | null;
   alternatives: Alternatives;
   /** Smallest AIC (ties go to the earlier of MODEL_NAMES); null when no AIC is finite. */
   best: ModelName | null;
@@ -80,9 +84,11 @@ export interface HistogramForFit {
   unit: number;
 }
 
-function likelihood(family: SizeWeightedFamily, theta: ArrayLike<number>, histogram: HistogramForFit): { loglik: number; aic: number } {
+const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
+
+function likelihood(family: SizeWeightedFamily, theta: ArrayLike<number>, histogram: HistogramForFit): { loglik: number | null; aic: number | null } {
   const loglik = multinomialLogLikelihood(histogram.counts, logBinMasses(family, theta, histogram.counts.length, histogram.unit));
-  return { loglik, aic: akaike(loglik, family.parameters.length) };
+  return { loglik: finiteOrNull(loglik), aic: finiteOrNull(akaike(loglik, family.parameters.length)) };
 }
 
 function alternative(family: SizeWeightedFamily, histogram: HistogramForFit): { A: number; theta: number[] } & FitEvidence {
@@ -103,9 +109,12 @@ export function layerEvidence(histogram: HistogramForFit, lognormal: { mu: numbe
   return { ...own, alternatives, best: bestByAic({ lognormal: own.aic, halfnormal: halfnormal.aic, exponential: exponential.aic, powerlaw: powerlaw.aic }) };
 }
 
-export function bestByAic(aic: { readonly [name in ModelName]: number }): ModelName | null {
+export function bestByAic(aic: { readonly [name in ModelName]: number | null }): ModelName | null {
   let best: ModelName | null = null;
-  for (const name of MODEL_NAMES) if (Number.isFinite(aic[name]) && (best === null || aic[name] < aic[best])) best = name;
+  for (const name of MODEL_NAMES) {
+    const value = aic[name];
+    if (value !== null && Number.isFinite(value) && (best === null || value < aic[best]!)) best = name;
+  }
   return best;
 }
 
@@ -115,7 +124,20 @@ export interface FittedCurves {
   mu: number;
   sigma: number;
   r2: number;
+  aic: number | null;
   alternatives: Alternatives;
+  best: ModelName | null;
+}
+
+export function aicOf(layer: FittedCurves, model: ModelName): number | null {
+  return model === "lognormal" ? layer.aic : layer.alternatives[model].aic;
+}
+
+/** AIC of `model` minus the best AIC of the layer; null where either is null. */
+export function deltaAic(layer: FittedCurves, model: ModelName): number | null {
+  const aic = aicOf(layer, model);
+  const best = layer.best === null ? null : aicOf(layer, layer.best);
+  return aic === null || best === null ? null : aic - best;
 }
 
 /** The fitted curve ŷ(x) of one model, as drawn in the figures. */

@@ -42,10 +42,10 @@ export interface LayerResult {
   flags: QualityFlag[];
   converged: boolean;
   iterations: number;
-  /** Binned multinomial log-likelihood of the layer's counts under the lognormal fit (METHOD §5). */
-  loglik: number;
-  /** AIC = 2·2 − 2·loglik of the lognormal fit. */
-  aic: number;
+  /** Binned multinomial log-likelihood of the layer's counts under the lognormal fit (METHOD §5); null where it is 0. */
+  loglik: number | null;
+  /** AIC = 2·2 − 2·loglik of the lognormal fit; null with loglik. */
+  aic: number | null;
   /** The other families fitted to the same histogram (evidence.ts). */
   alternatives: Alternatives;
   /** The family with the smallest AIC, lognormal included; null when none is finite. */

@@ -6,6 +6,7 @@ import picomatch from "picomatch";
 import { openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
 import { totalBytes } from "../io/chunks.js";
+import { isRemoteLocation } from "../io/location.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
 import { type Executor, InlineExecutor, defaultJobs } from "../parallel/executor.js";
 import { WorkerPool } from "../parallel/pool.js";
@@ -58,17 +59,29 @@ export function executorFor(bytes: number, jobs: number): Executor {
   return jobs > 1 && bytes >= PARALLEL_MIN_BYTES ? new WorkerPool(jobs) : new InlineExecutor();
 }
 
-/** Run `work` over `items` with at most `limit` in flight, results in input order. */
+/**
+ * Run `work` over `items` with at most `limit` in flight, results in input order. After a failure no
+ * new item starts, and the error is thrown once the items in flight have settled, so nothing is
+ * still reading (or downloading) when the caller closes the sources.
+ */
 export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failed = false;
   const lane = async (): Promise<void> => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const index = next++;
-      results[index] = await work(items[index]!, index);
+      try {
+        results[index] = await work(items[index]!, index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  const outcomes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  if (failure) throw failure.reason;
   return results;
 }
 
@@ -106,7 +119,11 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
   const bytesToRead = plan.reduce((sum, { tensor, skip }) => sum + (skip === undefined && tensor.data ? totalBytes(tensor.data.ranges) : 0), 0);
   options.onStart?.(model, bytesToRead);
 
-  const executor = options.executor ?? executorFor(bytesToRead, options.jobs ?? defaultJobs());
+  // Hub models run on this thread: the network, not the CPU, is their limit, and worker threads have
+  // neither the Hub settings nor the bytes kept between the two passes.
+  const remote = plan.some(({ tensor }) => tensor.data?.ranges.some((range) => isRemoteLocation(range.source)));
+  const ownExecutor = remote || options.executor === undefined;
+  const executor = remote ? new InlineExecutor() : (options.executor ?? executorFor(bytesToRead, options.jobs ?? defaultJobs()));
   const outcomes: (LayerResult | SkippedTensor)[] = [];
   try {
     // Several tensors in flight keep every worker busy while small tensors come and go.
@@ -122,7 +139,7 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
     });
     outcomes.push(...results);
   } finally {
-    if (!options.executor) await executor.close();
+    if (ownExecutor) await executor.close();
   }
   const layers = outcomes.filter(isLayerResult);
   const skipped = outcomes.filter((outcome): outcome is SkippedTensor => !isLayerResult(outcome));

@@ -8,13 +8,14 @@ import { renderJsonDocument } from "../report/json.js";
 import { VERSION } from "../version.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
 import { choiceOption } from "./options.js";
+import { HUB_HELP, type HubCliOptions, addHubOptions, applyHubOptions } from "./hubOptions.js";
 import { emit } from "./output.js";
 import { PROGRESS_MIN_BYTES, ProgressBar } from "./progress.js";
 import { colorEnabled, progressEnabled } from "./terminal.js";
 
 type CompareFormat = "table" | "csv" | "json";
 
-interface CompareOptions extends AnalysisOptionValues {
+interface CompareOptions extends AnalysisOptionValues, HubCliOptions {
   format: CompareFormat;
   output?: string;
   progress: boolean;
@@ -27,8 +28,8 @@ export function compareCommand(): Command {
     .argument("<b>", "the checkpoint compared with it (e.g. trained or fine-tuned); differences are B − A")
     .option("-f, --format <format>", "output format: table, csv, json", choiceOption("--format", ["table", "csv", "json"] as const), "table")
     .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout");
-  return addAnalysisOptions(command)
-    .option("--no-progress", "never draw a progress bar")
+  addAnalysisOptions(command).option("--no-progress", "never draw a progress bar");
+  return addHubOptions(command)
     .addHelpText(
       "after",
       `
@@ -36,10 +37,12 @@ Examples:
   $ jaynes compare ckpt_epoch00.safetensors ckpt_epoch10.safetensors
   $ jaynes compare base/model.safetensors.index.json finetuned/ --format csv -o drift.csv
   $ jaynes compare a.safetensors b.safetensors --exclude 'lm_head.*' --format json
+  $ jaynes compare hf://owner/model@step1000 hf://owner/model@step2000
 
 Layers correspond by tensor name; a layer fitted in one model must exist with the same shape in
 the other, or compare fails naming the layers that differ (restrict it with --include/--exclude).
-Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid, or the layers do not correspond.`,
+Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid, or the layers do not correspond.
+${HUB_HELP}`,
     )
     .action(async (a: string, b: string, options: CompareOptions) => {
       process.exitCode = await runCompare(a, b, options);
@@ -60,6 +63,7 @@ async function analyzeWithProgress(path: string, settings: Partial<AnalysisSetti
 }
 
 async function runCompare(a: string, b: string, options: CompareOptions): Promise<number> {
+  applyHubOptions(options);
   const settings = analysisSettings(options);
   const bar = options.progress && progressEnabled() ? new ProgressBar() : undefined;
   const comparison = compareModels(await analyzeWithProgress(a, settings, bar), await analyzeWithProgress(b, settings, bar));

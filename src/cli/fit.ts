@@ -6,6 +6,7 @@ import { InputError } from "../errors.js";
 import { groupShards, openModel, resolveInputs, type ModelInput } from "../formats/open.js";
 import type { LayerResult } from "../analysis/layerResult.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
+import { isHubAddress } from "../io/hub/index.js";
 import { defaultJobs } from "../parallel/executor.js";
 import { renderCsv } from "../report/csv.js";
 import { renderModelFigures, writeFigures } from "../report/figureFiles.js";
@@ -14,13 +15,14 @@ import { type Failure, renderJson, renderJsonl } from "../report/json.js";
 import { renderTables } from "../report/table.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
 import { VERSION } from "../version.js";
-import { checkOutputFile, emit, type OutputFormat, prepareOutputDirectory } from "./output.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
+import { checkOutputFile, emit, type OutputFormat, prepareOutputDirectory } from "./output.js";
+import { type HubCliOptions, HUB_HELP, addHubOptions, applyHubOptions, logHubTraffic } from "./hubOptions.js";
 import { choiceOption, integerOption } from "./options.js";
 import { PROGRESS_MIN_BYTES, ProgressBar } from "./progress.js";
 import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
 
-interface FitOptions extends AnalysisOptionValues {
+interface FitOptions extends HubCliOptions, AnalysisOptionValues {
   format: OutputFormat;
   output?: string;
   plot?: string;
@@ -33,15 +35,16 @@ interface FitOptions extends AnalysisOptionValues {
 export function fitCommand(): Command {
   const command = new Command("fit")
     .description("fit the size-weighted |w| histogram of every layer with a lognormal, weigh it against alternatives (METHOD.md §1–5)")
-    .argument("<path...>", "model file, shard index, directory, or several shard files")
+    .argument("<path...>", "model file, shard index, directory, several shard files, or hf://owner/repo[@revision][/path]")
     .option("-f, --format <format>", "output format: table, csv, json, jsonl", choiceOption("--format", ["table", "csv", "json", "jsonl"] as const), "table")
     .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
     .option("--plot <dir>", "write figures to DIR: per layer the histogram with every fit, per model μ/σ by depth, R², μ–σ (SVG + Vega-Lite .vl.json)")
     .option("--html <file>", "write one self-contained HTML report (tables and figures) to FILE");
-  return addAnalysisOptions(command)
+  addAnalysisOptions(command)
     .option("-v, --verbose", "list skipped tensors and why", false)
     .option("-j, --jobs <n>", "worker threads for large models (default: the number of cores)", integerOption("--jobs", 1, 256), defaultJobs())
-    .option("--no-progress", "never draw a progress bar")
+    .option("--no-progress", "never draw a progress bar");
+  return addHubOptions(command)
     .addHelpText(
       "after",
       `
@@ -51,10 +54,13 @@ Examples:
   $ jaynes fit model.safetensors.index.json --include '**.mlp.*'
   $ jaynes fit ./checkpoint-dir --format csv -o layers.csv
   $ jaynes fit model.safetensors --format jsonl | jq 'select(.flags == []) | .sigma'
+  $ jaynes fit hf://openai-community/gpt2 --include 'h.0.*'
   $ jaynes fit model.safetensors --plot figures/ --html report.html
 
 Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid (or held NaN/Inf weights;
-the other inputs are still analysed and reported).`,
+the other inputs are still analysed and reported; Hub errors — no access, not found, rate limit or
+network failure after retries — are input errors too).
+${HUB_HELP}`,
     )
     .action(async (paths: string[], options: FitOptions) => {
       process.exitCode = await runFit(paths, options);
@@ -62,6 +68,7 @@ the other inputs are still analysed and reported).`,
 }
 
 async function runFit(paths: string[], options: FitOptions): Promise<number> {
+  applyHubOptions(options);
   const settings: Partial<AnalysisSettings> = analysisSettings(options);
   if (options.plot !== undefined) await prepareOutputDirectory(options.plot, "--plot");
   if (options.html !== undefined) await checkOutputFile(options.html, "--html");
@@ -96,7 +103,8 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
         jobs: options.jobs,
         ...(drawing ? { onLayer: (layer: LayerResult, statistics: LayerStatistics) => counts.set(layer.tensor, statistics.counts) } : {}),
         onStart: (_model, total) => {
-          if (bar && total >= PROGRESS_MIN_BYTES) bar.start(input.display, total);
+          // Downloads are slow enough to be worth watching at any size.
+          if (bar && (total >= PROGRESS_MIN_BYTES || (isHubAddress(input.display) && total > 0))) bar.start(input.display, total);
         },
         onBytes: (bytes) => bar?.advance(bytes),
       });
@@ -108,6 +116,8 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
       fail(input.display, error);
     }
   }
+
+  if (options.verbose) logHubTraffic();
 
   let nonfinite = false;
   for (const result of results) {

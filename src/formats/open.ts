@@ -5,9 +5,11 @@
  * safetensors shard series (`x-00001-of-00003.safetensors`, …) are grouped into one model.
  */
 import { readdir, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { InputError } from "../errors.js";
 import { describeIoError, openSource } from "../io/byteSource.js";
+import { hubIsFolder, hubListFolder, isHubAddress } from "../io/hub/index.js";
+import { locationKey } from "../io/location.js";
 import { looksLikeSafetensors, openSafetensorsFile } from "./safetensors.js";
 import { openShardIndex, openShardSet, readShardIndex, shardIndexFiles, shardName } from "./safetensorsSharded.js";
 import type { OpenedModel } from "./tensor.js";
@@ -88,6 +90,7 @@ export async function detectFormat(path: string): Promise<FormatReader | undefin
 }
 
 async function isDirectory(path: string): Promise<boolean> {
+  if (isHubAddress(path)) return hubIsFolder(path);
   try {
     return (await stat(path)).isDirectory();
   } catch (error) {
@@ -106,15 +109,8 @@ export interface ModelInput {
  * consist of, with shard series grouped.
  */
 export async function modelsInDirectory(directory: string): Promise<ModelInput[]> {
-  let names: string[];
-  try {
-    names = (await readdir(directory, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
-  } catch (error) {
-    throw new InputError("io", directory, describeIoError(error));
-  }
   const recognised: { path: string; reader: FormatReader }[] = [];
-  for (const name of names) {
-    const path = join(directory, name);
+  for (const path of await filesInDirectory(directory)) {
     try {
       const reader = await detectFormat(path);
       if (reader) recognised.push({ path, reader });
@@ -126,12 +122,23 @@ export async function modelsInDirectory(directory: string): Promise<ModelInput[]
   for (const { path, reader } of recognised) {
     if (!reader.companions) continue;
     try {
-      for (const file of await reader.companions(path)) consumed.add(resolve(file));
+      for (const file of await reader.companions(path)) consumed.add(locationKey(file));
     } catch {
       // A broken manifest is reported when its model is opened.
     }
   }
-  return groupShards(recognised.filter(({ path }) => !consumed.has(resolve(path))).map(({ path }) => path));
+  return groupShards(recognised.filter(({ path }) => !consumed.has(locationKey(path))).map(({ path }) => path));
+}
+
+/** The files directly in a directory (local, or a folder of a Hub repository), sorted. */
+async function filesInDirectory(directory: string): Promise<string[]> {
+  if (isHubAddress(directory)) return hubListFolder(directory);
+  try {
+    const names = (await readdir(directory, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
+    return names.map((name) => join(directory, name));
+  } catch (error) {
+    throw new InputError("io", directory, describeIoError(error));
+  }
 }
 
 /** Group safetensors shard files of one series into one input; other files stay one input each. */

@@ -4,9 +4,9 @@
  * header is validated; a tensor found in two shards, or named by the index but missing from its
  * shard, makes the model invalid. Shard paths in an index must stay inside the index's folder.
  */
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { InputError } from "../errors.js";
 import { openSource } from "../io/byteSource.js";
+import { baseNameOf, childOf, insideFolder, parentOf } from "../io/location.js";
 import { readSafetensorsHeader } from "./safetensors.js";
 import { isPlainObject, parseStrictJson } from "./strictJson.js";
 import type { OpenedModel, TensorRecord } from "./tensor.js";
@@ -14,18 +14,15 @@ import { readSmallFile } from "./smallFile.js";
 
 /** `model-00001-of-00003.safetensors` → { prefix: "model", index: 1, total: 3 }. */
 export function shardName(path: string): { prefix: string; index: number; total: number } | undefined {
-  const match = /^(.*)-(\d+)-of-(\d+)\.safetensors$/.exec(basename(path));
+  const match = /^(.*)-(\d+)-of-(\d+)\.safetensors$/.exec(baseNameOf(path));
   if (!match) return undefined;
-  return { prefix: join(dirname(path), match[1]!), index: Number(match[2]), total: Number(match[3]) };
+  return { prefix: childOf(parentOf(path), match[1]!), index: Number(match[2]), total: Number(match[3]) };
 }
 
 /** Resolve a file named inside a model's folder, refusing absolute paths and escapes (`..`). */
 export function resolveInside(folder: string, name: string, referrer: string): string {
-  const target = resolve(folder, name);
-  const rel = relative(resolve(folder), target);
-  if (isAbsolute(name) || rel === "" || rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) {
-    throw new InputError("unsafe-path", referrer, `refers to ${JSON.stringify(name)}, which is outside the model's folder`);
-  }
+  const target = insideFolder(folder, name);
+  if (target === undefined) throw new InputError("unsafe-path", referrer, `refers to ${JSON.stringify(name)}, which is outside the model's folder`);
   return target;
 }
 
@@ -48,7 +45,7 @@ export async function readShardIndex(indexPath: string): Promise<{ metadata: Rec
 /** Shard files an index refers to, resolved and checked to be inside its folder. */
 export async function shardIndexFiles(indexPath: string): Promise<string[]> {
   const { weightMap } = await readShardIndex(indexPath);
-  const folder = dirname(indexPath);
+  const folder = parentOf(indexPath);
   return [...new Set(weightMap.values())].map((file) => resolveInside(folder, file, indexPath));
 }
 
@@ -78,7 +75,7 @@ async function openShards(files: string[]): Promise<{ tensors: TensorRecord[]; o
 
 export async function openShardIndex(indexPath: string): Promise<OpenedModel> {
   const { metadata, weightMap } = await readShardIndex(indexPath);
-  const folder = dirname(indexPath);
+  const folder = parentOf(indexPath);
   const files = [...new Set(weightMap.values())].map((file) => resolveInside(folder, file, indexPath));
   const shards = await openShards(files);
   for (const [tensor, file] of weightMap) {

@@ -1,21 +1,22 @@
-/** Read a small text file (JSON manifests, indexes) with a size bound, as one InputError on failure. */
-import { readFile, stat } from "node:fs/promises";
+/**
+ * Read a small text file (JSON manifests, indexes) with a size bound, as one InputError on failure.
+ * Through a byte source, so a manifest on the Hub is read like a local one.
+ */
 import { InputError } from "../errors.js";
-import { describeIoError } from "../io/byteSource.js";
+import { openSource } from "../io/byteSource.js";
 
 export async function readSmallFile(path: string, limitBytes: number): Promise<string> {
-  let size: number;
+  const source = await openSource(path);
   try {
-    size = (await stat(path)).size;
-  } catch (error) {
-    throw new InputError("io", path, describeIoError(error));
-  }
-  if (size > limitBytes) throw new InputError("limit", path, `is ${size} bytes; JSON manifests larger than ${limitBytes} bytes are refused`);
-  try {
-    const bytes = await readFile(path);
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch (error) {
-    if (error instanceof TypeError) throw new InputError("header-encoding", path, "is not valid UTF-8");
-    throw new InputError("io", path, describeIoError(error));
+    if (source.size > limitBytes) throw new InputError("limit", path, `is ${source.size} bytes; JSON manifests larger than ${limitBytes} bytes are refused`);
+    const bytes = new Uint8Array(source.size);
+    await source.readExact(bytes, 0);
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      throw new InputError("header-encoding", path, "is not valid UTF-8");
+    }
+  } finally {
+    await source.close();
   }
 }

@@ -7,12 +7,19 @@
 import { open, type FileHandle } from "node:fs/promises";
 import { InputError } from "../errors.js";
 
+/**
+ * What the caller will do with the bytes of a read: "again" — read them once more soon (the second
+ * pass over an F32/F64 tensor larger than one chunk); "last" — that second read. Local files ignore
+ * it (the OS page cache does the job); remote sources keep "again" bytes so nothing is downloaded twice.
+ */
+export type ReadIntent = "once" | "again" | "last";
+
 export interface ByteSource {
   /** Display name used in error messages (a path or URL, never a secret). */
   readonly name: string;
   readonly size: number;
   /** Fill `target` with the bytes at [position, position + target.length); throws on short reads. */
-  readExact(target: Uint8Array, position: number): Promise<void>;
+  readExact(target: Uint8Array, position: number, intent?: ReadIntent): Promise<void>;
   close(): Promise<void>;
 }
 

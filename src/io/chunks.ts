@@ -7,7 +7,7 @@
  * may span ranges, each piece read into its place in the buffer.
  */
 import type { ByteRange } from "../formats/tensor.js";
-import type { SourcePool } from "./byteSource.js";
+import type { ReadIntent, SourcePool } from "./byteSource.js";
 
 export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
 
@@ -22,6 +22,8 @@ export interface ChunkOptions {
   onBytes?: (bytes: number) => void;
   /** Two caller-owned read buffers of at least `chunkBytes` each (e.g. in WebAssembly memory). */
   buffers?: [Uint8Array, Uint8Array];
+  /** Passed to every read: whether these bytes will be read again (see ByteSource). */
+  intent?: ReadIntent;
 }
 
 export function totalBytes(ranges: readonly ByteRange[]): number {
@@ -55,7 +57,7 @@ export async function* readChunks(ranges: readonly ByteRange[], pool: SourcePool
       if (lo < hi) {
         const piece = view.subarray(lo - from, hi - from);
         const position = range.offset + (lo - rangeStart);
-        reads.push(pool.get(range.source).then((source) => source.readExact(piece, position)));
+        reads.push(pool.get(range.source).then((source) => source.readExact(piece, position, options.intent)));
       }
       rangeStart = rangeEnd;
       if (rangeStart >= from + length) break;

@@ -64,12 +64,15 @@ export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, 
 async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels | undefined, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
   const codec = createCodec(task.data.encoding);
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
+  // A scan's bytes are read again by the bin pass: remote sources keep them in between.
+  const intent = task.kind === "scan" ? "again" : task.kind === "bin" ? "last" : "once";
   const chunks = (report: boolean): AsyncGenerator<Uint8Array> =>
     readChunks(task.data.ranges, pool, {
       unitBytes: codec.unitBytes,
       chunkBytes: task.chunkBytes,
       start: task.start,
       end: task.end,
+      intent,
       ...(report && onBytes ? { onBytes } : {}),
       ...(kernels ? { buffers: kernels.buffers() } : {}),
     });

@@ -8,7 +8,7 @@
  * Flagged layers (METHOD §3) can have μ in the hundreds; the μ/σ figures leave them out unless the
  * model was analysed with --include-flagged, as the summary does (the R² figure shows every layer).
  */
-import { MODEL_NAMES, type ModelName, expectedCounts, fittedCurve, fittedParameters } from "../analysis/evidence.js";
+import { MODEL_NAMES, type ModelName, aicOf, deltaAic, expectedCounts, fittedCurve, fittedParameters } from "../analysis/evidence.js";
 import type { LayerResult } from "../analysis/layerResult.js";
 import type { ModelResult } from "../analysis/model.js";
 import { binCentres, sizeWeightedHistogram } from "../stats/binning.js";
@@ -42,15 +42,10 @@ function round(value: number, digits: number): string {
   return Number.isFinite(value) ? value.toFixed(digits) : "—";
 }
 
-function aicOf(layer: LayerResult, model: ModelName): number {
-  return model === "lognormal" ? layer.aic : layer.alternatives[model].aic;
-}
-
 /** "lognormal  R² 0.946  ΔAIC 122,619" — the legend entry of one family. */
 function curveLabel(layer: LayerResult, model: ModelName): string {
-  const best = layer.best === null ? NaN : aicOf(layer, layer.best);
-  const aic = aicOf(layer, model);
-  const difference = Number.isFinite(aic) && Number.isFinite(best) ? Math.round(aic - best).toLocaleString("en-US") : "∞ (L = 0)";
+  const delta = deltaAic(layer, model);
+  const difference = delta !== null ? Math.round(delta).toLocaleString("en-US") : aicOf(layer, model) === null ? "∞ (L = 0)" : "—";
   return `${MODEL_LABELS[model]}  R² ${round(fittedParameters(layer, model).r2, 3)}  ΔAIC ${model === layer.best ? "0 (best)" : difference}`;
 }
 

@@ -4,7 +4,7 @@
  * and every layer's histogram figure as inline SVG (figureFiles.ts renders them). Everything taken
  * from the input (paths, tensor names) is HTML-escaped; the SVGs come from Vega, which escapes text.
  */
-import { ALTERNATIVE_NAMES, MODEL_NAMES, type ModelName } from "../analysis/evidence.js";
+import { ALTERNATIVE_NAMES, MODEL_NAMES, type ModelName, aicOf, deltaAic } from "../analysis/evidence.js";
 import type { LayerResult } from "../analysis/layerResult.js";
 import type { ModelResult } from "../analysis/model.js";
 import type { ModelFigures, RenderedFigure } from "./figureFiles.js";
@@ -46,16 +46,11 @@ function table(head: string[], rows: { cells: string[]; className?: string }[], 
 
 const td = (text: string, className?: string): string => `<td${className ? ` class="${className}"` : ""}>${escapeHtml(text)}</td>`;
 
-function aicOf(layer: LayerResult, model: ModelName): number {
-  return model === "lognormal" ? layer.aic : layer.alternatives[model].aic;
-}
-
 function layerRow(layer: LayerResult): { cells: string[]; className?: string } {
-  const bestAic = layer.best === null ? NaN : aicOf(layer, layer.best);
-  const deltaAic = (model: ModelName): string => {
-    const aic = aicOf(layer, model);
-    if (!Number.isFinite(aic)) return "∞";
-    return Number.isFinite(bestAic) ? Math.round(aic - bestAic).toLocaleString("en-US") : "—";
+  const deltaText = (model: ModelName): string => {
+    const delta = deltaAic(layer, model);
+    if (delta !== null) return Math.round(delta).toLocaleString("en-US");
+    return aicOf(layer, model) === null ? "∞" : "—";
   };
   return {
     cells: [
@@ -69,7 +64,7 @@ function layerRow(layer: LayerResult): { cells: string[]; className?: string } {
       td(fixed(layer.r2, 4)),
       td(fixed(layer.null_r2, 4)),
       td(layer.best ?? "—", "text best"),
-      ...MODEL_NAMES.map((model) => td(deltaAic(model))),
+      ...MODEL_NAMES.map((model) => td(deltaText(model))),
       ...ALTERNATIVE_NAMES.map((model) => td(fixed(layer.alternatives[model].r2, 4))),
       td(fixed(layer.alpha, 3)),
       td(fixed(layer.beta, 3)),

@@ -1,5 +1,5 @@
 /** Run the real CLI (compiled output, as users run it) and capture what it printed. */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 
 export const BIN = new URL("../../bin/jaynes.js", import.meta.url).pathname;
 
@@ -25,4 +25,17 @@ export function expectCleanError(run: CliRun): string[] {
     if (/^\s+at\s/.test(line) || /Error:\s*$/.test(line) || line.includes("node:internal")) throw new Error(`stack trace in stderr: ${run.stderr}`);
   }
   return lines;
+}
+
+/** Like runCli, without blocking the event loop: for tests whose server runs in the test process. */
+export function runCliAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }

@@ -1,0 +1,167 @@
+/**
+ * Hub settings for the whole process. Byte sources are opened by name (`openSource("hf://…")`), so
+ * the endpoint, token and cache cannot travel with each call: they are set once (`configureHub`, the
+ * CLI does it from its options) and default to the environment as the Hub's own tools read it:
+ * endpoint `HF_ENDPOINT`; token `HF_TOKEN`, else the file `HF_TOKEN_PATH`, else `$HF_HOME/token`
+ * (`~/.cache/huggingface/token`, where `huggingface-cli login` stores it).
+ *
+ * The token is a secret: it is only ever put into an Authorization header. Nothing here formats it,
+ * and `redactSecrets` scrubs it from any text that came from elsewhere (server messages).
+ */
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { InputError, UsageError } from "../../errors.js";
+import { describeIoError } from "../byteSource.js";
+
+export const DEFAULT_ENDPOINT = "https://huggingface.co";
+
+export interface RetryEvent {
+  /** What failed, in words ("HTTP 429", "connection dropped after 1.2 MB", …). */
+  reason: string;
+  attempt: number;
+  attempts: number;
+  delayMs: number;
+}
+
+export interface HubSettings {
+  /** Base URL of the Hub or a mirror; unset: `HF_ENDPOINT`, else the Hub (see `hubEndpoint`). */
+  endpoint?: string;
+  /** Unset: from the environment, read when a request first needs it (see `hubToken`). */
+  token?: string;
+  /** Keep downloaded byte ranges here for later runs (`--cache`). */
+  cacheDir?: string;
+  /** Give up on a request that sends nothing for this long (then retry). */
+  timeoutMs: number;
+  /** Attempts per request, the first included. */
+  attempts: number;
+  /** First backoff delay; doubled per attempt (with jitter), at most 30 s. */
+  backoffMs: number;
+  /** A 429 asking to wait longer than this fails at once instead of sleeping. */
+  maxRetryAfterMs: number;
+  /** Range requests in flight at once. */
+  concurrency: number;
+  /** Large reads are split into requests of this size, run concurrently. */
+  partBytes: number;
+  /** Disk budget for bytes a second pass will read again (F32/F64 tensors over one chunk). */
+  spillBudgetBytes: number;
+  onRetry?: (event: RetryEvent) => void;
+  onWarning?: (message: string) => void;
+}
+
+const BASE: HubSettings = {
+  timeoutMs: 60_000,
+  attempts: 6,
+  backoffMs: 500,
+  maxRetryAfterMs: 60_000,
+  concurrency: 4,
+  partBytes: 2 * 1024 * 1024,
+  spillBudgetBytes: 4 * 1024 ** 3,
+};
+
+let current: HubSettings = { ...BASE };
+/** What the environment gave, read on first use: a local-only run never looks at it. */
+let environment: { endpoint?: string; token?: string | undefined } = {};
+const listeners: (() => void)[] = [];
+
+/** Set (part of) the Hub settings; unspecified fields keep their value or the environment default. */
+export function configureHub(settings: Partial<HubSettings>): HubSettings {
+  const merged: HubSettings = { ...current, ...stripUndefined(settings) };
+  if (merged.endpoint !== undefined) merged.endpoint = normaliseEndpoint(merged.endpoint);
+  if (merged.token !== undefined) merged.token = checkToken(merged.token, "the token");
+  current = merged;
+  for (const listener of listeners) listener();
+  return merged;
+}
+
+export function hubSettings(): HubSettings {
+  return current;
+}
+
+/** The endpoint in force: configured, else `HF_ENDPOINT`, else https://huggingface.co. */
+export function hubEndpoint(): string {
+  if (current.endpoint !== undefined) return current.endpoint;
+  environment.endpoint ??= normaliseEndpoint(process.env.HF_ENDPOINT || DEFAULT_ENDPOINT);
+  return environment.endpoint;
+}
+
+/** The token in force: configured, else from the environment (HF_TOKEN, HF_TOKEN_PATH, HF_HOME). */
+export function hubToken(): string | undefined {
+  if (current.token !== undefined) return current.token;
+  if (!("token" in environment)) environment.token = tokenFromEnvironment(process.env);
+  return environment.token;
+}
+
+/** Back to the environment defaults (and drop what was learnt about repositories): for tests. */
+export function resetHubSettings(): void {
+  current = { ...BASE };
+  environment = {};
+  for (const listener of listeners) listener();
+}
+
+/** Called whenever settings change, so memoised answers from another endpoint or token are dropped. */
+export function onHubSettingsChange(listener: () => void): void {
+  listeners.push(listener);
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}
+
+/** `--hub-url` / `HF_ENDPOINT`: http(s), no credentials in the URL (they would leak into messages). */
+export function normaliseEndpoint(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`Hub endpoint ${JSON.stringify(text)} is not a URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`Hub endpoint must be http:// or https:// (got ${url.protocol})`);
+  if (url.username || url.password) throw new UsageError("Hub endpoint must not contain credentials; pass the token with HF_TOKEN or --token-file");
+  if (url.search || url.hash) throw new UsageError("Hub endpoint must not have a query or fragment");
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+}
+
+/** The endpoint as it may appear in messages. */
+export function endpointLabel(): string {
+  return hubEndpoint();
+}
+
+function checkToken(token: string, source: string): string {
+  const trimmed = token.trim();
+  // A token goes into a header: control characters or inner spaces would corrupt the request.
+  if (trimmed === "" || /[\s\u0000-\u001f\u007f]/.test(trimmed)) throw new UsageError(`${source} is empty or not a single word`);
+  return trimmed;
+}
+
+/** Read a token file (`--token-file`): its first non-empty line. Errors name the file, never the content. */
+export function readTokenFile(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new InputError("io", path, `cannot read the token file: ${describeIoError(error)}`);
+  }
+  const line = text.split(/\r?\n/).find((candidate) => candidate.trim() !== "");
+  if (line === undefined) throw new InputError("io", path, "the token file is empty");
+  return checkToken(line, `the token file ${path}`);
+}
+
+function tokenFromEnvironment(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.HF_TOKEN) return checkToken(env.HF_TOKEN, "HF_TOKEN");
+  const path = env.HF_TOKEN_PATH || join(env.HF_HOME || join(homedir(), ".cache", "huggingface"), "token");
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return undefined; // no stored login: anonymous access
+  }
+  const line = text.split(/\r?\n/).find((candidate) => candidate.trim() !== "");
+  return line === undefined ? undefined : checkToken(line, path);
+}
+
+/** Replace the token wherever it occurs (text that came from a server or a library). */
+export function redactSecrets(text: string): string {
+  const token = current.token ?? environment.token;
+  return token ? text.split(token).join("***") : text;
+}

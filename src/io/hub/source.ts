@@ -1,0 +1,233 @@
+/**
+ * A file on the Hub as a `ByteSource`: every reader and the streaming layer work on it unchanged.
+ * `readExact` becomes HTTP range requests whose bodies are streamed straight into the caller's
+ * buffer (no intermediate copy of the whole range, no `arrayBuffer()`); a large read is split into
+ * parts of `partBytes` fetched concurrently, at most `concurrency` requests in flight for the
+ * process, so memory stays what the caller allocated. A connection that drops or stalls mid-body is
+ * resumed from the first missing byte (each byte lands in its place exactly once), up to `attempts`
+ * times without progress.
+ *
+ * The first 16 KiB of each file are fetched once and kept: format detection, the safetensors length
+ * prefix and most headers are served from them. The source's name is the hf:// address, so messages
+ * never show a URL or a token.
+ */
+import { InputError } from "../../errors.js";
+import { type ByteSource, type ReadIntent, registerSourceOpener } from "../byteSource.js";
+import { isHubAddress } from "./address.js";
+import { type HubSettings, hubEndpoint, hubSettings, onHubSettingsChange } from "./config.js";
+import { HubNetworkError, backoffDelay, describeFetchFailure, hubFetch, hubInputError, hubTraffic, waitBeforeRetry } from "./http.js";
+import { RangeStore, type RemoteFileIdentity } from "./rangeStore.js";
+import { type HubFile, hubFile } from "./repo.js";
+
+export const HEAD_BLOCK_BYTES = 16 * 1024;
+
+/** Counting semaphore: at most `limit` range requests run at once across all sources. */
+class Limiter {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  async run<T>(limit: number, task: () => Promise<T>): Promise<T> {
+    while (this.active >= limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+const limiter = new Limiter();
+let store: RangeStore | undefined;
+const heads = new Map<string, Promise<Uint8Array>>();
+const MAX_HEADS = 1024;
+
+function rangeStore(settings: HubSettings): RangeStore {
+  store ??= new RangeStore(settings.cacheDir, settings.spillBudgetBytes, (message) => settings.onWarning?.(message));
+  return store;
+}
+
+onHubSettingsChange(() => {
+  store?.dispose();
+  store = undefined;
+  heads.clear();
+});
+
+function identityOf(file: HubFile): RemoteFileIdentity {
+  return { endpoint: hubEndpoint(), repo: file.repo, path: file.path, etag: file.etag, size: file.size };
+}
+
+/** A body read that must give up (it is not retried). */
+class FatalRangeError extends Error {}
+
+/**
+ * Stream bytes [position, position + target.length) of a file into `target`, resuming after drops.
+ * Rejects with an InputError naming the address.
+ */
+async function fetchRangeInto(file: HubFile, target: Uint8Array, position: number, group: AbortSignal): Promise<void> {
+  const settings = hubSettings();
+  let filled = 0;
+  let failures = 0;
+  while (filled < target.length) {
+    const controller = new AbortController();
+    const abortFromGroup = (): void => controller.abort(group.reason);
+    group.addEventListener("abort", abortFromGroup, { once: true });
+    let stalled = false;
+    let timer: NodeJS.Timeout | undefined;
+    const armTimer = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        stalled = true;
+        controller.abort();
+      }, settings.timeoutMs);
+    };
+    const before = filled;
+    const start = position + filled;
+    const end = position + target.length - 1;
+    let answered = false;
+    try {
+      // hubFetch waits for the answer (with its own timeout and retries); the body is watched here.
+      const response = await hubFetch(file.url, { headers: { Range: `bytes=${start}-${end}`, "Accept-Encoding": "identity" }, signal: controller.signal });
+      answered = true;
+      const body = response.body;
+      if (!body) throw new FatalRangeError("the server sent no body");
+      if (response.status === 200 && start !== 0) {
+        await body.cancel().catch(() => undefined);
+        throw new FatalRangeError("the server does not support byte ranges (answered 200 to a Range request)");
+      }
+      if (response.status === 206) {
+        const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers.get("Content-Range") ?? "");
+        if (!range || Number(range[1]) !== start || Number(range[2]) > end || (range[3] !== "*" && Number(range[3]) !== file.size)) {
+          await body.cancel().catch(() => undefined);
+          throw new FatalRangeError(`the server answered a different byte range (${response.headers.get("Content-Range") ?? "no Content-Range"}) than asked (${start}-${end}/${file.size}); did the file change?`);
+        }
+      }
+      const reader = body.getReader();
+      try {
+        armTimer();
+        while (filled < target.length) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          armTimer();
+          hubTraffic.bytes += value.length;
+          const take = Math.min(value.length, target.length - filled);
+          target.set(take === value.length ? value : value.subarray(0, take), filled);
+          filled += take;
+        }
+      } finally {
+        if (filled >= target.length) await reader.cancel().catch(() => undefined);
+        reader.releaseLock();
+      }
+      if (filled < target.length) throw new HubNetworkError("the response ended early", 1);
+    } catch (error) {
+      if (group.aborted) throw group.reason;
+      if (error instanceof FatalRangeError) throw new InputError("network", file.address, error.message, undefined, start);
+      // hubFetch already retried failures to connect, timeouts and error statuses; what is left to
+      // retry here is a body that broke off or stalled.
+      if (!answered) throw hubInputError(file.address, error, undefined);
+      failures = filled > before ? 1 : failures + 1; // progress resets the count: only stuck ranges give up
+      const cause = stalled ? `no data for ${Math.round(settings.timeoutMs / 1000)} s` : error instanceof HubNetworkError ? error.reason : describeFetchFailure(error);
+      const reason = `${cause} after ${filled - before} of ${end - start + 1} bytes`;
+      if (failures >= settings.attempts) {
+        throw new InputError("network", file.address, `download failed at byte ${position + filled}: ${reason} (after ${failures} attempts without progress)`);
+      }
+      await waitBeforeRetry(settings, failures, `${reason}; resuming at byte ${position + filled}`, backoffDelay(settings, failures));
+    } finally {
+      clearTimeout(timer);
+      group.removeEventListener("abort", abortFromGroup);
+    }
+  }
+}
+
+/** Download a read: split into parts fetched concurrently; the first failure cancels the others. */
+async function download(file: HubFile, target: Uint8Array, position: number, settings: HubSettings): Promise<void> {
+  const group = new AbortController();
+  const parts: Promise<void>[] = [];
+  for (let offset = 0; offset < target.length; offset += settings.partBytes) {
+    const piece = target.subarray(offset, Math.min(target.length, offset + settings.partBytes));
+    parts.push(
+      limiter.run(settings.concurrency, async () => {
+        if (group.signal.aborted) return;
+        await fetchRangeInto(file, piece, position + offset, group.signal);
+      }),
+    );
+  }
+  const outcomes = await Promise.allSettled(parts.map((part) => part.catch((error: unknown) => (group.abort(error), Promise.reject(error)))));
+  // Every part has stopped writing into `target` before the caller hears of a failure.
+  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  if (failed) throw failed.reason;
+}
+
+/** Bytes of a file, through the disk cache or spill when they were kept, else downloaded. */
+async function readRange(file: HubFile, target: Uint8Array, position: number, intent: ReadIntent): Promise<void> {
+  const settings = hubSettings();
+  const kept = rangeStore(settings);
+  const identity = identityOf(file);
+  if (await kept.read(identity, position, target, intent)) {
+    hubTraffic.cachedBytes += target.length;
+    return;
+  }
+  await download(file, target, position, settings);
+  await kept.write(identity, position, target, intent);
+}
+
+function headBlock(file: HubFile): Promise<Uint8Array> {
+  const key = `${file.address}\u0000${file.commit}\u0000${file.etag}`;
+  let head = heads.get(key);
+  if (!head) {
+    if (heads.size >= MAX_HEADS) heads.delete(heads.keys().next().value!);
+    const block = new Uint8Array(Math.min(HEAD_BLOCK_BYTES, file.size));
+    head = readRange(file, block, 0, "once").then(() => block);
+    heads.set(key, head);
+    head.catch(() => heads.delete(key));
+  }
+  return head;
+}
+
+export class HubFileSource implements ByteSource {
+  readonly name: string;
+  readonly size: number;
+
+  constructor(private readonly file: HubFile) {
+    this.name = file.address;
+    this.size = file.size;
+  }
+
+  static async open(address: string): Promise<HubFileSource> {
+    return new HubFileSource(await hubFile(address));
+  }
+
+  async readExact(target: Uint8Array, position: number, intent: ReadIntent = "once"): Promise<void> {
+    if (position < 0 || position + target.length > this.size) {
+      throw new InputError("truncated", this.name, `needs bytes ${position}..${position + target.length} but the file has ${this.size}`, undefined, position);
+    }
+    if (target.length === 0) return;
+    if (position + target.length <= Math.min(HEAD_BLOCK_BYTES, this.size)) {
+      target.set((await headBlock(this.file)).subarray(position, position + target.length));
+      return;
+    }
+    await readRange(this.file, target, position, intent);
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release: connections belong to fetch's pool.
+  }
+}
+
+/** Fetch the file facts and first bytes of several files concurrently (a folder about to be scanned). */
+export async function prefetchHeads(addresses: string[]): Promise<void> {
+  // Own workers, not the limiter: the head downloads inside take the limiter's slots themselves.
+  const queue = [...addresses];
+  const worker = async (): Promise<void> => {
+    for (let address = queue.shift(); address !== undefined; address = queue.shift()) {
+      try {
+        await headBlock(await hubFile(address));
+      } catch {
+        // Reported when (and if) the file is actually opened.
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(queue.length, hubSettings().concurrency) }, worker));
+}
+
+registerSourceOpener(isHubAddress, (name) => HubFileSource.open(name));
