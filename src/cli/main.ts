@@ -8,6 +8,7 @@ import { Command, CommanderError } from "commander";
 import { ExitCode, InputError, ThresholdError, UsageError } from "../errors.js";
 import { removePendingTemporaries } from "../io/atomicWrite.js";
 import { VERSION } from "../version.js";
+import { dynamicsCommand } from "./dynamics.js";
 import { fitCommand } from "./fit.js";
 
 export const INTERNAL_ERROR_EXIT = 70;
@@ -29,6 +30,7 @@ Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input, 3 a CI threshold
 Tables go to stdout; progress and logs to stderr. NO_COLOR disables colour.`,
     );
   program.addCommand(fitCommand());
+  program.addCommand(dynamicsCommand());
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();
   return program;
