@@ -26,6 +26,11 @@ export interface ReadElementsOptions {
   chunkBytes?: number;
   /** Called with the number of bytes of each read. */
   onBytes?: (bytes: number) => void;
+  /**
+   * `stream` reads the whole tensor once even when the encoding is element-addressable: the better
+   * choice when most elements are wanted, or when each read is a costly round trip (remote sources).
+   */
+  strategy?: "windows" | "stream";
 }
 
 export const DEFAULT_GAP_BYTES = 4096;
@@ -91,7 +96,7 @@ export async function readElements(data: TensorData, pool: SourcePool, indices: 
   if (sorted.length > 0) {
     const codec = createCodec(data.encoding);
     const size = elementBytes(codec);
-    if (size !== undefined) await readWindows(codec, size, data, pool, sorted, values, options);
+    if (size !== undefined && options.strategy !== "stream") await readWindows(codec, size, data, pool, sorted, values, options);
     else await readStreaming(codec, data, pool, sorted, values, options);
   }
   const out = new Float64Array(indices.length);

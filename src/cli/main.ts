@@ -24,6 +24,7 @@ export function buildProgram(): Command {
 Examples:
   $ jaynes fit model.safetensors
   $ jaynes fit model.safetensors.index.json --format csv -o layers.csv
+  $ jaynes dynamics ./checkpoints/ --plot figures/
 
 Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input, 3 a CI threshold failed,
 70 internal error (a bug: please report it).

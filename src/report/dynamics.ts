@@ -117,8 +117,9 @@ export function flatDynamicsRow(row: Row, result: DynamicsResult): Record<Dynami
   };
 }
 
+/** The layers, then the pooled row when it adds something (more than one layer). */
 function rows(result: DynamicsResult): Row[] {
-  return result.pooled ? [...result.layers, result.pooled] : [...result.layers];
+  return result.pooled && result.layers.length > 1 ? [...result.layers, result.pooled] : [...result.layers];
 }
 
 export function renderDynamicsCsv(result: DynamicsResult): string {
@@ -201,6 +202,7 @@ export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTab
   if (s.split !== null) parts.push(`split=${s.split}`);
   if (s.include.length) parts.push(`include=${s.include.join(",")}`);
   if (s.exclude.length) parts.push(`exclude=${s.exclude.join(",")}`);
-  out.push(`settings: ${parts.join(" ")}; ${result.layers.length} layers tracked, ${result.skipped.length} tensors skipped`);
+  const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
+  out.push(`settings: ${parts.join(" ")}; ${count(result.layers.length, "layer")} tracked, ${count(result.skipped.length, "tensor")} skipped`);
   return `${out.join("\n")}\n`;
 }
