@@ -4,8 +4,8 @@ import { analyzeDynamics, type DynamicsResult } from "../analysis/dynamics/analy
 import { DEFAULT_FLUCTUATION_SETTINGS } from "../analysis/dynamics/fluctuations.js";
 import { DEFAULT_SPECTRUM_SETTINGS } from "../analysis/dynamics/spectrum.js";
 import type { AnalysisSettings } from "../analysis/settings.js";
+import { defaultJobs } from "../parallel/executor.js";
 import { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "../report/dynamics.js";
-import { writeDynamicsFigures } from "../report/dynamicsFigures.js";
 import { emit } from "./output.js";
 import { choiceOption, collect, integerOption, positiveNumberOption } from "./options.js";
 import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
@@ -27,6 +27,7 @@ interface DynamicsOptions {
   include: string[];
   exclude: string[];
   progress: boolean;
+  jobs: number;
 }
 
 /** `LO:HI` with 0 < LO < HI. */
@@ -54,6 +55,7 @@ export function dynamicsCommand(): Command {
     .option("--normalize <mode>", "lognormal trajectory: max or none", choiceOption("--normalize", ["max", "none"] as const), "max")
     .option("--include <glob>", "only tensors whose name matches (repeatable)", collect, [])
     .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, [])
+    .option("-j, --jobs <n>", "worker threads for the lognormal fits of large checkpoints (default: the number of cores)", integerOption("--jobs", 1, 256), defaultJobs())
     .option("--no-progress", "never print per-checkpoint progress")
     .addHelpText(
       "after",
@@ -85,6 +87,7 @@ async function runDynamics(paths: string[], options: DynamicsOptions): Promise<n
       fluctuations: { ...DEFAULT_FLUCTUATION_SETTINGS, ...(options.range ? { range: options.range } : {}) },
       spectrum: { ...DEFAULT_SPECTRUM_SETTINGS, ...(options.split !== undefined ? { split: options.split } : {}) },
       trajectory: options.trajectory,
+      jobs: options.jobs,
       analysis: { bins: options.bins, minParams: options.minParams, normalize: options.normalize, include: options.include, exclude: options.exclude },
     },
     { onCheckpoint: showProgress ? (index, total, name) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${name}`.slice(0, (process.stderr.columns ?? 100) - 1)) : undefined },
@@ -102,6 +105,8 @@ async function runDynamics(paths: string[], options: DynamicsOptions): Promise<n
   if (result.order === "step" && result.step_interval === null) logLine("jaynes: warning: checkpoint steps are unevenly spaced; the spectrum treats them as evenly spaced checkpoints");
 
   if (options.plot) {
+    // Loaded on demand: vega + vega-lite take a few hundred ms to import, which no other path needs.
+    const { writeDynamicsFigures } = await import("../report/dynamicsFigures.js");
     for (const file of await writeDynamicsFigures(result, options.plot)) if (file.endsWith(".svg")) logLine(`jaynes: wrote ${file}`);
   }
   await emit(render(result, options), options.output);

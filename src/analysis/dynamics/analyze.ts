@@ -32,6 +32,8 @@ export interface DynamicsSettings {
   trajectory: boolean;
   /** Layer selection and the lognormal settings (METHOD §1–3), as for `jaynes fit`. */
   analysis: Partial<AnalysisSettings>;
+  /** Worker threads for each checkpoint's lognormal fits (as `jaynes fit --jobs`; large models only). */
+  jobs?: number;
 }
 
 export const DEFAULT_DYNAMICS_SETTINGS: DynamicsSettings = {
@@ -198,7 +200,7 @@ export async function analyzeDynamics(paths: string[], partial: Partial<Dynamics
     if (settings.trajectory) {
       // Only the tracked layers (names are compared exactly, never as globs).
       const tracked = { ...model, tensors: model.tensors.filter((tensor) => trajectories.has(tensor.name)) };
-      const result = await analyzeOpenedModel(tracked, analysis, { onBytes: (n) => (bytes.trajectory += n) });
+      const result = await analyzeOpenedModel(tracked, analysis, { onBytes: (n) => (bytes.trajectory += n), ...(settings.jobs !== undefined ? { jobs: settings.jobs } : {}) });
       const step = checkpoint.step ?? null;
       for (const layer of result.layers) trajectories.get(layer.tensor)?.push({ checkpoint: checkpoint.name, step, A: layer.A, mu: layer.mu, sigma: layer.sigma, r2: layer.r2, flags: layer.flags });
       for (const layer of result.skipped) trajectories.get(layer.tensor)?.push({ checkpoint: checkpoint.name, step, A: null, mu: null, sigma: null, r2: null, flags: [], skipped: layer.reason });
