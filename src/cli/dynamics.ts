@@ -55,7 +55,7 @@ export function dynamicsCommand(): Command {
     .option("--normalize <mode>", "lognormal trajectory: max or none", choiceOption("--normalize", ["max", "none"] as const), "max")
     .option("--include <glob>", "only tensors whose name matches (repeatable)", collect, [])
     .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, [])
-    .option("-j, --jobs <n>", "worker threads for the lognormal fits of large checkpoints (default: the number of cores)", integerOption("--jobs", 1, 256), defaultJobs())
+    .option("-j, --jobs <n>", "worker threads for the lognormal fits of large checkpoints (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
     .option("--no-progress", "never print per-checkpoint progress")
     .addHelpText(
       "after",

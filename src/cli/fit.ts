@@ -43,7 +43,7 @@ export function fitCommand(): Command {
     .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, [])
     .option("--include-flagged", "count flagged layers in the model summary", false)
     .option("-v, --verbose", "list skipped tensors and why", false)
-    .option("-j, --jobs <n>", "worker threads for large models (default: the number of cores)", integerOption("--jobs", 1, 256), defaultJobs())
+    .option("-j, --jobs <n>", "worker threads for large models (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
     .option("--no-progress", "never draw a progress bar");
   return addHubOptions(command)
     .addHelpText(
