@@ -18,9 +18,9 @@ export {
   type ModelName,
   type Alternatives,
   type FitEvidence,
-  type HalfNormalFit,
-  type ExponentialFit,
-  type PowerLawFit,
+  type HalfNormalEvidence,
+  type ExponentialEvidence,
+  type PowerLawEvidence,
   type LayerEvidence,
 } from "./analysis/evidence.js";
 export { compareModels, type ModelComparison, type LayerComparison, type ComparisonSummary } from "./analysis/compare.js";
@@ -36,7 +36,7 @@ export { FloatScan } from "./stats/floatScan.js";
 export { fitLognormal, lognormalCurve, lognormalStart, lognormalFamily, rSquared, type LognormalFit } from "./stats/lognormal.js";
 export { halfNormalFamily } from "./stats/halfNormal.js";
 export { exponentialFamily } from "./stats/exponential.js";
-export { powerLawFamily } from "./stats/powerLaw.js";
+export { powerLawFamily } from "./stats/powerLawFamily.js";
 export { fitFamily, logBinMasses, type SizeWeightedFamily, type FamilyFit } from "./stats/sizeWeightedFamily.js";
 export { multinomialLogLikelihood, logProbabilities, akaike } from "./stats/multinomial.js";
 export { gaussianNullR2 } from "./stats/nullBaseline.js";
@@ -55,3 +55,17 @@ export { VERSION } from "./version.js";
 export { type Executor, InlineExecutor, defaultJobs } from "./parallel/executor.js";
 export { WorkerPool } from "./parallel/pool.js";
 export { type AccumulateTask, type AccumulateResult, runAccumulateTask } from "./parallel/tasks.js";
+export { analyzeDynamics, DEFAULT_DYNAMICS_SETTINGS, type DynamicsLayer, type DynamicsOptions, type DynamicsResult, type DynamicsSettings, type TrajectoryPoint } from "./analysis/dynamics/analyze.js";
+export { openCheckpointSeries, orderCheckpoints, type Checkpoint, type CheckpointSeries } from "./analysis/dynamics/checkpoints.js";
+export { analyzeFluctuations, absoluteIncrements, DEFAULT_FLUCTUATION_SETTINGS, type FluctuationResult, type FluctuationSettings } from "./analysis/dynamics/fluctuations.js";
+export { analyzeSpectrum, DEFAULT_SPECTRUM_SETTINGS, type SpectrumResult, type SpectrumSettings } from "./analysis/dynamics/spectrum.js";
+export { readElements, type ReadElementsOptions } from "./analysis/readElements.js";
+export { sampleIndices } from "./stats/indexSample.js";
+export { logHistogram, type LogHistogram } from "./stats/logHistogram.js";
+export { fitPowerLaw, type PowerLawFit } from "./stats/powerLaw.js";
+export { selectPowerLawRange, fitPowerLawOnRange } from "./stats/powerLawRange.js";
+export { fitGaussianTail, type GaussianTailFit } from "./stats/gaussianTail.js";
+export { averagedPowerSpectrum, type PowerSpectrum } from "./stats/powerSpectrum.js";
+export { fitSegmentedLine, type SegmentedLineFit } from "./stats/segmentedLine.js";
+export { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "./report/dynamics.js";
+export { writeDynamicsFigures } from "./report/dynamicsFigures.js";

@@ -93,7 +93,7 @@ describe("jaynes fit --plot / --html", () => {
     expect(readdirSync(join(model, "layers")).sort()).toEqual(["0.weight.svg", "0.weight.vl.json", "2.weight.svg", "2.weight.vl.json"]);
     expect(readdirSync(join(plots, "weird", "layers")).sort()).toEqual(["blocks_0_attn_proj_s_.svg", "blocks_0_attn_proj_s_.vl.json"]);
     const spec = JSON.parse(readFileSync(join(model, "layers", "0.weight.vl.json"), "utf8")) as { $schema: string; vconcat: unknown[] };
-    expect(spec.$schema).toMatch(/vega-lite\/v6/);
+    expect(spec.$schema).toMatch(/vega-lite\/v5/);
     expect(spec.vconcat).toHaveLength(2);
     const svg = readFileSync(join(model, "layers", "0.weight.svg"), "utf8");
     expect(svg.startsWith("<svg")).toBe(true);

@@ -14,7 +14,7 @@ import { lognormalFamily } from "../src/stats/lognormal.js";
 import { akaike, multinomialLogLikelihood } from "../src/stats/multinomial.js";
 import { erfc, logErfc, logNormalInterval, logNormalUpperTail } from "../src/stats/normalTail.js";
 import { gaussianNullCounts, gaussianNullR2, medianHalfNormalMaximum } from "../src/stats/nullBaseline.js";
-import { powerLawFamily } from "../src/stats/powerLaw.js";
+import { powerLawFamily } from "../src/stats/powerLawFamily.js";
 import { fitFamily, logBinMasses } from "../src/stats/sizeWeightedFamily.js";
 import { teleodynamicParameters, teleodynamics } from "../src/stats/teleodynamics.js";
 import type { LayerStatistics } from "../src/stats/valueSummary.js";

@@ -15,7 +15,7 @@ import { exponentialFamily } from "../stats/exponential.js";
 import { halfNormalFamily } from "../stats/halfNormal.js";
 import { lognormalFamily } from "../stats/lognormal.js";
 import { akaike, logProbabilities, multinomialLogLikelihood } from "../stats/multinomial.js";
-import { powerLawFamily } from "../stats/powerLaw.js";
+import { powerLawFamily } from "../stats/powerLawFamily.js";
 import { type SizeWeightedFamily, fitFamily, logBinMasses } from "../stats/sizeWeightedFamily.js";
 
 export type ModelName = "lognormal" | "halfnormal" | "exponential" | "powerlaw";
@@ -43,27 +43,27 @@ export interface FitEvidence {
 }
 
 /** ŷ = A (x/s²) e^{−x²/(2s²)}: s is the Gaussian's standard deviation in units of x. */
-export interface HalfNormalFit extends FitEvidence {
+export interface HalfNormalEvidence extends FitEvidence {
   A: number;
   s: number;
 }
 
 /** ŷ = A (x/b²) e^{−x/b}: b is the Laplace scale in units of x. */
-export interface ExponentialFit extends FitEvidence {
+export interface ExponentialEvidence extends FitEvidence {
   A: number;
   b: number;
 }
 
 /** ŷ = A x^k. */
-export interface PowerLawFit extends FitEvidence {
+export interface PowerLawEvidence extends FitEvidence {
   A: number;
   k: number;
 }
 
 export interface Alternatives {
-  halfnormal: HalfNormalFit;
-  exponential: ExponentialFit;
-  powerlaw: PowerLawFit;
+  halfnormal: HalfNormalEvidence;
+  exponential: ExponentialEvidence;
+  powerlaw: PowerLawEvidence;
 }
 
 export interface LayerEvidence {

@@ -42,7 +42,7 @@ export function fitCommand(): Command {
     .option("--html <file>", "write one self-contained HTML report (tables and figures) to FILE");
   addAnalysisOptions(command)
     .option("-v, --verbose", "list skipped tensors and why", false)
-    .option("-j, --jobs <n>", "worker threads for large models (default: the number of cores)", integerOption("--jobs", 1, 256), defaultJobs())
+    .option("-j, --jobs <n>", "worker threads for large models (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
     .option("--no-progress", "never draw a progress bar");
   return addHubOptions(command)
     .addHelpText(

@@ -9,6 +9,7 @@ import { ExitCode, InputError, ThresholdError, UsageError } from "../errors.js";
 import { removePendingTemporaries } from "../io/atomicWrite.js";
 import { VERSION } from "../version.js";
 import { compareCommand } from "./compare.js";
+import { dynamicsCommand } from "./dynamics.js";
 import { fitCommand } from "./fit.js";
 
 export const INTERNAL_ERROR_EXIT = 70;
@@ -25,6 +26,7 @@ Examples:
   $ jaynes fit model.safetensors
   $ jaynes fit model.safetensors.index.json --format csv -o layers.csv
   $ jaynes compare ckpt_epoch00.safetensors ckpt_epoch10.safetensors
+  $ jaynes dynamics ./checkpoints/ --plot figures/
 
 Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input, 3 a CI threshold failed,
 70 internal error (a bug: please report it).
@@ -32,6 +34,7 @@ Tables go to stdout; progress and logs to stderr. NO_COLOR disables colour.`,
     );
   program.addCommand(fitCommand());
   program.addCommand(compareCommand());
+  program.addCommand(dynamicsCommand());
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -21,3 +21,12 @@ export function choiceOption<T extends string>(name: string, choices: readonly T
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
+
+/** A finite number > 0 (e.g. 1e-3, 0.25). */
+export function positiveNumberOption(name: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (value.trim() === "" || !Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError(`${name} must be a number greater than 0.`);
+    return parsed;
+  };
+}

@@ -31,6 +31,29 @@ export function totalBytes(ranges: readonly ByteRange[]): number {
 }
 
 /**
+ * Fill `target` with the bytes at [from, from + target.length) of the concatenated ranges: one
+ * positioned read per range the span touches, all in flight at once.
+ */
+export async function readSpan(ranges: readonly ByteRange[], pool: SourcePool, from: number, target: Uint8Array, intent?: ReadIntent): Promise<void> {
+  const length = target.length;
+  const reads: Promise<void>[] = [];
+  let rangeStart = 0;
+  for (const range of ranges) {
+    const rangeEnd = rangeStart + range.length;
+    const lo = Math.max(from, rangeStart);
+    const hi = Math.min(from + length, rangeEnd);
+    if (lo < hi) {
+      const piece = target.subarray(lo - from, hi - from);
+      const position = range.offset + (lo - rangeStart);
+      reads.push(pool.get(range.source).then((source) => source.readExact(piece, position, intent)));
+    }
+    rangeStart = rangeEnd;
+    if (rangeStart >= from + length) break;
+  }
+  await Promise.all(reads);
+}
+
+/**
  * Yield views of whole-unit chunks. A yielded view is valid only until the next iteration: the buffer
  * is reused.
  */
@@ -48,21 +71,7 @@ export async function* readChunks(ranges: readonly ByteRange[], pool: SourcePool
 
   const fill = async (target: Uint8Array, from: number, length: number): Promise<Uint8Array> => {
     const view = target.subarray(0, length);
-    const reads: Promise<void>[] = [];
-    let rangeStart = 0;
-    for (const range of ranges) {
-      const rangeEnd = rangeStart + range.length;
-      const lo = Math.max(from, rangeStart);
-      const hi = Math.min(from + length, rangeEnd);
-      if (lo < hi) {
-        const piece = view.subarray(lo - from, hi - from);
-        const position = range.offset + (lo - rangeStart);
-        reads.push(pool.get(range.source).then((source) => source.readExact(piece, position, options.intent)));
-      }
-      rangeStart = rangeEnd;
-      if (rangeStart >= from + length) break;
-    }
-    await Promise.all(reads);
+    await readSpan(ranges, pool, from, view, options.intent);
     return view;
   };
 

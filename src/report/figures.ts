@@ -14,7 +14,7 @@ import type { ModelResult } from "../analysis/model.js";
 import { binCentres, sizeWeightedHistogram } from "../stats/binning.js";
 import { shape as formatShape } from "./numbers.js";
 
-export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 
 /** One colour per family in every figure; the lognormal in the paper's red. */
 export const MODEL_COLORS: { readonly [name in ModelName]: string } = {

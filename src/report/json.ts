@@ -18,7 +18,7 @@ export interface JsonReport {
   failures: Failure[];
 }
 
-function replacer(_key: string, value: unknown): unknown {
+export function replacer(_key: string, value: unknown): unknown {
   return typeof value === "number" && !Number.isFinite(value) ? null : value;
 }
 

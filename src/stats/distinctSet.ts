@@ -89,6 +89,12 @@ export class DistinctSet {
       set.saturatedAt = lowerBound;
       return set;
     }
+    // Size the table for all keys first: re-inserting keys in another table's slot (hash) order while
+    // growing piles them into long linear-probing runs (about 17× slower on 25k keys).
+    let bits = 12;
+    while (1 << bits < 2 * keys.length) bits++;
+    set.slots = new Uint32Array(1 << bits).fill(EMPTY);
+    set.shift = 32 - bits;
     for (const key of keys) set.add(key);
     return set;
   }

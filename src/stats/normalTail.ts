@@ -34,9 +34,10 @@ function erfNonNegative(x: number): number {
   return x < SERIES_LIMIT ? erfSeries(x) : -Math.expm1(logErfc(x));
 }
 
-/** ln erfc(x) for x ≥ 0. */
+/** ln erfc(x) for any x (erfc(−x) = 1 + erf(x) below 0). */
 export function logErfc(x: number): number {
   if (x === Infinity) return -Infinity;
+  if (x < 0) return Math.log1p(erfNonNegative(-x));
   if (x < SERIES_LIMIT) return Math.log1p(-erfSeries(x));
   // K = x + a₁/(x + a₂/(x + …)), aₙ = n/2 (modified Lentz).
   const tiny = 1e-300;

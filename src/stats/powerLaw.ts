@@ -1,62 +1,91 @@
 /**
- * Power law y ∝ x^k on the size-weighted histogram, as a family of x = |w|/max
- * (sizeWeightedFamily.ts): the curve
- *
- *   ŷ = A q(x; k),   q(x; k) = x^k,   ∂q/∂k = x^k ln x,
- *
- * with A the coefficient (a power law has no normalisable form on [0, ∞), so A is not a mass as for
- * the other families). Size weighting multiplies by x, so the plain density is p(x) ∝ x^(k−1),
- * a proper density on [0, U] only for k > 0; bin mass ∫_lo^hi x^(k−1) dx = (hi^k − lo^k)/k. For
- * k ≤ 0 bin 0 holds infinite mass and the likelihood is 0 (a curve that cannot describe counts).
- * A uniform |w| (the default initialisation of many frameworks) is the power law k = 1.
- * Start: k₀ from the least-squares line through (ln x, ln y) weighted by y² (which approximates
- * least squares on y itself), then A by linear least squares. Reference: A. Clauset, C. R. Shalizi,
- * M. E. J. Newman, "Power-law distributions in empirical data", SIAM Review 51 (2009) 661–703.
+ * The continuous power law truncated to a range: p(x) = x^−γ / Z on [lo, hi], Z = ∫_lo^hi x^−γ dx
+ * (any real γ; the truncation makes every γ normalisable). In v = ln(x/lo) ∈ [0, u], u = ln(hi/lo),
+ * the law is the exponential family p(v) ∝ e^{s v} with s = 1 − γ, so
+ *   E[v] = u / (1 − e^{−su}) − 1/s,   Var[v] = 1/s² − u² / (4 sinh²(su/2)),
+ *   F(x) = (e^{s v} − 1) / (e^{s u} − 1),
+ * and the maximum-likelihood γ solves E[v] = mean(ln(x/lo)) (E[v] decreases monotonically in γ, so
+ * bisection finds it). Its standard error is 1/√(n Var[v]) (Fisher information of the exponential
+ * family). This is the estimator of Clauset, Shalizi & Newman, SIAM Review 51:661 (2009), Eq. 3.1,
+ * extended to an upper bound as in Deluca & Corral, Acta Geophysica 61:1351 (2013).
  */
-import { log1mExp } from "./normalTail.js";
-import type { SizeWeightedFamily } from "./sizeWeightedFamily.js";
+import { ksDistance } from "./ksDistance.js";
 
-export function powerLawDensity(x: number, k: number): number {
-  return x > 0 ? Math.pow(x, k) : 0;
+/** E[ln(x/lo)] under the truncated law with exponent γ on a range of log-width u. */
+export function meanLogOffset(gamma: number, u: number): number {
+  const s = 1 - gamma;
+  const su = s * u;
+  if (Math.abs(su) < 1e-6) return u / 2 + (s * u * u) / 12;
+  return u / -Math.expm1(-su) - 1 / s;
 }
 
-export const powerLawFamily: SizeWeightedFamily<"powerlaw"> = {
-  name: "powerlaw",
-  parameters: ["k"],
-  density: (x, theta) => powerLawDensity(x, theta[0]!),
-  densityGradient(x, theta, gradient) {
-    const q = powerLawDensity(x, theta[0]!);
-    gradient[0] = x > 0 ? q * Math.log(x) : 0;
-    return q;
-  },
-  start(x, y) {
-    let w = 0;
-    let sx = 0;
-    let sy = 0;
-    let sxx = 0;
-    let sxy = 0;
-    for (let i = 0; i < x.length; i++) {
-      if (!(y[i]! > 0 && x[i]! > 0)) continue;
-      const weight = y[i]! * y[i]!;
-      const lx = Math.log(x[i]!);
-      const ly = Math.log(y[i]!);
-      w += weight;
-      sx += weight * lx;
-      sy += weight * ly;
-      sxx += weight * lx * lx;
-      sxy += weight * lx * ly;
-    }
-    const denominator = w * sxx - sx * sx;
-    return [w > 0 && denominator > 0 ? (w * sxy - sx * sy) / denominator : 1];
-  },
-  logPlainMass(lo, hi, theta) {
-    const k = theta[0]!;
-    if (Number.isNaN(k)) return NaN;
-    if (lo === 0) return k > 0 ? k * Math.log(hi) - Math.log(k) : Infinity;
-    const logLo = Math.log(lo);
-    const logHi = Math.log(hi);
-    if (k === 0) return Math.log(logHi - logLo);
-    // (hi^k − lo^k)/k = e^{k·ln m}(1 − e^{−|k|(ln hi − ln lo)})/|k|, m the end with the larger x^k.
-    return Math.max(k * logLo, k * logHi) + log1mExp(-Math.abs(k) * (logHi - logLo)) - Math.log(Math.abs(k));
-  },
-};
+/** Var[ln x] under the truncated law. */
+export function varianceLog(gamma: number, u: number): number {
+  const s = 1 - gamma;
+  const su = s * u;
+  if (Math.abs(su) < 1e-4) return (u * u) / 12 - (su * su * u * u) / 720;
+  const sinh = Math.sinh(su / 2);
+  return 1 / (s * s) - (u * u) / (4 * sinh * sinh);
+}
+
+export function powerLawCdf(x: number, gamma: number, lo: number, hi: number): number {
+  if (x <= lo) return 0;
+  if (x >= hi) return 1;
+  const s = 1 - gamma;
+  const u = Math.log(hi / lo);
+  const v = Math.log(x / lo);
+  if (Math.abs(s * u) < 1e-9) return v / u;
+  // Written so that neither branch overflows for large |s·u|.
+  return s > 0 ? Math.exp(s * (v - u)) * (-Math.expm1(-s * v) / -Math.expm1(-s * u)) : Math.expm1(s * v) / Math.expm1(s * u);
+}
+
+/** The normalised density p(x) on [lo, hi] (0 outside). */
+export function powerLawDensity(x: number, gamma: number, lo: number, hi: number): number {
+  if (x < lo || x > hi) return 0;
+  const s = 1 - gamma;
+  const u = Math.log(hi / lo);
+  const v = Math.log(x / lo);
+  if (Math.abs(s * u) < 1e-9) return 1 / (u * x);
+  const pv = s > 0 ? (s * Math.exp(s * (v - u))) / -Math.expm1(-s * u) : (s * Math.exp(s * v)) / Math.expm1(s * u);
+  return pv / x;
+}
+
+/** Bisection bracket for γ; beyond it the law is a spike at one end of the range. */
+export const GAMMA_LIMIT = 50;
+
+/** Maximum-likelihood γ on [lo, hi] given the mean of ln(x/lo) over the sample in the range. */
+export function powerLawExponent(meanLogOffsetOfSample: number, lo: number, hi: number): number {
+  const u = Math.log(hi / lo);
+  let below = -GAMMA_LIMIT;
+  let above = GAMMA_LIMIT;
+  for (let i = 0; i < 200 && above - below > 1e-12; i++) {
+    const mid = (below + above) / 2;
+    if (meanLogOffset(mid, u) > meanLogOffsetOfSample) below = mid;
+    else above = mid;
+  }
+  return (below + above) / 2;
+}
+
+export interface PowerLawFit {
+  gamma: number;
+  /** Standard error of γ from the Fisher information (assumes independent samples). */
+  gammaSe: number;
+  lo: number;
+  hi: number;
+  /** Samples in [lo, hi]. */
+  n: number;
+  /** KS distance between the samples in [lo, hi] and the fitted law. */
+  ks: number;
+}
+
+/** Fit γ on [lo, hi] to the values of a sorted sample that fall in the range. */
+export function fitPowerLaw(sorted: ArrayLike<number>, lo: number, hi: number, from: number, to: number): PowerLawFit {
+  const n = to - from;
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += Math.log(sorted[i]! / lo);
+  const gamma = powerLawExponent(sum / n, lo, hi);
+  const u = Math.log(hi / lo);
+  const gammaSe = 1 / Math.sqrt(n * varianceLog(gamma, u));
+  const ks = ksDistance(sorted, (x) => powerLawCdf(x, gamma, lo, hi), from, to);
+  return { gamma, gammaSe, lo, hi, n, ks };
+}
