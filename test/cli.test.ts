@@ -64,6 +64,13 @@ describe("jaynes fit", () => {
     expect(readdirSync(dir)).toEqual(["layers.csv"]);
   });
 
+  it("-o into a folder that does not exist is a usage error before any work, with no stack trace", () => {
+    const run = runCli(["fit", REAL_MODEL, "-o", "/nonexistent-folder/layers.csv"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toContain("/nonexistent-folder");
+  });
+
   it("a missing file among several: the others are reported, exit 2", () => {
     const run = runCli(["fit", "/nonexistent/model.safetensors", REAL_MODEL, "--format", "jsonl"]);
     expect(run.code).toBe(2);

@@ -9,7 +9,7 @@ import { VERSION } from "../version.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
 import { choiceOption } from "./options.js";
 import { HUB_HELP, type HubCliOptions, addHubOptions, applyHubOptions } from "./hubOptions.js";
-import { emit } from "./output.js";
+import { checkOutputFile, emit } from "./output.js";
 import { PROGRESS_MIN_BYTES, ProgressBar } from "./progress.js";
 import { colorEnabled, progressEnabled } from "./terminal.js";
 
@@ -64,6 +64,7 @@ async function analyzeWithProgress(path: string, settings: Partial<AnalysisSetti
 
 async function runCompare(a: string, b: string, options: CompareOptions): Promise<number> {
   applyHubOptions(options);
+  if (options.output !== undefined) await checkOutputFile(options.output, "-o");
   const settings = analysisSettings(options);
   const bar = options.progress && progressEnabled() ? new ProgressBar() : undefined;
   const comparison = compareModels(await analyzeWithProgress(a, settings, bar), await analyzeWithProgress(b, settings, bar));

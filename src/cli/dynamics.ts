@@ -6,7 +6,7 @@ import { DEFAULT_SPECTRUM_SETTINGS } from "../analysis/dynamics/spectrum.js";
 import type { AnalysisSettings } from "../analysis/settings.js";
 import { defaultJobs } from "../parallel/executor.js";
 import { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "../report/dynamics.js";
-import { emit } from "./output.js";
+import { checkOutputFile, emit } from "./output.js";
 import { choiceOption, collect, integerOption, positiveNumberOption } from "./options.js";
 import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
 
@@ -78,6 +78,7 @@ tracked weight was NaN/Inf (the results are still printed).`,
 }
 
 async function runDynamics(paths: string[], options: DynamicsOptions): Promise<number> {
+  if (options.output !== undefined) await checkOutputFile(options.output, "-o");
   const showProgress = options.progress && progressEnabled();
   const result = await analyzeDynamics(
     paths,

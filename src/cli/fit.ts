@@ -72,6 +72,7 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
   const settings: Partial<AnalysisSettings> = analysisSettings(options);
   if (options.plot !== undefined) await prepareOutputDirectory(options.plot, "--plot");
   if (options.html !== undefined) await checkOutputFile(options.html, "--html");
+  if (options.output !== undefined) await checkOutputFile(options.output, "-o");
   const failures: Failure[] = [];
   const results: ModelResult[] = [];
   const fail = (model: string, error: unknown): void => {

@@ -2,6 +2,7 @@
 import { mkdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
 import { writeFileAtomic } from "../io/atomicWrite.js";
+import { describeIoError } from "../io/byteSource.js";
 import { UsageError } from "../errors.js";
 
 export type OutputFormat = "table" | "csv" | "json" | "jsonl";
@@ -14,7 +15,12 @@ export function parseOutputFormat(value: string): OutputFormat {
 
 export async function emit(text: string, outputPath: string | undefined): Promise<void> {
   if (outputPath) {
-    await writeFileAtomic(outputPath, text);
+    try {
+      await writeFileAtomic(outputPath, text);
+    } catch (error) {
+      // Say which file and why; a stack trace would not help anyone fix a path.
+      throw new UsageError(`cannot write ${outputPath}: ${describeIoError(error)}`);
+    }
     return;
   }
   await new Promise<void>((resolve, reject) => {
