@@ -5,6 +5,7 @@
  *   once (exact and fastest), or
  * - `decode`: turn a chunk of whole units into float values (a zero-copy view where possible).
  */
+import { InputError } from "../errors.js";
 import {
   bfloat16FromBits,
   decodeTable,
@@ -19,6 +20,11 @@ import type { Encoding, FloatDType, IntegerStorage } from "./tensor.js";
 export interface CodeCodec {
   type: "codes";
   unitBytes: number;
+  /**
+   * Set when codes are variable-length (protobuf varints): `codes` keeps state between calls, so
+   * the chunks must come in order from the start of the tensor, in one pass, and never be split.
+   */
+  sequential?: boolean;
   bits: 8 | 16;
   /** Value of each code. */
   levels: Float64Array;
@@ -140,7 +146,101 @@ export function createCodec(encoding: Encoding): Codec {
       });
       return { type: "codes", unitBytes: bits / 8, bits, levels, codes: codeView(bits, false) };
     }
+    case "affine-per-channel":
+      return perChannelCodec(encoding);
+    case "varint":
+      return varintCodec(encoding);
   }
+}
+
+/**
+ * Per-channel affine: more than 2^16 levels in general (one level table per channel), so a floats
+ * codec. 8-bit storage decodes through a table of 256 float32 levels per channel; 16-bit computes
+ * each value. Values are rounded to float32, as the frameworks' dequantisation produces them.
+ */
+function perChannelCodec(encoding: Extract<Encoding, { kind: "affine-per-channel" }>): FloatCodec {
+  const { bits, signed } = STORAGE[encoding.storage];
+  const { scales, zeroPoints, channelStride } = encoding;
+  const channels = scales.length;
+  const unitBytes = bits / 8;
+  const signedValue = (pattern: number): number => (signed && pattern >= 1 << (bits - 1) ? pattern - (1 << bits) : pattern);
+  const table = bits === 8 ? new Float32Array(256 * channels) : undefined;
+  if (table) {
+    for (let c = 0; c < channels; c++) for (let p = 0; p < 256; p++) table[c * 256 + p] = (signedValue(p) - zeroPoints[c]!) * scales[c]!;
+  }
+  let scratch = new Float32Array(0);
+  return {
+    type: "floats",
+    unitBytes,
+    unitElements: 1,
+    decode(bytes, firstElement) {
+      const n = Math.floor(bytes.length / unitBytes);
+      if (scratch.length < n) scratch = new Float32Array(n);
+      let channel = Math.floor(firstElement / channelStride) % channels;
+      let within = firstElement % channelStride;
+      for (let i = 0; i < n; i++) {
+        if (table) scratch[i] = table[channel * 256 + bytes[i]!]!;
+        else scratch[i] = (signedValue(bytes[2 * i]! | (bytes[2 * i + 1]! << 8)) - zeroPoints[channel]!) * scales[channel]!;
+        if (++within === channelStride) {
+          within = 0;
+          channel = channel + 1 === channels ? 0 : channel + 1;
+        }
+      }
+      return scratch.subarray(0, n);
+    },
+  };
+}
+
+/**
+ * Protobuf varints (little-endian base-128, high bit = more bytes follow) holding bit patterns of a
+ * ≤ 16-bit float dtype. Decoded sequentially with the partial varint carried across chunks; the
+ * count of varints must equal `elements` and every pattern must fit the dtype's width.
+ */
+function varintCodec(encoding: Extract<Encoding, { kind: "varint" }>): CodeCodec {
+  const code = FLOAT_CODES[encoding.dtype];
+  if (!code) throw new RangeError(`varint storage needs an 8- or 16-bit float dtype, not ${encoding.dtype}`);
+  const { bits } = code;
+  const limit = 2 ** bits;
+  const fail = (detail: string): never => {
+    throw new InputError("malformed", encoding.file, `int32_data of a ${encoding.dtype} tensor ${detail}`);
+  };
+  let value = 0;
+  let shift = 0;
+  let count = 0;
+  let consumed = 0;
+  let scratch: Uint8Array | Uint16Array = bits === 8 ? new Uint8Array(0) : new Uint16Array(0);
+  return {
+    type: "codes",
+    unitBytes: 1,
+    bits,
+    sequential: true,
+    levels: cachedLevels(encoding.dtype, () => decodeTable(bits, code.decode)),
+    codes(bytes) {
+      if (scratch.length < bytes.length) scratch = bits === 8 ? new Uint8Array(bytes.length) : new Uint16Array(bytes.length);
+      let n = 0;
+      for (let i = 0; i < bytes.length; i++) {
+        const byte = bytes[i]!;
+        value += (byte & 0x7f) * 2 ** shift;
+        if (byte & 0x80) {
+          shift += 7;
+          if (shift >= 70) fail("holds a varint longer than 10 bytes");
+          continue;
+        }
+        if (value >= limit) fail(`holds ${value}, which is not a ${bits}-bit pattern`);
+        scratch[n++] = value;
+        value = 0;
+        shift = 0;
+      }
+      count += n;
+      consumed += bytes.length;
+      if (count > encoding.elements) fail(`holds more than the ${encoding.elements} values its dims promise`);
+      if (consumed >= encoding.bytes) {
+        if (shift !== 0) fail("ends inside a varint");
+        if (count !== encoding.elements) fail(`holds ${count} values but its dims promise ${encoding.elements}`);
+      }
+      return scratch.subarray(0, n);
+    },
+  };
 }
 
 /** Bytes per element of an encoding's unit, for progress and throughput figures. */

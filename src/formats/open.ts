@@ -10,6 +10,7 @@ import { InputError } from "../errors.js";
 import { describeIoError, openSource } from "../io/byteSource.js";
 import { hubIsFolder, hubListFolder, isHubAddress } from "../io/hub/index.js";
 import { locationKey } from "../io/location.js";
+import { looksLikeOnnx, onnxCompanions, openOnnx } from "./onnx/onnx.js";
 import { looksLikeSafetensors, openSafetensorsFile } from "./safetensors.js";
 import { openShardIndex, openShardSet, readShardIndex, shardIndexFiles, shardName } from "./safetensorsSharded.js";
 import type { OpenedModel } from "./tensor.js";
@@ -58,6 +59,13 @@ const readers: FormatReader[] = [
     },
     open: openShardIndex,
     companions: shardIndexFiles,
+  },
+  {
+    name: "onnx",
+    detect: looksLikeOnnx,
+    open: openOnnx,
+    companions: onnxCompanions,
+    suggestedBy: [".onnx"],
   },
 ];
 

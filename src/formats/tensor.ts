@@ -26,7 +26,20 @@ export type Encoding =
   /** Plain IEEE-style floats, little-endian unless `bigEndian`. */
   | { kind: "float"; dtype: FloatDType; bigEndian?: boolean }
   /** Affine quantisation with one scale for the whole tensor: value = (q − zeroPoint) · scale + offset. */
-  | { kind: "affine"; storage: IntegerStorage; scale: number; zeroPoint: number; offset: number };
+  | { kind: "affine"; storage: IntegerStorage; scale: number; zeroPoint: number; offset: number }
+  /**
+   * Affine quantisation with one (scale, zeroPoint) per channel (TFLite per-axis quantisation):
+   * element i belongs to channel c = ⌊i / channelStride⌋ mod scales.length, and
+   * value = (q − zeroPoints[c]) · scales[c]. channelStride is the product of the dims after the axis.
+   */
+  | { kind: "affine-per-channel"; storage: IntegerStorage; scales: number[]; zeroPoints: number[]; channelStride: number }
+  /**
+   * Bit patterns of a ≤ 16-bit float dtype stored as protobuf varints (ONNX `int32_data` of FLOAT16,
+   * BFLOAT16 and FLOAT8 tensors): variable-length, so the stream is decoded sequentially from its
+   * start in one pass and never split. `elements`, `bytes` (the total of the ranges) and `file` let
+   * the decoder check that the stream holds exactly `elements` varints and name the file if not.
+   */
+  | { kind: "varint"; dtype: FloatDType; elements: number; bytes: number; file: string };
 
 /** A contiguous byte range of one source (a local path, or a URL for remote sources). */
 export interface ByteRange {

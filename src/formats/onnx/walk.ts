@@ -1,0 +1,441 @@
+/**
+ * Walks an ONNX ModelProto in the wire format and finds every stored tensor without reading its
+ * values: `graph.initializer`, `graph.sparse_initializer`, the `value` / `sparse_value` of
+ * `Constant` nodes, the same inside every subgraph (graph-valued attributes of `If`, `Loop`, `Scan`
+ * or any other node, recursively), the training graphs, and the nodes of model-local functions.
+ * A tensor's payload (raw_data, a packed typed field) is recorded as a file span; only names, dims,
+ * types and external-data entries are read. Subgraphs nest at most MAX_GRAPH_DEPTH deep.
+ */
+import { WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT, type FieldHeader, type Span, WireStream } from "../protobuf/wireStream.js";
+import {
+  AttributeField,
+  FunctionField,
+  GraphField,
+  ModelField,
+  NodeField,
+  OperatorSetField,
+  SparseTensorField,
+  StringStringField,
+  TensorField,
+  TrainingInfoField,
+} from "./schema.js";
+
+export const MAX_GRAPH_DEPTH = 64;
+/** Tensor rank limit: ONNX sets none, but no real tensor comes near it. */
+export const MAX_RANK = 64;
+
+export interface TensorProtoInfo {
+  /** File offset of the TensorProto's first byte (for error messages). */
+  at: number;
+  name: string;
+  dims: number[];
+  dataType: number;
+  segmented: boolean;
+  raw?: Span;
+  /** Packed typed fields (float_data, int32_data, …): a repeated field may come in several pieces. */
+  packed: Map<number, Span[]>;
+  /** Typed fields seen in unpacked form (one tag per element). */
+  unpacked: Set<number>;
+  stringData: boolean;
+  external: [string, string][];
+  dataLocation: number;
+}
+
+export interface FoundTensor {
+  /** Graph path from the main graph to the graph holding the tensor ([] for the main graph). */
+  path: string[];
+  /** Its stored name: the TensorProto's name (for a Constant without one, the node's output). */
+  storedName: string;
+  origin: "initializer" | "sparse_initializer" | "Constant";
+  tensor: TensorProtoInfo;
+  /** For sparse tensors: the dense dims (the values tensor is `tensor`). */
+  sparseDims?: number[];
+}
+
+export interface OnnxWalk {
+  metadata: Record<string, string>;
+  tensors: FoundTensor[];
+}
+
+const NAME_LIMIT = 1 << 20;
+
+export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
+  const metadata: Record<string, string> = {};
+  const tensors: FoundTensor[] = [];
+  const opsets: string[] = [];
+  const end = stream.size;
+  stream.position = 0;
+  let trainingIndex = 0;
+  while (stream.position < end) {
+    const header = await stream.tag(end);
+    switch (header.field) {
+      case ModelField.irVersion:
+      case ModelField.modelVersion:
+        stream.expectWireType(header, [WIRE_VARINT], header.field === ModelField.irVersion ? "ir_version" : "model_version");
+        metadata[header.field === ModelField.irVersion ? "ir_version" : "model_version"] = String(await stream.varint(end, "version"));
+        break;
+      case ModelField.producerName:
+      case ModelField.producerVersion:
+      case ModelField.domain: {
+        const key = header.field === ModelField.producerName ? "producer_name" : header.field === ModelField.producerVersion ? "producer_version" : "domain";
+        stream.expectWireType(header, [WIRE_BYTES], key);
+        metadata[key] = await stream.string(await stream.span(end, key), key, NAME_LIMIT);
+        break;
+      }
+      case ModelField.graph:
+        stream.expectWireType(header, [WIRE_BYTES], "graph");
+        tensors.push(...(await walkGraph(stream, await stream.span(end, "graph"), 1)));
+        break;
+      case ModelField.opsetImport: {
+        stream.expectWireType(header, [WIRE_BYTES], "opset_import");
+        opsets.push(await readOpset(stream, await stream.span(end, "opset_import")));
+        break;
+      }
+      case ModelField.metadataProps: {
+        stream.expectWireType(header, [WIRE_BYTES], "metadata_props");
+        const [key, value] = await readStringPair(stream, await stream.span(end, "metadata_props"));
+        metadata[key] = value;
+        break;
+      }
+      case ModelField.trainingInfo: {
+        stream.expectWireType(header, [WIRE_BYTES], "training_info");
+        const found = await walkTrainingInfo(stream, await stream.span(end, "training_info"));
+        for (const tensor of found) tensor.path.unshift(`training_info[${trainingIndex}]`);
+        tensors.push(...found);
+        trainingIndex++;
+        break;
+      }
+      case ModelField.functions: {
+        stream.expectWireType(header, [WIRE_BYTES], "functions");
+        tensors.push(...(await walkFunction(stream, await stream.span(end, "functions"))));
+        break;
+      }
+      default:
+        await stream.skip(header, end);
+    }
+  }
+  if (opsets.length > 0) metadata.opset_import = opsets.join(",");
+  return { metadata, tensors };
+}
+
+async function readOpset(stream: WireStream, span: Span): Promise<string> {
+  let domain = "";
+  let version = 0;
+  while (stream.position < span.end) {
+    const header = await stream.tag(span.end);
+    if (header.field === OperatorSetField.domain && header.wireType === WIRE_BYTES) domain = await stream.string(await stream.span(span.end, "domain"), "opset domain", NAME_LIMIT);
+    else if (header.field === OperatorSetField.version && header.wireType === WIRE_VARINT) version = await stream.varint(span.end, "opset version");
+    else await stream.skip(header, span.end);
+  }
+  return `${domain || "ai.onnx"}:${version}`;
+}
+
+async function readStringPair(stream: WireStream, span: Span): Promise<[string, string]> {
+  let key = "";
+  let value = "";
+  while (stream.position < span.end) {
+    const header = await stream.tag(span.end);
+    if (header.field === StringStringField.key || header.field === StringStringField.value) {
+      stream.expectWireType(header, [WIRE_BYTES], header.field === StringStringField.key ? "key" : "value");
+      const text = await stream.string(await stream.span(span.end, "string"), "key/value string", NAME_LIMIT);
+      if (header.field === StringStringField.key) key = text;
+      else value = text;
+    } else {
+      await stream.skip(header, span.end);
+    }
+  }
+  return [key, value];
+}
+
+async function walkTrainingInfo(stream: WireStream, span: Span): Promise<FoundTensor[]> {
+  const found: FoundTensor[] = [];
+  while (stream.position < span.end) {
+    const header = await stream.tag(span.end);
+    if (header.field === TrainingInfoField.initialization || header.field === TrainingInfoField.algorithm) {
+      const label = header.field === TrainingInfoField.initialization ? "initialization" : "algorithm";
+      stream.expectWireType(header, [WIRE_BYTES], label);
+      const inner = await walkGraph(stream, await stream.span(span.end, label), 1);
+      for (const tensor of inner) tensor.path.unshift(label);
+      found.push(...inner);
+    } else {
+      await stream.skip(header, span.end);
+    }
+  }
+  return found;
+}
+
+async function walkFunction(stream: WireStream, span: Span): Promise<FoundTensor[]> {
+  let name = "";
+  let domain = "";
+  let overload = "";
+  const found: FoundTensor[] = [];
+  let nodeIndex = 0;
+  while (stream.position < span.end) {
+    const header = await stream.tag(span.end);
+    switch (header.field) {
+      case FunctionField.name:
+      case FunctionField.domain:
+      case FunctionField.overload: {
+        stream.expectWireType(header, [WIRE_BYTES], "function name");
+        const text = await stream.string(await stream.span(span.end, "function name"), "function name", NAME_LIMIT);
+        if (header.field === FunctionField.name) name = text;
+        else if (header.field === FunctionField.domain) domain = text;
+        else overload = text;
+        break;
+      }
+      case FunctionField.node:
+        stream.expectWireType(header, [WIRE_BYTES], "node");
+        found.push(...(await walkNode(stream, await stream.span(span.end, "node"), nodeIndex++, 1)));
+        break;
+      default:
+        await stream.skip(header, span.end);
+    }
+  }
+  const label = `function:${domain ? `${domain}.` : ""}${name}${overload ? `:${overload}` : ""}`;
+  for (const tensor of found) tensor.path.unshift(label);
+  return found;
+}
+
+/** Tensors of one graph and its subgraphs; paths are relative to this graph. */
+async function walkGraph(stream: WireStream, span: Span, depth: number): Promise<FoundTensor[]> {
+  if (depth > MAX_GRAPH_DEPTH) stream.fail("limit", `subgraphs nested deeper than ${MAX_GRAPH_DEPTH} levels`, span.start);
+  const found: FoundTensor[] = [];
+  let nodeIndex = 0;
+  while (stream.position < span.end) {
+    const header = await stream.tag(span.end);
+    switch (header.field) {
+      case GraphField.node:
+        stream.expectWireType(header, [WIRE_BYTES], "node");
+        found.push(...(await walkNode(stream, await stream.span(span.end, "node"), nodeIndex++, depth)));
+        break;
+      case GraphField.initializer: {
+        stream.expectWireType(header, [WIRE_BYTES], "initializer");
+        const tensor = await readTensor(stream, await stream.span(span.end, "initializer"));
+        found.push({ path: [], storedName: tensor.name, origin: "initializer", tensor });
+        break;
+      }
+      case GraphField.sparseInitializer: {
+        stream.expectWireType(header, [WIRE_BYTES], "sparse_initializer");
+        const sparse = await readSparseTensor(stream, await stream.span(span.end, "sparse_initializer"));
+        found.push({ path: [], storedName: sparse.values.name, origin: "sparse_initializer", tensor: sparse.values, sparseDims: sparse.dims });
+        break;
+      }
+      default:
+        await stream.skip(header, span.end);
+    }
+  }
+  return found;
+}
+
+/**
+ * One node: Constant nodes contribute their `value` / `sparse_value`; graph-valued attributes of any
+ * node are walked. Fields may come in any order, so the decision is taken at the end of the node.
+ */
+async function walkNode(stream: WireStream, span: Span, index: number, depth: number): Promise<FoundTensor[]> {
+  let name = "";
+  let opType = "";
+  let domain = "";
+  let firstOutput: string | undefined;
+  const constants: { attribute: string; tensor: TensorProtoInfo; sparseDims?: number[] }[] = [];
+  const nested: { attribute: string; tensors: FoundTensor[] }[] = [];
+  while (stream.position < span.end) {
+    const header = await stream.tag(span.end);
+    switch (header.field) {
+      case NodeField.output:
+        stream.expectWireType(header, [WIRE_BYTES], "output");
+        if (firstOutput === undefined) firstOutput = await stream.string(await stream.span(span.end, "output"), "node output", NAME_LIMIT);
+        else await stream.skip(header, span.end);
+        break;
+      case NodeField.name:
+      case NodeField.opType:
+      case NodeField.domain: {
+        stream.expectWireType(header, [WIRE_BYTES], "node name");
+        const text = await stream.string(await stream.span(span.end, "node string"), "node string", NAME_LIMIT);
+        if (header.field === NodeField.name) name = text;
+        else if (header.field === NodeField.opType) opType = text;
+        else domain = text;
+        break;
+      }
+      case NodeField.attribute: {
+        stream.expectWireType(header, [WIRE_BYTES], "attribute");
+        const attribute = await walkAttribute(stream, await stream.span(span.end, "attribute"), depth);
+        if (attribute.tensor) constants.push({ attribute: attribute.name, tensor: attribute.tensor });
+        if (attribute.sparse) constants.push({ attribute: attribute.name, tensor: attribute.sparse.values, sparseDims: attribute.sparse.dims });
+        if (attribute.graphs.length > 0) nested.push({ attribute: attribute.name, tensors: attribute.graphs });
+        break;
+      }
+      default:
+        await stream.skip(header, span.end);
+    }
+  }
+  const found: FoundTensor[] = [];
+  const label = name || `${opType || "node"}#${index}`;
+  for (const { attribute, tensors } of nested) {
+    for (const tensor of tensors) {
+      tensor.path.unshift(label, attribute);
+      found.push(tensor);
+    }
+  }
+  const isConstant = opType === "Constant" && (domain === "" || domain === "ai.onnx");
+  if (isConstant) {
+    for (const constant of constants) {
+      if (constant.attribute !== "value" && constant.attribute !== "sparse_value") continue;
+      // The tensor's own name is what the exporter called the weight (silero_vad_v5 repeats it per
+      // branch, while the output name carries an inlining prefix); the output is the fallback.
+      const storedName = constant.tensor.name || firstOutput || label;
+      found.push({ path: [], storedName, origin: "Constant", tensor: constant.tensor, ...(constant.sparseDims ? { sparseDims: constant.sparseDims } : {}) });
+    }
+  }
+  return found;
+}
+
+interface AttributeInfo {
+  name: string;
+  tensor?: TensorProtoInfo;
+  sparse?: { values: TensorProtoInfo; dims: number[] };
+  /** Tensors of graph-valued attributes (`g`, `graphs`), paths relative to the attribute. */
+  graphs: FoundTensor[];
+}
+
+async function walkAttribute(stream: WireStream, span: Span, depth: number): Promise<AttributeInfo> {
+  const info: AttributeInfo = { name: "", graphs: [] };
+  let graphIndex = 0;
+  while (stream.position < span.end) {
+    const header = await stream.tag(span.end);
+    switch (header.field) {
+      case AttributeField.name:
+        stream.expectWireType(header, [WIRE_BYTES], "attribute name");
+        info.name = await stream.string(await stream.span(span.end, "attribute name"), "attribute name", NAME_LIMIT);
+        break;
+      case AttributeField.t:
+        stream.expectWireType(header, [WIRE_BYTES], "t");
+        info.tensor = await readTensor(stream, await stream.span(span.end, "tensor attribute"));
+        break;
+      case AttributeField.sparseTensor:
+        stream.expectWireType(header, [WIRE_BYTES], "sparse_tensor");
+        info.sparse = await readSparseTensor(stream, await stream.span(span.end, "sparse tensor attribute"));
+        break;
+      case AttributeField.g:
+        stream.expectWireType(header, [WIRE_BYTES], "g");
+        info.graphs.push(...(await walkGraph(stream, await stream.span(span.end, "graph attribute"), depth + 1)));
+        break;
+      case AttributeField.graphs: {
+        stream.expectWireType(header, [WIRE_BYTES], "graphs");
+        const inner = await walkGraph(stream, await stream.span(span.end, "graph attribute"), depth + 1);
+        const tag = `[${graphIndex++}]`;
+        for (const tensor of inner) tensor.path.unshift(tag);
+        info.graphs.push(...inner);
+        break;
+      }
+      default:
+        await stream.skip(header, span.end);
+    }
+  }
+  return info;
+}
+
+async function readSparseTensor(stream: WireStream, span: Span): Promise<{ values: TensorProtoInfo; dims: number[] }> {
+  let values: TensorProtoInfo | undefined;
+  const dims: number[] = [];
+  while (stream.position < span.end) {
+    const header = await stream.tag(span.end);
+    if (header.field === SparseTensorField.values) {
+      stream.expectWireType(header, [WIRE_BYTES], "values");
+      values = await readTensor(stream, await stream.span(span.end, "sparse values"));
+    } else if (header.field === SparseTensorField.dims) {
+      stream.expectWireType(header, [WIRE_VARINT, WIRE_BYTES], "dims");
+      await stream.varints(header, span.end, dims, "sparse tensor dims", MAX_RANK);
+    } else {
+      await stream.skip(header, span.end);
+    }
+  }
+  if (!values) stream.fail("malformed", "sparse tensor has no values tensor", span.start);
+  return { values, dims };
+}
+
+/** Fields a typed value list may use, with the wire type of one unpacked element. */
+const TYPED_FIELDS: ReadonlyMap<number, { name: string; element: number }> = new Map([
+  [TensorField.floatData, { name: "float_data", element: WIRE_FIXED32 }],
+  [TensorField.int32Data, { name: "int32_data", element: WIRE_VARINT }],
+  [TensorField.int64Data, { name: "int64_data", element: WIRE_VARINT }],
+  [TensorField.doubleData, { name: "double_data", element: WIRE_FIXED64 }],
+  [TensorField.uint64Data, { name: "uint64_data", element: WIRE_VARINT }],
+]);
+
+export function typedFieldName(field: number): string {
+  return TYPED_FIELDS.get(field)?.name ?? `field ${field}`;
+}
+
+async function readTensor(stream: WireStream, span: Span): Promise<TensorProtoInfo> {
+  const info: TensorProtoInfo = {
+    at: span.start,
+    name: "",
+    dims: [],
+    dataType: 0,
+    segmented: false,
+    packed: new Map(),
+    unpacked: new Set(),
+    stringData: false,
+    external: [],
+    dataLocation: 0,
+  };
+  while (stream.position < span.end) {
+    const header: FieldHeader = await stream.tag(span.end);
+    const typed = TYPED_FIELDS.get(header.field);
+    if (typed) {
+      stream.expectWireType(header, [WIRE_BYTES, typed.element], typed.name);
+      if (header.wireType === WIRE_BYTES) {
+        const payload = await stream.span(span.end, typed.name);
+        const pieces = info.packed.get(header.field) ?? [];
+        pieces.push(payload);
+        info.packed.set(header.field, pieces);
+        stream.position = payload.end;
+      } else {
+        info.unpacked.add(header.field);
+        await stream.skip(header, span.end);
+      }
+      continue;
+    }
+    switch (header.field) {
+      case TensorField.dims:
+        stream.expectWireType(header, [WIRE_VARINT, WIRE_BYTES], "dims");
+        await stream.varints(header, span.end, info.dims, "dims", MAX_RANK);
+        break;
+      case TensorField.dataType:
+        stream.expectWireType(header, [WIRE_VARINT], "data_type");
+        info.dataType = await stream.varint(span.end, "data_type");
+        break;
+      case TensorField.segment:
+        stream.expectWireType(header, [WIRE_BYTES], "segment");
+        info.segmented = true;
+        await stream.skip(header, span.end);
+        break;
+      case TensorField.stringData:
+        stream.expectWireType(header, [WIRE_BYTES], "string_data");
+        info.stringData = true;
+        await stream.skip(header, span.end);
+        break;
+      case TensorField.name:
+        stream.expectWireType(header, [WIRE_BYTES], "name");
+        info.name = await stream.string(await stream.span(span.end, "tensor name"), "tensor name", NAME_LIMIT);
+        break;
+      case TensorField.rawData: {
+        stream.expectWireType(header, [WIRE_BYTES], "raw_data");
+        info.raw = await stream.span(span.end, "raw_data");
+        stream.position = info.raw.end;
+        break;
+      }
+      case TensorField.externalData:
+        stream.expectWireType(header, [WIRE_BYTES], "external_data");
+        info.external.push(await readStringPair(stream, await stream.span(span.end, "external_data")));
+        break;
+      case TensorField.dataLocation:
+        stream.expectWireType(header, [WIRE_VARINT], "data_location");
+        info.dataLocation = await stream.varint(span.end, "data_location");
+        break;
+      default:
+        await stream.skip(header, span.end);
+    }
+  }
+  return info;
+}
