@@ -164,7 +164,8 @@ function perChannelCodec(encoding: Extract<Encoding, { kind: "affine-per-channel
   const channels = scales.length;
   const unitBytes = bits / 8;
   const signedValue = (pattern: number): number => (signed && pattern >= 1 << (bits - 1) ? pattern - (1 << bits) : pattern);
-  const table = bits === 8 ? new Float32Array(256 * channels) : undefined;
+  // A level table costs 1 KiB per channel: used for 8-bit storage up to 4096 channels.
+  const table = bits === 8 && channels <= 4096 ? new Float32Array(256 * channels) : undefined;
   if (table) {
     for (let c = 0; c < channels; c++) for (let p = 0; p < 256; p++) table[c * 256 + p] = (signedValue(p) - zeroPoints[c]!) * scales[c]!;
   }
@@ -180,7 +181,7 @@ function perChannelCodec(encoding: Extract<Encoding, { kind: "affine-per-channel
       let within = firstElement % channelStride;
       for (let i = 0; i < n; i++) {
         if (table) scratch[i] = table[channel * 256 + bytes[i]!]!;
-        else scratch[i] = (signedValue(bytes[2 * i]! | (bytes[2 * i + 1]! << 8)) - zeroPoints[channel]!) * scales[channel]!;
+        else scratch[i] = (signedValue(bits === 8 ? bytes[i]! : bytes[2 * i]! | (bytes[2 * i + 1]! << 8)) - zeroPoints[channel]!) * scales[channel]!;
         if (++within === channelStride) {
           within = 0;
           channel = channel + 1 === channels ? 0 : channel + 1;

@@ -12,6 +12,7 @@ import { hubIsFolder, hubListFolder, isHubAddress } from "../io/hub/index.js";
 import { locationKey } from "../io/location.js";
 import { looksLikeOnnx, onnxCompanions, openOnnx } from "./onnx/onnx.js";
 import { looksLikeSafetensors, openSafetensorsFile } from "./safetensors.js";
+import { looksLikeTflite, openTflite } from "./tflite/tflite.js";
 import { openShardIndex, openShardSet, readShardIndex, shardIndexFiles, shardName } from "./safetensorsSharded.js";
 import type { OpenedModel } from "./tensor.js";
 
@@ -66,6 +67,12 @@ const readers: FormatReader[] = [
     open: openOnnx,
     companions: onnxCompanions,
     suggestedBy: [".onnx"],
+  },
+  {
+    name: "tflite",
+    detect: (head) => looksLikeTflite(head),
+    open: openTflite,
+    suggestedBy: [".tflite"],
   },
 ];
 

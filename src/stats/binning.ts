@@ -3,19 +3,39 @@
  * [i/B, (i+1)/B) with the last bin closed, centre c_i = (i + ½)/B, and the size-weighted
  * ("category weight") fractions y_i = c_i n_i / Σ_j c_j n_j.
  *
- * Bin index of a finite |w| is ⌊|w| · B / max|w|⌋, clamped to B − 1 (so x = 1 lands in the last
- * bin). The same rule serves every accumulator, so a value lands in the same bin whichever path
- * counted it.
+ * Bin index of a finite |w|: numpy's `histogram(x, bins=B, range=(0, 1))` rule, which the oracle
+ * uses, exactly: x = |w| / max|w| in float64, edges e_i = i · (1/B) as `linspace(0, 1, B + 1)`
+ * computes them (e_B = 1), bin i where e_i ≤ x < e_{i+1}, the last bin closed. ⌊x·B⌋ is the first
+ * guess and one comparison with each neighbouring edge corrects it: the guess can be one off for
+ * values within an ulp of an edge, which low-precision weights (F16 levels such as 0.07·max) hit
+ * by the thousand. The same rule serves every accumulator, so a value lands in the same bin
+ * whichever path counted it.
  */
 
-/** Multiplier that maps |w| to a fractional bin index: B / max|w|. */
-export function binScale(bins: number, maxAbs: number): number {
-  return bins / maxAbs;
+const edgeCache = new Map<number, Float64Array>();
+
+/** The B + 1 bin edges of [0, 1], bit-identical to numpy's linspace(0, 1, B + 1). */
+export function binEdges(bins: number): Float64Array {
+  let edges = edgeCache.get(bins);
+  if (!edges) {
+    edges = new Float64Array(bins + 1);
+    const step = 1 / bins;
+    for (let i = 0; i < bins; i++) edges[i] = i * step;
+    edges[bins] = 1;
+    edgeCache.set(bins, edges);
+  }
+  return edges;
 }
 
-export function binIndex(absValue: number, scale: number, bins: number): number {
-  const index = Math.floor(absValue * scale);
-  return index >= bins ? bins - 1 : index;
+/** Bin of a finite |w| ≤ maxAbs (maxAbs > 0). */
+export function binIndex(absValue: number, maxAbs: number, edges: Float64Array): number {
+  const bins = edges.length - 1;
+  const x = absValue / maxAbs;
+  let index = (x * bins) | 0;
+  if (index >= bins) index = bins - 1;
+  if (x < edges[index]!) index--;
+  else if (index < bins - 1 && x >= edges[index + 1]!) index++;
+  return index;
 }
 
 /**
@@ -24,13 +44,16 @@ export function binIndex(absValue: number, scale: number, bins: number): number 
  */
 export function binValues(values: Float32Array | Float64Array, counts: Float64Array, maxAbs: number): void {
   const bins = counts.length;
-  const scale = bins / maxAbs;
+  const edges = binEdges(bins);
   const last = bins - 1;
   for (let i = 0; i < values.length; i++) {
     const a = Math.abs(values[i]!);
     if (!(a <= maxAbs)) continue;
-    let index = (a * scale) | 0;
+    const x = a / maxAbs;
+    let index = (x * bins) | 0;
     if (index > last) index = last;
+    if (x < edges[index]!) index--;
+    else if (index < last && x >= edges[index + 1]!) index++;
     counts[index]!++;
   }
 }
@@ -82,14 +105,17 @@ export function binsFromBuckets(buckets: Float64Array, flags: Uint8Array, bins: 
 export function binFlagged32(values: Float32Array, flags: Uint8Array, counts: Float64Array, maxAbs: number): void {
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
   const bins = counts.length;
-  const scale = bins / maxAbs;
+  const edges = binEdges(bins);
   const last = bins - 1;
   for (let i = 0; i < bits.length; i++) {
     if (flags[bits[i]! >>> BUCKET_SHIFT] === 0) continue;
     const a = Math.abs(values[i]!);
     if (!(a <= maxAbs)) continue;
-    let index = (a * scale) | 0;
+    const x = a / maxAbs;
+    let index = (x * bins) | 0;
     if (index > last) index = last;
+    if (x < edges[index]!) index--;
+    else if (index < last && x >= edges[index + 1]!) index++;
     counts[index]!++;
   }
 }

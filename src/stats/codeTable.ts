@@ -8,7 +8,7 @@
  * The hot loops count into a Uint32Array (≈ 1.5× faster than Float64Array in V8) for at most
  * `MAX_COUNT_PER_CALL` elements per call, and callers fold it into an exact Float64Array total.
  */
-import { binIndex, binScale } from "./binning.js";
+import { binEdges, binIndex } from "./binning.js";
 import type { LayerStatistics } from "./valueSummary.js";
 
 /** A Uint32 counter cannot overflow if fewer than 2^32 elements are counted into it. */
@@ -94,13 +94,13 @@ export function statisticsFromCodeTable(levels: Float64Array, table: Float64Arra
   }
   const counts = new Float64Array(bins);
   if (maxAbs > 0) {
-    const scale = binScale(bins, maxAbs);
+    const edges = binEdges(bins);
     for (let code = 0; code < table.length; code++) {
       const count = table[code]!;
       if (count === 0) continue;
       const a = Math.abs(levels[code]!);
       if (!(a <= maxAbs)) continue;
-      counts[binIndex(a, scale, bins)]! += count;
+      counts[binIndex(a, maxAbs, edges)]! += count;
     }
   }
   return { finite, zeros, nan, infinite, maxAbs, distinct: magnitudes.size, distinctExact: true, logCount, logSum, logSumSq, counts };
