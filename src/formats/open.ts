@@ -12,6 +12,7 @@ import { hubIsFolder, hubListFolder, isHubAddress } from "../io/hub/index.js";
 import { locationKey } from "../io/location.js";
 import { looksLikeOnnx, onnxCompanions, openOnnx } from "./onnx/onnx.js";
 import { looksLikeSafetensors, openSafetensorsFile } from "./safetensors.js";
+import { looksLikeTfjs, openTfjs, tfjsCompanions } from "./tfjs/tfjs.js";
 import { looksLikeTflite, openTflite } from "./tflite/tflite.js";
 import { openShardIndex, openShardSet, readShardIndex, shardIndexFiles, shardName } from "./safetensorsSharded.js";
 import type { OpenedModel } from "./tensor.js";
@@ -73,6 +74,12 @@ const readers: FormatReader[] = [
     detect: (head) => looksLikeTflite(head),
     open: openTflite,
     suggestedBy: [".tflite"],
+  },
+  {
+    name: "tfjs",
+    detect: looksLikeTfjs,
+    open: openTfjs,
+    companions: tfjsCompanions,
   },
 ];
 

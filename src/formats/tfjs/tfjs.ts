@@ -1,0 +1,179 @@
+/**
+ * TF.js reader: `model.json` of graph models and layers models, and bare weight manifests. The
+ * weights of a manifest group are stored back to back in the concatenation of its shard files, in
+ * `paths` order, so a tensor may cross a shard boundary (its TensorData then has several ranges).
+ *
+ * Sizes: float32/int32 4 bytes, bool 1, complex64 8; with `quantization` the stored dtype's size
+ * (uint8 1, uint16 2, float16 2); a string tensor is, per element, a uint32 byte length and the
+ * bytes, so those lengths are read to find where the next tensor starts. float32 weights are
+ * analysed: plain (F32), float16-quantised (F16, exact), and uint8/uint16-quantised decoded as
+ * tfjs does, value = q·scale + min in float32 (`affine` with offset = min). int32, bool, string and
+ * complex64 tensors are listed as skipped.
+ *
+ * Shard paths must stay inside the manifest's folder; the shards must hold exactly the bytes the
+ * manifest describes (a mismatch means the manifest or the shards are wrong, and offsets would be).
+ */
+import { stat } from "node:fs/promises";
+import { dirname } from "node:path";
+import { InputError } from "../../errors.js";
+import { describeIoError, SourcePool } from "../../io/byteSource.js";
+import { resolveInside } from "../safetensorsSharded.js";
+import { type ByteRange, type Encoding, type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
+import { type TfjsEntry, manifestFromJson, readManifest, readManifestJson } from "./manifest.js";
+
+const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
+/** Bytes of one string element's length prefix. */
+const STRING_LENGTH_BYTES = 4;
+
+/** Content test: JSON (an object with `weightsManifest`, or an array of {paths, weights} groups). */
+export async function looksLikeTfjs(head: Uint8Array, path: string): Promise<boolean> {
+  const first = head.find((byte) => byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09);
+  if (first !== 0x7b && first !== 0x5b) return false;
+  try {
+    return manifestFromJson(await readManifestJson(path)) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/** The concatenation of a group's shard files, addressed by offset. */
+class ShardStream {
+  readonly total: number;
+  private readonly starts: number[] = [];
+
+  constructor(
+    readonly files: string[],
+    readonly sizes: number[],
+    private readonly pool: SourcePool,
+  ) {
+    let start = 0;
+    for (const size of sizes) {
+      this.starts.push(start);
+      start += size;
+    }
+    this.total = start;
+  }
+
+  /** The byte ranges of [offset, offset + length) of the stream, one per shard it touches. */
+  ranges(offset: number, length: number): ByteRange[] {
+    const ranges: ByteRange[] = [];
+    for (let i = 0; i < this.files.length && length > 0; i++) {
+      const start = this.starts[i]!;
+      const end = start + this.sizes[i]!;
+      if (offset >= end) continue;
+      const take = Math.min(length, end - offset);
+      if (take > 0) ranges.push({ source: this.files[i]!, offset: offset - start, length: take });
+      offset += take;
+      length -= take;
+    }
+    return ranges;
+  }
+
+  async uint32(offset: number): Promise<number> {
+    const bytes = new Uint8Array(STRING_LENGTH_BYTES);
+    let filled = 0;
+    for (const range of this.ranges(offset, STRING_LENGTH_BYTES)) {
+      await (await this.pool.get(range.source)).readExact(bytes.subarray(filled, filled + range.length), range.offset);
+      filled += range.length;
+    }
+    return new DataView(bytes.buffer).getUint32(0, true);
+  }
+}
+
+async function fileSize(path: string, referrer: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new InputError("io", path, `weight shard named by ${referrer} is not a regular file`);
+    return info.size;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw new InputError("io", path, `weight shard named by ${referrer}: ${describeIoError(error)}`);
+  }
+}
+
+/** Bytes a tensor occupies in its group's stream, starting at `offset`. */
+async function storedBytes(entry: TfjsEntry, params: number, offset: number, stream: ShardStream, manifest: string): Promise<number> {
+  if (entry.dtype !== "string") return params * STORED_BYTES[entry.quantization?.dtype ?? entry.dtype]!;
+  // Each element takes at least its 4-byte length, so the loop ends within the shards' size.
+  let position = offset;
+  for (let i = 0; i < params && position <= stream.total; i++) {
+    if (position + STRING_LENGTH_BYTES > stream.total) position = Infinity;
+    else position += STRING_LENGTH_BYTES + (await stream.uint32(position));
+  }
+  if (position > stream.total) throw new InputError("truncated", manifest, `string tensor runs past the end of its shards (${stream.total} bytes)`, entry.name, offset);
+  return position - offset;
+}
+
+function describe(entry: TfjsEntry, name: string, params: number, ranges: ByteRange[]): TensorRecord {
+  const quantization = entry.quantization;
+  const dtype = (quantization?.dtype ?? entry.dtype).toUpperCase();
+  const record: TensorRecord = { name, ...(name !== entry.name ? { originalName: entry.name } : {}), dtype, shape: entry.shape, params };
+  switch (entry.dtype) {
+    case "int32":
+    case "bool":
+      return { ...record, skipReason: `integer dtype ${entry.dtype.toUpperCase()} is not a weight` };
+    case "string":
+      return { ...record, skipReason: "string tensor" };
+    case "complex64":
+      return { ...record, skipReason: "complex dtype COMPLEX64 is not analysed" };
+    case "float32":
+      break;
+  }
+  let encoding: Encoding = { kind: "float", dtype: "F32" };
+  if (quantization?.dtype === "float16") {
+    encoding = { kind: "float", dtype: "F16" };
+    record.quantization = "float16 storage of float32 weights";
+  } else if (quantization) {
+    const { scale, min } = quantization as Required<typeof quantization>;
+    encoding = { kind: "affine", storage: quantization.dtype === "uint8" ? "u8" : "u16", scale, zeroPoint: 0, offset: min };
+    record.quantization = `${quantization.dtype} affine: q·${scale} + ${min}`;
+  }
+  return { ...record, data: { ranges, encoding, elements: params } };
+}
+
+export async function openTfjs(path: string): Promise<OpenedModel> {
+  const manifest = await readManifest(path);
+  const folder = dirname(path);
+  const files = [path];
+  let bytes = await fileSize(path, path);
+  const tensors: TensorRecord[] = [];
+  const seen = new Map<string, number>();
+  const pool = new SourcePool();
+  try {
+    for (const group of manifest.groups) {
+      const shards = group.paths.map((shard) => resolveInside(folder, shard, path));
+      const sizes: number[] = [];
+      for (const shard of shards) sizes.push(await fileSize(shard, path));
+      files.push(...shards);
+      bytes += sizes.reduce((sum, size) => sum + size, 0);
+      const stream = new ShardStream(shards, sizes, pool);
+      let offset = 0;
+      for (const entry of group.weights) {
+        const params = shapeProduct(entry.shape);
+        if (params === undefined) throw new InputError("overflow", path, `shape [${entry.shape.join(", ")}] overflows`, entry.name);
+        const length = await storedBytes(entry, params, offset, stream, path);
+        if (offset + length > stream.total) {
+          throw new InputError("truncated", path, `needs bytes ${offset}..${offset + length} of its group's shards, which hold ${stream.total} (${group.paths.join(", ")})`, entry.name);
+        }
+        const count = (seen.get(entry.name) ?? 0) + 1;
+        seen.set(entry.name, count);
+        const name = count > 1 ? `${entry.name}#${count}` : entry.name;
+        tensors.push(describe(entry, name, params, stream.ranges(offset, length)));
+        offset += length;
+      }
+      if (offset !== stream.total) {
+        throw new InputError("model", path, `the weights of shards ${group.paths.join(", ")} take ${offset} bytes but the shards hold ${stream.total}`);
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  const metadata = { ...manifest.metadata, groups: String(manifest.groups.length) };
+  return { path, format: manifest.kind === "weights-manifest" ? "tfjs-weights-manifest" : `tfjs-${manifest.kind}`, files, bytes, metadata, tensors };
+}
+
+/** The shard files of a manifest (so a directory listing does not treat them as models). */
+export async function tfjsCompanions(path: string): Promise<string[]> {
+  const manifest = await readManifest(path);
+  return manifest.groups.flatMap((group) => group.paths.map((shard) => resolveInside(dirname(path), shard, path)));
+}
