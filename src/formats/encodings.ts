@@ -203,7 +203,7 @@ function varintCodec(encoding: Extract<Encoding, { kind: "varint" }>): CodeCodec
   const { bits } = code;
   const limit = 2 ** bits;
   const fail = (detail: string): never => {
-    throw new InputError("malformed", encoding.file, `int32_data of a ${encoding.dtype} tensor ${detail}`);
+    throw new InputError("malformed", encoding.file, `int32_data (${encoding.dtype} bit patterns as varints) ${detail}`, encoding.tensor);
   };
   let value = 0;
   let shift = 0;

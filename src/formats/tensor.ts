@@ -36,10 +36,11 @@ export type Encoding =
   /**
    * Bit patterns of a ≤ 16-bit float dtype stored as protobuf varints (ONNX `int32_data` of FLOAT16,
    * BFLOAT16 and FLOAT8 tensors): variable-length, so the stream is decoded sequentially from its
-   * start in one pass and never split. `elements`, `bytes` (the total of the ranges) and `file` let
-   * the decoder check that the stream holds exactly `elements` varints and name the file if not.
+   * start in one pass and never split. `elements`, `bytes` (the total of the ranges), `file` and
+   * `tensor` let the decoder check that the stream holds exactly `elements` varints and say where
+   * it does not.
    */
-  | { kind: "varint"; dtype: FloatDType; elements: number; bytes: number; file: string };
+  | { kind: "varint"; dtype: FloatDType; elements: number; bytes: number; file: string; tensor: string };
 
 /** A contiguous byte range of one source (a local path, or a URL for remote sources). */
 export interface ByteRange {

@@ -54,7 +54,7 @@ export async function looksLikeOnnx(head: Uint8Array, path: string): Promise<boo
   }
 }
 
-function fileSizes(): LocateContext["fileSize"] & { files: Map<string, number> } {
+function fileSizes(model: string): LocateContext["fileSize"] & { files: Map<string, number> } {
   const files = new Map<string, number>();
   const sizeOf = async (path: string, tensor: string): Promise<number> => {
     let size = files.get(path);
@@ -64,7 +64,7 @@ function fileSizes(): LocateContext["fileSize"] & { files: Map<string, number> }
         if (!info.isFile()) throw Object.assign(new Error("not a regular file"), { code: "not a regular file" });
         size = info.size;
       } catch (error) {
-        throw new InputError("io", path, `external data of tensor ${JSON.stringify(tensor)}: ${describeIoError(error)}`);
+        throw new InputError("io", model, `external data file ${path}: ${describeIoError(error)}`, tensor);
       }
       files.set(path, size);
     }
@@ -114,7 +114,7 @@ export async function openOnnx(path: string): Promise<OpenedModel> {
   } finally {
     await source.close();
   }
-  const sizes = fileSizes();
+  const sizes = fileSizes(path);
   const context: LocateContext = { file: path, folder: dirname(path), fileSize: sizes };
   const names = uniqueNames(walk.tensors);
   const tensors: TensorRecord[] = [];

@@ -28,7 +28,7 @@ export type Located = { data: TensorData } | { skipReason: string };
 /** Dims of a TensorProto as non-negative safe integers, or an InputError. */
 export function checkedDims(dims: readonly number[], context: LocateContext, tensor: string, at: number): number[] {
   for (const dim of dims) {
-    if (!Number.isSafeInteger(dim) || dim < 0) throw new InputError("tensor-info", context.file, `dims [${dims.join(", ")}] hold a negative or too large value`, tensor, at);
+    if (!Number.isSafeInteger(dim) || dim < 0) throw new InputError("tensor-info", context.file, "dims hold a negative value or one ≥ 2^53", tensor, at);
   }
   return [...dims];
 }
@@ -82,7 +82,7 @@ export async function locateValues(info: TensorProtoInfo, type: OnnxDataType, st
   // Implicit zeros of a sparse tensor are varint 0: one 0x00 byte each.
   const zeros = dense - stored;
   const all = zeros > 0 ? [...ranges, zeroRange(zeros)] : ranges;
-  const encoding: Encoding = { kind: "varint", dtype, elements: dense, bytes: length + zeros, file: context.file };
+  const encoding: Encoding = { kind: "varint", dtype, elements: dense, bytes: length + zeros, file: context.file, tensor };
   return { data: { ranges: all, encoding, elements: dense } };
 }
 

@@ -1,0 +1,66 @@
+/** Round-to-nearest-even re-encodings of real F32 weights for fixtures (F16, BF16, OCP E4M3). */
+
+/** The F32 values of little-endian bytes (copied, so any offset works). */
+export function f32(bytes: Uint8Array): Float32Array {
+  return new Float32Array(bytes.slice().buffer);
+}
+
+export function toFloat16(value: number): number {
+  const f = new Float32Array([value]);
+  const x = new Uint32Array(f.buffer)[0]!;
+  const sign = (x >>> 16) & 0x8000;
+  const exp = (x >>> 23) & 0xff;
+  let mant = x & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rem > mid || (rem === mid && half & 1)) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
+  return sign | half;
+}
+
+export function toBfloat16(value: number): number {
+  const x = new Uint32Array(new Float32Array([value]).buffer)[0]!;
+  const rounding = 0x7fff + ((x >>> 16) & 1);
+  return ((x + rounding) >>> 16) & 0xffff;
+}
+
+/** OCP E4M3 (bias 7, max 448, saturating) by search over the 256 codes: simple and exact. */
+export function toFloat8E4M3(value: number, table: number[]): number {
+  let best = 0;
+  let bestError = Infinity;
+  for (let code = 0; code < 256; code++) {
+    const v = table[code]!;
+    if (Number.isNaN(v)) continue;
+    const error = Math.abs(v - value);
+    if (error < bestError) {
+      best = code;
+      bestError = error;
+    }
+  }
+  return best;
+}
+
+export function e4m3Table(): number[] {
+  const table: number[] = [];
+  for (let code = 0; code < 256; code++) {
+    const sign = code & 0x80 ? -1 : 1;
+    const e = (code >>> 3) & 0xf;
+    const m = code & 7;
+    if (e === 15 && m === 7) table.push(NaN);
+    else if (e === 0) table.push(sign * (m / 8) * 2 ** -6);
+    else table.push(sign * (1 + m / 8) * 2 ** (e - 7));
+  }
+  return table;
+}
