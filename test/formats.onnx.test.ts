@@ -2,20 +2,13 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type LayerResult, analyzeFile, openModel } from "../src/index.js";
+import { analyzeFile, openModel } from "../src/index.js";
 import { GENERATED, REAL_MODEL } from "./fixtures/make.js";
-import { BIG_EXTERNAL_OFFSET, type MalformedFormatCase } from "./fixtures/makeOnnx.js";
-import { expectCleanError, runCli } from "./helpers/cli.js";
+import { BIG_EXTERNAL_OFFSET } from "./fixtures/makeOnnx.js";
+import { type MalformedFormatCase, byName, expectMalformed, fitFields } from "./helpers/formatCases.js";
 
 const ONNX = join(GENERATED, "onnx");
 
-/** What a fit depends on: everything but the name. */
-export function fitFields(layer: LayerResult): Partial<LayerResult> {
-  const { A, mu, sigma, r2, max_abs, zeros, first_bin_mass, distinct, flags } = layer;
-  return { A, mu, sigma, r2, max_abs, zeros, first_bin_mass, distinct, flags };
-}
-
-const byName = (layers: LayerResult[]): Map<string, LayerResult> => new Map(layers.map((layer) => [layer.tensor, layer]));
 
 describe("ONNX storage", () => {
   it("raw_data initializers give the safetensors numbers; INT64 and empty tensors are listed as skipped", async () => {
@@ -97,15 +90,5 @@ describe("ONNX graphs", () => {
 
 describe("malformed ONNX: one-line error naming the file and byte offset, exit 2", () => {
   const cases = JSON.parse(readFileSync(join(ONNX, "malformed", "cases.json"), "utf8")) as MalformedFormatCase[];
-  it.each(cases.map((c) => [c.file.split("/").pop()!, c] as const))("%s", async (_name, testCase) => {
-    const run = runCli(["fit", testCase.file, "--format", "json"]);
-    expect(run.code).toBe(2);
-    const lines = expectCleanError(run);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(testCase.file);
-    expect(lines[0]).toContain(testCase.message);
-    if (testCase.offset) expect(lines[0]).toMatch(/byte \d+/);
-    const report = JSON.parse(run.stdout) as { failures: { code: string }[] };
-    expect(report.failures[0]!.code).toBe(testCase.code);
-  });
+  it.each(cases.map((c) => [c.file.split("/").pop()!, c] as const))("%s", (_name, testCase) => expectMalformed(testCase));
 });

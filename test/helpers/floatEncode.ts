@@ -64,3 +64,11 @@ export function e4m3Table(): number[] {
   }
   return table;
 }
+
+/** The values with their smaller half (by |w|) set to zero: a pruned layer for sparse fixtures. */
+export function pruned(data: Uint8Array): Float32Array {
+  const values = f32(data);
+  const sorted = Float32Array.from(values, Math.abs).sort();
+  const threshold = sorted[Math.floor(sorted.length / 2)]!;
+  return values.map((v) => (Math.abs(v) < threshold ? 0 : v));
+}
