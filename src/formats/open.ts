@@ -80,6 +80,7 @@ const readers: FormatReader[] = [
     detect: looksLikeTfjs,
     open: openTfjs,
     companions: tfjsCompanions,
+    suggestedBy: ["model.json", "weights_manifest.json"],
   },
 ];
 

@@ -80,14 +80,14 @@ class ShardStream {
   }
 }
 
-async function fileSize(path: string, referrer: string): Promise<number> {
+async function fileSize(path: string, manifest: string): Promise<number> {
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new InputError("io", path, `weight shard named by ${referrer} is not a regular file`);
+    if (!info.isFile()) throw new InputError("io", manifest, `${path} is not a regular file`);
     return info.size;
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError("io", path, `weight shard named by ${referrer}: ${describeIoError(error)}`);
+    throw new InputError("io", manifest, `${path === manifest ? "" : `weight shard ${path}: `}${describeIoError(error)}`);
   }
 }
 
@@ -100,7 +100,7 @@ async function storedBytes(entry: TfjsEntry, params: number, offset: number, str
     if (position + STRING_LENGTH_BYTES > stream.total) position = Infinity;
     else position += STRING_LENGTH_BYTES + (await stream.uint32(position));
   }
-  if (position > stream.total) throw new InputError("truncated", manifest, `string tensor runs past the end of its shards (${stream.total} bytes)`, entry.name, offset);
+  if (position > stream.total) throw new InputError("truncated", manifest, `string tensor at byte ${offset} of its group's shards runs past their end (${stream.total} bytes)`, entry.name);
   return position - offset;
 }
 
