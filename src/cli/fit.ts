@@ -53,6 +53,7 @@ Examples:
   $ jaynes fit model-00001-of-00002.safetensors model-00002-of-00002.safetensors
   $ jaynes fit model.safetensors.index.json --include '**.mlp.*'
   $ jaynes fit ./checkpoint-dir --format csv -o layers.csv
+  $ jaynes fit model.onnx pose_landmark_full.tflite web/model.json
   $ jaynes fit model.safetensors --format jsonl | jq 'select(.flags == []) | .sigma'
   $ jaynes fit hf://openai-community/gpt2 --include 'h.0.*'
   $ jaynes fit model.safetensors --plot figures/ --html report.html
