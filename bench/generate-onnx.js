@@ -9,9 +9,8 @@
 // Shapes follow Llama-2-7B (hidden 4096, MLP 11008); tensors are added until the size is reached
 // (a protobuf message must stay below 2 GiB). Values are N(0, 0.02²) drawn once into a 4 Mi-element
 // pool and copied with a random rotation per write.
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
 import { parseArgs } from "node:util";
+import { gaussianPool, sequentialFile } from "./streams.js";
 
 const { values: args } = parseArgs({ options: { gib: { type: "string", default: "1.5" }, out: { type: "string" } } });
 const target = Number(args.gib) * 1024 ** 3;
@@ -75,26 +74,11 @@ const messageSize = (i) => heads[i].length + tensors[i].size;
 const graphName = lengthDelimited(2, Buffer.from("llama"));
 const graphSize = graphName.length + tensors.reduce((sum, _, i) => sum + tag(5, 2).length + varint(messageSize(i)).length + messageSize(i), 0);
 
-mkdirSync(dirname(out), { recursive: true });
-const fd = openSync(out, "w");
-let position = 0;
-const write = (chunk) => {
-  let done = 0;
-  while (done < chunk.length) done += writeSync(fd, chunk, done, chunk.length - done, position + done);
-  position += chunk.length;
-};
+const file = sequentialFile(out);
+const write = (bytes) => file.write(bytes);
 write(Buffer.concat([tag(1, 0), varint(9), lengthDelimited(2, Buffer.from("jaynes bench/generate-onnx.js")), tag(7, 2), varint(graphSize), graphName]));
 
-let state = 12345;
-const random = () => {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const poolValues = new Float32Array(4 * 1024 * 1024);
-for (let i = 0; i < poolValues.length; i++) poolValues[i] = 0.02 * Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
+const { values: poolValues, random } = gaussianPool(4 * 1024 * 1024);
 const pool = new Uint8Array(poolValues.buffer);
 const doubled = new Uint8Array(pool.length * 2);
 doubled.set(pool, 0);
@@ -111,5 +95,5 @@ tensors.forEach((tensor, i) => {
   }
 });
 write(lengthDelimited(8, Buffer.concat([tag(2, 0), varint(19)]))); // opset_import ai.onnx 19
-closeSync(fd);
-process.stderr.write(`wrote ${out}: ${tensors.length} FLOAT tensors, ${(position / 1024 ** 3).toFixed(2)} GiB\n`);
+file.close();
+process.stderr.write(`wrote ${out}: ${tensors.length} FLOAT tensors, ${(file.position / 1024 ** 3).toFixed(2)} GiB\n`);

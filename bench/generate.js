@@ -7,9 +7,8 @@
 // Shapes follow Llama-2-7B (hidden 4096, MLP 11008, vocab 32000); layers are added until the size is
 // reached. Values are N(0, 0.02²) drawn once into a 4 Mi-element pool and copied with a random
 // rotation per tensor, so generating gigabytes takes seconds and the data is not trivially periodic.
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
 import { parseArgs } from "node:util";
+import { gaussianPool, sequentialFile } from "./streams.js";
 
 const { values: args } = parseArgs({
   options: { dtype: { type: "string", default: "BF16" }, gib: { type: "string", default: "2" }, out: { type: "string" } },
@@ -47,20 +46,6 @@ export function llamaTensors(targetBytes, elementBytes) {
   return tensors;
 }
 
-function pool(count) {
-  let state = 12345;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const values = new Float32Array(count);
-  for (let i = 0; i < count; i++) values[i] = 0.02 * Math.sqrt(-2 * Math.log(random() || 1e-12)) * Math.cos(2 * Math.PI * random());
-  return { values, random };
-}
-
 function encode(values, dtype) {
   if (dtype === "F32") return new Uint8Array(values.buffer);
   const bits = new Uint32Array(values.buffer);
@@ -96,17 +81,11 @@ let text = JSON.stringify(header);
 text += " ".repeat((8 - (text.length % 8)) % 8);
 const prefix = Buffer.alloc(8);
 prefix.writeBigUInt64LE(BigInt(Buffer.byteLength(text)));
-mkdirSync(dirname(out), { recursive: true });
-const fd = openSync(out, "w");
-let position = 0;
-const write = (bytes) => {
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
-  position += bytes.length;
-};
+const file = sequentialFile(out);
+const write = (bytes) => file.write(bytes);
 write(prefix);
 write(Buffer.from(text));
-const { values, random } = pool(4 * 1024 * 1024);
+const { values, random } = gaussianPool(4 * 1024 * 1024);
 const encodedPool = encode(values, dtype);
 const doubled = new Uint8Array(encodedPool.length * 2);
 doubled.set(encodedPool, 0);
@@ -120,5 +99,5 @@ for (const t of tensors) {
     remaining -= n;
   }
 }
-closeSync(fd);
-process.stderr.write(`wrote ${out}: ${tensors.length} tensors, ${(position / 1024 ** 3).toFixed(2)} GiB, ${dtype}\n`);
+file.close();
+process.stderr.write(`wrote ${out}: ${tensors.length} tensors, ${(file.position / 1024 ** 3).toFixed(2)} GiB, ${dtype}\n`);

@@ -3,14 +3,9 @@ import { expect } from "vitest";
 import type { LayerResult } from "../../src/index.js";
 import { expectCleanError, runCli } from "./cli.js";
 
-export interface MalformedFormatCase {
-  file: string;
-  code: string;
-  /** Substring the one-line message must contain. */
-  message: string;
-  /** Whether the message must name a byte offset. */
-  offset?: boolean;
-}
+import type { MalformedFormatCase } from "./malformedCases.js";
+
+export type { MalformedFormatCase };
 
 /** Everything a layer's numbers depend on (not its name or dtype). */
 export function fitFields(layer: LayerResult): Partial<LayerResult> {

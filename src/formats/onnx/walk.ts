@@ -57,8 +57,6 @@ export interface OnnxWalk {
   tensors: FoundTensor[];
 }
 
-const NAME_LIMIT = 1 << 20;
-
 export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
   const metadata: Record<string, string> = {};
   const tensors: FoundTensor[] = [];
@@ -78,36 +76,30 @@ export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
       case ModelField.producerVersion:
       case ModelField.domain: {
         const key = header.field === ModelField.producerName ? "producer_name" : header.field === ModelField.producerVersion ? "producer_version" : "domain";
-        stream.expectWireType(header, [WIRE_BYTES], key);
-        metadata[key] = await stream.string(await stream.span(end, key), key, NAME_LIMIT);
+        metadata[key] = await stream.stringField(header, end, key);
         break;
       }
       case ModelField.graph:
-        stream.expectWireType(header, [WIRE_BYTES], "graph");
-        tensors.push(...(await walkGraph(stream, await stream.span(end, "graph"), 1)));
+        tensors.push(...(await walkGraph(stream, await stream.message(header, end, "graph"), 1)));
         break;
       case ModelField.opsetImport: {
-        stream.expectWireType(header, [WIRE_BYTES], "opset_import");
-        opsets.push(await readOpset(stream, await stream.span(end, "opset_import")));
+        opsets.push(await readOpset(stream, await stream.message(header, end, "opset_import")));
         break;
       }
       case ModelField.metadataProps: {
-        stream.expectWireType(header, [WIRE_BYTES], "metadata_props");
-        const [key, value] = await readStringPair(stream, await stream.span(end, "metadata_props"));
+        const [key, value] = await readStringPair(stream, await stream.message(header, end, "metadata_props"));
         metadata[key] = value;
         break;
       }
       case ModelField.trainingInfo: {
-        stream.expectWireType(header, [WIRE_BYTES], "training_info");
-        const found = await walkTrainingInfo(stream, await stream.span(end, "training_info"));
+        const found = await walkTrainingInfo(stream, await stream.message(header, end, "training_info"));
         for (const tensor of found) tensor.path.unshift(`training_info[${trainingIndex}]`);
         tensors.push(...found);
         trainingIndex++;
         break;
       }
       case ModelField.functions: {
-        stream.expectWireType(header, [WIRE_BYTES], "functions");
-        tensors.push(...(await walkFunction(stream, await stream.span(end, "functions"))));
+        tensors.push(...(await walkFunction(stream, await stream.message(header, end, "functions"))));
         break;
       }
       default:
@@ -123,7 +115,7 @@ async function readOpset(stream: WireStream, span: Span): Promise<string> {
   let version = 0;
   while (stream.position < span.end) {
     const header = await stream.tag(span.end);
-    if (header.field === OperatorSetField.domain && header.wireType === WIRE_BYTES) domain = await stream.string(await stream.span(span.end, "domain"), "opset domain", NAME_LIMIT);
+    if (header.field === OperatorSetField.domain && header.wireType === WIRE_BYTES) domain = await stream.stringField(header, span.end, "opset domain");
     else if (header.field === OperatorSetField.version && header.wireType === WIRE_VARINT) version = await stream.varint(span.end, "opset version");
     else await stream.skip(header, span.end);
   }
@@ -136,8 +128,7 @@ async function readStringPair(stream: WireStream, span: Span): Promise<[string, 
   while (stream.position < span.end) {
     const header = await stream.tag(span.end);
     if (header.field === StringStringField.key || header.field === StringStringField.value) {
-      stream.expectWireType(header, [WIRE_BYTES], header.field === StringStringField.key ? "key" : "value");
-      const text = await stream.string(await stream.span(span.end, "string"), "key/value string", NAME_LIMIT);
+      const text = await stream.stringField(header, span.end, header.field === StringStringField.key ? "key" : "value");
       if (header.field === StringStringField.key) key = text;
       else value = text;
     } else {
@@ -153,8 +144,7 @@ async function walkTrainingInfo(stream: WireStream, span: Span): Promise<FoundTe
     const header = await stream.tag(span.end);
     if (header.field === TrainingInfoField.initialization || header.field === TrainingInfoField.algorithm) {
       const label = header.field === TrainingInfoField.initialization ? "initialization" : "algorithm";
-      stream.expectWireType(header, [WIRE_BYTES], label);
-      const inner = await walkGraph(stream, await stream.span(span.end, label), 1);
+      const inner = await walkGraph(stream, await stream.message(header, span.end, label), 1);
       for (const tensor of inner) tensor.path.unshift(label);
       found.push(...inner);
     } else {
@@ -176,16 +166,14 @@ async function walkFunction(stream: WireStream, span: Span): Promise<FoundTensor
       case FunctionField.name:
       case FunctionField.domain:
       case FunctionField.overload: {
-        stream.expectWireType(header, [WIRE_BYTES], "function name");
-        const text = await stream.string(await stream.span(span.end, "function name"), "function name", NAME_LIMIT);
+        const text = await stream.stringField(header, span.end, "function name");
         if (header.field === FunctionField.name) name = text;
         else if (header.field === FunctionField.domain) domain = text;
         else overload = text;
         break;
       }
       case FunctionField.node:
-        stream.expectWireType(header, [WIRE_BYTES], "node");
-        found.push(...(await walkNode(stream, await stream.span(span.end, "node"), nodeIndex++, 1)));
+        found.push(...(await walkNode(stream, await stream.message(header, span.end, "node"), nodeIndex++, 1)));
         break;
       default:
         await stream.skip(header, span.end);
@@ -205,18 +193,15 @@ async function walkGraph(stream: WireStream, span: Span, depth: number): Promise
     const header = await stream.tag(span.end);
     switch (header.field) {
       case GraphField.node:
-        stream.expectWireType(header, [WIRE_BYTES], "node");
-        found.push(...(await walkNode(stream, await stream.span(span.end, "node"), nodeIndex++, depth)));
+        found.push(...(await walkNode(stream, await stream.message(header, span.end, "node"), nodeIndex++, depth)));
         break;
       case GraphField.initializer: {
-        stream.expectWireType(header, [WIRE_BYTES], "initializer");
-        const tensor = await readTensor(stream, await stream.span(span.end, "initializer"));
+        const tensor = await readTensor(stream, await stream.message(header, span.end, "initializer"));
         found.push({ path: [], storedName: tensor.name, origin: "initializer", tensor });
         break;
       }
       case GraphField.sparseInitializer: {
-        stream.expectWireType(header, [WIRE_BYTES], "sparse_initializer");
-        const sparse = await readSparseTensor(stream, await stream.span(span.end, "sparse_initializer"));
+        const sparse = await readSparseTensor(stream, await stream.message(header, span.end, "sparse_initializer"));
         found.push({ path: [], storedName: sparse.values.name, origin: "sparse_initializer", tensor: sparse.values, sparseDims: sparse.dims });
         break;
       }
@@ -242,23 +227,20 @@ async function walkNode(stream: WireStream, span: Span, index: number, depth: nu
     const header = await stream.tag(span.end);
     switch (header.field) {
       case NodeField.output:
-        stream.expectWireType(header, [WIRE_BYTES], "output");
-        if (firstOutput === undefined) firstOutput = await stream.string(await stream.span(span.end, "output"), "node output", NAME_LIMIT);
+        if (firstOutput === undefined) firstOutput = await stream.stringField(header, span.end, "output");
         else await stream.skip(header, span.end);
         break;
       case NodeField.name:
       case NodeField.opType:
       case NodeField.domain: {
-        stream.expectWireType(header, [WIRE_BYTES], "node name");
-        const text = await stream.string(await stream.span(span.end, "node string"), "node string", NAME_LIMIT);
+        const text = await stream.stringField(header, span.end, "node name");
         if (header.field === NodeField.name) name = text;
         else if (header.field === NodeField.opType) opType = text;
         else domain = text;
         break;
       }
       case NodeField.attribute: {
-        stream.expectWireType(header, [WIRE_BYTES], "attribute");
-        const attribute = await walkAttribute(stream, await stream.span(span.end, "attribute"), depth);
+        const attribute = await walkAttribute(stream, await stream.message(header, span.end, "attribute"), depth);
         if (attribute.tensor) constants.push({ attribute: attribute.name, tensor: attribute.tensor });
         if (attribute.sparse) constants.push({ attribute: attribute.name, tensor: attribute.sparse.values, sparseDims: attribute.sparse.dims });
         if (attribute.graphs.length > 0) nested.push({ attribute: attribute.name, tensors: attribute.graphs });
@@ -304,24 +286,19 @@ async function walkAttribute(stream: WireStream, span: Span, depth: number): Pro
     const header = await stream.tag(span.end);
     switch (header.field) {
       case AttributeField.name:
-        stream.expectWireType(header, [WIRE_BYTES], "attribute name");
-        info.name = await stream.string(await stream.span(span.end, "attribute name"), "attribute name", NAME_LIMIT);
+        info.name = await stream.stringField(header, span.end, "attribute name");
         break;
       case AttributeField.t:
-        stream.expectWireType(header, [WIRE_BYTES], "t");
-        info.tensor = await readTensor(stream, await stream.span(span.end, "tensor attribute"));
+        info.tensor = await readTensor(stream, await stream.message(header, span.end, "t"));
         break;
       case AttributeField.sparseTensor:
-        stream.expectWireType(header, [WIRE_BYTES], "sparse_tensor");
-        info.sparse = await readSparseTensor(stream, await stream.span(span.end, "sparse tensor attribute"));
+        info.sparse = await readSparseTensor(stream, await stream.message(header, span.end, "sparse_tensor"));
         break;
       case AttributeField.g:
-        stream.expectWireType(header, [WIRE_BYTES], "g");
-        info.graphs.push(...(await walkGraph(stream, await stream.span(span.end, "graph attribute"), depth + 1)));
+        info.graphs.push(...(await walkGraph(stream, await stream.message(header, span.end, "g"), depth + 1)));
         break;
       case AttributeField.graphs: {
-        stream.expectWireType(header, [WIRE_BYTES], "graphs");
-        const inner = await walkGraph(stream, await stream.span(span.end, "graph attribute"), depth + 1);
+        const inner = await walkGraph(stream, await stream.message(header, span.end, "graphs"), depth + 1);
         const tag = `[${graphIndex++}]`;
         for (const tensor of inner) tensor.path.unshift(tag);
         info.graphs.push(...inner);
@@ -340,8 +317,7 @@ async function readSparseTensor(stream: WireStream, span: Span): Promise<{ value
   while (stream.position < span.end) {
     const header = await stream.tag(span.end);
     if (header.field === SparseTensorField.values) {
-      stream.expectWireType(header, [WIRE_BYTES], "values");
-      values = await readTensor(stream, await stream.span(span.end, "sparse values"));
+      values = await readTensor(stream, await stream.message(header, span.end, "values"));
     } else if (header.field === SparseTensorField.dims) {
       stream.expectWireType(header, [WIRE_VARINT, WIRE_BYTES], "dims");
       await stream.varints(header, span.end, dims, "sparse tensor dims", MAX_RANK);
@@ -416,18 +392,15 @@ async function readTensor(stream: WireStream, span: Span): Promise<TensorProtoIn
         await stream.skip(header, span.end);
         break;
       case TensorField.name:
-        stream.expectWireType(header, [WIRE_BYTES], "name");
-        info.name = await stream.string(await stream.span(span.end, "tensor name"), "tensor name", NAME_LIMIT);
+        info.name = await stream.stringField(header, span.end, "name");
         break;
       case TensorField.rawData: {
-        stream.expectWireType(header, [WIRE_BYTES], "raw_data");
-        info.raw = await stream.span(span.end, "raw_data");
+        info.raw = await stream.message(header, span.end, "raw_data");
         stream.position = info.raw.end;
         break;
       }
       case TensorField.externalData:
-        stream.expectWireType(header, [WIRE_BYTES], "external_data");
-        info.external.push(await readStringPair(stream, await stream.span(span.end, "external_data")));
+        info.external.push(await readStringPair(stream, await stream.message(header, span.end, "external_data")));
         break;
       case TensorField.dataLocation:
         stream.expectWireType(header, [WIRE_VARINT], "data_location");

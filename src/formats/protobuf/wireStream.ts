@@ -109,6 +109,17 @@ export class WireStream {
     }
   }
 
+  /** A known length-delimited field (a message): check its wire type, return its payload's span. */
+  async message(header: FieldHeader, end: number, name: string): Promise<Span> {
+    this.expectWireType(header, [WIRE_BYTES], name);
+    return this.span(end, name);
+  }
+
+  /** A known string field: check its wire type and read it (bounded, see `string`). */
+  async stringField(header: FieldHeader, end: number, name: string, maxBytes?: number): Promise<string> {
+    return this.string(await this.message(header, end, name), name, maxBytes);
+  }
+
   /** Read a length prefix and return the payload's span, leaving `position` at its start. */
   async span(end: number, what: string): Promise<Span> {
     const at = this.position;

@@ -87,25 +87,18 @@ export function stringField(bb: PagedByteBuffer, table: number, slot: number): s
   return at === 0 ? undefined : bb.__string(table + at);
 }
 
-export function uint32Field(bb: PagedByteBuffer, table: number, slot: number, fallback = 0): number {
-  const at = field(bb, table, slot);
-  return at === 0 ? fallback : bb.readUint32(table + at);
+/** A scalar field read by `read` at its position, or `fallback` (the schema default) when absent. */
+function scalarField(read: (bb: PagedByteBuffer, at: number) => number) {
+  return (bb: PagedByteBuffer, table: number, slot: number, fallback = 0): number => {
+    const at = field(bb, table, slot);
+    return at === 0 ? fallback : read(bb, table + at);
+  };
 }
 
-export function int32Field(bb: PagedByteBuffer, table: number, slot: number, fallback = 0): number {
-  const at = field(bb, table, slot);
-  return at === 0 ? fallback : bb.readInt32(table + at);
-}
-
-export function int8Field(bb: PagedByteBuffer, table: number, slot: number, fallback = 0): number {
-  const at = field(bb, table, slot);
-  return at === 0 ? fallback : bb.readInt8(table + at);
-}
-
-export function uint8Field(bb: PagedByteBuffer, table: number, slot: number, fallback = 0): number {
-  const at = field(bb, table, slot);
-  return at === 0 ? fallback : bb.readUint8(table + at);
-}
+export const uint32Field = scalarField((bb, at) => bb.readUint32(at));
+export const int32Field = scalarField((bb, at) => bb.readInt32(at));
+export const int8Field = scalarField((bb, at) => bb.readInt8(at));
+export const uint8Field = scalarField((bb, at) => bb.readUint8(at));
 
 /** A ulong field as a number (undefined beyond 2^53, which no file offset reaches). */
 export function uint64Field(bb: PagedByteBuffer, table: number, slot: number): number | undefined {
