@@ -47,6 +47,11 @@ describe("ONNX storage", () => {
     expect(layers.get("sparse")!.shape).toEqual([128, 256]);
   });
 
+  it("a sparse tensor of 10^12 elements around one value is not densified (it would stream terabytes of zeros)", async () => {
+    const result = await analyzeFile(join(ONNX, "sparse.onnx"), { minParams: 0 });
+    expect(result.skipped.find((s) => s.tensor === "huge")?.reason).toMatch(/more than 100 implicit zeros per value are not densified/);
+  });
+
   it("external data relative to the model's folder, with and without a length; a directory is one model", async () => {
     const reference = byName((await analyzeFile(REAL_MODEL)).layers);
     for (const input of [join(ONNX, "external", "model.onnx"), join(ONNX, "external")]) {

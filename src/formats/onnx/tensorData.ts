@@ -7,7 +7,7 @@
  * implicit zeros (io/zeroSource.ts). Only positions and sizes are checked here; no value is read.
  */
 import { InputError } from "../../errors.js";
-import { zeroRange } from "../../io/zeroSource.js";
+import { densifyRefusal, zeroRange } from "../../io/zeroSource.js";
 import { resolveInside } from "../safetensorsSharded.js";
 import { type ByteRange, type Encoding, type TensorData, shapeProduct } from "../tensor.js";
 import { DATA_LOCATION_EXTERNAL, type OnnxDataType, TensorField } from "./schema.js";
@@ -46,6 +46,8 @@ export function checkedProduct(dims: readonly number[], context: LocateContext, 
 export async function locateValues(info: TensorProtoInfo, type: OnnxDataType, stored: number, dense: number, context: LocateContext, tensor: string): Promise<Located> {
   const dtype = type.float!;
   const size = type.bytes!;
+  const refusal = densifyRefusal(stored, dense);
+  if (refusal) return { skipReason: refusal };
   const fail = (detail: string, at = info.at): never => {
     throw new InputError("tensor-info", context.file, detail, tensor, at);
   };

@@ -16,7 +16,7 @@
  * never read here, only the length prefix of each buffer's data vector.
  */
 import { InputError } from "../../errors.js";
-import { zeroRange } from "../../io/zeroSource.js";
+import { densifyRefusal, zeroRange } from "../../io/zeroSource.js";
 import { type ByteRange, type Encoding, type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
 import { PagedByteBuffer } from "./pagedBuffer.js";
 import {
@@ -171,6 +171,8 @@ function describeTensor(bb: PagedByteBuffer, table: number, name: string, origin
   if (sparse ? stored > params : stored !== params) {
     throw new InputError("tensor-info", file, `buffer holds ${stored} ${type.name} values but shape [${shape.join(", ")}] ${sparse ? "holds only" : "needs"} ${params}`, name, range.offset);
   }
+  const refusal = densifyRefusal(stored, params);
+  if (refusal) return { ...record, skipReason: refusal };
   let encoding: Encoding;
   if (type.float) {
     encoding = { kind: "float", dtype: type.float };
