@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SourcePool, accumulateTensor, type TensorData } from "../src/index.js";
+import { SourcePool, accumulateTensor, openModel, type TensorData } from "../src/index.js";
 import { createCodec, type FloatCodec } from "../src/formats/encodings.js";
 import { float16FromBits } from "../src/formats/floatBits.js";
 import { zeroRange } from "../src/io/zeroSource.js";
@@ -16,10 +16,10 @@ const normal = gaussian(mulberry32(5));
 const values = Float32Array.from({ length: 30_000 }, () => 0.05 * normal());
 const patterns = Array.from(values, toFloat16);
 
-async function statistics(data: TensorData, chunkBytes?: number): Promise<unknown> {
+async function statistics(data: TensorData, chunkBytes?: number, rangeBytes?: number): Promise<unknown> {
   const pool = new SourcePool();
   try {
-    const stats = await accumulateTensor(data, pool, { bins: 100, ...(chunkBytes ? { chunkBytes } : {}) });
+    const stats = await accumulateTensor(data, pool, { bins: 100, ...(chunkBytes ? { chunkBytes } : {}), ...(rangeBytes ? { rangeBytes } : {}) });
     return { ...stats, counts: Array.from(stats.counts) };
   } finally {
     await pool.close();
@@ -42,6 +42,8 @@ describe("varint encoding (ONNX int32_data)", () => {
     writeFileSync(f16, new Uint8Array(Uint16Array.from(patterns).buffer));
     const reference = await statistics({ ranges: [{ source: f16, offset: 0, length: 2 * patterns.length }], encoding: { kind: "float", dtype: "F16" }, elements: patterns.length });
     for (const chunk of [7, 1000, 65_537, undefined]) expect(await statistics(data(), chunk)).toEqual(reference);
+    // Tensors are cut into ranges for parallel tasks; a sequential encoding is never cut.
+    expect(await statistics(data(), 1000, 4096)).toEqual(reference);
   });
 
   it("refuses a stream whose count differs from the dims, or that ends inside a varint", async () => {
@@ -64,6 +66,15 @@ describe("per-channel affine encoding (TFLite)", () => {
     expect(Array.from(codec.decode(bytes.subarray(3), 3))).toEqual(expected.slice(3));
     const wide = createCodec({ kind: "affine-per-channel", storage: "u16", scales, zeroPoints, channelStride: 1 }) as FloatCodec;
     expect(Array.from(wide.decode(new Uint8Array(Uint16Array.from([10, 10, 10, 10]).buffer), 2))).toEqual([22, 5, 2.25, 22]);
+  });
+});
+
+describe("per-channel affine across task ranges", () => {
+  it("a quantised TFLite tensor cut into small ranges gives the same statistics", async () => {
+    const model = await openModel(join(GENERATED, "tflite", "quantized.tflite"));
+    const data = model.tensors.find((t) => t.name === "0.weight")!.data!;
+    expect(data.encoding.kind).toBe("affine-per-channel");
+    expect(await statistics(data, 10_000, 30_001)).toEqual(await statistics(data));
   });
 });
 

@@ -249,10 +249,11 @@ describe.skipIf(!HAVE_SHARED)("real weights (../shared/real)", () => {
     }
     const trained = await analyzeFile(`${SHARED_REAL}mnist-mlp/ckpt_epoch10.safetensors`);
     const first = trained.layers.find((layer) => layer.tensor === "0.weight")!;
-    // numpy histogram + scipy.stats.{lognorm,expon}.cdf + scipy.stats.multinomial.logpmf at our parameters.
-    expect(first.loglik).toBeCloseTo(-74717.20893202908, 5);
-    expect(first.alternatives.exponential.loglik).toBeCloseTo(-13408.712281086016, 5);
+    // numpy histogram + scipy.stats.{lognorm,expon}.cdf + scipy.stats.multinomial.logpmf at our parameters
+    // (recomputed when the LM core became MINPACK's algorithm: the parameters moved by ~1e-5).
+    expect(first.loglik).toBeCloseTo(-74714.70076117385, 5);
+    expect(first.alternatives.exponential.loglik).toBeCloseTo(-13408.757161441259, 5);
     // Half-normal in log space (scipy.special.log_ndtr): scipy's plain CDF differences underflow.
-    expect(first.alternatives.halfnormal.loglik).toBeCloseTo(-20315.35527254443, 5);
+    expect(first.alternatives.halfnormal.loglik).toBeCloseTo(-20314.93895621621, 5);
   });
 });

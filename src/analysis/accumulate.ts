@@ -52,7 +52,8 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
   const codec = createCodec(data.encoding);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const total = totalBytes(data.ranges);
-  const ranges = splitRanges(total, codec.unitBytes, options.rangeBytes ?? DEFAULT_RANGE_BYTES);
+  // A sequential codec (varints) decodes only from the start, in one pass: never split.
+  const ranges = codec.type === "codes" && codec.sequential ? [{ start: 0, end: total }] : splitRanges(total, codec.unitBytes, options.rangeBytes ?? DEFAULT_RANGE_BYTES);
   const onBytes = options.onBytes;
   const distinctCap = distinctCapFor(options.bins);
   /** Run one task per range and fold each result in as it arrives (bounded memory). */

@@ -1,6 +1,8 @@
 /** Worker thread body: run accumulation tasks posted by WorkerPool, one at a time. */
 import { parentPort } from "node:worker_threads";
 import { SourcePool } from "../io/byteSource.js";
+// Sparse tensors' implicit zeros are ranges on the zero source: register its opener in this thread.
+import "../io/zeroSource.js";
 import { type SerializedError, serializeError } from "./pool.js";
 import { type AccumulateTask, runAccumulateTask, transferables } from "./tasks.js";
 

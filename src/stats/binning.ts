@@ -76,13 +76,13 @@ function patternValue(bits: number): number {
 /** 1 for buckets whose values span more than one bin, 0 otherwise (also for NaN/Inf buckets). */
 export function straddleFlags(bins: number, maxAbs: number): Uint8Array {
   const flags = new Uint8Array(BUCKET_COUNT);
-  const scale = binScale(bins, maxAbs);
+  const edges = binEdges(bins);
   const half = BUCKET_COUNT >>> 1;
   for (let bucket = 0; bucket < half; bucket++) {
     const lo = patternValue(bucket << BUCKET_SHIFT);
     if (!Number.isFinite(lo) || lo > maxAbs) break;
     const hi = Math.min(patternValue(((bucket + 1) << BUCKET_SHIFT) - 1), maxAbs);
-    const flag = binIndex(lo, scale, bins) === binIndex(hi, scale, bins) ? 0 : 1;
+    const flag = binIndex(lo, maxAbs, edges) === binIndex(hi, maxAbs, edges) ? 0 : 1;
     flags[bucket] = flag;
     flags[bucket + half] = flag;
   }
@@ -92,11 +92,11 @@ export function straddleFlags(bins: number, maxAbs: number): Uint8Array {
 /** Bin the counts of every bucket that is not flagged (sign halves folded). */
 export function binsFromBuckets(buckets: Float64Array, flags: Uint8Array, bins: number, maxAbs: number): Float64Array {
   const counts = new Float64Array(bins);
-  const scale = binScale(bins, maxAbs);
+  const edges = binEdges(bins);
   for (let bucket = 0; bucket < BUCKET_COUNT; bucket++) {
     const count = buckets[bucket]!;
     if (count === 0 || flags[bucket]) continue;
-    counts[binIndex(patternValue((bucket << BUCKET_SHIFT) & 0x7fffffff), scale, bins)]! += count;
+    counts[binIndex(patternValue((bucket << BUCKET_SHIFT) & 0x7fffffff), maxAbs, edges)]! += count;
   }
   return counts;
 }

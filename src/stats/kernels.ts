@@ -24,8 +24,8 @@ interface KernelExports {
   count16(ptr: number, n: number, table: number): void;
   count8(ptr: number, n: number, table: number): void;
   scan32(ptr: number, n: number, buckets: number): void;
-  bin32(ptr: number, n: number, counts: number, scale: number, maxAbs: number, bins: number): void;
-  binFlagged32(ptr: number, n: number, flags: number, counts: number, scale: number, maxAbs: number, bins: number): void;
+  bin32(ptr: number, n: number, counts: number, step: number, maxAbs: number, bins: number): void;
+  binFlagged32(ptr: number, n: number, flags: number, counts: number, step: number, maxAbs: number, bins: number): void;
 }
 
 const PAGE = 65536;
@@ -113,7 +113,7 @@ export class Kernels {
   /** Pass 2 over F32 values in kernel memory, adding to `counts` (length B ≤ maxBins). */
   bin32(values: Float32Array, counts: Float64Array, maxAbs: number): void {
     const bins = counts.length;
-    this.exports.bin32(values.byteOffset, values.length, BINS, bins / maxAbs, maxAbs, bins);
+    this.exports.bin32(values.byteOffset, values.length, BINS, 1 / bins, maxAbs, bins);
     this.fold(BINS, counts, bins, BIN_LANES);
   }
 
@@ -124,7 +124,7 @@ export class Kernels {
       new Uint8Array(this.exports.memory.buffer, FLAGS, flags.length).set(flags);
       this.flagsLoaded = flags;
     }
-    this.exports.binFlagged32(values.byteOffset, values.length, FLAGS, BINS, bins / maxAbs, maxAbs, bins);
+    this.exports.binFlagged32(values.byteOffset, values.length, FLAGS, BINS, 1 / bins, maxAbs, bins);
     this.fold(BINS, counts, bins);
   }
 

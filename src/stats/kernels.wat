@@ -111,11 +111,27 @@
     (global.set $nan (local.get $nan))
     (global.set $infinite (local.get $inf)))
 
+  ;; numpy's histogram bin of a finite a = |w| <= maxAbs (binning.ts binIndex): x = a / maxAbs, first
+  ;; guess floor(x * bins) clamped to bins - 1, corrected by one comparison with each neighbouring
+  ;; edge i * step (step = 1/bins, as numpy's linspace computes the edges; the last bin is closed).
+  (func $binOf (param $a f64) (param $maxAbs f64) (param $step f64) (param $bins i32) (param $last i32) (result i32)
+    (local $x f64) (local $index i32)
+    (local.set $x (f64.div (local.get $a) (local.get $maxAbs)))
+    (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $x) (f64.convert_i32_u (local.get $bins)))))
+    (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+    (if (f64.lt (local.get $x) (f64.mul (f64.convert_i32_u (local.get $index)) (local.get $step)))
+      (then (return (i32.sub (local.get $index) (i32.const 1)))))
+    (if (i32.and
+          (i32.lt_u (local.get $index) (local.get $last))
+          (f64.ge (local.get $x) (f64.mul (f64.convert_i32_u (i32.add (local.get $index) (i32.const 1))) (local.get $step))))
+      (then (return (i32.add (local.get $index) (i32.const 1)))))
+    (local.get $index))
+
   ;; Pass 2 over n float32 values at ptr (binValues): a finite |w| <= maxAbs goes to bin
-  ;; floor(|w| * scale) clamped to bins - 1. With only B counters, neighbouring values often hit
+  ;; $binOf(|w|). With only B counters, neighbouring values often hit
   ;; the same bin, so four lanes count into four interleaved counter sets (counter 4*bin + lane,
   ;; u32 at $counts); the caller adds the lanes.
-  (func (export "bin32") (param $ptr i32) (param $n i32) (param $counts i32) (param $scale f64) (param $maxAbs f64) (param $bins i32)
+  (func (export "bin32") (param $ptr i32) (param $n i32) (param $counts i32) (param $step f64) (param $maxAbs f64) (param $bins i32)
     (local $end i32) (local $quadsEnd i32) (local $last i32) (local $a f64) (local $index i32) (local $slot i32)
     (local.set $last (i32.sub (local.get $bins) (i32.const 1)))
     (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 2))))
@@ -127,32 +143,28 @@
         ;; NaN and +-Inf fail this test, as in JavaScript's !(a <= maxAbs).
         (if (f64.le (local.get $a) (local.get $maxAbs))
           (then
-            (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $a) (local.get $scale))))
-            (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+            (local.set $index (call $binOf (local.get $a) (local.get $maxAbs) (local.get $step) (local.get $bins) (local.get $last)))
             (local.set $slot (i32.add (local.get $counts) (i32.shl (i32.or (i32.shl (local.get $index) (i32.const 2)) (i32.const 0)) (i32.const 2))))
             (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))))
         (local.set $a (f64.promote_f32 (f32.abs (f32.load offset=4 (local.get $ptr)))))
         ;; NaN and +-Inf fail this test, as in JavaScript's !(a <= maxAbs).
         (if (f64.le (local.get $a) (local.get $maxAbs))
           (then
-            (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $a) (local.get $scale))))
-            (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+            (local.set $index (call $binOf (local.get $a) (local.get $maxAbs) (local.get $step) (local.get $bins) (local.get $last)))
             (local.set $slot (i32.add (local.get $counts) (i32.shl (i32.or (i32.shl (local.get $index) (i32.const 2)) (i32.const 1)) (i32.const 2))))
             (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))))
         (local.set $a (f64.promote_f32 (f32.abs (f32.load offset=8 (local.get $ptr)))))
         ;; NaN and +-Inf fail this test, as in JavaScript's !(a <= maxAbs).
         (if (f64.le (local.get $a) (local.get $maxAbs))
           (then
-            (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $a) (local.get $scale))))
-            (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+            (local.set $index (call $binOf (local.get $a) (local.get $maxAbs) (local.get $step) (local.get $bins) (local.get $last)))
             (local.set $slot (i32.add (local.get $counts) (i32.shl (i32.or (i32.shl (local.get $index) (i32.const 2)) (i32.const 2)) (i32.const 2))))
             (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))))
         (local.set $a (f64.promote_f32 (f32.abs (f32.load offset=12 (local.get $ptr)))))
         ;; NaN and +-Inf fail this test, as in JavaScript's !(a <= maxAbs).
         (if (f64.le (local.get $a) (local.get $maxAbs))
           (then
-            (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $a) (local.get $scale))))
-            (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+            (local.set $index (call $binOf (local.get $a) (local.get $maxAbs) (local.get $step) (local.get $bins) (local.get $last)))
             (local.set $slot (i32.add (local.get $counts) (i32.shl (i32.or (i32.shl (local.get $index) (i32.const 2)) (i32.const 3)) (i32.const 2))))
             (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))))
         (local.set $ptr (i32.add (local.get $ptr) (i32.const 16)))
@@ -164,8 +176,7 @@
         ;; NaN and +-Inf fail this test, as in JavaScript's !(a <= maxAbs).
         (if (f64.le (local.get $a) (local.get $maxAbs))
           (then
-            (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $a) (local.get $scale))))
-            (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+            (local.set $index (call $binOf (local.get $a) (local.get $maxAbs) (local.get $step) (local.get $bins) (local.get $last)))
             (local.set $slot (i32.add (local.get $counts) (i32.shl (i32.or (i32.shl (local.get $index) (i32.const 2)) (i32.const 0)) (i32.const 2))))
             (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))))
         (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
@@ -174,7 +185,7 @@
   ;; Pass 2 for bucketed F32 (binFlagged32): only values whose bucket (bits >>> 16) is flagged in the
   ;; u8 table at $flags straddle a bin edge and are binned here, into u32 counters at $counts; all
   ;; other buckets were binned whole from the pass-1 counts.
-  (func (export "binFlagged32") (param $ptr i32) (param $n i32) (param $flags i32) (param $counts i32) (param $scale f64) (param $maxAbs f64) (param $bins i32)
+  (func (export "binFlagged32") (param $ptr i32) (param $n i32) (param $flags i32) (param $counts i32) (param $step f64) (param $maxAbs f64) (param $bins i32)
     (local $end i32) (local $last i32) (local $bits i32) (local $a f64) (local $index i32) (local $slot i32)
     (local.set $last (i32.sub (local.get $bins) (i32.const 1)))
     (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 2))))
@@ -186,8 +197,7 @@
         (br_if $next (i32.eqz (i32.load8_u (i32.add (local.get $flags) (i32.shr_u (local.get $bits) (i32.const 16))))))
         (local.set $a (f64.promote_f32 (f32.abs (f32.reinterpret_i32 (local.get $bits)))))
         (br_if $next (i32.eqz (f64.le (local.get $a) (local.get $maxAbs))))
-        (local.set $index (i32.trunc_sat_f64_u (f64.mul (local.get $a) (local.get $scale))))
-        (local.set $index (select (local.get $last) (local.get $index) (i32.gt_u (local.get $index) (local.get $last))))
+        (local.set $index (call $binOf (local.get $a) (local.get $maxAbs) (local.get $step) (local.get $bins) (local.get $last)))
         (local.set $slot (i32.add (local.get $counts) (i32.shl (local.get $index) (i32.const 2))))
         (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
         (br $next))))

@@ -9,10 +9,9 @@
  * branches repeat names (silero_vad_v5), and keep the stored name as `originalName`. A name that is
  * still not unique gets a `#2`, `#3`, … suffix.
  */
-import { stat } from "node:fs/promises";
-import { dirname } from "node:path";
 import { InputError } from "../../errors.js";
-import { type ByteSource, describeIoError, openSource } from "../../io/byteSource.js";
+import { type ByteSource, openSource } from "../../io/byteSource.js";
+import { parentOf } from "../../io/location.js";
 import { WIRE_BYTES, WIRE_VARINT, WireStream } from "../protobuf/wireStream.js";
 import type { OpenedModel, TensorRecord } from "../tensor.js";
 import { ModelField, onnxDataType } from "./schema.js";
@@ -54,17 +53,19 @@ export async function looksLikeOnnx(head: Uint8Array, path: string): Promise<boo
   }
 }
 
+/** Sizes of external data files (local or on the Hub), cached; a failure names the model and tensor. */
 function fileSizes(model: string): LocateContext["fileSize"] & { files: Map<string, number> } {
   const files = new Map<string, number>();
   const sizeOf = async (path: string, tensor: string): Promise<number> => {
     let size = files.get(path);
     if (size === undefined) {
       try {
-        const info = await stat(path);
-        if (!info.isFile()) throw Object.assign(new Error("not a regular file"), { code: "not a regular file" });
-        size = info.size;
+        const source = await openSource(path);
+        size = source.size;
+        await source.close();
       } catch (error) {
-        throw new InputError("io", model, `external data file ${path}: ${describeIoError(error)}`, tensor);
+        if (error instanceof InputError) throw new InputError(error.code, model, `external data file ${path}: ${error.detail}`, tensor);
+        throw error;
       }
       files.set(path, size);
     }
@@ -115,7 +116,7 @@ export async function openOnnx(path: string): Promise<OpenedModel> {
     await source.close();
   }
   const sizes = fileSizes(path);
-  const context: LocateContext = { file: path, folder: dirname(path), fileSize: sizes };
+  const context: LocateContext = { file: path, folder: parentOf(path), fileSize: sizes };
   const names = uniqueNames(walk.tensors);
   const tensors: TensorRecord[] = [];
   for (let i = 0; i < walk.tensors.length; i++) {

@@ -13,10 +13,9 @@
  * Shard paths must stay inside the manifest's folder; the shards must hold exactly the bytes the
  * manifest describes (a mismatch means the manifest or the shards are wrong, and offsets would be).
  */
-import { stat } from "node:fs/promises";
-import { dirname } from "node:path";
 import { InputError } from "../../errors.js";
-import { describeIoError, SourcePool } from "../../io/byteSource.js";
+import { SourcePool } from "../../io/byteSource.js";
+import { parentOf } from "../../io/location.js";
 import { resolveInside } from "../safetensorsSharded.js";
 import { type ByteRange, type Encoding, type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
 import { type TfjsEntry, manifestFromJson, readManifest, readManifestJson } from "./manifest.js";
@@ -80,14 +79,13 @@ class ShardStream {
   }
 }
 
-async function fileSize(path: string, manifest: string): Promise<number> {
+/** Size of a manifest or shard (local or on the Hub); a failure names the manifest. */
+async function fileSize(path: string, manifest: string, pool: SourcePool): Promise<number> {
   try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new InputError("io", manifest, `${path} is not a regular file`);
-    return info.size;
+    return (await pool.get(path)).size;
   } catch (error) {
-    if (error instanceof InputError) throw error;
-    throw new InputError("io", manifest, `${path === manifest ? "" : `weight shard ${path}: `}${describeIoError(error)}`);
+    if (error instanceof InputError && path !== manifest) throw new InputError(error.code, manifest, `weight shard ${path}: ${error.detail}`);
+    throw error;
   }
 }
 
@@ -133,17 +131,17 @@ function describe(entry: TfjsEntry, name: string, params: number, ranges: ByteRa
 
 export async function openTfjs(path: string): Promise<OpenedModel> {
   const manifest = await readManifest(path);
-  const folder = dirname(path);
+  const folder = parentOf(path);
   const files = [path];
-  let bytes = await fileSize(path, path);
   const tensors: TensorRecord[] = [];
   const seen = new Map<string, number>();
   const pool = new SourcePool();
   try {
+    let bytes = await fileSize(path, path, pool);
     for (const group of manifest.groups) {
       const shards = group.paths.map((shard) => resolveInside(folder, shard, path));
       const sizes: number[] = [];
-      for (const shard of shards) sizes.push(await fileSize(shard, path));
+      for (const shard of shards) sizes.push(await fileSize(shard, path, pool));
       files.push(...shards);
       bytes += sizes.reduce((sum, size) => sum + size, 0);
       const stream = new ShardStream(shards, sizes, pool);
@@ -165,15 +163,15 @@ export async function openTfjs(path: string): Promise<OpenedModel> {
         throw new InputError("model", path, `the weights of shards ${group.paths.join(", ")} take ${offset} bytes but the shards hold ${stream.total}`);
       }
     }
+    const metadata = { ...manifest.metadata, groups: String(manifest.groups.length) };
+    return { path, format: manifest.kind === "weights-manifest" ? "tfjs-weights-manifest" : `tfjs-${manifest.kind}`, files, bytes, metadata, tensors };
   } finally {
     await pool.close();
   }
-  const metadata = { ...manifest.metadata, groups: String(manifest.groups.length) };
-  return { path, format: manifest.kind === "weights-manifest" ? "tfjs-weights-manifest" : `tfjs-${manifest.kind}`, files, bytes, metadata, tensors };
 }
 
 /** The shard files of a manifest (so a directory listing does not treat them as models). */
 export async function tfjsCompanions(path: string): Promise<string[]> {
   const manifest = await readManifest(path);
-  return manifest.groups.flatMap((group) => group.paths.map((shard) => resolveInside(dirname(path), shard, path)));
+  return manifest.groups.flatMap((group) => group.paths.map((shard) => resolveInside(parentOf(path), shard, path)));
 }

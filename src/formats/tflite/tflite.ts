@@ -16,6 +16,7 @@
  * never read here, only the length prefix of each buffer's data vector.
  */
 import { InputError } from "../../errors.js";
+import { isRemoteLocation } from "../../io/location.js";
 import { densifyRefusal, zeroRange } from "../../io/zeroSource.js";
 import { type ByteRange, type Encoding, type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
 import { PagedByteBuffer } from "./pagedBuffer.js";
@@ -115,6 +116,8 @@ function quantizedEncoding(type: TfliteType, quantization: Quantization | undefi
 }
 
 export async function openTflite(path: string): Promise<OpenedModel> {
+  // The flatbuffers accessors are synchronous, and so are the page reads behind them.
+  if (isRemoteLocation(path)) throw new InputError("io", path, "TFLite models are read from local files only (download it first)");
   const bb = PagedByteBuffer.open(path);
   try {
     return readModel(bb, path);
