@@ -49,12 +49,31 @@ export interface ByteRange {
   length: number;
 }
 
+/**
+ * The ranges hold a raw deflate stream (a zip member's data) instead of the tensor's bytes: the
+ * tensor's bytes are [start, start + bytes) of what it inflates to. A deflate stream decodes only
+ * from its start, so such a tensor is streamed in one pass and never split into parallel ranges.
+ * `inflatedBytes` (the zip entry's declared size) bounds the inflation: a stream that inflates to
+ * more (a zip bomb with a lying header) or less is an error, never read further.
+ */
+export interface DeflateCompression {
+  method: "deflate-raw";
+  inflatedBytes: number;
+  start: number;
+  bytes: number;
+  /** For error messages: the archive and the member inside it. */
+  file: string;
+  member: string;
+}
+
 /** Where a tensor's bytes live and how to read them: the ranges are concatenated in order. */
 export interface TensorData {
   ranges: ByteRange[];
   encoding: Encoding;
   /** Number of elements the ranges decode to (= product of shape). */
   elements: number;
+  /** Set when the ranges are compressed (see DeflateCompression). */
+  compression?: DeflateCompression;
 }
 
 export interface TensorRecord {

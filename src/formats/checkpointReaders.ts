@@ -1,0 +1,42 @@
+/**
+ * Readers of training-framework checkpoints, registered in open.ts: NumPy (.npy, .npz), PyTorch
+ * (.pt/.bin zip checkpoints; the legacy pickle format is recognised to say so), GGUF and Keras
+ * (.keras zip, HDF5 .h5). Zip-based formats are told apart by their members, never by extension.
+ */
+import { openSource } from "../io/byteSource.js";
+import { isNpzArchive, openNpy, openNpz } from "./numpy/numpy.js";
+import { looksLikeNpy } from "./numpy/npy.js";
+import type { FormatReader } from "./open.js";
+import { looksLikeZip, readZipArchive, type ZipArchive } from "./zip/zip.js";
+
+/** The archive's central directory, or undefined when the file is not a readable zip. */
+async function zipArchiveOf(head: Uint8Array, path: string): Promise<ZipArchive | undefined> {
+  if (!looksLikeZip(head)) return undefined;
+  let source;
+  try {
+    source = await openSource(path);
+    return await readZipArchive(source);
+  } catch {
+    return undefined;
+  } finally {
+    await source?.close();
+  }
+}
+
+export const checkpointReaders: FormatReader[] = [
+  {
+    name: "npy",
+    detect: (head) => looksLikeNpy(head),
+    open: openNpy,
+    suggestedBy: [".npy"],
+  },
+  {
+    name: "npz",
+    detect: async (head, path) => {
+      const archive = await zipArchiveOf(head, path);
+      return archive !== undefined && isNpzArchive(archive);
+    },
+    open: openNpz,
+    suggestedBy: [".npz"],
+  },
+];
