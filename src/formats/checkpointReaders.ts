@@ -4,6 +4,7 @@
  * (.keras zip, HDF5 .h5). Zip-based formats are told apart by their members, never by extension.
  */
 import { openSource } from "../io/byteSource.js";
+import { looksLikeGguf, openGguf } from "./gguf/gguf.js";
 import { isNpzArchive, openNpy, openNpz } from "./numpy/numpy.js";
 import { looksLikeNpy } from "./numpy/npy.js";
 import type { FormatReader } from "./open.js";
@@ -53,5 +54,11 @@ export const checkpointReaders: FormatReader[] = [
     name: "pytorch-legacy",
     detect: (head) => looksLikeLegacyTorch(head),
     open: openLegacyTorch,
+  },
+  {
+    name: "gguf",
+    detect: (head) => looksLikeGguf(head),
+    open: openGguf,
+    suggestedBy: [".gguf"],
   },
 ];

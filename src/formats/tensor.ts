@@ -5,6 +5,8 @@
  * handed a tensor as a message.
  */
 
+import type { GgmlBlockType } from "./gguf/ggmlTypes.js";
+
 /** Float element types that are decoded bit-exactly (see floatBits.ts). */
 export type FloatDType =
   | "F64"
@@ -40,7 +42,12 @@ export type Encoding =
    * `tensor` let the decoder check that the stream holds exactly `elements` varints and say where
    * it does not.
    */
-  | { kind: "varint"; dtype: FloatDType; elements: number; bytes: number; file: string; tensor: string };
+  | { kind: "varint"; dtype: FloatDType; elements: number; bytes: number; file: string; tensor: string }
+  /**
+   * ggml block quantisation (GGUF Q4_0 … Q6_K): fixed-size blocks of 32 or 256 values, each with its
+   * own float16 scale(s); decoded to float32 exactly as ggml does (formats/gguf/dequantize.ts).
+   */
+  | { kind: "ggml"; type: GgmlBlockType };
 
 /** A contiguous byte range of one source (a local path, or a URL for remote sources). */
 export interface ByteRange {
