@@ -5,6 +5,7 @@
  */
 import { openSource } from "../io/byteSource.js";
 import { looksLikeGguf, openGguf } from "./gguf/gguf.js";
+import { isKerasArchive, looksLikeHdf5, openKeras, openKerasH5 } from "./keras/keras.js";
 import { isNpzArchive, openNpy, openNpz } from "./numpy/numpy.js";
 import { looksLikeNpy } from "./numpy/npy.js";
 import type { FormatReader } from "./open.js";
@@ -54,6 +55,21 @@ export const checkpointReaders: FormatReader[] = [
     name: "pytorch-legacy",
     detect: (head) => looksLikeLegacyTorch(head),
     open: openLegacyTorch,
+  },
+  {
+    name: "keras",
+    detect: async (head, path) => {
+      const archive = await zipArchiveOf(head, path);
+      return archive !== undefined && isKerasArchive(archive);
+    },
+    open: openKeras,
+    suggestedBy: [".keras"],
+  },
+  {
+    name: "keras-h5",
+    detect: (head) => looksLikeHdf5(head),
+    open: openKerasH5,
+    suggestedBy: [".h5", ".hdf5"],
   },
   {
     name: "gguf",

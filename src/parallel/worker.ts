@@ -3,6 +3,8 @@ import { parentPort } from "node:worker_threads";
 import { SourcePool } from "../io/byteSource.js";
 // Sparse tensors' implicit zeros are ranges on the zero source: register its opener in this thread.
 import "../io/zeroSource.js";
+// HDF5 datasets (Keras) are ranges on hdf5: sources: register their opener in this thread.
+import "../formats/keras/hdf5Source.js";
 import { type SerializedError, serializeError } from "./pool.js";
 import { type AccumulateTask, runAccumulateTask, transferables } from "./tasks.js";
 

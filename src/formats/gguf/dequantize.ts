@@ -141,10 +141,14 @@ const q3_K: BlockDecoder = (b, at, out, o, half) => {
   }
 };
 
-/** get_scale_min_k4: the j-th 6-bit (scale, min) pair of Q4_K/Q5_K's 12 scale bytes. */
-function scaleMinK4(b: Uint8Array, q: number, j: number): [number, number] {
-  if (j < 4) return [b[q + j]! & 63, b[q + j + 4]! & 63];
-  return [(b[q + j + 4]! & 0x0f) | ((b[q + j - 4]! >> 6) << 4), (b[q + j + 4]! >> 4) | ((b[q + j]! >> 6) << 4)];
+/** get_scale_min_k4: the j-th 6-bit scale of Q4_K/Q5_K's 12 scale bytes (at q). */
+function scaleK4(b: Uint8Array, q: number, j: number): number {
+  return j < 4 ? b[q + j]! & 63 : (b[q + j + 4]! & 0x0f) | ((b[q + j - 4]! >> 6) << 4);
+}
+
+/** get_scale_min_k4: the j-th 6-bit min. */
+function minK4(b: Uint8Array, q: number, j: number): number {
+  return j < 4 ? b[q + j + 4]! & 63 : (b[q + j + 4]! >> 4) | ((b[q + j]! >> 6) << 4);
 }
 
 const q4_K: BlockDecoder = (b, at, out, o, half) => {
@@ -153,12 +157,10 @@ const q4_K: BlockDecoder = (b, at, out, o, half) => {
   let y = o;
   for (let c = 0; c < 4; c++) {
     const q = at + 16 + 32 * c;
-    const [sc1, m1] = scaleMinK4(b, at + 4, 2 * c);
-    const [sc2, m2] = scaleMinK4(b, at + 4, 2 * c + 1);
-    const d1 = fround(d * sc1);
-    const min1 = fround(dmin * m1);
-    const d2 = fround(d * sc2);
-    const min2 = fround(dmin * m2);
+    const d1 = fround(d * scaleK4(b, at + 4, 2 * c));
+    const min1 = fround(dmin * minK4(b, at + 4, 2 * c));
+    const d2 = fround(d * scaleK4(b, at + 4, 2 * c + 1));
+    const min2 = fround(dmin * minK4(b, at + 4, 2 * c + 1));
     for (let l = 0; l < 32; l++) out[y++] = d1 * (b[q + l]! & 0x0f) - min1;
     for (let l = 0; l < 32; l++) out[y++] = d2 * (b[q + l]! >> 4) - min2;
   }
@@ -173,12 +175,10 @@ const q5_K: BlockDecoder = (b, at, out, o, half) => {
     const ql = at + 48 + 32 * c;
     const u1 = 1 << (2 * c);
     const u2 = 2 << (2 * c);
-    const [sc1, m1] = scaleMinK4(b, at + 4, 2 * c);
-    const [sc2, m2] = scaleMinK4(b, at + 4, 2 * c + 1);
-    const d1 = fround(d * sc1);
-    const min1 = fround(dmin * m1);
-    const d2 = fround(d * sc2);
-    const min2 = fround(dmin * m2);
+    const d1 = fround(d * scaleK4(b, at + 4, 2 * c));
+    const min1 = fround(dmin * minK4(b, at + 4, 2 * c));
+    const d2 = fround(d * scaleK4(b, at + 4, 2 * c + 1));
+    const min2 = fround(dmin * minK4(b, at + 4, 2 * c + 1));
     for (let l = 0; l < 32; l++) out[y++] = d1 * ((b[ql + l]! & 0x0f) + (b[qh + l]! & u1 ? 16 : 0)) - min1;
     for (let l = 0; l < 32; l++) out[y++] = d2 * ((b[ql + l]! >> 4) + (b[qh + l]! & u2 ? 16 : 0)) - min2;
   }
