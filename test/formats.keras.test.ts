@@ -54,6 +54,19 @@ describe("Keras HDF5 weights", () => {
   });
 });
 
+describe("HDF5 layouts h5py writes (fixtures/h5py-variants.h5, committed with its script)", () => {
+  it("big-endian float16/float64, float16 with shuffle + gzip + fletcher32 give the safetensors numbers; an LZF dataset is skipped", async () => {
+    const result = await analyzeFile(new URL("../fixtures/h5py-variants.h5", import.meta.url).pathname);
+    const layers = byName(result.layers);
+    const f16 = byName((await analyzeFile(join(GENERATED, "dtypes", "f16.safetensors"))).layers).get("2.weight")!;
+    const f64 = byName((await analyzeFile(join(GENERATED, "dtypes", "f64.safetensors"))).layers).get("2.weight")!;
+    expect(fitFields(layers.get("be16")!)).toEqual(fitFields(f16));
+    expect(fitFields(layers.get("f16-shuffle-gzip")!)).toEqual(fitFields(f16));
+    expect(fitFields(layers.get("be64")!)).toEqual(fitFields(f64));
+    expect(result.skipped.find((s) => s.tensor === "lzf")!.reason).toBe("HDF5 filter lzf (32000) is not available (no plugin)");
+  });
+});
+
 describe("malformed Keras files: one-line error, exit 2", () => {
   const cases = ["h5-cases.json", "keras-cases.json"].flatMap((file) => JSON.parse(readFileSync(join(KERAS, "malformed", file), "utf8")) as MalformedFormatCase[]);
   it.each(cases.map((c) => [c.file.split("/").pop()!, c] as const))("%s", (_name, testCase) => expectMalformed(testCase));

@@ -45,7 +45,12 @@ export interface DatasetInfo {
   /** Bytes per element. */
   size: number;
   signed: boolean;
+  /** Filters HDF5 would need a plugin for (not built into h5wasm): the dataset cannot be read. */
+  missingFilters: string[];
 }
+
+/** Filters built into the HDF5 library h5wasm ships: deflate, shuffle, fletcher32, nbit, scaleoffset. */
+const BUILT_IN_FILTERS = new Set([1, 2, 3, 5, 6]);
 
 const TYPE_CLASS_NAMES: Record<number, string> = { 0: "integer", 1: "float", 2: "time", 3: "string", 4: "bitfield", 5: "opaque", 6: "compound", 7: "reference", 8: "enum", 9: "variable-length", 10: "array" };
 export const typeClassName = (typeClass: number): string => TYPE_CLASS_NAMES[typeClass] ?? `class ${typeClass}`;
@@ -60,7 +65,8 @@ export async function listDatasets(localPath: string): Promise<DatasetInfo[]> {
       const entity = file.get(path);
       if (!(entity instanceof h5wasm.Dataset)) continue;
       const metadata = entity.metadata;
-      datasets.push({ path: path.replace(/^\//, ""), shape: metadata.shape ?? [], typeClass: metadata.type, size: metadata.size, signed: metadata.signed });
+      const missingFilters = entity.filters.filter((filter) => !BUILT_IN_FILTERS.has(filter.id)).map((filter) => `${filter.name || "unnamed"} (${filter.id})`);
+      datasets.push({ path: path.replace(/^\//, ""), shape: metadata.shape ?? [], typeClass: metadata.type, size: metadata.size, signed: metadata.signed, missingFilters });
     }
     return datasets;
   } finally {

@@ -40,6 +40,7 @@ function tensorRecord(localPath: string, dataset: DatasetInfo): TensorRecord {
   if (dataset.typeClass === 1) {
     const dtype = FLOAT_SIZES[dataset.size];
     if (!dtype) return { name, dtype: `F${bits}`, shape, params, skipReason: `${bits}-bit float is not supported` };
+    if (dataset.missingFilters.length > 0) return { name, dtype, shape, params, skipReason: `HDF5 filter ${dataset.missingFilters.join(", ")} is not available (no plugin)` };
     return { name, dtype, shape, params, data: { ranges: [{ source: hdf5SourceName(localPath, name), offset: 0, length: params * dataset.size }], encoding: { kind: "float", dtype }, elements: params } };
   }
   if (dataset.typeClass === 0) {
