@@ -26,6 +26,14 @@ async function zipArchiveOf(head: Uint8Array, path: string): Promise<ZipArchive 
   }
 }
 
+/** Detects a zip archive whose central directory passes `test`. */
+const zipHolding =
+  (test: (archive: ZipArchive) => boolean) =>
+  async (head: Uint8Array, path: string): Promise<boolean> => {
+    const archive = await zipArchiveOf(head, path);
+    return archive !== undefined && test(archive);
+  };
+
 export const checkpointReaders: FormatReader[] = [
   {
     name: "npy",
@@ -35,19 +43,13 @@ export const checkpointReaders: FormatReader[] = [
   },
   {
     name: "npz",
-    detect: async (head, path) => {
-      const archive = await zipArchiveOf(head, path);
-      return archive !== undefined && isNpzArchive(archive);
-    },
+    detect: zipHolding(isNpzArchive),
     open: openNpz,
     suggestedBy: [".npz"],
   },
   {
     name: "pytorch",
-    detect: async (head, path) => {
-      const archive = await zipArchiveOf(head, path);
-      return archive !== undefined && torchPickleEntry(archive) !== undefined;
-    },
+    detect: zipHolding((archive) => torchPickleEntry(archive) !== undefined),
     open: openPytorch,
     suggestedBy: [".pt", ".pth", "pytorch_model.bin"],
   },
@@ -58,10 +60,7 @@ export const checkpointReaders: FormatReader[] = [
   },
   {
     name: "keras",
-    detect: async (head, path) => {
-      const archive = await zipArchiveOf(head, path);
-      return archive !== undefined && isKerasArchive(archive);
-    },
+    detect: zipHolding(isKerasArchive),
     open: openKeras,
     suggestedBy: [".keras"],
   },

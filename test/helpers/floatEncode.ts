@@ -72,3 +72,17 @@ export function pruned(data: Uint8Array): Float32Array {
   const threshold = sorted[Math.floor(sorted.length / 2)]!;
   return values.map((v) => (Math.abs(v) < threshold ? 0 : v));
 }
+
+/** Each `size`-byte element's bytes reversed (little- ↔ big-endian). */
+export function byteSwapped(bytes: Uint8Array, size: number): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i += size) for (let j = 0; j < size; j++) out[i + j] = bytes[i + size - 1 - j]!;
+  return out;
+}
+
+/** A row-major [rows, cols] matrix transposed: the same values in column-major order. */
+export function transposed(values: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
+  return out;
+}

@@ -5,6 +5,7 @@
  * its integer codes and float16 scales with ggml's float32 formulas — independently of the bit
  * packing — so a decoder can be checked for exact equality.
  */
+import { float16FromBits } from "../../src/formats/floatBits.js";
 import { toFloat16 } from "./floatEncode.js";
 
 export type QuantType = "Q4_0" | "Q4_1" | "Q5_0" | "Q5_1" | "Q8_0" | "Q2_K" | "Q3_K" | "Q4_K" | "Q5_K" | "Q6_K";
@@ -23,17 +24,10 @@ export const QUANT_GEOMETRY: Record<QuantType, { id: number; blockSize: number; 
 };
 
 const fr = Math.fround;
-const half = new Uint16Array(1);
-const halfValue = new Float32Array(1);
 /** Round to float16 and back: [bits, value]. */
 function f16(value: number): [number, number] {
   const bits = toFloat16(value);
-  half[0] = bits;
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exp = (bits >> 10) & 0x1f;
-  const mant = bits & 0x3ff;
-  halfValue[0] = exp === 0 ? sign * mant * 2 ** -24 : sign * (1 + mant / 1024) * 2 ** (exp - 15);
-  return [bits, halfValue[0]!];
+  return [bits, float16FromBits(bits)];
 }
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));

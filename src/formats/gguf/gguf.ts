@@ -18,7 +18,7 @@
 import { type GGUFParseOutput, gguf } from "@huggingface/gguf";
 import { InputError } from "../../errors.js";
 import { type ByteSource, openSource } from "../../io/byteSource.js";
-import type { Encoding, FloatDType, OpenedModel, TensorRecord } from "../tensor.js";
+import { type Encoding, type FloatDType, type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
 import { BLOCK_TYPES, GGML_TYPES, type GgmlBlockType } from "./ggmlTypes.js";
 
 const MAGIC = [0x47, 0x47, 0x55, 0x46]; // "GGUF"
@@ -95,8 +95,8 @@ function tensorRecord(file: string, info: GGUFParseOutput["tensorInfos"][number]
   const name = info.name;
   const ne = info.shape.map(Number);
   const shape = [...ne].reverse();
-  const params = ne.reduce((product, dim) => product * dim, 1);
-  if (!Number.isSafeInteger(params)) throw new InputError("overflow", file, `shape [${shape.join(", ")}] overflows`, name);
+  const params = shapeProduct(ne);
+  if (params === undefined) throw new InputError("overflow", file, `shape [${shape.join(", ")}] overflows`, name);
   const type = GGML_TYPES[info.dtype];
   if (!type) return { record: { name, dtype: `TYPE_${info.dtype}`, shape, params, skipReason: `unknown ggml type ${info.dtype}` } };
   const record: TensorRecord = { name, dtype: type.name, shape, params };

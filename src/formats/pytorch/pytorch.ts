@@ -13,7 +13,7 @@
  */
 import { InputError } from "../../errors.js";
 import { SourcePool } from "../../io/byteSource.js";
-import type { ByteRange, DeflateCompression, FloatDType, OpenedModel, TensorRecord } from "../tensor.js";
+import { type ByteRange, type DeflateCompression, type FloatDType, type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
 import { METHOD_STORED, type ZipArchive, type ZipEntry, type ZipMember, checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive } from "../zip/zip.js";
 import { PyDict, PyStorage, PyTensor, PyUnsupportedTensor, type PyValue, unpickle } from "./pickle.js";
 import { viewLayout } from "./strided.js";
@@ -197,8 +197,8 @@ async function tensorRecord(file: string, naming: { name: string; originalName?:
   if (!storageInfo) throw new InputError("malformed", file, `unknown storage type ${tensor.storage.storageType}`, name);
   const info = tensor.dtype !== undefined ? TORCH_DTYPES[tensor.dtype] : storageInfo;
   const shape = tensor.size;
-  const params = shape.reduce((product, dim) => product * dim, 1);
-  if (!Number.isSafeInteger(params)) throw new InputError("overflow", file, `shape [${shape.join(", ")}] overflows`, name);
+  const params = shapeProduct(shape);
+  if (params === undefined) throw new InputError("overflow", file, `shape [${shape.join(", ")}] overflows`, name);
   const record: TensorRecord = { ...naming, dtype: info?.name ?? tensor.dtype!.toUpperCase(), shape, params };
   if (!info) return { ...record, skipReason: `dtype ${tensor.dtype} is not supported` };
 

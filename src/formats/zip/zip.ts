@@ -10,7 +10,7 @@
  * would lie outside the file, overlap the central directory, or whose name repeats is an InputError.
  */
 import { InputError } from "../../errors.js";
-import type { ByteSource, SourcePool } from "../../io/byteSource.js";
+import { type ByteSource, type SourcePool, readU64 } from "../../io/byteSource.js";
 import { inflateToBuffer } from "../../io/inflate.js";
 import type { ByteRange, DeflateCompression } from "../tensor.js";
 
@@ -52,10 +52,7 @@ export function looksLikeZip(head: Uint8Array): boolean {
   return signature === LOCAL_HEADER || signature === END_RECORD;
 }
 
-function u64(view: DataView, at: number): number | undefined {
-  const value = view.getBigUint64(at, true);
-  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : undefined;
-}
+const u64 = (view: DataView, at: number): number | undefined => readU64(new Uint8Array(view.buffer, view.byteOffset, view.byteLength), at);
 
 async function readAt(source: ByteSource, position: number, length: number): Promise<DataView> {
   const bytes = new Uint8Array(length);
