@@ -48,6 +48,16 @@ describe("PyTorch checkpoints", () => {
     expect(skipped.get("every-other")).toBe("strided view of 100352 separate storage runs (more than 4096)");
   });
 
+  it("a sharded checkpoint (pytorch_model.bin.index.json) is one model, also as its directory", async () => {
+    const reference = await analyzeFile(REAL_MODEL);
+    for (const input of [join(TORCH, "sharded", "pytorch_model.bin.index.json"), join(TORCH, "sharded")]) {
+      const result = await analyzeFile(input);
+      expect(result.format).toBe("pytorch");
+      expect(result.files).toHaveLength(3);
+      expect(result.layers).toEqual(reference.layers);
+    }
+  });
+
   it("big-endian storages", async () => {
     const reference = await layersOf(REAL_MODEL);
     const layers = await layersOf(join(TORCH, "big-endian.pt"));

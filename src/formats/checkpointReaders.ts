@@ -10,6 +10,8 @@ import { isNpzArchive, openNpy, openNpz } from "./numpy/numpy.js";
 import { looksLikeNpy } from "./numpy/npy.js";
 import type { FormatReader } from "./open.js";
 import { looksLikeLegacyTorch, openLegacyTorch, openPytorch, torchPickleEntry } from "./pytorch/pytorch.js";
+import { isPytorchShardIndex, openPytorchShardIndex } from "./pytorch/pytorchSharded.js";
+import { shardIndexFiles } from "./safetensorsSharded.js";
 import { looksLikeZip, readZipArchive, type ZipArchive } from "./zip/zip.js";
 
 /** The archive's central directory, or undefined when the file is not a readable zip. */
@@ -25,6 +27,25 @@ async function zipArchiveOf(head: Uint8Array, path: string): Promise<ZipArchive 
     await source?.close();
   }
 }
+
+/**
+ * `pytorch_model.bin.index.json`: a shard index (as safetensors') over torch.save shards. Listed in
+ * open.ts before the safetensors index reader, which would otherwise claim it.
+ */
+export const pytorchIndexReader: FormatReader = {
+  name: "pytorch-index",
+  detect: async (head, path) => {
+    // A JSON object: the first byte that is not whitespace is "{".
+    if (head.find((byte) => byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) !== 0x7b) return false;
+    try {
+      return await isPytorchShardIndex(path);
+    } catch {
+      return false;
+    }
+  },
+  open: openPytorchShardIndex,
+  companions: shardIndexFiles,
+};
 
 /** Detects a zip archive whose central directory passes `test`. */
 const zipHolding =

@@ -10,7 +10,7 @@ import { InputError } from "../errors.js";
 import { describeIoError, openSource } from "../io/byteSource.js";
 import { hubIsFolder, hubListFolder, isHubAddress } from "../io/hub/index.js";
 import { locationKey } from "../io/location.js";
-import { checkpointReaders } from "./checkpointReaders.js";
+import { checkpointReaders, pytorchIndexReader } from "./checkpointReaders.js";
 import { looksLikeOnnx, onnxCompanions, openOnnx } from "./onnx/onnx.js";
 import { looksLikeSafetensors, openSafetensorsFile } from "./safetensors.js";
 import { looksLikeTfjs, openTfjs, tfjsCompanions } from "./tfjs/tfjs.js";
@@ -49,6 +49,7 @@ const readers: FormatReader[] = [
     open: openSafetensorsFile,
     suggestedBy: [".safetensors"],
   },
+  pytorchIndexReader,
   {
     name: "safetensors-index",
     detect: async (head, path) => {
