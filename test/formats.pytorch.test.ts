@@ -70,6 +70,7 @@ describe("PyTorch checkpoints", () => {
     const layers = byName(result.layers);
     for (const layer of reference.layers) expect(fitFields(layers.get(`model.${layer.tensor}`)!)).toEqual(fitFields(layer));
     expect(fitFields(layers.get("opt.state.0.exp_avg")!)).toEqual(fitFields(reference.layers.find((l) => l.tensor === "0.weight")!));
+    expect([...layers.keys()].some((name) => name.startsWith("deep"))).toBe(false);
   });
 });
 

@@ -27,6 +27,8 @@ export type TorchValue =
   | { kind: "list"; items: TorchValue[] }
   | { kind: "global-call"; module: string; name: string; args: TorchValue[] }
   | { kind: "same"; value: TorchValue }
+  /** `value` inside `depth` nested one-element lists (EMPTY_LIST × depth, value, APPEND × depth). */
+  | { kind: "nested"; depth: number; value: TorchValue }
   | string
   | number
   | boolean
@@ -54,7 +56,11 @@ export class PickleWriter {
   }
 
   raw(...bytes: number[]): this {
-    this.out.push(...bytes);
+    return this.rawBytes(bytes);
+  }
+
+  rawBytes(bytes: ArrayLike<number>): this {
+    for (let i = 0; i < bytes.length; i++) this.out.push(bytes[i]!);
     return this;
   }
 
@@ -140,7 +146,11 @@ export class PickleWriter {
     else if (value === false) this.out.push(0x89);
     else if (typeof value === "number") this.int(value);
     else if (typeof value === "string") this.string(value);
-    else if (value.kind === "same") {
+    else if (value.kind === "nested") {
+      for (let i = 0; i < value.depth; i++) this.out.push(0x5d);
+      this.value(value.value);
+      for (let i = 0; i < value.depth; i++) this.out.push(0x61);
+    } else if (value.kind === "same") {
       if (!this.get(value.value)) throw new Error("'same' refers to a value not pickled yet");
     } else if (value.kind === "tensor") this.tensor(value);
     else if (value.kind === "list") {

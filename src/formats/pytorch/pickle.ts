@@ -8,8 +8,9 @@
  * make sense for arbitrary objects (INST, OBJ, EXT*, out-of-band buffers) are refused too.
  *
  * Bounds: the input is a bounded in-memory buffer; every length is checked against the bytes left
- * before slicing; each opcode pushes at most one value, so the stack, the memo and every container
- * are bounded by the pickle's length; integers are limited to 64 bytes; the run is one linear pass.
+ * before slicing; the stack, the MARK stack and the memo have fixed limits (MAX_STACK, MAX_MARKS,
+ * MAX_MEMO), every container is bounded by the pickle's length, integers are limited to 64 bytes,
+ * and the run is one linear pass.
  */
 import { InputError } from "../../errors.js";
 
@@ -177,6 +178,13 @@ export function isAllowedGlobal(module: string, name: string): boolean {
 
 /** Integers beyond this many bytes (LONG1/LONG4) are refused: no state_dict needs them. */
 const MAX_LONG_BYTES = 64;
+/**
+ * Bounds on the machine's state, far above what torch.save writes (it batches SETITEMS by 1,000,
+ * memoizes about ten objects per tensor), so a crafted pickle cannot grow them with its length.
+ */
+export const MAX_STACK = 1_000_000;
+export const MAX_MARKS = 100_000;
+export const MAX_MEMO = 4_000_000;
 
 export interface UnpickleOptions {
   /** File the pickle came from (for messages) and the member inside an archive. */
@@ -271,6 +279,9 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): PyValue {
   for (;;) {
     opcodeAt = at;
     if (at >= bytes.length) fail("ends without a STOP opcode (truncated?)");
+    if (stack.length > MAX_STACK || marks.length > MAX_MARKS || memo.size > MAX_MEMO) {
+      fail(`grows past ${MAX_STACK} stack values, ${MAX_MARKS} marks or ${MAX_MEMO} memo entries`, "limit");
+    }
     const op = bytes[at++]!;
     switch (op) {
       case 0x80: // PROTO

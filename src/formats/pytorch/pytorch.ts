@@ -18,8 +18,10 @@ import { METHOD_STORED, type ZipArchive, type ZipEntry, type ZipMember, checkInf
 import { PyDict, PyStorage, PyTensor, PyUnsupportedTensor, type PyValue, unpickle } from "./pickle.js";
 import { viewLayout } from "./strided.js";
 
-/** A state_dict's pickle is kilobytes to a few megabytes; larger ones are refused. */
-export const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
+/** A state_dict's pickle is kilobytes to a few megabytes (≈ 150 bytes per tensor); larger ones are refused. */
+export const MAX_PICKLE_BYTES = 32 * 1024 * 1024;
+/** Tensors nested deeper than this in the checkpoint object are not looked for. */
+export const MAX_NESTING = 64;
 
 /** torch's legacy magic number 0x1950a86a20f9469cfc6c pickled as LONG1 after PROTO 2. */
 const LEGACY_MAGIC = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
@@ -100,24 +102,40 @@ const TORCH_DTYPES: Record<string, DtypeInfo> = {
   complex128: STORAGE_DTYPES.ComplexDoubleStorage!,
 };
 
-/** Every tensor in the unpickled object with its key path; containers are walked once (cycles are safe). */
+/**
+ * Every tensor in the unpickled object with its key path. Containers are visited once (cycles and
+ * shared sub-structures are harmless) and at most MAX_NESTING deep; a path is kept as a parent chain
+ * and joined only for a tensor, so the walk is linear in the number of containers.
+ */
 function tensorsIn(root: PyValue): { name: string; value: PyTensor | PyUnsupportedTensor }[] {
+  interface Step {
+    key: string;
+    parent: Step | undefined;
+    depth: number;
+  }
+  const nameOf = (step: Step | undefined): string => {
+    const keys: string[] = [];
+    for (let s = step; s; s = s.parent) keys.push(s.key);
+    return keys.length > 0 ? keys.reverse().join(".") : "tensor";
+  };
   const found: { name: string; value: PyTensor | PyUnsupportedTensor }[] = [];
   const seen = new Set<object>();
-  const pending: { path: string[]; value: PyValue }[] = [{ path: [], value: root }];
+  const pending: { step: Step | undefined; value: PyValue }[] = [{ step: undefined, value: root }];
   while (pending.length > 0) {
-    const { path, value } = pending.pop()!;
+    const { step, value } = pending.pop()!;
     if (value instanceof PyTensor || value instanceof PyUnsupportedTensor) {
-      found.push({ name: path.length > 0 ? path.join(".") : "tensor", value });
+      found.push({ name: nameOf(step), value });
       continue;
     }
-    if (value === null || typeof value !== "object" || seen.has(value)) continue;
+    const depth = step?.depth ?? 0;
+    if (value === null || typeof value !== "object" || seen.has(value) || depth >= MAX_NESTING) continue;
     seen.add(value);
-    const children: { path: string[]; value: PyValue }[] = [];
+    const children: { step: Step; value: PyValue }[] = [];
+    const child = (key: string, item: PyValue): void => void children.push({ step: { key, parent: step, depth: depth + 1 }, value: item });
     if (value instanceof PyDict) {
-      for (const { key, value: child } of value.entries.values()) children.push({ path: [...path, typeof key === "string" || typeof key === "number" || typeof key === "bigint" ? String(key) : `#${children.length}`], value: child });
+      for (const { key, value: item } of value.entries.values()) child(typeof key === "string" || typeof key === "number" || typeof key === "bigint" ? String(key) : `#${children.length}`, item);
     } else if (Array.isArray(value)) {
-      value.forEach((child, i) => children.push({ path: [...path, String(i)], value: child }));
+      value.forEach((item, i) => child(String(i), item));
     }
     // Reversed onto the stack so tensors come out in file order.
     for (let i = children.length - 1; i >= 0; i--) pending.push(children[i]!);
