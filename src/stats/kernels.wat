@@ -182,23 +182,35 @@
         (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
         (br $tail))))
 
-  ;; Pass 2 for bucketed F32 (binFlagged32): only values whose bucket (bits >>> 16) is flagged in the
-  ;; u8 table at $flags straddle a bin edge and are binned here, into u32 counters at $counts; all
-  ;; other buckets were binned whole from the pass-1 counts.
-  (func (export "binFlagged32") (param $ptr i32) (param $n i32) (param $flags i32) (param $counts i32) (param $step f64) (param $maxAbs f64) (param $bins i32)
-    (local $end i32) (local $last i32) (local $bits i32) (local $a f64) (local $index i32) (local $slot i32)
-    (local.set $last (i32.sub (local.get $bins) (i32.const 1)))
+  ;; Pass 2 for bucketed F32 (binning.ts countAbove32): per element, above[bucket] += (|pattern| >=
+  ;; thresholds[bucket]) with bucket = bits >>> 16: one unsigned compare, no branch. Unsplit and
+  ;; NaN/Inf buckets have threshold 0xFFFFFFFF, which no |pattern| reaches. Even and odd elements
+  ;; count into two u32 tables (above, above + 256 KiB); the caller adds them.
+  (func (export "countAbove32") (param $ptr i32) (param $n i32) (param $thresholds i32) (param $above i32)
+    (local $end i32) (local $pairsEnd i32) (local $second i32) (local $bits i32) (local $offset i32) (local $slot i32)
+    (local.set $second (i32.add (local.get $above) (i32.const 262144)))
     (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $pairsEnd (i32.add (local.get $ptr) (i32.shl (i32.shr_u (local.get $n) (i32.const 1)) (i32.const 3))))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $ptr) (local.get $end)))
+        (br_if $done (i32.ge_u (local.get $ptr) (local.get $pairsEnd)))
         (local.set $bits (i32.load (local.get $ptr)))
-        (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
-        (br_if $next (i32.eqz (i32.load8_u (i32.add (local.get $flags) (i32.shr_u (local.get $bits) (i32.const 16))))))
-        (local.set $a (f64.promote_f32 (f32.abs (f32.reinterpret_i32 (local.get $bits)))))
-        (br_if $next (i32.eqz (f64.le (local.get $a) (local.get $maxAbs))))
-        (local.set $index (call $binOf (local.get $a) (local.get $maxAbs) (local.get $step) (local.get $bins) (local.get $last)))
-        (local.set $slot (i32.add (local.get $counts) (i32.shl (local.get $index) (i32.const 2))))
-        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
-        (br $next))))
+        (local.set $offset (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2)))
+        (local.set $slot (i32.add (local.get $above) (local.get $offset)))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot))
+          (i32.ge_u (i32.and (local.get $bits) (i32.const 0x7fffffff)) (i32.load (i32.add (local.get $thresholds) (local.get $offset))))))
+        (local.set $bits (i32.load offset=4 (local.get $ptr)))
+        (local.set $offset (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2)))
+        (local.set $slot (i32.add (local.get $second) (local.get $offset)))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot))
+          (i32.ge_u (i32.and (local.get $bits) (i32.const 0x7fffffff)) (i32.load (i32.add (local.get $thresholds) (local.get $offset))))))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 8)))
+        (br $next)))
+    (if (i32.lt_u (local.get $ptr) (local.get $end))
+      (then
+        (local.set $bits (i32.load (local.get $ptr)))
+        (local.set $offset (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2)))
+        (local.set $slot (i32.add (local.get $above) (local.get $offset)))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot))
+          (i32.ge_u (i32.and (local.get $bits) (i32.const 0x7fffffff)) (i32.load (i32.add (local.get $thresholds) (local.get $offset)))))))))
 )
