@@ -81,15 +81,19 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
   }
 
   let scan: FloatScan | undefined;
-  await runAll(
-    (range) => ({ kind: "scan", data, ...range, chunkBytes, distinctCap }),
-    (result) => {
-      if (result.kind !== "scan") throw new Error(`unexpected ${result.kind} result`);
-      const part = FloatScan.fromState(result.state);
-      if (scan) scan.merge(part);
-      else scan = part;
-    },
-  );
+  const foldScan = (result: AccumulateResult): void => {
+    if (result.kind !== "scan") throw new Error(`unexpected ${result.kind} result`);
+    const part = FloatScan.fromState(result.state);
+    if (scan) scan.merge(part);
+    else scan = part;
+  };
+  // The first range goes alone: if it already holds more distinct values than the cap, the tensor
+  // does too, and the other ranges need not fill sets of their own (a few % of pass 1). Other
+  // tensors keep the workers busy meanwhile.
+  const [first, ...rest] = ranges;
+  foldScan(await executor.run({ kind: "scan", data, ...first!, chunkBytes, distinctCap }, onBytes));
+  const restCap = scan!.summary().distinctExact ? distinctCap : 0;
+  await Promise.all(rest.map((range) => executor.run({ kind: "scan", data, ...range, chunkBytes, distinctCap: restCap }, onBytes).then(foldScan)));
   const summary = scan!.summary();
   let counts: Float64Array = new Float64Array(options.bins);
   if (summary.maxAbs > 0) {
@@ -99,10 +103,10 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
     const buckets = scan!.float32Buckets();
     const splits = buckets ? bucketSplits(options.bins, summary.maxAbs) : undefined;
     if (buckets && splits) {
-      const above = new Float64Array(buckets.length);
+      const above = new Float64Array(splits.thresholds.length);
       if (anySplitOccupied(buckets, splits)) {
         await runAll(
-          (range) => ({ kind: "above", data, ...range, chunkBytes, thresholds: splits.thresholds }),
+          (range) => ({ kind: "above", data, ...range, chunkBytes, splits }),
           (result) => {
             if (result.kind !== "above") throw new Error(`unexpected ${result.kind} result`);
             for (let i = 0; i < above.length; i++) above[i]! += result.above[i]!;

@@ -13,7 +13,7 @@ import { createCodec, type CodeCodec, type FloatCodec } from "../formats/encodin
 import type { TensorData } from "../formats/tensor.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { readChunks } from "../io/chunks.js";
-import { binValues as binAny, countAbove32 } from "../stats/binning.js";
+import { type BucketSplits, binValues as binAny, countAbove32 } from "../stats/binning.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
 import { FloatScan, type FloatScanState } from "../stats/floatScan.js";
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
@@ -32,7 +32,7 @@ export type AccumulateTask =
   /** Pass 2 over floats: every value into bins (`bin`), or, for F32 counted per bucket in pass 1,
    * only the count of values at or above each bucket's split (`above`, see binning.ts). */
   | ({ kind: "bin"; bins: number; maxAbs: number } & RangeTask)
-  | ({ kind: "above"; thresholds: Uint32Array } & RangeTask)
+  | ({ kind: "above"; splits: BucketSplits } & RangeTask)
   | ({ kind: "scan-and-bin"; bins: number; distinctCap: number } & RangeTask);
 
 export type AccumulateResult =
@@ -98,11 +98,11 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
       return { kind: "bin", counts };
     }
     case "above": {
-      const above = new Float64Array(task.thresholds.length);
+      const above = new Float64Array(task.splits.thresholds.length);
       await forEachDecoded(codec, chunks(false), firstElement, (values) => {
         if (!(values instanceof Float32Array)) throw new Error("above task on non-F32 values");
-        if (kernels?.holds(values)) kernels.countAbove32(values, task.thresholds, above);
-        else countAbove32(values, task.thresholds, above);
+        if (kernels?.holds(values)) kernels.countAbove32(values, task.splits, above);
+        else countAbove32(values, task.splits, above);
       });
       kernels?.flush();
       return { kind: "above", above };

@@ -67,8 +67,10 @@ export function binValues(values: Float32Array | Float64Array, counts: Float64Ar
  * element, no branch, no division. The result equals binValues exactly (tested).
  */
 const BUCKET_SHIFT = 16;
-const BUCKET_COUNT = 1 << (32 - BUCKET_SHIFT);
-/** Threshold of a bucket that is not split: no |pattern| reaches it. */
+/** Buckets of |pattern| >>> 16; finite values occupy 0 … 0x7f7f. */
+export const FLOAT32_BUCKETS = 1 << 15;
+const FINITE_BUCKETS = 0x7f80;
+/** Threshold of split 0 (the buckets no edge cuts): no |pattern| reaches it. */
 export const UNSPLIT = 0xffffffff;
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -76,9 +78,13 @@ function patternValue(bits: number): number {
   u32[0] = bits >>> 0;
   return f32[0]!;
 }
+function floatPattern(value: number): number {
+  f32[0] = value;
+  return u32[0]!;
+}
 
 export interface BucketSplits {
-  /** Per bucket (sign included): the smallest |pattern| in the upper bin, or UNSPLIT. */
+  /** Per bucket: the smallest |pattern| in the upper of its two bins, or UNSPLIT. */
   thresholds: Uint32Array;
   /** Per bucket: the bin of its smallest value (−1 above max|w|). */
   lower: Int32Array;
@@ -90,17 +96,16 @@ export interface BucketSplits {
  */
 export function bucketSplits(bins: number, maxAbs: number): BucketSplits | undefined {
   const edges = binEdges(bins);
-  const thresholds = new Uint32Array(BUCKET_COUNT).fill(UNSPLIT);
-  const lower = new Int32Array(BUCKET_COUNT).fill(-1);
-  const half = BUCKET_COUNT >>> 1;
+  const thresholds = new Uint32Array(FLOAT32_BUCKETS).fill(UNSPLIT);
+  const lower = new Int32Array(FLOAT32_BUCKETS).fill(-1);
   const maxPattern = floatPattern(maxAbs);
-  for (let bucket = 0; bucket < half; bucket++) {
+  for (let bucket = 0; bucket < FINITE_BUCKETS; bucket++) {
     const first = bucket << BUCKET_SHIFT;
     if (first > maxPattern) break;
     const last = Math.min(first + (1 << BUCKET_SHIFT) - 1, maxPattern);
     const low = binIndex(patternValue(first), maxAbs, edges);
     const high = binIndex(patternValue(last), maxAbs, edges);
-    lower[bucket] = lower[bucket + half] = low;
+    lower[bucket] = low;
     if (high === low) continue;
     if (high > low + 1) return undefined;
     // Smallest pattern in (first, last] whose bin is `high`.
@@ -111,36 +116,35 @@ export function bucketSplits(bins: number, maxAbs: number): BucketSplits | undef
       if (binIndex(patternValue(mid), maxAbs, edges) === high) hi = mid;
       else lo = mid;
     }
-    thresholds[bucket] = thresholds[bucket + half] = hi;
+    thresholds[bucket] = hi;
   }
   return { thresholds, lower };
 }
 
-function floatPattern(value: number): number {
-  f32[0] = value;
-  return u32[0]!;
-}
-
-/** True when some bucket that holds values is split, i.e. pass 2 has anything to count. */
+/** True when some bucket that holds values is cut by an edge, i.e. pass 2 has anything to count. */
 export function anySplitOccupied(buckets: Float64Array, splits: BucketSplits): boolean {
-  for (let bucket = 0; bucket < BUCKET_COUNT; bucket++) if (buckets[bucket]! > 0 && splits.thresholds[bucket] !== UNSPLIT) return true;
+  for (let bucket = 0; bucket < FLOAT32_BUCKETS; bucket++) if (buckets[bucket]! > 0 && splits.thresholds[bucket] !== UNSPLIT) return true;
   return false;
 }
 
-/** Hot loop (JavaScript reference of the countAbove32 kernel): above[bucket] += (|pattern| ≥ threshold). */
-export function countAbove32(values: Float32Array, thresholds: Uint32Array, above: Float64Array): void {
+/**
+ * Hot loop (JavaScript reference of the countAbove32 kernel): above[bucket] += (|pattern| ≥
+ * thresholds[bucket]), bucket = |pattern| >>> 16. No |pattern| reaches UNSPLIT.
+ */
+export function countAbove32(values: Float32Array, splits: BucketSplits, above: Float64Array): void {
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const thresholds = splits.thresholds;
   for (let i = 0; i < bits.length; i++) {
-    const pattern = bits[i]!;
+    const pattern = (bits[i]! & 0x7fffffff) >>> 0;
     const bucket = pattern >>> BUCKET_SHIFT;
-    if ((pattern & 0x7fffffff) >>> 0 >= thresholds[bucket]!) above[bucket]!++;
+    if (pattern >= thresholds[bucket]!) above[bucket]!++;
   }
 }
 
 /** The bins from pass-1 bucket counts and pass-2 counts above each split. */
 export function binsFromSplits(buckets: Float64Array, above: Float64Array, splits: BucketSplits, bins: number): Float64Array {
   const counts = new Float64Array(bins);
-  for (let bucket = 0; bucket < BUCKET_COUNT; bucket++) {
+  for (let bucket = 0; bucket < FINITE_BUCKETS; bucket++) {
     const count = buckets[bucket]!;
     if (count === 0) continue;
     const low = splits.lower[bucket]!;

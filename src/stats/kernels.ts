@@ -2,8 +2,8 @@
  * The WebAssembly hot loops (kernels.wat) and the memory they work in. Each instance owns one linear
  * memory laid out as
  *
- *   [64 KiB spare][count tables 2 × 256 KiB (also pass-2 "above" counters)][F32 buckets 2 × 256 KiB]
- *   [split thresholds 256 KiB][bin counters 4 lanes × 4·B bytes][2 chunk buffers]
+ *   [64 KiB spare][count tables 2 × 256 KiB (also pass-2 "above" counters)][F32 buckets 2 × 128 KiB]
+ *   [split thresholds 128 KiB][bin counters 4 lanes × 4·B bytes][2 chunk buffers]
  *
  * and the streaming layer reads tensor bytes straight into the chunk buffers, so the kernels count
  * without a copy. An instance serves one task at a time (`acquireKernels` / `release`); a thread keeps
@@ -12,6 +12,7 @@
  * exactly the same numbers (tested).
  */
 import { existsSync, readFileSync } from "node:fs";
+import { FLOAT32_BUCKETS, type BucketSplits } from "./binning.js";
 
 /** The assembled module; the same file whether this code runs from src/ (tests) or dist/. */
 const WASM_URL = new URL("../../dist/stats/kernels.wasm", import.meta.url);
@@ -33,8 +34,11 @@ const PAGE = 65536;
 const TABLES = PAGE; // two 65,536-entry u32 tables
 const TABLE_BYTES = 65536 * 4;
 const BUCKETS = TABLES + 2 * TABLE_BYTES;
-const THRESHOLDS = BUCKETS + 2 * TABLE_BYTES;
-const BINS = THRESHOLDS + TABLE_BYTES;
+const BUCKET_TABLE_BYTES = FLOAT32_BUCKETS * 4;
+/** Finite F32 values occupy buckets 0 … 0x7f7f; NaN and ±Inf land above and are dropped. */
+const FINITE_BUCKETS = 0x7f80;
+const THRESHOLDS = BUCKETS + 2 * BUCKET_TABLE_BYTES;
+const BINS = THRESHOLDS + BUCKET_TABLE_BYTES;
 const BIN_LANES = 4;
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -60,8 +64,8 @@ export class Kernels {
   readonly chunkBytes: number;
   readonly maxBins: number;
   private inUse = true;
-  private thresholdsLoaded: Uint32Array | null = null;
-  private readonly pending = new Map<number, { into: Float64Array; length: number; tables: number; elements: number }>();
+  private splitsLoaded: BucketSplits | null = null;
+  private readonly pending = new Map<number, { into: Float64Array; length: number; tables: number; tableBytes: number; lanes: number; elements: number }>();
 
   private constructor(module: WebAssembly.Module, chunkBytes: number, maxBins: number) {
     this.exports = new WebAssembly.Instance(module).exports as unknown as KernelExports;
@@ -105,7 +109,7 @@ export class Kernels {
   /** Pass 1 over F32 patterns in kernel memory; bucket counts go to `buckets` (folded on `flush`). */
   scan32(bits: Uint32Array, buckets: Float64Array): Scan32Result {
     const e = this.exports;
-    this.defer(BUCKETS, buckets, 65536, 2, bits.length);
+    this.defer(BUCKETS, buckets, FINITE_BUCKETS, 2, bits.length, BUCKET_TABLE_BYTES);
     e.scan32(bits.byteOffset, bits.length, BUCKETS);
     return { maxBits: e.maxBits.value as number, zeros: e.zeros.value as number, nan: e.nan.value as number, infinite: e.infinite.value as number };
   }
@@ -121,12 +125,12 @@ export class Kernels {
    * Pass 2 for bucketed F32: per bucket, count values at or above its split (binning.ts
    * countAbove32) into `above` (folded on `flush`).
    */
-  countAbove32(values: Float32Array, thresholds: Uint32Array, above: Float64Array): void {
-    if (this.thresholdsLoaded !== thresholds) {
-      this.u32.set(thresholds, THRESHOLDS >>> 2);
-      this.thresholdsLoaded = thresholds;
+  countAbove32(values: Float32Array, splits: BucketSplits, above: Float64Array): void {
+    if (this.splitsLoaded !== splits) {
+      this.u32.set(splits.thresholds, THRESHOLDS >>> 2);
+      this.splitsLoaded = splits;
     }
-    this.defer(TABLES, above, 65536, 2, values.length);
+    this.defer(TABLES, above, FLOAT32_BUCKETS, 2, values.length, BUCKET_TABLE_BYTES);
     this.exports.countAbove32(values.byteOffset, values.length, THRESHOLDS, TABLES);
   }
 
@@ -139,26 +143,31 @@ export class Kernels {
    * Counters stay in kernel memory across calls (folding 2 × 65,536 counters per chunk costs ~6 %)
    * and are folded when the destination changes, before u32 could overflow, or on `flush`.
    */
-  private defer(region: number, into: Float64Array, length: number, tables: number, elements: number): void {
+  private defer(region: number, into: Float64Array, length: number, tables: number, elements: number, tableBytes = TABLE_BYTES, lanes = 1): void {
     const pending = this.pending.get(region);
     if (pending && (pending.into !== into || pending.elements + elements >= 2 ** 31)) this.foldPending(region);
     const current = this.pending.get(region);
     if (current) current.elements += elements;
-    else this.pending.set(region, { into, length, tables, elements });
+    else this.pending.set(region, { into, length, tables, tableBytes, lanes, elements });
   }
 
   private foldPending(region: number): void {
     const pending = this.pending.get(region);
     if (!pending) return;
     this.pending.delete(region);
-    for (let table = 0; table < pending.tables; table++) this.fold(region + table * TABLE_BYTES, pending.into, pending.length);
+    for (let table = 0; table < pending.tables; table++) {
+      const at = region + table * pending.tableBytes;
+      this.fold(at, pending.into, pending.length, pending.lanes);
+      // Counters beyond `length` (the NaN/Inf buckets of scan32) are dropped, but must restart at 0.
+      if (pending.tableBytes > pending.length * pending.lanes * 4) this.u32.fill(0, (at >>> 2) + pending.length * pending.lanes, (at + pending.tableBytes) >>> 2);
+    }
   }
 
   release(): void {
     if (!this.inUse) return;
     this.flush();
     this.inUse = false;
-    this.thresholdsLoaded = null;
+    this.splitsLoaded = null;
     // Keep a couple for reuse; more are only made by concurrent callers and can be collected.
     if (free.length < 2) free.push(this);
   }
