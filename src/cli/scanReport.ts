@@ -43,7 +43,7 @@ export function addGateOptions(command: Command): Command {
     .option("--fail-under-r2 <x>", "fail (exit 3) if a layer in a model summary has R² < X", numberOption("--fail-under-r2"))
     .option("--max-flagged-fraction <f>", "fail if more than F of a model's fitted layers carry a quality flag", numberOption("--max-flagged-fraction", 0, 1))
     .option("--sigma-range <a:b>", "fail if a layer in a model summary has σ outside [a, b]", rangeOption("--sigma-range"))
-    .option("--mu-range <a:b>", "fail if a layer in a model summary has μ outside [a, b] (write --mu-range=-3:-1)", rangeOption("--mu-range"))
+    .option("--mu-range <a:b>", "fail if a layer in a model summary has μ outside [a, b]", rangeOption("--mu-range"))
     .option("--json", "print the summary as JSON (the contents of summary.json) instead of the table", false);
 }
 

@@ -1,14 +1,13 @@
 /**
  * summary.tex: the scan summary as a LaTeX table in the shape of the paper's Table 2 (model, layers,
  * parameters, mean ± sd of A, μ, σ, R²), typeset with booktabs rules (`\usepackage{booktabs}`).
- * Model names are shown relative to the scanned folder and escaped; failed inputs are listed in
- * comments under the table, never in it.
+ * Model names are shown below the folder all of them share (named in a comment) and escaped; failed
+ * inputs are listed in comments under the table, never in it.
  */
 import type { ScanSummary } from "../analysis/scan/summary.js";
 import type { MeanSd } from "../analysis/summary.js";
-import { compareNames } from "../formats/open.js";
 import { fixed } from "./numbers.js";
-import { settingsLine, summaryCells } from "./scanSummary.js";
+import { commonFolder, settingsLine, summaryCells } from "./scanSummary.js";
 
 const LATEX_SPECIALS: Record<string, string> = {
   "\\": "\\textbackslash{}",
@@ -39,21 +38,15 @@ function latexInteger(value: number): string {
   return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, "{,}");
 }
 
-/** The model's name below the longest scanned folder that holds it (the full name otherwise). */
-export function shortModelName(model: string, roots: readonly string[]): string {
-  const holding = roots
-    .map((root) => root.replace(/\/+$/, ""))
-    .filter((root) => root !== "" && model.startsWith(`${root}/`))
-    .sort((a, b) => b.length - a.length || compareNames(a, b));
-  return holding.length > 0 ? model.slice(holding[0]!.length + 1) : model;
-}
-
 export function renderScanLatex(summary: ScanSummary): string {
+  const folder = commonFolder(summary.models.map((entry) => entry.model));
   const lines = [
     `% jaynes ${summary.version} scan summary in the shape of Table 2. Needs \\usepackage{booktabs}.`,
     `% Settings: ${settingsLine(summary)}. A, mu, sigma, R^2: mean +- sample sd over the ${summary.settings.include_flagged ? "fitted" : "unflagged fitted"} layers.`,
+    ...(folder ? [`% Models under ${folder}`] : []),
     "\\begin{table}[htbp]",
     "  \\centering",
+    "  \\small",
     `  \\caption{Lognormal fits of the size-weighted $|w|$ histograms ($B = ${summary.settings.bins}$ bins${summary.settings.normalize === "max" ? ", $|w|/\\max|w|$" : ", raw $|w|$"}): mean $\\pm$ standard deviation over the layers of each model.}`,
     "  \\label{tab:jaynes-scan}",
     "  \\begin{tabular}{lrrcccc}",
@@ -62,7 +55,7 @@ export function renderScanLatex(summary: ScanSummary): string {
     "    \\midrule",
   ];
   for (const entry of summary.models) {
-    const name = `\\texttt{${escapeLatex(shortModelName(entry.model, summary.scan.roots))}}`;
+    const name = `\\texttt{${escapeLatex(entry.model.slice(folder.length))}}`;
     lines.push(`    ${[name, String(entry.summary.layers), latexInteger(entry.summary.params), ...summaryCells(entry, latexMeanSd)].join(" & ")} \\\\`);
   }
   lines.push("    \\bottomrule", "  \\end{tabular}", "\\end{table}");

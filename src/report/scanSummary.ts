@@ -70,6 +70,19 @@ export function renderScanCsv(summary: ScanSummary): string {
   return `${[SCAN_CSV_COLUMNS.join(","), ...rows.map((row) => row.cells.map(csvField).join(","))].join("\n")}\n`;
 }
 
+/**
+ * The folder every name lies in ("runs/" for runs/a.onnx and runs/b/c.onnx; "" when they share
+ * none): tables show names below it, which stay unique and lose the part that says nothing.
+ */
+export function commonFolder(names: readonly string[]): string {
+  if (names.length === 0) return "";
+  let prefix = names[0]!.slice(0, names[0]!.lastIndexOf("/") + 1);
+  for (const name of names) {
+    while (prefix !== "" && !name.startsWith(prefix)) prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf("/") + 1);
+  }
+  return prefix;
+}
+
 /** The failure's message without the model name it starts with (where a table already shows it). */
 export function failureReason(failure: Failure): string {
   return failure.error.startsWith(`${failure.model}: `) ? failure.error.slice(failure.model.length + 2) : failure.error;
@@ -128,14 +141,15 @@ export function renderScanMarkdown(summary: ScanSummary): string {
 
 export function renderScanTable(summary: ScanSummary, options: Pick<TableOptions, "color">): string {
   const out: string[] = [];
+  const folder = commonFolder(summary.models.map((entry) => entry.model));
   if (summary.models.length > 0) {
     const table = newTable(["model", "format", "layers", "flagged", "params", "A", "μ", "σ", "R²"], { ...options, verbose: false }, ["left", "left", "right", "right", "right", "right", "right", "right", "right"]);
     for (const entry of summary.models) {
-      table.push([ellipsize(entry.model, 50), entry.format, String(entry.summary.layers), `${entry.flagged}/${entry.fitted}`, integer(entry.summary.params), ...summaryCells(entry, plainMeanSd)]);
+      table.push([ellipsize(entry.model.slice(folder.length), 50), entry.format, String(entry.summary.layers), `${entry.flagged}/${entry.fitted}`, integer(entry.summary.params), ...summaryCells(entry, plainMeanSd)]);
     }
     out.push(table.toString());
   }
   for (const failure of summary.failures) out.push(paint(options.color, 31, `failed: ${failure.error}`));
-  out.push(`${countLine(summary)}; settings: ${settingsLine(summary)}; layers = fitted layers in the summary${summary.settings.include_flagged ? " (flagged included)" : " (flagged left out)"}, flagged = flagged/fitted`);
+  out.push(`${countLine(summary)}${folder ? ` under ${folder}` : ""}; settings: ${settingsLine(summary)}; layers = fitted layers in the summary${summary.settings.include_flagged ? " (flagged included)" : " (flagged left out)"}, flagged = flagged/fitted`);
   return `${out.join("\n")}\n`;
 }

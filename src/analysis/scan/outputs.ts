@@ -4,7 +4,6 @@
  * from different folders apart, and the folder stays flat whatever the depth of the scanned tree.
  * `cache/<name>-<hash>.json` holds what a rerun may reuse; the summaries sit at the top.
  */
-import { baseNameOf } from "../../io/location.js";
 import { fingerprint } from "./shard.js";
 
 export const MODELS_FOLDER = "models";
@@ -13,7 +12,7 @@ export const SUMMARY_FILES = { csv: "summary.csv", json: "summary.json", md: "su
 
 /** The file stem of a model's outputs (unique per model name, safe on every filesystem). */
 export function modelStem(model: string): string {
-  const base = baseNameOf(model.replace(/\/+$/, "")).replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "").slice(0, 80) || "model";
+  const base = (model.split(/[\\/]+/).filter(Boolean).pop() ?? "").replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "").slice(0, 80) || "model";
   return `${base}-${fingerprint(model)}`;
 }
 
