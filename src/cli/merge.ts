@@ -47,5 +47,5 @@ async function runMerge(paths: string[], options: MergeOptions): Promise<number>
   await mkdir(join(options.out, MODELS_FOLDER), { recursive: true });
   for (const result of merged.results) await writeModelTables(options.out, result, false);
   logLine(`jaynes: merged ${count(merged.shards, "shard")}: ${count(merged.results.length, "model")}, ${count(merged.failures.length, "failed input")}; outputs in ${options.out}`);
-  return publishScan({ outDir: options.out, scope: merged.scope, settings: merged.settings, results: merged.results, failures: merged.failures }, options);
+  return publishScan({ ...merged, outDir: options.out }, options);
 }

@@ -1,9 +1,7 @@
 /** `jaynes scan DIR...`: every model under the folders, per-model tables, one summary, CI gates. */
 import { Command, InvalidArgumentError } from "commander";
-import { settingsRecord } from "../analysis/model.js";
 import { runScan, type ScanEvent } from "../analysis/scan/run.js";
 import { parseShard, type Shard } from "../analysis/scan/shard.js";
-import { resolveSettings } from "../analysis/settings.js";
 import { defaultJobs } from "../parallel/executor.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
 import { type HubCliOptions, HUB_HELP, addHubOptions, applyHubOptions } from "./hubOptions.js";
@@ -91,5 +89,5 @@ async function runScanCommand(roots: string[], options: ScanOptions): Promise<nu
   const shard = options.shard ? ` (shard ${options.shard.index}/${options.shard.count} of ${count(run.discovered, "model")} found)` : "";
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   logLine(`jaynes: scanned ${count(run.results.length + run.failures.length, "input")}${shard} in ${seconds} s: ${run.analysed} analysed, ${run.cached} from cache, ${run.failures.length} failed; outputs in ${options.out}`);
-  return publishScan({ outDir: options.out, scope: run.scope, settings: settingsRecord(resolveSettings(settings)), results: run.results, failures: run.failures, ...(options.shard ? { shard: options.shard } : {}) }, options);
+  return publishScan({ ...run, outDir: options.out, ...(options.shard ? { shard: options.shard } : {}) }, options);
 }

@@ -7,11 +7,10 @@
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
-import type { ModelResult, ModelSettingsRecord } from "../analysis/model.js";
 import { type GateSettings, type ValueRange, evaluateGates, hasGates } from "../analysis/scan/gates.js";
 import { SUMMARY_FILES, partFileName } from "../analysis/scan/outputs.js";
 import type { Shard } from "../analysis/scan/shard.js";
-import { type GateReport, type ScanPart, type ScanScope, type ScanSummary, buildScanSummary } from "../analysis/scan/summary.js";
+import { type GateReport, type ScanPart, type ScanResults, type ScanSummary, buildScanSummary } from "../analysis/scan/summary.js";
 import { ExitCode, ThresholdError } from "../errors.js";
 import { describeIoError } from "../io/byteSource.js";
 import { type Failure, renderJsonDocument } from "../report/json.js";
@@ -56,12 +55,8 @@ export function gateSettings(options: GateOptionValues): GateSettings {
   };
 }
 
-export interface FinishedScan {
+export interface FinishedScan extends ScanResults {
   outDir: string;
-  scope: ScanScope;
-  settings: ModelSettingsRecord;
-  results: ModelResult[];
-  failures: Failure[];
   /** Set for one shard of a scan: write its part file instead of the summaries. */
   shard?: Shard;
 }

@@ -10,7 +10,7 @@ import { compareNames } from "../formats/open.js";
 import { csvField } from "./csv.js";
 import type { Failure } from "./json.js";
 import { count, integer, meanSd, significant } from "./numbers.js";
-import { type TableOptions, ellipsize, newTable, paint } from "./table.js";
+import { type TableOptions, ellipsize, newTable, paint, settingsText } from "./table.js";
 
 /** Decimals of the mean ± sd columns (as in `jaynes fit`'s summary row). */
 export const SUMMARY_DIGITS = { A: 4, mu: 3, sigma: 3, r2: 3 } as const;
@@ -96,12 +96,7 @@ export function describeViolation(violation: GateViolation): string {
 }
 
 export function settingsLine(summary: ScanSummary): string {
-  const s = summary.settings;
-  const parts = [`bins=${s.bins}`, `normalize=${s.normalize}`, `min-params=${s.min_params}`];
-  if (s.include_flagged) parts.push("include-flagged");
-  if (s.include.length) parts.push(`include=${s.include.join(",")}`);
-  if (s.exclude.length) parts.push(`exclude=${s.exclude.join(",")}`);
-  return parts.join(" ");
+  return settingsText(summary.settings);
 }
 
 function countLine(summary: ScanSummary): string {

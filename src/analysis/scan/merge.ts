@@ -10,17 +10,12 @@ import { InputError } from "../../errors.js";
 import { describeIoError } from "../../io/byteSource.js";
 import type { Failure } from "../../report/json.js";
 import { VERSION } from "../../version.js";
-import type { ModelResult, ModelSettingsRecord } from "../model.js";
-import type { ScanPart, ScanScope } from "./summary.js";
+import { type ScanPart, type ScanResults, sortScan } from "./summary.js";
 
 /** Parts are our own output; this bounds what a wrong file can make us read into memory. */
 export const MAX_PART_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
-export interface MergedScan {
-  scope: ScanScope;
-  settings: ModelSettingsRecord;
-  results: ModelResult[];
-  failures: Failure[];
+export interface MergedScan extends ScanResults {
   shards: number;
 }
 
@@ -88,8 +83,7 @@ export async function mergeParts(paths: readonly string[]): Promise<MergedScan> 
   return {
     scope: first.part.scan,
     settings: first.part.settings,
-    results: parts.flatMap(({ part }) => part.models),
-    failures: [...failures.values()],
+    ...sortScan(parts.flatMap(({ part }) => part.models), [...failures.values()]),
     shards: count,
   };
 }

@@ -21,7 +21,7 @@ import { type CacheIdentity, readCachedResult, stampFiles, writeCachedResult } f
 import { discoverModels, type ScanTarget } from "./discover.js";
 import { CACHE_FOLDER, MODELS_FOLDER, modelOutputs } from "./outputs.js";
 import { type Shard, shardOf } from "./shard.js";
-import { type ScanScope, sortScan } from "./summary.js";
+import { type ScanResults, type ScanScope, sortScan } from "./summary.js";
 
 export interface ScanOptions {
   roots: string[];
@@ -46,11 +46,8 @@ export interface ScanEvent {
   error?: string;
 }
 
-export interface ScanRun {
-  scope: ScanScope;
-  /** Sorted by model name; numbers as JSON holds them (non-finite → null), whether fresh or cached. */
-  results: ModelResult[];
-  failures: Failure[];
+/** Results (fresh or cached, in the form JSON holds them) and failures, sorted by model name. */
+export interface ScanRun extends ScanResults {
   analysed: number;
   cached: number;
   /** Models found before sharding. */
@@ -108,7 +105,7 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
     await executor.close();
   }
   const sorted = sortScan(results, failures);
-  return { scope, results: sorted.results, failures: sorted.failures, analysed, cached, discovered: discovery.targets.length, notes: discovery.notes };
+  return { scope, settings: record, results: sorted.results, failures: sorted.failures, analysed, cached, discovered: discovery.targets.length, notes: discovery.notes };
 }
 
 type Outcome = { result: ModelResult; stamps: Awaited<ReturnType<typeof stampFiles>> } | { failure: Failure };

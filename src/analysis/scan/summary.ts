@@ -53,6 +53,15 @@ export interface ScanSummary {
   gates?: GateReport;
 }
 
+/** A finished scan (or a merge of shards): what the summaries are built from. */
+export interface ScanResults {
+  scope: ScanScope;
+  settings: ModelSettingsRecord;
+  /** Sorted by model name; numbers as JSON holds them (non-finite → null). */
+  results: ModelResult[];
+  failures: Failure[];
+}
+
 /** One shard's share of a scan: the full results, so the merge can write tables and apply gates. */
 export interface ScanPart {
   tool: "jaynes";
