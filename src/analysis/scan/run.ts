@@ -7,7 +7,8 @@
  */
 import { mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { InputError } from "../../errors.js";
+import { InputError, UsageError } from "../../errors.js";
+import { describeIoError } from "../../io/byteSource.js";
 import { openModel } from "../../formats/open.js";
 import { writeFileAtomic } from "../../io/atomicWrite.js";
 import { type Executor, InlineExecutor } from "../../parallel/executor.js";
@@ -82,7 +83,7 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
       const identity: CacheIdentity = { version: VERSION, settings: record, inputs: target.paths };
       const reused = options.force ? undefined : await readCachedResult(options.outDir, target.model, identity);
       if (reused) {
-        await writeModelTables(options.outDir, reused, true);
+        await writingTo(options.outDir, writeModelTables(options.outDir, reused, true));
         results.push(reused);
         cached++;
         report(target.model, "cached");
@@ -95,8 +96,8 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
         return;
       }
       // Tables first, the cache record last: a record on disk means the model's outputs are complete.
-      await writeModelTables(options.outDir, outcome.result, false);
-      if (outcome.stamps) await writeCachedResult(options.outDir, target.model, identity, outcome.stamps, outcome.result);
+      await writingTo(options.outDir, writeModelTables(options.outDir, outcome.result, false));
+      if (outcome.stamps) await writingTo(options.outDir, writeCachedResult(options.outDir, target.model, identity, outcome.stamps, outcome.result));
       results.push(outcome.result);
       analysed++;
       report(target.model, "analysed");
@@ -106,6 +107,15 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
   }
   const sorted = sortScan(results, failures);
   return { scope, settings: record, results: sorted.results, failures: sorted.failures, analysed, cached, discovered: discovery.targets.length, notes: discovery.notes };
+}
+
+/** An output folder that cannot be written ends the scan: every later model would fail the same way. */
+async function writingTo(outDir: string, writing: Promise<void>): Promise<void> {
+  try {
+    await writing;
+  } catch (error) {
+    throw new UsageError(`cannot write into ${outDir}: ${describeIoError(error)}`);
+  }
 }
 
 type Outcome = { result: ModelResult; stamps: Awaited<ReturnType<typeof stampFiles>> } | { failure: Failure };
