@@ -13,9 +13,19 @@ if (!port) throw new Error("parallel/worker.js must run as a worker thread");
 port.on("message", async ({ id, task }: { id: number; task: AccumulateTask }) => {
   try {
     const result = await runAccumulateTask(task, sources, (bytes) => port.postMessage({ id, type: "bytes", bytes }));
+    await closeSources();
     port.postMessage({ id, type: "done", result }, transferables(result));
   } catch (error) {
+    await closeSources();
     const serialized: SerializedError = serializeError(error);
     port.postMessage({ id, type: "error", error: serialized });
   }
 });
+
+/**
+ * Files are closed after every task: a pool shared by a batch (jaynes scan) would otherwise keep one
+ * descriptor per file it ever read, per worker, until EMFILE. Reopening per task costs one open().
+ */
+async function closeSources(): Promise<void> {
+  await sources.close().catch(() => undefined);
+}
