@@ -4,6 +4,7 @@
  * (.keras zip, HDF5 .h5). Zip-based formats are told apart by their members, never by extension.
  */
 import { openSource } from "../io/byteSource.js";
+import { looksLikeGguf, openGguf } from "./gguf/gguf.js";
 import { isNpzArchive, openNpy, openNpz } from "./numpy/numpy.js";
 import { looksLikeNpy } from "./numpy/npy.js";
 import type { FormatReader } from "./open.js";
@@ -38,5 +39,11 @@ export const checkpointReaders: FormatReader[] = [
     },
     open: openNpz,
     suggestedBy: [".npz"],
+  },
+  {
+    name: "gguf",
+    detect: (head) => looksLikeGguf(head),
+    open: openGguf,
+    suggestedBy: [".gguf"],
   },
 ];

@@ -18,6 +18,9 @@ export type FloatDType =
 
 export type IntegerStorage = "u8" | "i8" | "u16" | "i16";
 
+/** ggml block-quantised types that are decoded (formats/gguf/ggmlBlocks.ts). */
+export type GgmlBlockType = "Q4_0" | "Q4_1" | "Q5_0" | "Q5_1" | "Q8_0" | "Q2_K" | "Q3_K" | "Q4_K" | "Q5_K" | "Q6_K";
+
 /**
  * How bytes become values. Formats add members here when they bring a new storage scheme; each member
  * has one implementation in encodings.ts.
@@ -40,7 +43,12 @@ export type Encoding =
    * `tensor` let the decoder check that the stream holds exactly `elements` varints and say where
    * it does not.
    */
-  | { kind: "varint"; dtype: FloatDType; elements: number; bytes: number; file: string; tensor: string };
+  | { kind: "varint"; dtype: FloatDType; elements: number; bytes: number; file: string; tensor: string }
+  /**
+   * ggml block quantisation (GGUF): fixed-size blocks of 32–256 values, each with its own scales,
+   * dequantised as ggml does. One unit is one block, so chunks and task ranges are cut between blocks.
+   */
+  | { kind: "ggml-block"; type: GgmlBlockType };
 
 /** A contiguous byte range of one source (a local path, or a URL for remote sources). */
 export interface ByteRange {
