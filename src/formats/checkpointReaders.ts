@@ -8,6 +8,7 @@ import { looksLikeGguf, openGguf } from "./gguf/gguf.js";
 import { isNpzArchive, openNpy, openNpz } from "./numpy/numpy.js";
 import { looksLikeNpy } from "./numpy/npy.js";
 import type { FormatReader } from "./open.js";
+import { looksLikeLegacyTorch, openLegacyTorch, openPytorch, torchPickleEntry } from "./pytorch/pytorch.js";
 import { looksLikeZip, readZipArchive, type ZipArchive } from "./zip/zip.js";
 
 /** The archive's central directory, or undefined when the file is not a readable zip. */
@@ -39,6 +40,20 @@ export const checkpointReaders: FormatReader[] = [
     },
     open: openNpz,
     suggestedBy: [".npz"],
+  },
+  {
+    name: "pytorch",
+    detect: async (head, path) => {
+      const archive = await zipArchiveOf(head, path);
+      return archive !== undefined && torchPickleEntry(archive) !== undefined;
+    },
+    open: openPytorch,
+    suggestedBy: [".pt", ".pth", "pytorch_model.bin"],
+  },
+  {
+    name: "pytorch-legacy",
+    detect: (head) => looksLikeLegacyTorch(head),
+    open: openLegacyTorch,
   },
   {
     name: "gguf",
