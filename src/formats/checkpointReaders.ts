@@ -5,6 +5,7 @@
  */
 import { openSource } from "../io/byteSource.js";
 import { looksLikeGguf, openGguf } from "./gguf/gguf.js";
+import { isKerasArchive, looksLikeHdf5, openHdf5, openKeras } from "./keras/keras.js";
 import { isNpzArchive, openNpy, openNpz } from "./numpy/numpy.js";
 import { looksLikeNpy } from "./numpy/npy.js";
 import type { FormatReader } from "./open.js";
@@ -60,5 +61,20 @@ export const checkpointReaders: FormatReader[] = [
     detect: (head) => looksLikeGguf(head),
     open: openGguf,
     suggestedBy: [".gguf"],
+  },
+  {
+    name: "keras",
+    detect: async (head, path) => {
+      const archive = await zipArchiveOf(head, path);
+      return archive !== undefined && isKerasArchive(archive);
+    },
+    open: openKeras,
+    suggestedBy: [".keras"],
+  },
+  {
+    name: "hdf5",
+    detect: (head) => looksLikeHdf5(head),
+    open: openHdf5,
+    suggestedBy: [".h5", ".hdf5"],
   },
 ];
