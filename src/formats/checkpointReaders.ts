@@ -26,6 +26,19 @@ async function zipArchiveOf(head: Uint8Array, path: string): Promise<ZipArchive 
   }
 }
 
+/** A format stored as a zip archive, recognised by its members. */
+function zipFormat(name: string, holds: (archive: ZipArchive) => boolean, open: FormatReader["open"], suggestedBy: string[]): FormatReader {
+  return {
+    name,
+    detect: async (head, path) => {
+      const archive = await zipArchiveOf(head, path);
+      return archive !== undefined && holds(archive);
+    },
+    open,
+    suggestedBy,
+  };
+}
+
 export const checkpointReaders: FormatReader[] = [
   {
     name: "npy",
@@ -33,24 +46,8 @@ export const checkpointReaders: FormatReader[] = [
     open: openNpy,
     suggestedBy: [".npy"],
   },
-  {
-    name: "npz",
-    detect: async (head, path) => {
-      const archive = await zipArchiveOf(head, path);
-      return archive !== undefined && isNpzArchive(archive);
-    },
-    open: openNpz,
-    suggestedBy: [".npz"],
-  },
-  {
-    name: "pytorch",
-    detect: async (head, path) => {
-      const archive = await zipArchiveOf(head, path);
-      return archive !== undefined && torchPickleEntry(archive) !== undefined;
-    },
-    open: openPytorch,
-    suggestedBy: [".pt", ".pth", "pytorch_model.bin"],
-  },
+  zipFormat("npz", isNpzArchive, openNpz, [".npz"]),
+  zipFormat("pytorch", (archive) => torchPickleEntry(archive) !== undefined, openPytorch, [".pt", ".pth", "pytorch_model.bin"]),
   {
     name: "pytorch-legacy",
     detect: (head) => looksLikeLegacyTorch(head),
@@ -62,15 +59,7 @@ export const checkpointReaders: FormatReader[] = [
     open: openGguf,
     suggestedBy: [".gguf"],
   },
-  {
-    name: "keras",
-    detect: async (head, path) => {
-      const archive = await zipArchiveOf(head, path);
-      return archive !== undefined && isKerasArchive(archive);
-    },
-    open: openKeras,
-    suggestedBy: [".keras"],
-  },
+  zipFormat("keras", isKerasArchive, openKeras, [".keras"]),
   {
     name: "hdf5",
     detect: (head) => looksLikeHdf5(head),

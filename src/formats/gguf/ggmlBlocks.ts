@@ -47,6 +47,13 @@ function scaleMinK4(b: Uint8Array, s: number, j: number): [number, number] {
   return [(b[s + j + 4]! & 0xf) | ((b[s + j - 4]! >> 6) << 4), (b[s + j + 4]! >> 4) | ((b[s + j]! >> 6) << 4)];
 }
 
+/** Q4_K/Q5_K: scale and min of the two 32-value groups of 64-value pair g, times the block's d and dmin. */
+function pairScales(b: Uint8Array, at: number, g: number, d: number, dmin: number): [number, number, number, number] {
+  const [sc1, m1] = scaleMinK4(b, at + 4, 2 * g);
+  const [sc2, m2] = scaleMinK4(b, at + 4, 2 * g + 1);
+  return [d * sc1, dmin * m1, d * sc2, dmin * m2];
+}
+
 /** 6-bit scale j (0–15) of a Q3_K block from the 12 packed bytes at `s`. */
 function scaleQ3K(b: Uint8Array, s: number, j: number): number {
   const low = j < 8 ? b[s + j]! & 0xf : b[s + j - 8]! >> 4;
@@ -142,12 +149,7 @@ const q4_K: BlockDecoder = (b, at, out, o, half) => {
   const dmin = h(b, at + 2, half);
   for (let g = 0; g < 4; g++) {
     const q = at + 16 + 32 * g;
-    const [sc1, m1] = scaleMinK4(b, at + 4, 2 * g);
-    const [sc2, m2] = scaleMinK4(b, at + 4, 2 * g + 1);
-    const d1 = d * sc1;
-    const min1 = dmin * m1;
-    const d2 = d * sc2;
-    const min2 = dmin * m2;
+    const [d1, min1, d2, min2] = pairScales(b, at, g, d, dmin);
     for (let l = 0; l < 32; l++) out[o++] = d1 * (b[q + l]! & 0xf) - min1;
     for (let l = 0; l < 32; l++) out[o++] = d2 * (b[q + l]! >> 4) - min2;
   }
@@ -159,12 +161,7 @@ const q5_K: BlockDecoder = (b, at, out, o, half) => {
   const qh = at + 16;
   for (let g = 0; g < 4; g++) {
     const ql = at + 48 + 32 * g;
-    const [sc1, m1] = scaleMinK4(b, at + 4, 2 * g);
-    const [sc2, m2] = scaleMinK4(b, at + 4, 2 * g + 1);
-    const d1 = d * sc1;
-    const min1 = dmin * m1;
-    const d2 = d * sc2;
-    const min2 = dmin * m2;
+    const [d1, min1, d2, min2] = pairScales(b, at, g, d, dmin);
     const u1 = 1 << (2 * g);
     const u2 = u1 << 1;
     for (let l = 0; l < 32; l++) out[o++] = d1 * ((b[ql + l]! & 0xf) + (b[qh + l]! & u1 ? 16 : 0)) - min1;
