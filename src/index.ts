@@ -69,3 +69,12 @@ export { averagedPowerSpectrum, type PowerSpectrum } from "./stats/powerSpectrum
 export { fitSegmentedLine, type SegmentedLineFit } from "./stats/segmentedLine.js";
 export { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "./report/dynamics.js";
 export { writeDynamicsFigures } from "./report/dynamicsFigures.js";
+export { runScan, writeModelTables, type ScanOptions, type ScanRun, type ScanEvent } from "./analysis/scan/run.js";
+export { discoverModels, type Discovery, type DiscoverOptions, type ScanTarget } from "./analysis/scan/discover.js";
+export { evaluateGates, hasGates, type GateSettings, type GateViolation, type GateName, type ValueRange } from "./analysis/scan/gates.js";
+export { mergeParts, readPart, type MergedScan } from "./analysis/scan/merge.js";
+export { parseShard, shardOf, type Shard } from "./analysis/scan/shard.js";
+export { buildScanSummary, type ScanSummary, type ScanModelEntry, type ScanPart, type ScanScope, type GateReport } from "./analysis/scan/summary.js";
+export { renderScanCsv, renderScanMarkdown, renderScanTable } from "./report/scanSummary.js";
+export { renderScanLatex } from "./report/latex.js";
+export { modelsAmong, filesInTree } from "./formats/open.js";
