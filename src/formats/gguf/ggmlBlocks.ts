@@ -79,18 +79,16 @@ const q4_1: BlockDecoder = (b, at, out, o, half) => {
   }
 };
 
-function fiveBit(b: Uint8Array, qs: number, qh: number, j: number): [number, number] {
-  const q = b[qs + j]!;
-  return [(q & 0xf) | (((qh >>> j) << 4) & 0x10), (q >> 4) | ((qh >>> (j + 12)) & 0x10)];
-}
+/** 5-bit value j (low nibble of byte j, 5th bit j of qh) and value j + 16 (high nibble, bit j + 16). */
+const fiveLow = (b: Uint8Array, qs: number, qh: number, j: number): number => (b[qs + j]! & 0xf) | (((qh >>> j) << 4) & 0x10);
+const fiveHigh = (b: Uint8Array, qs: number, qh: number, j: number): number => (b[qs + j]! >> 4) | ((qh >>> (j + 12)) & 0x10);
 
 const q5_0: BlockDecoder = (b, at, out, o, half) => {
   const d = h(b, at, half);
   const qh = u32(b, at + 2);
   for (let j = 0; j < 16; j++) {
-    const [x0, x1] = fiveBit(b, at + 6, qh, j);
-    out[o + j] = (x0 - 16) * d;
-    out[o + j + 16] = (x1 - 16) * d;
+    out[o + j] = (fiveLow(b, at + 6, qh, j) - 16) * d;
+    out[o + j + 16] = (fiveHigh(b, at + 6, qh, j) - 16) * d;
   }
 };
 
@@ -99,9 +97,8 @@ const q5_1: BlockDecoder = (b, at, out, o, half) => {
   const m = h(b, at + 2, half);
   const qh = u32(b, at + 4);
   for (let j = 0; j < 16; j++) {
-    const [x0, x1] = fiveBit(b, at + 8, qh, j);
-    out[o + j] = x0 * d + m;
-    out[o + j + 16] = x1 * d + m;
+    out[o + j] = fiveLow(b, at + 8, qh, j) * d + m;
+    out[o + j + 16] = fiveHigh(b, at + 8, qh, j) * d + m;
   }
 };
 
