@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyzeFile, type ModelResult } from "../src/index.js";
+import { removeTempCopies } from "../src/io/tempFile.js";
 import { GENERATED } from "./fixtures/make.js";
 import { runCliAsync } from "./helpers/cli.js";
 import { type FakeHub, startFakeHub } from "./helpers/hubServer.js";
@@ -25,6 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  removeTempCopies();
   await hub?.close();
   rmSync(root, { recursive: true, force: true });
 });

@@ -1,12 +1,16 @@
 /** Keras readers: .keras (stored and deflated) and legacy .h5 give the safetensors numbers; chunked/gzip HDF5; malformed files. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { WorkerPool, accumulateTensor, analyzeFile, openModel } from "../src/index.js";
+import { removeTempCopies } from "../src/io/tempFile.js";
 import { GENERATED, REAL_MODEL } from "./fixtures/make.js";
 import { type MalformedFormatCase, byName, expectMalformed, fitFields } from "./helpers/formatCases.js";
 
 const KERAS = join(GENERATED, "keras");
+
+// The test runner's workers are killed, not exited: remove the .keras weight copies here.
+afterAll(removeTempCopies);
 /** Safetensors name → [Keras 3 path, Keras 2 path] of the same values. */
 const NAMES: [string, string, string][] = [
   ["0.weight", "layers/dense/vars/0", "model_weights/dense/dense/kernel:0"],

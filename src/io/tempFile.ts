@@ -26,11 +26,20 @@ let counter = 0;
 
 function tempFolder(): string {
   if (!folder) {
-    const created = mkdtempSync(join(tmpdir(), "jaynes-"));
-    folder = created;
-    process.once("exit", () => rmSync(created, { recursive: true, force: true }));
+    folder = mkdtempSync(join(tmpdir(), "jaynes-"));
+    process.once("exit", removeTempCopies);
   }
   return folder;
+}
+
+/**
+ * Remove every copy made so far (done at process exit; call it earlier where the process outlives its
+ * analyses, e.g. a test runner's worker that is killed rather than exited). Tensors described by
+ * readers opened before the call can no longer be read.
+ */
+export function removeTempCopies(): void {
+  if (folder) rmSync(folder, { recursive: true, force: true });
+  folder = undefined;
 }
 
 export interface TempCopySpec {
