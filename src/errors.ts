@@ -31,6 +31,7 @@ export type InputErrorCode =
   | "overflow" // product(shape) or an offset does not fit in a safe integer
   | "unsafe-path" // an external reference escapes the model's folder
   | "unknown-format" // content matches no supported format
+  | "legacy-format" // a recognised but retired format (PyTorch's pre-1.6 pickle stream)
   | "malformed" // any other structural violation of a format
   | "limit" // the input would exceed a resource bound (nesting, size ratio, …)
   | "unsafe" // refused for safety (e.g. a pickle that asks for a non-allowlisted global)

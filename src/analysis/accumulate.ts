@@ -9,7 +9,8 @@
 import { createCodec } from "../formats/encodings.js";
 import type { TensorData } from "../formats/tensor.js";
 import type { SourcePool } from "../io/byteSource.js";
-import { DEFAULT_CHUNK_BYTES, totalBytes } from "../io/chunks.js";
+import { DEFAULT_CHUNK_BYTES } from "../io/chunks.js";
+import { isSequentialData, tensorBytes } from "../io/tensorChunks.js";
 import { type Executor, InlineExecutor } from "../parallel/executor.js";
 import type { AccumulateResult, AccumulateTask } from "../parallel/tasks.js";
 import { mergeCodeTables, statisticsFromCodeTable } from "../stats/codeTable.js";
@@ -51,9 +52,10 @@ export async function accumulateTensor(data: TensorData, sourcesOrUndefined: Sou
 async function accumulateWith(data: TensorData, executor: Executor, options: AccumulateOptions): Promise<LayerStatistics> {
   const codec = createCodec(data.encoding);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
-  const total = totalBytes(data.ranges);
-  // A sequential codec (varints) decodes only from the start, in one pass: never split.
-  const ranges = codec.type === "codes" && codec.sequential ? [{ start: 0, end: total }] : splitRanges(total, codec.unitBytes, options.rangeBytes ?? DEFAULT_RANGE_BYTES);
+  const total = tensorBytes(data);
+  // A sequential codec (varints) or stream (deflate) decodes only from the start, in one pass: never split.
+  const sequential = (codec.type === "codes" && codec.sequential) || isSequentialData(data);
+  const ranges = sequential ? [{ start: 0, end: total }] : splitRanges(total, codec.unitBytes, options.rangeBytes ?? DEFAULT_RANGE_BYTES);
   const onBytes = options.onBytes;
   const distinctCap = distinctCapFor(options.bins);
   /** Run one task per range and fold each result in as it arrives (bounded memory). */

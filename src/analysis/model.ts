@@ -5,7 +5,7 @@
 import picomatch from "picomatch";
 import { openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
-import { totalBytes } from "../io/chunks.js";
+import { tensorBytes } from "../io/tensorChunks.js";
 import { isRemoteLocation } from "../io/location.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
 import { type Executor, InlineExecutor, defaultJobs } from "../parallel/executor.js";
@@ -116,7 +116,7 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
   const settings = resolveSettings(partialSettings);
   const selected = tensorSelector(settings);
   const plan = model.tensors.map((tensor) => ({ tensor, skip: tensorSkipReason(tensor, settings, selected) }));
-  const bytesToRead = plan.reduce((sum, { tensor, skip }) => sum + (skip === undefined && tensor.data ? totalBytes(tensor.data.ranges) : 0), 0);
+  const bytesToRead = plan.reduce((sum, { tensor, skip }) => sum + (skip === undefined && tensor.data ? tensorBytes(tensor.data) : 0), 0);
   options.onStart?.(model, bytesToRead);
 
   // Hub models run on this thread: the network, not the CPU, is their limit, and worker threads have

@@ -13,7 +13,8 @@
 import { createCodec, type Codec } from "../formats/encodings.js";
 import type { TensorData } from "../formats/tensor.js";
 import type { SourcePool } from "../io/byteSource.js";
-import { DEFAULT_CHUNK_BYTES, readChunks, readSpan } from "../io/chunks.js";
+import { DEFAULT_CHUNK_BYTES, readSpan } from "../io/chunks.js";
+import { isSequentialData, readTensorChunks } from "../io/tensorChunks.js";
 
 export interface ReadElementsOptions {
   /** Elements at most this many bytes apart share one read (default 4096, a page). */
@@ -96,7 +97,7 @@ export async function readElements(data: TensorData, pool: SourcePool, indices: 
   if (sorted.length > 0) {
     const codec = createCodec(data.encoding);
     const size = elementBytes(codec);
-    if (size !== undefined && options.strategy !== "stream") await readWindows(codec, size, data, pool, sorted, values, options);
+    if (size !== undefined && options.strategy !== "stream" && !isSequentialData(data)) await readWindows(codec, size, data, pool, sorted, values, options);
     else await readStreaming(codec, data, pool, sorted, values, options);
   }
   const out = new Float64Array(indices.length);
@@ -123,7 +124,7 @@ async function readWindows(codec: Codec, size: number, data: TensorData, pool: S
 async function readStreaming(codec: Codec, data: TensorData, pool: SourcePool, sorted: Float64Array, out: Float64Array, options: ReadElementsOptions): Promise<void> {
   let element = 0;
   let j = 0;
-  const chunks = readChunks(data.ranges, pool, { unitBytes: codec.unitBytes, chunkBytes: options.chunkBytes ?? DEFAULT_CHUNK_BYTES, ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
+  const chunks = readTensorChunks(data, pool, { unitBytes: codec.unitBytes, chunkBytes: options.chunkBytes ?? DEFAULT_CHUNK_BYTES, ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
   for await (const chunk of chunks) {
     if (codec.type === "codes") {
       // Not reached today (every codes codec is element-addressable); kept so the fallback is total.

@@ -10,6 +10,7 @@ import { InputError } from "../errors.js";
 import { describeIoError, openSource } from "../io/byteSource.js";
 import { hubIsFolder, hubListFolder, isHubAddress } from "../io/hub/index.js";
 import { locationKey } from "../io/location.js";
+import { checkpointReaders } from "./checkpointReaders.js";
 import { looksLikeOnnx, onnxCompanions, openOnnx } from "./onnx/onnx.js";
 import { looksLikeSafetensors, openSafetensorsFile } from "./safetensors.js";
 import { looksLikeTfjs, openTfjs, tfjsCompanions } from "./tfjs/tfjs.js";
@@ -82,6 +83,7 @@ const readers: FormatReader[] = [
     companions: tfjsCompanions,
     suggestedBy: ["model.json", "weights_manifest.json"],
   },
+  ...checkpointReaders,
 ];
 
 /** Add a format. Readers registered later are tried first only if `first` is set. */

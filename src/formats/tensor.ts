@@ -18,6 +18,9 @@ export type FloatDType =
 
 export type IntegerStorage = "u8" | "i8" | "u16" | "i16";
 
+/** ggml block-quantised types that are decoded (formats/gguf/ggmlBlocks.ts). */
+export type GgmlBlockType = "Q4_0" | "Q4_1" | "Q5_0" | "Q5_1" | "Q8_0" | "Q2_K" | "Q3_K" | "Q4_K" | "Q5_K" | "Q6_K";
+
 /**
  * How bytes become values. Formats add members here when they bring a new storage scheme; each member
  * has one implementation in encodings.ts.
@@ -40,7 +43,12 @@ export type Encoding =
    * `tensor` let the decoder check that the stream holds exactly `elements` varints and say where
    * it does not.
    */
-  | { kind: "varint"; dtype: FloatDType; elements: number; bytes: number; file: string; tensor: string };
+  | { kind: "varint"; dtype: FloatDType; elements: number; bytes: number; file: string; tensor: string }
+  /**
+   * ggml block quantisation (GGUF): fixed-size blocks of 32–256 values, each with its own scales,
+   * dequantised as ggml does. One unit is one block, so chunks and task ranges are cut between blocks.
+   */
+  | { kind: "ggml-block"; type: GgmlBlockType };
 
 /** A contiguous byte range of one source (a local path, or a URL for remote sources). */
 export interface ByteRange {
@@ -49,12 +57,31 @@ export interface ByteRange {
   length: number;
 }
 
+/**
+ * The ranges hold a raw deflate stream (a zip member's data) instead of the tensor's bytes: the
+ * tensor's bytes are [start, start + bytes) of what it inflates to. A deflate stream decodes only
+ * from its start, so such a tensor is streamed in one pass and never split into parallel ranges.
+ * `inflatedBytes` (the zip entry's declared size) bounds the inflation: a stream that inflates to
+ * more (a zip bomb with a lying header) or less is an error, never read further.
+ */
+export interface DeflateCompression {
+  method: "deflate-raw";
+  inflatedBytes: number;
+  start: number;
+  bytes: number;
+  /** For error messages: the archive and the member inside it. */
+  file: string;
+  member: string;
+}
+
 /** Where a tensor's bytes live and how to read them: the ranges are concatenated in order. */
 export interface TensorData {
   ranges: ByteRange[];
   encoding: Encoding;
   /** Number of elements the ranges decode to (= product of shape). */
   elements: number;
+  /** Set when the ranges are compressed (see DeflateCompression). */
+  compression?: DeflateCompression;
 }
 
 export interface TensorRecord {

@@ -12,7 +12,7 @@
 import { createCodec, type CodeCodec, type FloatCodec } from "../formats/encodings.js";
 import type { TensorData } from "../formats/tensor.js";
 import type { SourcePool } from "../io/byteSource.js";
-import { readChunks } from "../io/chunks.js";
+import { readTensorChunks } from "../io/tensorChunks.js";
 import { type BucketSplits, binValues as binAny, countAbove32 } from "../stats/binning.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
 import { FloatScan, type FloatScanState } from "../stats/floatScan.js";
@@ -71,7 +71,7 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.
   const intent = task.kind === "scan" ? "again" : task.kind === "bin" || task.kind === "above" ? "last" : "once";
   const chunks = (report: boolean): AsyncGenerator<Uint8Array> =>
-    readChunks(task.data.ranges, pool, {
+    readTensorChunks(task.data, pool, {
       unitBytes: codec.unitBytes,
       chunkBytes: task.chunkBytes,
       start: task.start,

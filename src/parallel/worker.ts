@@ -3,6 +3,8 @@ import { parentPort } from "node:worker_threads";
 import { SourcePool } from "../io/byteSource.js";
 // Sparse tensors' implicit zeros are ranges on the zero source: register its opener in this thread.
 import "../io/zeroSource.js";
+// Keras/HDF5 tensors are ranges on dataset sources: register that opener too (h5wasm loads on first use).
+import "../formats/hdf5/datasetSource.js";
 import { type SerializedError, serializeError } from "./pool.js";
 import { type AccumulateTask, runAccumulateTask, transferables } from "./tasks.js";
 
