@@ -1,156 +1,137 @@
 #!/usr/bin/env node
 // `npm run bench`: end-to-end throughput of `jaynes fit` against the hardware.
 //
-// For each dtype it generates (once; bench/out/ is git-ignored) a Llama-shaped safetensors file of
-// ~2 GiB, warms the page cache, then measures in separate processes: a read-only pass over the file
-// (the I/O limit) and `jaynes fit` end to end; it reports elements/s, GB/s, wall-time ratio and peak
-// RSS, plus the Levenberg–Marquardt fit time per layer, and writes BENCHMARKS.md.
+// For each case it generates (once; bench/out/ is git-ignored, never committed) a Llama-shaped model,
+// warms the page cache, then measures in fresh processes: a read-only pass over the same file with
+// the same positioned reads (the I/O limit) and `jaynes fit` end to end. It reports elements/s, GB/s,
+// the fit/read ratio and peak RSS, plus the Levenberg–Marquardt time per layer, and writes
+// BENCHMARKS.md with the machine.
 //
-//   npm run bench                 # BF16, F16, F32 at 2 GiB
-//   npm run bench -- --gib 6 --dtypes BF16   # the memory-bound check on a larger file
+//   npm run bench                                   # safetensors BF16, F16, F32 (2 GiB) and ONNX F32 (1.5 GiB)
+//   npm run bench -- --cases bf16 --gib 6           # the memory bound on a larger file
+//   npm run bench -- --out -                        # print only
 import { spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 
 const { values: args } = parseArgs({
   options: {
+    cases: { type: "string", default: "bf16,f16,f32,onnx-f32" },
     gib: { type: "string", default: "2" },
-    dtypes: { type: "string", default: "BF16,F16,F32" },
     repeat: { type: "string", default: "3" },
     out: { type: "string", default: "BENCHMARKS.md" },
     jobs: { type: "string" },
-    extra: { type: "string", default: "" },
   },
 });
 const repeat = Number(args.repeat);
 const here = new URL(".", import.meta.url).pathname;
 const node = process.execPath;
 
-function run(script, argv) {
-  const result = spawnSync(node, [here + script, ...argv], { encoding: "utf8", maxBuffer: 1 << 26 });
-  const last = result.stderr.trim().split("\n").pop();
-  if (result.status !== 0 && script !== "fit-child.js") throw new Error(`${script} failed: ${result.stderr}`);
-  return JSON.parse(last);
+/** Every case: how to make its file, and its element target (issue #9). */
+const CASES = {
+  bf16: { format: "safetensors", dtype: "BF16", target: 1.0, make: (gib, out) => ["generate.js", "--dtype", "BF16", "--gib", gib, "--out", out] },
+  f16: { format: "safetensors", dtype: "F16", target: 1.0, make: (gib, out) => ["generate.js", "--dtype", "F16", "--gib", gib, "--out", out] },
+  f32: { format: "safetensors", dtype: "F32", target: 0.5, make: (gib, out) => ["generate.js", "--dtype", "F32", "--gib", gib, "--out", out] },
+  // A protobuf message is limited to 2 GiB, so the ONNX case is 1.5 GiB whatever --gib says.
+  "onnx-f32": { format: "onnx", dtype: "F32", target: 0.5, gib: "1.5", make: (gib, out) => ["generate-onnx.js", "--gib", gib, "--out", out] },
+};
+
+function runNode(script, argv) {
+  const result = spawnSync(node, [here + script, ...argv], { encoding: "utf8", maxBuffer: 1 << 28 });
+  if (result.status !== 0) throw new Error(`${script} ${argv.join(" ")} failed (${result.status}): ${result.stderr.slice(-2000)}`);
+  return result;
 }
 
-/** Elements of analysed (float) tensors, from the safetensors header. */
+/** The last stderr line of a child that reports itself as JSON (read-child.js, fit-child.js). */
+function report(script, argv) {
+  return JSON.parse(runNode(script, argv).stderr.trim().split("\n").pop());
+}
+
+/** Elements that `jaynes fit` analyses in the file (fitted layers), from its JSON output. */
 function analysedElements(path) {
-  const buffer = Buffer.alloc(8);
-  const fd = openSync(path, "r");
-  readSync(fd, buffer, 0, 8, 0);
-  const length = Number(buffer.readBigUInt64LE(0));
-  const text = Buffer.alloc(length);
-  readSync(fd, text, 0, length, 8);
-  closeSync(fd);
-  const json = JSON.parse(text.toString("utf8"));
-  let elements = 0;
-  for (const [name, info] of Object.entries(json)) {
-    if (name === "__metadata__") continue;
-    const n = info.shape.reduce((a, b) => a * b, 1);
-    if (n >= 10000) elements += n;
-  }
-  return elements;
+  const result = spawnSync(node, [here + "../bin/jaynes.js", "fit", path, "--format", "json", "--no-progress"], { encoding: "utf8", maxBuffer: 1 << 28 });
+  if (result.status !== 0) throw new Error(`jaynes fit ${path} failed: ${result.stderr}`);
+  const json = JSON.parse(result.stdout);
+  return json.models.reduce((sum, model) => sum + model.layers.reduce((n, layer) => n + layer.params, 0), 0);
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function ensureFile(dtype, gib) {
-  const path = `${here}out/llama-${dtype.toLowerCase()}-${gib}g.safetensors`;
-  if (!existsSync(path)) {
-    const result = spawnSync(node, [here + "generate.js", "--dtype", dtype, "--gib", String(gib), "--out", path], { stdio: "inherit" });
-    if (result.status !== 0) throw new Error("generation failed");
-  }
-  return path;
-}
-
-function lmBenchmark() {
-  return import("../dist/index.js").then(({ fitLognormal, binCentres, lognormalCurve }) => {
-    const centres = binCentres(100);
-    let state = 7;
-    const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296);
-    const curves = Array.from({ length: 200 }, (_, k) => {
-      const mu = -3 + (k % 10) * 0.1;
-      const sigma = 0.5 + (k % 7) * 0.05;
-      return centres.map((c) => lognormalCurve(c, 0.01, mu, sigma) * (1 + 0.05 * (random() - 0.5)));
-    });
-    for (const y of curves) fitLognormal(centres, y); // warm up
-    const started = performance.now();
-    let iterations = 0;
-    const rounds = 5;
-    for (let r = 0; r < rounds; r++) for (const y of curves) iterations += fitLognormal(centres, y).iterations;
-    const ms = (performance.now() - started) / (rounds * curves.length);
-    return { msPerFit: ms, iterationsPerFit: iterations / (rounds * curves.length) };
-  });
-}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const rows = [];
-const gib = Number(args.gib);
-for (const dtype of args.dtypes.split(",").map((d) => d.trim().toUpperCase())) {
-  const path = ensureFile(dtype, gib);
+for (const name of args.cases.split(",").map((c) => c.trim().toLowerCase())) {
+  const spec = CASES[name];
+  if (!spec) throw new Error(`unknown case ${name}; known: ${Object.keys(CASES).join(", ")}`);
+  const gib = spec.gib ?? args.gib;
+  const path = `${here}out/llama-${name}-${gib}g.${spec.format === "onnx" ? "onnx" : "safetensors"}`;
+  if (!existsSync(path)) spawnSync(node, [here + spec.make(gib, path)[0], ...spec.make(gib, path).slice(1)], { stdio: "inherit" });
   const bytes = statSync(path).size;
-  const elements = analysedElements(path);
-  run("read-child.js", [path]); // warm the page cache
+  const elements = analysedElements(path); // also warms the page cache
+  report("read-child.js", [path]);
   const reads = [];
   const fits = [];
   for (let i = 0; i < repeat; i++) {
-    reads.push(run("read-child.js", [path]));
-    const fitArgs = [path, "--format", "csv", "-o", "/dev/null", "--no-progress", ...(args.jobs ? ["--jobs", args.jobs] : []), ...args.extra.split(" ").filter(Boolean)];
-    const fit = run("fit-child.js", fitArgs);
+    reads.push(report("read-child.js", [path]));
+    const fit = report("fit-child.js", [path, "--format", "csv", "-o", "/dev/null", "--no-progress", ...(args.jobs ? ["--jobs", args.jobs] : [])]);
     if (fit.code !== 0) throw new Error(`jaynes fit exited ${fit.code}`);
     fits.push(fit);
   }
   const read = median(reads.map((r) => r.wallSeconds));
   const fit = median(fits.map((r) => r.wallSeconds));
-  rows.push({
-    format: "safetensors",
-    dtype,
-    gib: bytes / 1024 ** 3,
-    elements,
-    readSeconds: read,
-    readGBs: bytes / read / 1e9,
-    fitSeconds: fit,
-    fitGElements: elements / fit / 1e9,
-    fitGBs: bytes / fit / 1e9,
-    ratio: fit / read,
-    peakRssMB: Math.max(...fits.map((r) => r.maxRssBytes)) / 1e6,
+  rows.push({ name, ...spec, bytes, elements, read, fit, peakRssMB: Math.max(...fits.map((r) => r.maxRssBytes)) / 1e6 });
+  process.stderr.write(`${name}: fit ${fit.toFixed(2)} s, read ${read.toFixed(2)} s\n`);
+}
+
+async function lmBenchmark() {
+  const { fitLognormal, binCentres, lognormalCurve } = await import("../dist/index.js");
+  const centres = binCentres(100);
+  let state = 7;
+  const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 4294967296;
+  const curves = Array.from({ length: 200 }, (_, k) => {
+    const mu = -3 + (k % 10) * 0.1;
+    const sigma = 0.5 + (k % 7) * 0.05;
+    return centres.map((c) => lognormalCurve(c, 0.01, mu, sigma) * (1 + 0.05 * (random() - 0.5)));
   });
+  for (const y of curves) fitLognormal(centres, y); // warm up the JIT
+  const rounds = 5;
+  let iterations = 0;
+  const started = performance.now();
+  for (let r = 0; r < rounds; r++) for (const y of curves) iterations += fitLognormal(centres, y).iterations;
+  const ms = (performance.now() - started) / (rounds * curves.length);
+  return { msPerFit: ms, iterationsPerFit: iterations / (rounds * curves.length) };
 }
 const lm = await lmBenchmark();
 
-const targets = (row) => {
-  const elementTarget = row.dtype === "F32" ? 0.5 : row.dtype === "F64" ? 0.25 : 1.0;
-  return { elements: row.fitGElements >= elementTarget ? "✓" : `✗ (< ${elementTarget})`, ratio: row.ratio <= 3 ? "✓" : "✗ (> 3×)", rss: row.peakRssMB <= 256 ? "✓" : "✗ (> 256 MB)" };
-};
-const cpu = cpus()[0]?.model ?? "unknown CPU";
-const lines = [
-  "| format | dtype | file | elements | read-only pass | `jaynes fit` | elements/s | fit / read | peak RSS |",
-  "|---|---|---|---|---|---|---|---|---|",
+const mark = (ok) => (ok ? "✓" : "✗");
+const table = [
+  "| case | file | analysed elements | read-only pass | `jaynes fit` | elements/s (target) | fit / read (≤ 3×) | peak RSS (≤ 256 MB) |",
+  "|---|---|---|---|---|---|---|---|",
   ...rows.map((r) => {
-    const t = targets(r);
-    return `| ${r.format} | ${r.dtype} | ${r.gib.toFixed(2)} GiB | ${(r.elements / 1e9).toFixed(3)} G | ${r.readSeconds.toFixed(2)} s (${r.readGBs.toFixed(2)} GB/s) | ${r.fitSeconds.toFixed(2)} s (${r.fitGBs.toFixed(2)} GB/s) | ${r.fitGElements.toFixed(2)} G/s ${t.elements} | ${r.ratio.toFixed(2)}× ${t.ratio} | ${r.peakRssMB.toFixed(0)} MB ${t.rss} |`;
+    const rate = r.elements / r.fit / 1e9;
+    const ratio = r.fit / r.read;
+    return `| ${r.format} ${r.dtype} | ${(r.bytes / 1024 ** 3).toFixed(2)} GiB | ${(r.elements / 1e9).toFixed(3)} G | ${r.read.toFixed(2)} s, ${(r.bytes / r.read / 1e9).toFixed(2)} GB/s | ${r.fit.toFixed(2)} s, ${(r.bytes / r.fit / 1e9).toFixed(2)} GB/s | ${rate.toFixed(2)} G/s (≥ ${r.target}) ${mark(rate >= r.target)} | ${ratio.toFixed(2)}× ${mark(ratio <= 3)} | ${r.peakRssMB.toFixed(0)} MB ${mark(r.peakRssMB <= 256)} |`;
   }),
 ];
-const machine = `${availableParallelism()} cores (${cpu}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
-const lmLine = `Levenberg–Marquardt lognormal fit at 100 bins: ${(lm.msPerFit * 1000).toFixed(0)} µs per layer (${lm.iterationsPerFit.toFixed(1)} iterations on average; target ≤ 200 µs ${lm.msPerFit <= 0.2 ? "✓" : "✗"}).`;
-process.stdout.write(`\n${machine}\n\n${lines.join("\n")}\n\n${lmLine}\n`);
+const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
+const lmLine = `Levenberg–Marquardt lognormal fit at 100 bins: ${(lm.msPerFit * 1000).toFixed(0)} µs per layer (${lm.iterationsPerFit.toFixed(1)} iterations on average; target ≤ 200 µs ${mark(lm.msPerFit <= 0.2)}).`;
+process.stdout.write(`\n${machine}\n\n${table.join("\n")}\n\n${lmLine}\n`);
 
-const report = `# Benchmarks
+if (args.out !== "-") {
+  const notesPath = `${here}NOTES.md`;
+  const notes = existsSync(notesPath) ? `\n${readFileSync(notesPath, "utf8")}` : "";
+  writeFileSync(
+    args.out,
+    `# Benchmarks
 
 Measured by \`npm run bench\` (bench/run.js) on ${new Date().toISOString().slice(0, 10)}: ${machine}.
-Page cache warm; each figure is the median of ${repeat} runs in fresh processes; peak RSS is the
-maximum over runs (the process's own \`maxRSS\`, worker threads included). Elements counts only the
-analysed tensors (≥ 10,000 elements); GB/s is the whole file over the wall time.
+Page cache warm; each time is the median of ${repeat} runs in fresh processes; peak RSS is the
+largest \`maxRSS\` of the \`jaynes fit\` process over the runs (worker threads included). "Analysed
+elements" counts the fitted layers; GB/s is the whole file over the wall time. Files are generated
+by bench/generate.js and bench/generate-onnx.js (Llama-2-7B shapes, N(0, 0.02²) values).
 
-${lines.join("\n")}
+${table.join("\n")}
 
 ${lmLine}
-
-Targets (issue #9): 16-bit dtypes ≥ 1.0 G elements/s and F32 ≥ 0.5 G elements/s end to end; \`jaynes fit\`
-within 3× of the read-only pass; peak RSS ≤ 256 MB whatever the file size; LM ≤ 0.2 ms per layer.
-`;
-const notes = existsSync(here + "../BENCHMARKS.notes.md") ? `\n${readFileSync(here + "../BENCHMARKS.notes.md", "utf8")}` : "";
-if (args.out !== "-") writeFileSync(args.out, report + notes);
+${notes}`,
+  );
+}

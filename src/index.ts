@@ -27,8 +27,9 @@ export { compareModels, type ModelComparison, type LayerComparison, type Compari
 export { ExitCode, InputError, type InputErrorCode, UsageError } from "./errors.js";
 export { openModel, resolveInputs, detectFormat, registerFormat, type FormatReader, type ModelInput } from "./formats/open.js";
 export { readSafetensorsHeader } from "./formats/safetensors.js";
-export type { DeflateCompression, Encoding, FloatDType, OpenedModel, TensorData, TensorRecord, ByteRange } from "./formats/tensor.js";
+export type { DeflateCompression, Encoding, FloatDType, GgmlBlockType, OpenedModel, TensorData, TensorRecord, ByteRange } from "./formats/tensor.js";
 export { FileSource, SourcePool, registerSourceOpener, type ByteSource, type ReadIntent } from "./io/byteSource.js";
+export { removeTempCopies } from "./io/tempFile.js";
 export { HubFileSource, configureHub, formatHubAddress, hubSettings, isHubAddress, parseHubAddress, type HubAddress, type HubSettings, type RetryEvent } from "./io/hub/index.js";
 export { binCentres, sizeWeightedHistogram } from "./stats/binning.js";
 export { countCodes16, countCodes8, mergeCodeTables, newCodeTable, statisticsFromCodeTable } from "./stats/codeTable.js";
@@ -69,3 +70,12 @@ export { averagedPowerSpectrum, type PowerSpectrum } from "./stats/powerSpectrum
 export { fitSegmentedLine, type SegmentedLineFit } from "./stats/segmentedLine.js";
 export { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "./report/dynamics.js";
 export { writeDynamicsFigures } from "./report/dynamicsFigures.js";
+export { runScan, writeModelTables, type ScanOptions, type ScanRun, type ScanEvent } from "./analysis/scan/run.js";
+export { discoverModels, type Discovery, type DiscoverOptions, type ScanTarget } from "./analysis/scan/discover.js";
+export { evaluateGates, hasGates, type GateSettings, type GateViolation, type GateName, type ValueRange } from "./analysis/scan/gates.js";
+export { mergeParts, readPart, type MergedScan } from "./analysis/scan/merge.js";
+export { parseShard, shardOf, type Shard } from "./analysis/scan/shard.js";
+export { buildScanSummary, type ScanSummary, type ScanModelEntry, type ScanPart, type ScanScope, type GateReport } from "./analysis/scan/summary.js";
+export { renderScanCsv, renderScanMarkdown, renderScanTable } from "./report/scanSummary.js";
+export { renderScanLatex } from "./report/latex.js";
+export { modelsAmong, filesInTree } from "./formats/open.js";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { analyzeFile } from "../src/index.js";
 import { realTensors } from "./fixtures/make.js";
-import { type H5wasm, splitPath, writeH5 } from "./fixtures/makeKeras.js";
+import { groupAt, writeH5 } from "./fixtures/makeKeras.js";
 import { stateDict } from "./fixtures/makeTorch.js";
 import { encodeGguf } from "./helpers/ggufWriter.js";
 import { encodeNpy } from "./helpers/npyWriter.js";
@@ -29,17 +29,15 @@ describe.skipIf(!HAVE_SHARED)("oracle: faceres-deep as .npz, .pt, .gguf and .h5 
       const { root, storages } = stateDict(tensors);
       writeFileSync(path, encodeTorchSave(root, storages));
     },
-    "faceres.gguf": async (path) => writeFileSync(path, encodeGguf(tensors.map((t) => ({ name: t.name, shape: t.shape, type: 0, data: t.data })))),
-    "faceres.h5": async (path) => {
-      const h5wasm = ((await import("h5wasm/node")) as unknown as { default: H5wasm }).default;
-      await h5wasm.ready;
-      writeH5(h5wasm, path, (group) => {
+    "faceres.gguf": async (path) => writeFileSync(path, encodeGguf(tensors.map((t) => ({ name: t.name, ne: [...t.shape].reverse(), type: 0, data: t.data })))),
+    "faceres.h5": (path) =>
+      writeH5(path, (root) => {
         for (const t of tensors) {
-          const [parent, name] = splitPath(t.name);
-          group(parent).create_dataset({ name, data: f32(t.data), shape: t.shape, dtype: "<f" });
+          const cut = t.name.lastIndexOf("/");
+          const parent = cut < 0 ? root : groupAt(root, t.name.slice(0, cut));
+          parent.create_dataset({ name: t.name.slice(cut + 1), data: f32(t.data), shape: t.shape, dtype: "<f" });
         }
-      });
-    },
+      }),
   };
 
   it.each(Object.keys(writers))("%s matches scipy within METHOD tolerances and raises the oracle's flags", async (file) => {

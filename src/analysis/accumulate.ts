@@ -14,7 +14,7 @@ import { isSequentialData, tensorBytes } from "../io/tensorChunks.js";
 import { type Executor, InlineExecutor } from "../parallel/executor.js";
 import type { AccumulateResult, AccumulateTask } from "../parallel/tasks.js";
 import { mergeCodeTables, statisticsFromCodeTable } from "../stats/codeTable.js";
-import { binsFromBuckets, straddleFlags } from "../stats/binning.js";
+import { anySplitOccupied, binsFromSplits, bucketSplits } from "../stats/binning.js";
 import { distinctCapFor } from "../stats/distinctSet.js";
 import { FloatScan } from "../stats/floatScan.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
@@ -83,30 +83,48 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
   }
 
   let scan: FloatScan | undefined;
-  await runAll(
-    (range) => ({ kind: "scan", data, ...range, chunkBytes, distinctCap }),
-    (result) => {
-      if (result.kind !== "scan") throw new Error(`unexpected ${result.kind} result`);
-      const part = FloatScan.fromState(result.state);
-      if (scan) scan.merge(part);
-      else scan = part;
-    },
-  );
+  const foldScan = (result: AccumulateResult): void => {
+    if (result.kind !== "scan") throw new Error(`unexpected ${result.kind} result`);
+    const part = FloatScan.fromState(result.state);
+    if (scan) scan.merge(part);
+    else scan = part;
+  };
+  // The first range goes alone: if it already holds more distinct values than the cap, the tensor
+  // does too, and the other ranges need not fill sets of their own (a few % of pass 1). Other
+  // tensors keep the workers busy meanwhile.
+  const [first, ...rest] = ranges;
+  foldScan(await executor.run({ kind: "scan", data, ...first!, chunkBytes, distinctCap }, onBytes));
+  const restCap = scan!.summary().distinctExact ? distinctCap : 0;
+  await Promise.all(rest.map((range) => executor.run({ kind: "scan", data, ...range, chunkBytes, distinctCap: restCap }, onBytes).then(foldScan)));
   const summary = scan!.summary();
   let counts: Float64Array = new Float64Array(options.bins);
   if (summary.maxAbs > 0) {
-    // F32 values were counted per bucket in pass 1: bin whole buckets now and revisit only the
-    // values of buckets that straddle a bin edge.
+    // F32 values were counted per bucket in pass 1: whole buckets are binned from those counts, and
+    // pass 2 only counts values above the edge that splits a bucket — or is skipped when no occupied
+    // bucket is split. Other floats (F64, B > 128) bin every value in pass 2.
     const buckets = scan!.float32Buckets();
-    const flags = buckets ? straddleFlags(options.bins, summary.maxAbs) : undefined;
-    if (buckets && flags) counts = binsFromBuckets(buckets, flags, options.bins, summary.maxAbs);
-    await runAll(
-      (range) => ({ kind: "bin", data, ...range, chunkBytes, bins: options.bins, maxAbs: summary.maxAbs, ...(flags ? { flags } : {}) }),
-      (result) => {
-        if (result.kind !== "bin") throw new Error(`unexpected ${result.kind} result`);
-        for (let i = 0; i < counts.length; i++) counts[i]! += result.counts[i]!;
-      },
-    );
+    const splits = buckets ? bucketSplits(options.bins, summary.maxAbs) : undefined;
+    if (buckets && splits) {
+      const above = new Float64Array(splits.thresholds.length);
+      if (anySplitOccupied(buckets, splits)) {
+        await runAll(
+          (range) => ({ kind: "above", data, ...range, chunkBytes, splits }),
+          (result) => {
+            if (result.kind !== "above") throw new Error(`unexpected ${result.kind} result`);
+            for (let i = 0; i < above.length; i++) above[i]! += result.above[i]!;
+          },
+        );
+      }
+      counts = binsFromSplits(buckets, above, splits, options.bins);
+    } else {
+      await runAll(
+        (range) => ({ kind: "bin", data, ...range, chunkBytes, bins: options.bins, maxAbs: summary.maxAbs }),
+        (result) => {
+          if (result.kind !== "bin") throw new Error(`unexpected ${result.kind} result`);
+          for (let i = 0; i < counts.length; i++) counts[i]! += result.counts[i]!;
+        },
+      );
+    }
   }
   return { ...summary, counts };
 }

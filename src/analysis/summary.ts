@@ -28,8 +28,13 @@ function meanSd(values: number[]): MeanSd {
   };
 }
 
+/** The layers a summary counts: the unflagged ones, or all with `includeFlagged`. */
+export function countedLayers<T extends Pick<LayerResult, "flags">>(layers: readonly T[], includeFlagged: boolean): T[] {
+  return layers.filter((layer) => includeFlagged || layer.flags.length === 0);
+}
+
 export function summarizeLayers(layers: readonly LayerResult[], includeFlagged: boolean): ModelSummary {
-  const counted = layers.filter((layer) => includeFlagged || layer.flags.length === 0);
+  const counted = countedLayers(layers, includeFlagged);
   return {
     layers: counted.length,
     params: counted.reduce((sum, layer) => sum + layer.params, 0),

@@ -11,6 +11,8 @@ import { VERSION } from "../version.js";
 import { compareCommand } from "./compare.js";
 import { dynamicsCommand } from "./dynamics.js";
 import { fitCommand } from "./fit.js";
+import { mergeCommand } from "./merge.js";
+import { scanCommand } from "./scan.js";
 
 export const INTERNAL_ERROR_EXIT = 70;
 
@@ -27,6 +29,7 @@ Examples:
   $ jaynes fit model.safetensors.index.json --format csv -o layers.csv
   $ jaynes compare ckpt_epoch00.safetensors ckpt_epoch10.safetensors
   $ jaynes dynamics ./checkpoints/ --plot figures/
+  $ jaynes scan ./checkpoints/ --out scan/ --fail-under-r2 0.9
 
 Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input, 3 a CI threshold failed,
 70 internal error (a bug: please report it).
@@ -35,6 +38,8 @@ Tables go to stdout; progress and logs to stderr. NO_COLOR disables colour.`,
   program.addCommand(fitCommand());
   program.addCommand(compareCommand());
   program.addCommand(dynamicsCommand());
+  program.addCommand(scanCommand());
+  program.addCommand(mergeCommand());
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -30,3 +30,29 @@ export function positiveNumberOption(name: string): (value: string) => number {
     return parsed;
   };
 }
+
+/** A finite number within [min, max]. */
+export function numberOption(name: string, min = -Infinity, max = Infinity): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (value.trim() === "" || !Number.isFinite(parsed) || parsed < min || parsed > max) {
+      const bounds = Number.isFinite(min) && Number.isFinite(max) ? ` from ${min} to ${max}` : Number.isFinite(min) ? ` of at least ${min}` : Number.isFinite(max) ? ` of at most ${max}` : "";
+      throw new InvalidArgumentError(`${name} must be a number${bounds}.`);
+    }
+    return parsed;
+  };
+}
+
+/** "a:b" with either side optional ("0.2:", ":1.5"), a ≤ b; at least one bound. */
+export function rangeOption(name: string): (value: string) => { min: number | null; max: number | null } {
+  return (value) => {
+    const match = /^\s*([^:]*?)\s*:\s*([^:]*?)\s*$/.exec(value);
+    const bound = (text: string | undefined): number | null | undefined => (text === undefined || text === "" ? null : Number.isFinite(Number(text)) ? Number(text) : undefined);
+    const min = bound(match?.[1]);
+    const max = bound(match?.[2]);
+    if (!match || min === undefined || max === undefined || (min === null && max === null) || (min !== null && max !== null && min > max)) {
+      throw new InvalidArgumentError(`${name} must be MIN:MAX with MIN ≤ MAX, either side may be left out (e.g. 0.2:1.5, :1.5, 0.2:).`);
+    }
+    return { min, max };
+  };
+}

@@ -5,7 +5,7 @@
  */
 import { openSource } from "../io/byteSource.js";
 import { looksLikeGguf, openGguf } from "./gguf/gguf.js";
-import { isKerasArchive, looksLikeHdf5, openKeras, openKerasH5 } from "./keras/keras.js";
+import { isKerasArchive, looksLikeHdf5, openHdf5, openKeras } from "./keras/keras.js";
 import { isNpzArchive, openNpy, openNpz } from "./numpy/numpy.js";
 import { looksLikeNpy } from "./numpy/npy.js";
 import type { FormatReader } from "./open.js";
@@ -47,13 +47,18 @@ export const pytorchIndexReader: FormatReader = {
   companions: shardIndexFiles,
 };
 
-/** Detects a zip archive whose central directory passes `test`. */
-const zipHolding =
-  (test: (archive: ZipArchive) => boolean) =>
-  async (head: Uint8Array, path: string): Promise<boolean> => {
-    const archive = await zipArchiveOf(head, path);
-    return archive !== undefined && test(archive);
+/** A format stored as a zip archive, recognised by its members. */
+function zipFormat(name: string, holds: (archive: ZipArchive) => boolean, open: FormatReader["open"], suggestedBy: string[]): FormatReader {
+  return {
+    name,
+    detect: async (head, path) => {
+      const archive = await zipArchiveOf(head, path);
+      return archive !== undefined && holds(archive);
+    },
+    open,
+    suggestedBy,
   };
+}
 
 export const checkpointReaders: FormatReader[] = [
   {
@@ -62,39 +67,24 @@ export const checkpointReaders: FormatReader[] = [
     open: openNpy,
     suggestedBy: [".npy"],
   },
-  {
-    name: "npz",
-    detect: zipHolding(isNpzArchive),
-    open: openNpz,
-    suggestedBy: [".npz"],
-  },
-  {
-    name: "pytorch",
-    detect: zipHolding((archive) => torchPickleEntry(archive) !== undefined),
-    open: openPytorch,
-    suggestedBy: [".pt", ".pth", "pytorch_model.bin"],
-  },
+  zipFormat("npz", isNpzArchive, openNpz, [".npz"]),
+  zipFormat("pytorch", (archive) => torchPickleEntry(archive) !== undefined, openPytorch, [".pt", ".pth", "pytorch_model.bin"]),
   {
     name: "pytorch-legacy",
     detect: (head) => looksLikeLegacyTorch(head),
     open: openLegacyTorch,
   },
   {
-    name: "keras",
-    detect: zipHolding(isKerasArchive),
-    open: openKeras,
-    suggestedBy: [".keras"],
-  },
-  {
-    name: "keras-h5",
-    detect: (head) => looksLikeHdf5(head),
-    open: openKerasH5,
-    suggestedBy: [".h5", ".hdf5"],
-  },
-  {
     name: "gguf",
     detect: (head) => looksLikeGguf(head),
     open: openGguf,
     suggestedBy: [".gguf"],
+  },
+  zipFormat("keras", isKerasArchive, openKeras, [".keras"]),
+  {
+    name: "hdf5",
+    detect: (head) => looksLikeHdf5(head),
+    open: openHdf5,
+    suggestedBy: [".h5", ".hdf5"],
   },
 ];

@@ -15,7 +15,7 @@ import {
   float8E5M2FnuzFromBits,
   float8E5M2FromBits,
 } from "./floatBits.js";
-import { ggmlCodec } from "./gguf/dequantize.js";
+import { ggmlBlockCodec } from "./gguf/ggmlBlocks.js";
 import type { Encoding, FloatDType, IntegerStorage } from "./tensor.js";
 
 export interface CodeCodec {
@@ -151,8 +151,8 @@ export function createCodec(encoding: Encoding): Codec {
       return perChannelCodec(encoding);
     case "varint":
       return varintCodec(encoding);
-    case "ggml":
-      return ggmlCodec(encoding.type);
+    case "ggml-block":
+      return ggmlBlockCodec(encoding.type);
   }
 }
 

@@ -135,13 +135,33 @@ export interface ModelInput {
  * consist of, with shard series grouped.
  */
 export async function modelsInDirectory(directory: string): Promise<ModelInput[]> {
+  return modelsAmong(await filesInDirectory(directory));
+}
+
+export interface ModelsAmongOptions {
+  /**
+   * Also return, as inputs of their own, files no reader recognises whose name suggests a format
+   * (`suggestedBy`) and files that cannot be read: opening them then says what is wrong. A batch
+   * scan wants a truncated `x.safetensors` reported, not silently passed over.
+   */
+  keepSuspects?: boolean;
+}
+
+/**
+ * The models among a list of files: recognised files minus the files other models consist of
+ * (companions, wherever they are in the list), with shard series grouped. Order follows `paths`.
+ */
+export async function modelsAmong(paths: readonly string[], options: ModelsAmongOptions = {}): Promise<ModelInput[]> {
   const recognised: { path: string; reader: FormatReader }[] = [];
-  for (const path of await filesInDirectory(directory)) {
+  const suspects: string[] = [];
+  for (const path of paths) {
     try {
       const reader = await detectFormat(path);
       if (reader) recognised.push({ path, reader });
+      else if (options.keepSuspects && suggestedReader(path)) suspects.push(path);
     } catch {
       // Unreadable or non-model files in a folder are not inputs; a named file that fails is reported.
+      if (options.keepSuspects) suspects.push(path);
     }
   }
   const consumed = new Set<string>();
@@ -153,7 +173,48 @@ export async function modelsInDirectory(directory: string): Promise<ModelInput[]
       // A broken manifest is reported when its model is opened.
     }
   }
-  return groupShards(recognised.filter(({ path }) => !consumed.has(locationKey(path))).map(({ path }) => path));
+  const kept = new Set([...recognised.map(({ path }) => path), ...suspects].filter((path) => !consumed.has(locationKey(path))));
+  return groupShards(paths.filter((path) => kept.has(path)));
+}
+
+/**
+ * Every file below a local directory, depth first in sorted order (so the list is the same on every
+ * machine). Hidden entries (`.git`, `.cache`, …) and the directories in `skip` are not entered;
+ * symbolic links to files are listed, links to directories are not followed (no cycles).
+ */
+export async function filesInTree(directory: string, skip: readonly string[] = []): Promise<string[]> {
+  const skipped = new Set(skip.map((path) => locationKey(path)));
+  const files: string[] = [];
+  const walk = async (folder: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(folder, { withFileTypes: true });
+    } catch (error) {
+      throw new InputError("io", folder, describeIoError(error));
+    }
+    for (const entry of entries.sort((a, b) => compareNames(a.name, b.name))) {
+      if (entry.name.startsWith(".")) continue;
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (!skipped.has(locationKey(path))) await walk(path);
+      } else if (entry.isFile() || (entry.isSymbolicLink() && (await stat(path).then((info) => info.isFile(), () => false)))) {
+        files.push(path);
+      }
+    }
+  };
+  await walk(directory);
+  return files;
+}
+
+/** Code-unit order: the same on every machine, whatever the locale. */
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The reader a file name suggests (never used to accept content; see `suggestedBy`). */
+function suggestedReader(path: string): FormatReader | undefined {
+  const lower = path.toLowerCase();
+  return readers.find((candidate) => candidate.suggestedBy?.some((ending) => lower.endsWith(ending)));
 }
 
 /** The files directly in a directory (local, or a folder of a Hub repository), sorted. */
@@ -222,7 +283,7 @@ export async function openModel(path: string | string[]): Promise<OpenedModel> {
     const reader = await detectFormat(only);
     if (reader) return reader.open(only);
     // Unrecognised content: if the name suggests a format, let its reader name the defect.
-    const suggested = readers.find((candidate) => candidate.suggestedBy?.some((ending) => only.toLowerCase().endsWith(ending)));
+    const suggested = suggestedReader(only);
     if (suggested) await suggested.open(only);
     throw new InputError("unknown-format", only, `content matches no supported format (${readers.map((r) => r.name).join(", ")})`);
   }

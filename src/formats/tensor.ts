@@ -5,8 +5,6 @@
  * handed a tensor as a message.
  */
 
-import type { GgmlBlockType } from "./gguf/ggmlTypes.js";
-
 /** Float element types that are decoded bit-exactly (see floatBits.ts). */
 export type FloatDType =
   | "F64"
@@ -19,6 +17,9 @@ export type FloatDType =
   | "F8_E5M2FNUZ";
 
 export type IntegerStorage = "u8" | "i8" | "u16" | "i16";
+
+/** ggml block-quantised types that are decoded (formats/gguf/ggmlBlocks.ts). */
+export type GgmlBlockType = "Q4_0" | "Q4_1" | "Q5_0" | "Q5_1" | "Q8_0" | "Q2_K" | "Q3_K" | "Q4_K" | "Q5_K" | "Q6_K";
 
 /**
  * How bytes become values. Formats add members here when they bring a new storage scheme; each member
@@ -44,10 +45,10 @@ export type Encoding =
    */
   | { kind: "varint"; dtype: FloatDType; elements: number; bytes: number; file: string; tensor: string }
   /**
-   * ggml block quantisation (GGUF Q4_0 … Q6_K): fixed-size blocks of 32 or 256 values, each with its
-   * own float16 scale(s); decoded to float32 exactly as ggml does (formats/gguf/dequantize.ts).
+   * ggml block quantisation (GGUF): fixed-size blocks of 32–256 values, each with its own scales,
+   * dequantised as ggml does. One unit is one block, so chunks and task ranges are cut between blocks.
    */
-  | { kind: "ggml"; type: GgmlBlockType };
+  | { kind: "ggml-block"; type: GgmlBlockType };
 
 /** A contiguous byte range of one source (a local path, or a URL for remote sources). */
 export interface ByteRange {

@@ -1,75 +1,81 @@
 /**
- * Copies of byte spans in temporary files, for libraries that only open files by path (h5wasm opens
- * HDF5 files by path, so the weights member of a .keras zip, or an HDF5 file on the Hub, is copied to
- * disk first). The copy streams (positioned reads, or the inflater for a deflated member) — it never
- * holds the content in memory — and is bounded by `limit`. Copies live in one private temporary
- * folder removed when the process exits; a span copied once is reused for the rest of the process.
+ * Copies of bytes as local files, for libraries that read only from a path (h5wasm opens HDF5 files
+ * through the file system): a zip member of a .keras archive, or an HDF5 file on the Hub. The bytes
+ * are streamed — stored ranges by positioned reads, deflated members through the bounded inflater —
+ * so memory stays at a few chunks; disk use is bounded by `MAX_TEMP_FILE_BYTES` and by the free
+ * space of the temporary folder.
+ *
+ * The copies live in one folder per process (under os.tmpdir(), `jaynes-…`) that is removed when the
+ * process exits: a reader describes tensors that are read later, so a copy must outlive the reader.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, statfs } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import type { ByteRange, DeflateCompression } from "../formats/tensor.js";
 import type { SourcePool } from "./byteSource.js";
-import { readChunks, totalBytes } from "./chunks.js";
+import { readChunks } from "./chunks.js";
 import { inflateSpan } from "./inflate.js";
 
-/** Largest span copied to a temporary file (the disk is the limit, not memory). */
-export const MAX_TEMP_COPY_BYTES = 8 * 1024 ** 3;
+/** Largest copy made (a Keras weights file beyond this is refused). */
+export const MAX_TEMP_FILE_BYTES = 16 * 1024 ** 3;
 
 let folder: string | undefined;
+let counter = 0;
+
 function tempFolder(): string {
   if (!folder) {
-    const created = mkdtempSync(join(tmpdir(), "jaynes-"));
-    folder = created;
-    process.once("exit", () => rmSync(created, { recursive: true, force: true }));
+    folder = mkdtempSync(join(tmpdir(), "jaynes-"));
+    process.once("exit", removeTempCopies);
   }
   return folder;
 }
 
-const copies = new Map<string, Promise<string>>();
-let counter = 0;
-
-export interface SpanToCopy {
-  ranges: ByteRange[];
-  compression?: DeflateCompression;
-  /** What the copy is of, for messages (e.g. "member model.weights.h5"). */
-  label: string;
-  /** Named like this inside the temporary folder (the extension can matter to the reader). */
-  fileName: string;
+/**
+ * Remove every copy made so far (done at process exit; call it earlier where the process outlives its
+ * analyses, e.g. a test runner's worker that is killed rather than exited). Tensors described by
+ * readers opened before the call can no longer be read.
+ */
+export function removeTempCopies(): void {
+  if (folder) rmSync(folder, { recursive: true, force: true });
+  folder = undefined;
 }
 
-/** The path of a temporary file holding the span's bytes (inflated when compressed). */
-export function copyToTempFile(span: SpanToCopy, pool: SourcePool, limit = MAX_TEMP_COPY_BYTES): Promise<string> {
-  const bytes = span.compression ? span.compression.bytes : totalBytes(span.ranges);
-  const file = span.ranges[0]?.source ?? "";
-  if (bytes > limit) {
-    return Promise.reject(new InputError("limit", file, `${span.label} is ${bytes} bytes; copies of more than ${limit} bytes to a temporary file are refused`));
-  }
-  const key = JSON.stringify([span.ranges, span.compression ?? null]);
-  let copy = copies.get(key);
-  if (!copy) {
-    copy = writeCopy(span, pool);
-    copies.set(key, copy);
-    copy.catch(() => copies.delete(key));
-  }
-  return copy;
+export interface TempCopySpec {
+  /** The bytes to copy: the concatenation of the ranges (inflated when `compression` is set). */
+  ranges: readonly ByteRange[];
+  compression?: Pick<DeflateCompression, "inflatedBytes" | "file" | "member">;
+  bytes: number;
+  /** File name ending of the copy (for readability in error messages), e.g. "model.weights.h5". */
+  name: string;
+  /** The input the bytes come from, for error messages. */
+  file: string;
 }
 
-async function writeCopy(span: SpanToCopy, pool: SourcePool): Promise<string> {
-  const path = join(tempFolder(), `${counter++}-${span.fileName}`);
+/** Stream the bytes into a new local file and return its path. */
+export async function copyToTempFile(spec: TempCopySpec, pool: SourcePool): Promise<string> {
+  if (spec.bytes > MAX_TEMP_FILE_BYTES) {
+    throw new InputError("limit", spec.file, `${spec.name} of ${spec.bytes} bytes exceeds the ${MAX_TEMP_FILE_BYTES}-byte limit for a temporary copy`);
+  }
+  const dir = tempFolder();
+  const space = await statfs(dir);
+  if (spec.bytes > space.bavail * space.bsize) {
+    throw new InputError("limit", spec.file, `${spec.name} needs ${spec.bytes} bytes of temporary space but ${dir} has ${space.bavail * space.bsize} free`);
+  }
+  const path = join(dir, `${++counter}-${spec.name.replace(/[^\w.-]/g, "_")}`);
   const handle = await open(path, "w");
   try {
-    const chunks = span.compression
-      ? inflateSpan({ ranges: span.ranges, compression: span.compression, from: span.compression.start, to: span.compression.start + span.compression.bytes }, pool)
-      : readChunks(span.ranges, pool, { unitBytes: 1 });
-    for await (const chunk of chunks) await handle.write(chunk);
-  } catch (error) {
+    const pieces = spec.compression
+      ? inflateSpan({ ranges: spec.ranges, compression: spec.compression, from: 0, to: spec.bytes }, pool)
+      : readChunks(spec.ranges, pool, { unitBytes: 1 });
+    let written = 0;
+    for await (const piece of pieces) {
+      await handle.write(piece, 0, piece.length, written);
+      written += piece.length;
+    }
+  } finally {
     await handle.close();
-    rmSync(path, { force: true });
-    throw error;
   }
-  await handle.close();
   return path;
 }

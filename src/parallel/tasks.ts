@@ -13,7 +13,7 @@ import { createCodec, type CodeCodec, type FloatCodec } from "../formats/encodin
 import type { TensorData } from "../formats/tensor.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
-import { binFlagged32, binValues as binAny } from "../stats/binning.js";
+import { type BucketSplits, binValues as binAny, countAbove32 } from "../stats/binning.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
 import { FloatScan, type FloatScanState } from "../stats/floatScan.js";
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
@@ -29,14 +29,17 @@ interface RangeTask {
 export type AccumulateTask =
   | ({ kind: "codes" } & RangeTask)
   | ({ kind: "scan"; distinctCap: number } & RangeTask)
-  /** `flags`: F32 buckets that straddle a bin edge; when given, only their values are binned. */
-  | ({ kind: "bin"; bins: number; maxAbs: number; flags?: Uint8Array } & RangeTask)
+  /** Pass 2 over floats: every value into bins (`bin`), or, for F32 counted per bucket in pass 1,
+   * only the count of values at or above each bucket's split (`above`, see binning.ts). */
+  | ({ kind: "bin"; bins: number; maxAbs: number } & RangeTask)
+  | ({ kind: "above"; splits: BucketSplits } & RangeTask)
   | ({ kind: "scan-and-bin"; bins: number; distinctCap: number } & RangeTask);
 
 export type AccumulateResult =
   | { kind: "codes"; table: Float64Array }
   | { kind: "scan"; state: FloatScanState }
   | { kind: "bin"; counts: Float64Array }
+  | { kind: "above"; above: Float64Array }
   | { kind: "scan-and-bin"; state: FloatScanState; counts: Float64Array };
 
 /** Buffers a result owns, for transfer (zero-copy) between threads. */
@@ -44,6 +47,7 @@ export function transferables(result: AccumulateResult): ArrayBuffer[] {
   const buffers: ArrayBufferLike[] = [];
   if ("table" in result) buffers.push(result.table.buffer);
   if ("counts" in result) buffers.push(result.counts.buffer);
+  if ("above" in result) buffers.push(result.above.buffer);
   if ("state" in result) {
     if (result.state.buckets) buffers.push(result.state.buckets.buffer);
     if (result.state.distinctKeys) buffers.push(result.state.distinctKeys.buffer);
@@ -65,7 +69,7 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
   const codec = createCodec(task.data.encoding);
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.
-  const intent = task.kind === "scan" ? "again" : task.kind === "bin" ? "last" : "once";
+  const intent = task.kind === "scan" ? "again" : task.kind === "bin" || task.kind === "above" ? "last" : "once";
   const chunks = (report: boolean): AsyncGenerator<Uint8Array> =>
     readTensorChunks(task.data, pool, {
       unitBytes: codec.unitBytes,
@@ -85,20 +89,23 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
     case "scan": {
       const scan = new FloatScan(task.distinctCap);
       await forEachDecoded(codec, chunks(true), firstElement, (values) => scanValues(scan, values, kernels));
+      kernels?.flush();
       return { kind: "scan", state: scan.toState() };
     }
     case "bin": {
       const counts = new Float64Array(task.bins);
-      const flags = task.flags;
-      await forEachDecoded(codec, chunks(false), firstElement, (values) => {
-        if (flags && values instanceof Float32Array) {
-          if (kernels?.holds(values)) kernels.binFlagged32(values, flags, counts, task.maxAbs);
-          else binFlagged32(values, flags, counts, task.maxAbs);
-        } else {
-          binValues(values, counts, task.maxAbs, kernels);
-        }
-      });
+      await forEachDecoded(codec, chunks(false), firstElement, (values) => binValues(values, counts, task.maxAbs, kernels));
       return { kind: "bin", counts };
+    }
+    case "above": {
+      const above = new Float64Array(task.splits.thresholds.length);
+      await forEachDecoded(codec, chunks(false), firstElement, (values) => {
+        if (!(values instanceof Float32Array)) throw new Error("above task on non-F32 values");
+        if (kernels?.holds(values)) kernels.countAbove32(values, task.splits, above);
+        else countAbove32(values, task.splits, above);
+      });
+      kernels?.flush();
+      return { kind: "above", above };
     }
     case "scan-and-bin": {
       const scan = new FloatScan(task.distinctCap);
@@ -111,6 +118,7 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
         decoded.push(chunkCount++ === 0 ? values : values.slice());
       });
       if (decoded.length > 1) decoded[0] = decoded[0]!.slice();
+      kernels?.flush();
       const maxAbs = scan.summary().maxAbs;
       const state = scan.toState();
       const counts = new Float64Array(task.bins);
@@ -138,6 +146,7 @@ async function countRange(codec: CodeCodec, chunks: AsyncGenerator<Uint8Array>, 
     // A chunk holds < 2^32 codes, so the Uint32 partial never overflows before it is folded.
     foldCounts(total, partial);
   }
+  kernels?.flush();
   return total;
 }
 

@@ -10,6 +10,7 @@ import type { ModelResult } from "../analysis/model.js";
 import type { ModelFigures, RenderedFigure } from "./figureFiles.js";
 import type { Failure } from "./json.js";
 import { bytes, fixed, integer, meanSd, shape, significant } from "./numbers.js";
+import { settingsText } from "./table.js";
 
 export interface HtmlReportOptions {
   version: string;
@@ -84,10 +85,6 @@ function modelSection(set: ModelFigures, index: number): string {
   const s = model.summary;
   const settings = model.settings;
   const flagged = model.layers.filter((layer) => layer.flags.length > 0).length;
-  const parts = [`bins=${settings.bins}`, `normalize=${settings.normalize}`, `min-params=${settings.min_params}`];
-  if (settings.include_flagged) parts.push("include-flagged");
-  if (settings.include.length) parts.push(`include=${settings.include.join(",")}`);
-  if (settings.exclude.length) parts.push(`exclude=${settings.exclude.join(",")}`);
   const summary = table(
     ["model", "layers", "params", "A", "μ", "σ", "R²"],
     [{ cells: [td(model.model, "name"), td(String(s.layers)), td(integer(s.params)), td(meanSd(s.A.mean, s.A.sd, 4)), td(meanSd(s.mu.mean, s.mu.sd, 3)), td(meanSd(s.sigma.mean, s.sigma.sd, 3)), td(meanSd(s.r2.mean, s.r2.sd, 3))] }],
@@ -103,7 +100,7 @@ function modelSection(set: ModelFigures, index: number): string {
     : "";
   return `<section class="model" id="model-${index + 1}">
 <h2>${escapeHtml(model.model)}</h2>
-<p class="meta">${escapeHtml(`${model.format}, ${bytes(model.bytes)}, ${model.tensors} tensors; ${model.layers.length} layers fitted (${flagged} flagged${settings.include_flagged ? ", included" : ", left out of the summary"}), ${model.skipped.length} tensors skipped; settings: ${parts.join(" ")}`)}</p>
+<p class="meta">${escapeHtml(`${model.format}, ${bytes(model.bytes)}, ${model.tensors} tensors; ${model.layers.length} layers fitted (${flagged} flagged${settings.include_flagged ? ", included" : ", left out of the summary"}), ${model.skipped.length} tensors skipped; settings: ${settingsText(settings)}`)}</p>
 ${summary}
 ${layers}
 <div class="figures">${set.figures.map(figureHtml).join("\n")}</div>

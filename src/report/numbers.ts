@@ -38,3 +38,8 @@ export function integer(value: number): string {
 export function shape(dims: readonly number[]): string {
   return dims.length === 0 ? "scalar" : dims.join("×");
 }
+
+/** "1 model", "3 models" (nouns with a plain -s plural). */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

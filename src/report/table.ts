@@ -4,7 +4,7 @@
  * TTY and NO_COLOR); without it the output is plain text.
  */
 import Table from "cli-table3";
-import type { ModelResult } from "../analysis/model.js";
+import type { ModelResult, ModelSettingsRecord } from "../analysis/model.js";
 import { bytes, fixed, integer, meanSd, shape, significant } from "./numbers.js";
 
 export interface TableOptions {
@@ -71,13 +71,9 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
   out.push(summaryTable.toString());
   if (fitted > 0) out.push(`best model by AIC: ${bestCounts(model)} (null R²: a Gaussian layer of the same size; see README "Is it really lognormal?")`);
   const s = model.settings;
-  const parts = [`bins=${s.bins}`, `normalize=${s.normalize}`, `min-params=${s.min_params}`];
-  if (s.include_flagged) parts.push("include-flagged");
-  if (s.include.length) parts.push(`include=${s.include.join(",")}`);
-  if (s.exclude.length) parts.push(`exclude=${s.exclude.join(",")}`);
   const quantized = model.layers.some((layer) => layer.quantization) ? "; * = decoded from quantised storage" : "";
   out.push(
-    `settings: ${parts.join(" ")}; ${fitted} layers fitted (${flagged} flagged${s.include_flagged ? ", included" : ", left out of the summary"}), ${model.skipped.length} tensors skipped${options.verbose || model.skipped.length === 0 ? "" : " (--verbose lists them)"}${quantized}`,
+    `settings: ${settingsText(s)}; ${fitted} layers fitted (${flagged} flagged${s.include_flagged ? ", included" : ", left out of the summary"}), ${model.skipped.length} tensors skipped${options.verbose || model.skipped.length === 0 ? "" : " (--verbose lists them)"}${quantized}`,
   );
   if (options.verbose && model.skipped.length > 0) {
     const skipped = newTable(["skipped tensor", "shape", "params", "dtype", "reason"], options);
@@ -85,6 +81,15 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
     out.push(skipped.toString());
   }
   return `${out.join("\n")}\n`;
+}
+
+/** The settings as a user would type them: "bins=100 normalize=max min-params=10000 …". */
+export function settingsText(s: ModelSettingsRecord): string {
+  const parts = [`bins=${s.bins}`, `normalize=${s.normalize}`, `min-params=${s.min_params}`];
+  if (s.include_flagged) parts.push("include-flagged");
+  if (s.include.length) parts.push(`include=${s.include.join(",")}`);
+  if (s.exclude.length) parts.push(`exclude=${s.exclude.join(",")}`);
+  return parts.join(" ");
 }
 
 /** "lognormal 3, exponential 1" over the fitted layers, most frequent first. */

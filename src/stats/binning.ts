@@ -59,65 +59,100 @@ export function binValues(values: Float32Array | Float64Array, counts: Float64Ar
 }
 
 /**
- * Pass 2 without the arithmetic for most elements. Pass 1 counted F32 values per bucket of their top
- * 16 bits (FloatScan); a bucket whose smallest and largest possible values fall in the same bin can be
- * binned whole from that count. Only values in buckets that straddle a bin edge ("flagged") must be
- * looked at again. Same bin rule, so the result equals binValues exactly (tested).
+ * Pass 2 without arithmetic. Pass 1 counted F32 values per bucket of their top 16 bits (FloatScan).
+ * The bin rule is monotonic in |w|, and with B ≤ 128 no bucket (relative width ≤ 2^-7) can hold two
+ * bin edges, so every bucket either lies in one bin — binned whole from its pass-1 count — or is
+ * split by one edge at an exact bit pattern, found once by bisection with the same `binIndex`. Pass 2
+ * then only counts, per bucket, the values at or above that pattern: one integer compare per
+ * element, no branch, no division. The result equals binValues exactly (tested).
  */
 const BUCKET_SHIFT = 16;
-const BUCKET_COUNT = 1 << (32 - BUCKET_SHIFT);
+/** Buckets of |pattern| >>> 16; finite values occupy 0 … 0x7f7f. */
+export const FLOAT32_BUCKETS = 1 << 15;
+const FINITE_BUCKETS = 0x7f80;
+/** Threshold of split 0 (the buckets no edge cuts): no |pattern| reaches it. */
+export const UNSPLIT = 0xffffffff;
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 function patternValue(bits: number): number {
   u32[0] = bits >>> 0;
   return f32[0]!;
 }
-
-/** 1 for buckets whose values span more than one bin, 0 otherwise (also for NaN/Inf buckets). */
-export function straddleFlags(bins: number, maxAbs: number): Uint8Array {
-  const flags = new Uint8Array(BUCKET_COUNT);
-  const edges = binEdges(bins);
-  const half = BUCKET_COUNT >>> 1;
-  for (let bucket = 0; bucket < half; bucket++) {
-    const lo = patternValue(bucket << BUCKET_SHIFT);
-    if (!Number.isFinite(lo) || lo > maxAbs) break;
-    const hi = Math.min(patternValue(((bucket + 1) << BUCKET_SHIFT) - 1), maxAbs);
-    const flag = binIndex(lo, maxAbs, edges) === binIndex(hi, maxAbs, edges) ? 0 : 1;
-    flags[bucket] = flag;
-    flags[bucket + half] = flag;
-  }
-  return flags;
+function floatPattern(value: number): number {
+  f32[0] = value;
+  return u32[0]!;
 }
 
-/** Bin the counts of every bucket that is not flagged (sign halves folded). */
-export function binsFromBuckets(buckets: Float64Array, flags: Uint8Array, bins: number, maxAbs: number): Float64Array {
-  const counts = new Float64Array(bins);
+export interface BucketSplits {
+  /** Per bucket: the smallest |pattern| in the upper of its two bins, or UNSPLIT. */
+  thresholds: Uint32Array;
+  /** Per bucket: the bin of its smallest value (−1 above max|w|). */
+  lower: Int32Array;
+}
+
+/**
+ * Where bin edges cut the buckets for this max|w| and B, or undefined when some bucket holds more
+ * than one edge (B > 128): then pass 2 bins every value (binValues / the bin32 kernel).
+ */
+export function bucketSplits(bins: number, maxAbs: number): BucketSplits | undefined {
   const edges = binEdges(bins);
-  for (let bucket = 0; bucket < BUCKET_COUNT; bucket++) {
+  const thresholds = new Uint32Array(FLOAT32_BUCKETS).fill(UNSPLIT);
+  const lower = new Int32Array(FLOAT32_BUCKETS).fill(-1);
+  const maxPattern = floatPattern(maxAbs);
+  for (let bucket = 0; bucket < FINITE_BUCKETS; bucket++) {
+    const first = bucket << BUCKET_SHIFT;
+    if (first > maxPattern) break;
+    const last = Math.min(first + (1 << BUCKET_SHIFT) - 1, maxPattern);
+    const low = binIndex(patternValue(first), maxAbs, edges);
+    const high = binIndex(patternValue(last), maxAbs, edges);
+    lower[bucket] = low;
+    if (high === low) continue;
+    if (high > low + 1) return undefined;
+    // Smallest pattern in (first, last] whose bin is `high`.
+    let lo = first;
+    let hi = last;
+    while (hi - lo > 1) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      if (binIndex(patternValue(mid), maxAbs, edges) === high) hi = mid;
+      else lo = mid;
+    }
+    thresholds[bucket] = hi;
+  }
+  return { thresholds, lower };
+}
+
+/** True when some bucket that holds values is cut by an edge, i.e. pass 2 has anything to count. */
+export function anySplitOccupied(buckets: Float64Array, splits: BucketSplits): boolean {
+  for (let bucket = 0; bucket < FLOAT32_BUCKETS; bucket++) if (buckets[bucket]! > 0 && splits.thresholds[bucket] !== UNSPLIT) return true;
+  return false;
+}
+
+/**
+ * Hot loop (JavaScript reference of the countAbove32 kernel): above[bucket] += (|pattern| ≥
+ * thresholds[bucket]), bucket = |pattern| >>> 16. No |pattern| reaches UNSPLIT.
+ */
+export function countAbove32(values: Float32Array, splits: BucketSplits, above: Float64Array): void {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const thresholds = splits.thresholds;
+  for (let i = 0; i < bits.length; i++) {
+    const pattern = (bits[i]! & 0x7fffffff) >>> 0;
+    const bucket = pattern >>> BUCKET_SHIFT;
+    if (pattern >= thresholds[bucket]!) above[bucket]!++;
+  }
+}
+
+/** The bins from pass-1 bucket counts and pass-2 counts above each split. */
+export function binsFromSplits(buckets: Float64Array, above: Float64Array, splits: BucketSplits, bins: number): Float64Array {
+  const counts = new Float64Array(bins);
+  for (let bucket = 0; bucket < FINITE_BUCKETS; bucket++) {
     const count = buckets[bucket]!;
-    if (count === 0 || flags[bucket]) continue;
-    counts[binIndex(patternValue((bucket << BUCKET_SHIFT) & 0x7fffffff), maxAbs, edges)]! += count;
+    if (count === 0) continue;
+    const low = splits.lower[bucket]!;
+    const upper = splits.thresholds[bucket] === UNSPLIT ? 0 : above[bucket]!;
+    counts[low]! += count - upper;
+    if (upper > 0) counts[low + 1]! += upper;
   }
   return counts;
-}
-
-/** Hot loop: bin only the values whose bucket is flagged. */
-export function binFlagged32(values: Float32Array, flags: Uint8Array, counts: Float64Array, maxAbs: number): void {
-  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-  const bins = counts.length;
-  const edges = binEdges(bins);
-  const last = bins - 1;
-  for (let i = 0; i < bits.length; i++) {
-    if (flags[bits[i]! >>> BUCKET_SHIFT] === 0) continue;
-    const a = Math.abs(values[i]!);
-    if (!(a <= maxAbs)) continue;
-    const x = a / maxAbs;
-    let index = (x * bins) | 0;
-    if (index > last) index = last;
-    if (x < edges[index]!) index--;
-    else if (index < last && x >= edges[index + 1]!) index++;
-    counts[index]!++;
-  }
 }
 
 /** Bin centres on the x axis that is fitted: (i + ½)/B, times max|w| under `--normalize none`. */

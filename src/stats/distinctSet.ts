@@ -14,7 +14,13 @@ export function distinctCapFor(bins: number): number {
 const EMPTY = 0xffffffff;
 
 export class DistinctSet {
-  constructor(readonly cap: number = DEFAULT_DISTINCT_CAP) {}
+  /** `cap` 0: count nothing (the caller already knows the layer is saturated). */
+  constructor(readonly cap: number = DEFAULT_DISTINCT_CAP) {
+    if (cap === 0) {
+      this.slots = undefined;
+      this.saturatedAt = 1;
+    }
+  }
 
   private slots: Uint32Array | undefined = new Uint32Array(1 << 12).fill(EMPTY);
   /** Fibonacci hashing takes the *high* bits of key·φ: low bits of float patterns are often all zero. */

@@ -5,21 +5,22 @@
  *
  * F32 works on the bit patterns: |w| as an integer orders like the float, so max and the NaN/Inf
  * tests are integer compares. A `Math.log` per element would cut throughput about five-fold, so the
- * log-moments come from a table of the top 16 bits of each pattern (sign, 8 exponent and 7 mantissa
- * bits: buckets ≤ 2^-7 wide, relative), each bucket contributing the exact mean of ln and ln² over its
+ * log-moments come from a table of |pattern| >>> 16 (8 exponent and 7 mantissa bits: buckets ≤ 2^-7
+ * wide, relative), each bucket contributing the exact mean of ln and ln² over its
  * interval. The mean of ln|w| is within ~1e-5 of the exact one for smooth distributions (tested).
  * F64 is rare in checkpoints and takes the exact Math.log path.
  */
 import { float32FromBits } from "../formats/floatBits.js";
+import { FLOAT32_BUCKETS } from "./binning.js";
 import { DEFAULT_DISTINCT_CAP, DistinctSet } from "./distinctSet.js";
 import type { Kernels } from "./kernels.js";
 import { type ValueSummary, emptySummary, mergeSummaries } from "./valueSummary.js";
 
 const ABS_MASK = 0x7fffffff;
 const INF_BITS = 0x7f800000;
-/** Bucket = top 16 bits of the pattern (sign included, folded when the moments are read). */
+/** Bucket = |pattern| >>> 16 (exponent and 7 mantissa bits); finite values use 0 … 0x7f7f. */
 const BUCKET_SHIFT = 16;
-const BUCKETS = 1 << (32 - BUCKET_SHIFT);
+const BUCKETS = FLOAT32_BUCKETS;
 
 /** Plain-data form of a FloatScan, for posting between threads. */
 export interface FloatScanState {
@@ -85,7 +86,7 @@ export class FloatScan {
           else nan++;
           continue;
         }
-        partial[x >>> BUCKET_SHIFT]!++;
+        partial[a >>> BUCKET_SHIFT]!++;
         if (a > maxBits) maxBits = a;
         if (a === 0) zeros++;
       }
@@ -222,10 +223,8 @@ export class FloatScan {
 /**
  * Σ ln a and Σ (ln a)² from bucket counts, each bucket [lo, hi) contributing its count times the
  * mean of ln and ln² over the interval (∫ ln x = x ln x − x, ∫ ln² x = x ln² x − 2x ln x + 2x).
- * Positive and negative patterns of one magnitude are folded together.
  */
 function bucketLogMoments(buckets: Float64Array, zeros: number): { logCount: number; logSum: number; logSumSq: number } {
-  const half = BUCKETS >>> 1;
   const f1 = (x: number): number => (x === 0 ? 0 : x * Math.log(x) - x);
   const f2 = (x: number): number => {
     if (x === 0) return 0;
@@ -235,8 +234,8 @@ function bucketLogMoments(buckets: Float64Array, zeros: number): { logCount: num
   let logCount = 0;
   let logSum = 0;
   let logSumSq = 0;
-  for (let bucket = 0; bucket < half; bucket++) {
-    let count = buckets[bucket]! + buckets[bucket + half]!;
+  for (let bucket = 0; bucket < BUCKETS; bucket++) {
+    let count = buckets[bucket]!;
     if (bucket === 0) count -= zeros;
     if (count <= 0) continue;
     const lo = float32FromBits(bucket << BUCKET_SHIFT);

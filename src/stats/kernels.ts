@@ -2,7 +2,8 @@
  * The WebAssembly hot loops (kernels.wat) and the memory they work in. Each instance owns one linear
  * memory laid out as
  *
- *   [64 KiB straddle flags][count tables 2 × 256 KiB][F32 buckets 2 × 256 KiB][bin counters 4 lanes × 4·B bytes][2 chunk buffers]
+ *   [64 KiB spare][count tables 2 × 256 KiB (also pass-2 "above" counters)][F32 buckets 2 × 128 KiB]
+ *   [split thresholds 128 KiB][bin counters 4 lanes × 4·B bytes][2 chunk buffers]
  *
  * and the streaming layer reads tensor bytes straight into the chunk buffers, so the kernels count
  * without a copy. An instance serves one task at a time (`acquireKernels` / `release`); a thread keeps
@@ -11,6 +12,7 @@
  * exactly the same numbers (tested).
  */
 import { existsSync, readFileSync } from "node:fs";
+import { FLOAT32_BUCKETS, type BucketSplits } from "./binning.js";
 
 /** The assembled module; the same file whether this code runs from src/ (tests) or dist/. */
 const WASM_URL = new URL("../../dist/stats/kernels.wasm", import.meta.url);
@@ -25,15 +27,18 @@ interface KernelExports {
   count8(ptr: number, n: number, table: number): void;
   scan32(ptr: number, n: number, buckets: number): void;
   bin32(ptr: number, n: number, counts: number, step: number, maxAbs: number, bins: number): void;
-  binFlagged32(ptr: number, n: number, flags: number, counts: number, step: number, maxAbs: number, bins: number): void;
+  countAbove32(ptr: number, n: number, thresholds: number, above: number): void;
 }
 
 const PAGE = 65536;
-const FLAGS = 0; // 65,536 u8 straddle flags
 const TABLES = PAGE; // two 65,536-entry u32 tables
 const TABLE_BYTES = 65536 * 4;
 const BUCKETS = TABLES + 2 * TABLE_BYTES;
-const BINS = BUCKETS + 2 * TABLE_BYTES;
+const BUCKET_TABLE_BYTES = FLOAT32_BUCKETS * 4;
+/** Finite F32 values occupy buckets 0 … 0x7f7f; NaN and ±Inf land above and are dropped. */
+const FINITE_BUCKETS = 0x7f80;
+const THRESHOLDS = BUCKETS + 2 * BUCKET_TABLE_BYTES;
+const BINS = THRESHOLDS + BUCKET_TABLE_BYTES;
 const BIN_LANES = 4;
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -59,7 +64,8 @@ export class Kernels {
   readonly chunkBytes: number;
   readonly maxBins: number;
   private inUse = true;
-  private flagsLoaded: Uint8Array | null = null;
+  private splitsLoaded: BucketSplits | null = null;
+  private readonly pending = new Map<number, { into: Float64Array; length: number; tables: number; tableBytes: number; lanes: number; elements: number }>();
 
   private constructor(module: WebAssembly.Module, chunkBytes: number, maxBins: number) {
     this.exports = new WebAssembly.Instance(module).exports as unknown as KernelExports;
@@ -89,49 +95,79 @@ export class Kernels {
     return view.buffer === this.exports.memory.buffer;
   }
 
-  /** Count 16-bit codes of `codes` (a view in kernel memory) into `total`. */
+  /** Count 16-bit codes of `codes` (a view in kernel memory) into `total` (folded on `flush`). */
   count16(codes: Uint16Array, total: Float64Array): void {
+    this.defer(TABLES, total, 65536, 2, codes.length);
     this.exports.count16(codes.byteOffset, codes.length, TABLES);
-    this.fold(TABLES, total, 65536);
-    this.fold(TABLES + TABLE_BYTES, total, 65536);
   }
 
   count8(codes: Uint8Array, total: Float64Array): void {
+    this.defer(TABLES, total, 256, 1, codes.length);
     this.exports.count8(codes.byteOffset, codes.length, TABLES);
-    this.fold(TABLES, total, 256);
   }
 
-  /** Pass 1 over F32 patterns in kernel memory; bucket counts are added to `buckets`. */
+  /** Pass 1 over F32 patterns in kernel memory; bucket counts go to `buckets` (folded on `flush`). */
   scan32(bits: Uint32Array, buckets: Float64Array): Scan32Result {
     const e = this.exports;
+    this.defer(BUCKETS, buckets, FINITE_BUCKETS, 2, bits.length, BUCKET_TABLE_BYTES);
     e.scan32(bits.byteOffset, bits.length, BUCKETS);
-    this.fold(BUCKETS, buckets, 65536);
-    this.fold(BUCKETS + TABLE_BYTES, buckets, 65536);
     return { maxBits: e.maxBits.value as number, zeros: e.zeros.value as number, nan: e.nan.value as number, infinite: e.infinite.value as number };
   }
 
-  /** Pass 2 over F32 values in kernel memory, adding to `counts` (length B ≤ maxBins). */
+  /** Pass 2 over F32 values in kernel memory, adding to `counts` (length B ≤ maxBins) at once. */
   bin32(values: Float32Array, counts: Float64Array, maxAbs: number): void {
     const bins = counts.length;
     this.exports.bin32(values.byteOffset, values.length, BINS, 1 / bins, maxAbs, bins);
     this.fold(BINS, counts, bins, BIN_LANES);
   }
 
-  /** Pass 2 for bucketed F32: bin only values in flagged buckets (see binning.ts binFlagged32). */
-  binFlagged32(values: Float32Array, flags: Uint8Array, counts: Float64Array, maxAbs: number): void {
-    const bins = counts.length;
-    if (this.flagsLoaded !== flags) {
-      new Uint8Array(this.exports.memory.buffer, FLAGS, flags.length).set(flags);
-      this.flagsLoaded = flags;
+  /**
+   * Pass 2 for bucketed F32: per bucket, count values at or above its split (binning.ts
+   * countAbove32) into `above` (folded on `flush`).
+   */
+  countAbove32(values: Float32Array, splits: BucketSplits, above: Float64Array): void {
+    if (this.splitsLoaded !== splits) {
+      this.u32.set(splits.thresholds, THRESHOLDS >>> 2);
+      this.splitsLoaded = splits;
     }
-    this.exports.binFlagged32(values.byteOffset, values.length, FLAGS, BINS, 1 / bins, maxAbs, bins);
-    this.fold(BINS, counts, bins);
+    this.defer(TABLES, above, FLOAT32_BUCKETS, 2, values.length, BUCKET_TABLE_BYTES);
+    this.exports.countAbove32(values.byteOffset, values.length, THRESHOLDS, TABLES);
+  }
+
+  /** Fold every pending u32 table into its float64 destination. Call before reading results. */
+  flush(): void {
+    for (const region of [...this.pending.keys()]) this.foldPending(region);
+  }
+
+  /**
+   * Counters stay in kernel memory across calls (folding 2 × 65,536 counters per chunk costs ~6 %)
+   * and are folded when the destination changes, before u32 could overflow, or on `flush`.
+   */
+  private defer(region: number, into: Float64Array, length: number, tables: number, elements: number, tableBytes = TABLE_BYTES, lanes = 1): void {
+    const pending = this.pending.get(region);
+    if (pending && (pending.into !== into || pending.elements + elements >= 2 ** 31)) this.foldPending(region);
+    const current = this.pending.get(region);
+    if (current) current.elements += elements;
+    else this.pending.set(region, { into, length, tables, tableBytes, lanes, elements });
+  }
+
+  private foldPending(region: number): void {
+    const pending = this.pending.get(region);
+    if (!pending) return;
+    this.pending.delete(region);
+    for (let table = 0; table < pending.tables; table++) {
+      const at = region + table * pending.tableBytes;
+      this.fold(at, pending.into, pending.length, pending.lanes);
+      // Counters beyond `length` (the NaN/Inf buckets of scan32) are dropped, but must restart at 0.
+      if (pending.tableBytes > pending.length * pending.lanes * 4) this.u32.fill(0, (at >>> 2) + pending.length * pending.lanes, (at + pending.tableBytes) >>> 2);
+    }
   }
 
   release(): void {
     if (!this.inUse) return;
+    this.flush();
     this.inUse = false;
-    this.flagsLoaded = null;
+    this.splitsLoaded = null;
     // Keep a couple for reuse; more are only made by concurrent callers and can be collected.
     if (free.length < 2) free.push(this);
   }

@@ -50,66 +50,74 @@
         (local.set $ptr (i32.add (local.get $ptr) (i32.const 1)))
         (br $next))))
 
-  ;; Pass 1 over n float32 patterns at ptr (FloatScan.addFloat32Bits): NaN and +-Inf counted and
-  ;; skipped; for finite values buckets[bits >>> 16]++, max |w| pattern, exact zeros. Even and odd
-  ;; elements count into two tables (buckets, buckets + 256 KiB) so that runs of equal buckets do
-  ;; not serialise on one counter; the caller adds them. (The per-element block is written out once
-  ;; per lane: V8 does not inline wasm calls.)
+  ;; Pass 1 over n float32 patterns at ptr (FloatScan.addFloat32Bits), four at a time (SIMD):
+  ;; buckets[|bits| >>> 16]++ for every value, the largest finite |bits|, exact zeros, NaN and +-Inf.
+  ;; Non-finite values land in buckets >= 0x7f80, which the caller drops. Lanes 0, 2 and lanes 1, 3
+  ;; count into two tables (buckets, buckets + 128 KiB) so that runs of equal buckets (zeros of a
+  ;; pruned layer) do not serialise on one counter; the caller adds them.
   (func (export "scan32") (param $ptr i32) (param $n i32) (param $buckets i32)
-    (local $end i32) (local $pairsEnd i32) (local $second i32) (local $bits i32) (local $abs i32) (local $slot i32)
-    (local $max i32) (local $zeros i32) (local $nan i32) (local $inf i32)
-    (local.set $max (i32.const -1))
-    (local.set $second (i32.add (local.get $buckets) (i32.const 262144)))
+    (local $end i32) (local $quadsEnd i32) (local $second i32) (local $slot i32)
+    (local $v v128) (local $abs v128) (local $finite v128) (local $index v128)
+    (local $max v128) (local $zeros v128) (local $nonfinite v128) (local $inf v128)
+    (local $bits i32) (local $a i32) (local $m i32)
+    (local.set $second (i32.add (local.get $buckets) (i32.const 131072)))
+    (local.set $max (i32x4.splat (i32.const -1)))
     (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 2))))
-    (local.set $pairsEnd (i32.add (local.get $ptr) (i32.shl (i32.shr_u (local.get $n) (i32.const 1)) (i32.const 3))))
+    (local.set $quadsEnd (i32.add (local.get $ptr) (i32.shl (i32.shr_u (local.get $n) (i32.const 2)) (i32.const 4))))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $ptr) (local.get $pairsEnd)))
-        (local.set $bits (i32.load (local.get $ptr)))
-        (local.set $abs (i32.and (local.get $bits) (i32.const 0x7fffffff)))
-        (if (i32.ge_u (local.get $abs) (i32.const 0x7f800000))
-          (then
-            (if (i32.eq (local.get $abs) (i32.const 0x7f800000))
-              (then (local.set $inf (i32.add (local.get $inf) (i32.const 1))))
-              (else (local.set $nan (i32.add (local.get $nan) (i32.const 1))))))
-          (else
-            (local.set $slot (i32.add (local.get $buckets) (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2))))
-            (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
-            (local.set $max (select (local.get $abs) (local.get $max) (i32.gt_s (local.get $abs) (local.get $max))))
-            (local.set $zeros (i32.add (local.get $zeros) (i32.eqz (local.get $abs))))))
-        (local.set $bits (i32.load offset=4 (local.get $ptr)))
-        (local.set $abs (i32.and (local.get $bits) (i32.const 0x7fffffff)))
-        (if (i32.ge_u (local.get $abs) (i32.const 0x7f800000))
-          (then
-            (if (i32.eq (local.get $abs) (i32.const 0x7f800000))
-              (then (local.set $inf (i32.add (local.get $inf) (i32.const 1))))
-              (else (local.set $nan (i32.add (local.get $nan) (i32.const 1))))))
-          (else
-            (local.set $slot (i32.add (local.get $second) (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2))))
-            (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
-            (local.set $max (select (local.get $abs) (local.get $max) (i32.gt_s (local.get $abs) (local.get $max))))
-            (local.set $zeros (i32.add (local.get $zeros) (i32.eqz (local.get $abs))))))
-        (local.set $ptr (i32.add (local.get $ptr) (i32.const 8)))
+        (br_if $done (i32.ge_u (local.get $ptr) (local.get $quadsEnd)))
+        (local.set $v (v128.load (local.get $ptr)))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 16)))
+        (local.set $abs (v128.and (local.get $v) (i32x4.splat (i32.const 0x7fffffff))))
+        ;; |bits| < 0x7f800000 (a signed compare is right: |bits| >= 0)
+        (local.set $finite (i32x4.lt_s (local.get $abs) (i32x4.splat (i32.const 0x7f800000))))
+        (local.set $nonfinite (i32x4.sub (local.get $nonfinite) (v128.not (local.get $finite))))
+        (local.set $inf (i32x4.sub (local.get $inf) (i32x4.eq (local.get $abs) (i32x4.splat (i32.const 0x7f800000)))))
+        (local.set $max (i32x4.max_s (local.get $max) (v128.and (local.get $abs) (local.get $finite))))
+        (local.set $zeros (i32x4.sub (local.get $zeros) (i32x4.eq (local.get $abs) (i32x4.splat (i32.const 0)))))
+        (local.set $index (i32x4.shr_u (local.get $abs) (i32.const 16)))
+      (local.set $slot (i32.add (local.get $buckets) (i32.shl (i32x4.extract_lane 0 (local.get $index)) (i32.const 2))))
+      (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+      (local.set $slot (i32.add (local.get $second) (i32.shl (i32x4.extract_lane 1 (local.get $index)) (i32.const 2))))
+      (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+      (local.set $slot (i32.add (local.get $buckets) (i32.shl (i32x4.extract_lane 2 (local.get $index)) (i32.const 2))))
+      (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+      (local.set $slot (i32.add (local.get $second) (i32.shl (i32x4.extract_lane 3 (local.get $index)) (i32.const 2))))
+      (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
         (br $next)))
-    (if (i32.lt_u (local.get $ptr) (local.get $end))
-      (then
+    ;; Reduce the lanes.
+    (local.set $m (i32x4.extract_lane 0 (local.get $max)))
+    (local.set $m (select (i32x4.extract_lane 1 (local.get $max)) (local.get $m) (i32.gt_s (i32x4.extract_lane 1 (local.get $max)) (local.get $m))))
+    (local.set $m (select (i32x4.extract_lane 2 (local.get $max)) (local.get $m) (i32.gt_s (i32x4.extract_lane 2 (local.get $max)) (local.get $m))))
+    (local.set $m (select (i32x4.extract_lane 3 (local.get $max)) (local.get $m) (i32.gt_s (i32x4.extract_lane 3 (local.get $max)) (local.get $m))))
+    (global.set $maxBits (local.get $m))
+    (global.set $zeros (i32.add (i32.add (i32x4.extract_lane 0 (local.get $zeros)) (i32x4.extract_lane 1 (local.get $zeros)))
+                                (i32.add (i32x4.extract_lane 2 (local.get $zeros)) (i32x4.extract_lane 3 (local.get $zeros)))))
+    (global.set $infinite (i32.add (i32.add (i32x4.extract_lane 0 (local.get $inf)) (i32x4.extract_lane 1 (local.get $inf)))
+                                   (i32.add (i32x4.extract_lane 2 (local.get $inf)) (i32x4.extract_lane 3 (local.get $inf)))))
+    (global.set $nan (i32.sub
+      (i32.add (i32.add (i32x4.extract_lane 0 (local.get $nonfinite)) (i32x4.extract_lane 1 (local.get $nonfinite)))
+               (i32.add (i32x4.extract_lane 2 (local.get $nonfinite)) (i32x4.extract_lane 3 (local.get $nonfinite))))
+      (global.get $infinite)))
+    ;; The last n mod 4 values, one by one.
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $ptr) (local.get $end)))
         (local.set $bits (i32.load (local.get $ptr)))
-        (local.set $abs (i32.and (local.get $bits) (i32.const 0x7fffffff)))
-        (if (i32.ge_u (local.get $abs) (i32.const 0x7f800000))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
+        (local.set $a (i32.and (local.get $bits) (i32.const 0x7fffffff)))
+        (local.set $slot (i32.add (local.get $buckets) (i32.shl (i32.shr_u (local.get $a) (i32.const 16)) (i32.const 2))))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+        (if (i32.ge_u (local.get $a) (i32.const 0x7f800000))
           (then
-            (if (i32.eq (local.get $abs) (i32.const 0x7f800000))
-              (then (local.set $inf (i32.add (local.get $inf) (i32.const 1))))
-              (else (local.set $nan (i32.add (local.get $nan) (i32.const 1))))))
-          (else
-            (local.set $slot (i32.add (local.get $buckets) (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2))))
-            (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
-            (local.set $max (select (local.get $abs) (local.get $max) (i32.gt_s (local.get $abs) (local.get $max))))
-            (local.set $zeros (i32.add (local.get $zeros) (i32.eqz (local.get $abs))))))
-      ))
-    (global.set $maxBits (local.get $max))
-    (global.set $zeros (local.get $zeros))
-    (global.set $nan (local.get $nan))
-    (global.set $infinite (local.get $inf)))
+            (if (i32.eq (local.get $a) (i32.const 0x7f800000))
+              (then (global.set $infinite (i32.add (global.get $infinite) (i32.const 1))))
+              (else (global.set $nan (i32.add (global.get $nan) (i32.const 1)))))
+            (br $tail)))
+        (if (i32.gt_s (local.get $a) (global.get $maxBits)) (then (global.set $maxBits (local.get $a))))
+        (global.set $zeros (i32.add (global.get $zeros) (i32.eqz (local.get $a))))
+        (br $tail))))
 
   ;; numpy's histogram bin of a finite a = |w| <= maxAbs (binning.ts binIndex): x = a / maxAbs, first
   ;; guess floor(x * bins) clamped to bins - 1, corrected by one comparison with each neighbouring
@@ -182,23 +190,36 @@
         (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
         (br $tail))))
 
-  ;; Pass 2 for bucketed F32 (binFlagged32): only values whose bucket (bits >>> 16) is flagged in the
-  ;; u8 table at $flags straddle a bin edge and are binned here, into u32 counters at $counts; all
-  ;; other buckets were binned whole from the pass-1 counts.
-  (func (export "binFlagged32") (param $ptr i32) (param $n i32) (param $flags i32) (param $counts i32) (param $step f64) (param $maxAbs f64) (param $bins i32)
-    (local $end i32) (local $last i32) (local $bits i32) (local $a f64) (local $index i32) (local $slot i32)
-    (local.set $last (i32.sub (local.get $bins) (i32.const 1)))
+  ;; Pass 2 for bucketed F32 (binning.ts countAbove32): above[bucket] += (|bits| >= thresholds[bucket])
+  ;; with bucket = |bits| >>> 16: one unsigned compare, no branch. Buckets no edge cuts (and NaN/Inf)
+  ;; have threshold 0xFFFFFFFF, which no |bits| reaches. Even and odd values count into two u32
+  ;; tables (above, above + 128 KiB); the caller adds them.
+  (func (export "countAbove32") (param $ptr i32) (param $n i32) (param $thresholds i32) (param $above i32)
+    (local $end i32) (local $pairsEnd i32) (local $second i32) (local $bits i32) (local $offset i32) (local $slot i32)
+    (local.set $second (i32.add (local.get $above) (i32.const 131072)))
     (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $pairsEnd (i32.add (local.get $ptr) (i32.shl (i32.shr_u (local.get $n) (i32.const 1)) (i32.const 3))))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_u (local.get $ptr) (local.get $end)))
-        (local.set $bits (i32.load (local.get $ptr)))
-        (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
-        (br_if $next (i32.eqz (i32.load8_u (i32.add (local.get $flags) (i32.shr_u (local.get $bits) (i32.const 16))))))
-        (local.set $a (f64.promote_f32 (f32.abs (f32.reinterpret_i32 (local.get $bits)))))
-        (br_if $next (i32.eqz (f64.le (local.get $a) (local.get $maxAbs))))
-        (local.set $index (call $binOf (local.get $a) (local.get $maxAbs) (local.get $step) (local.get $bins) (local.get $last)))
-        (local.set $slot (i32.add (local.get $counts) (i32.shl (local.get $index) (i32.const 2))))
-        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
-        (br $next))))
+        (br_if $done (i32.ge_u (local.get $ptr) (local.get $pairsEnd)))
+        (local.set $bits (i32.and (i32.load offset=0 (local.get $ptr)) (i32.const 0x7fffffff)))
+        (local.set $offset (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2)))
+        (local.set $slot (i32.add (local.get $above) (local.get $offset)))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot))
+          (i32.ge_u (local.get $bits) (i32.load (i32.add (local.get $thresholds) (local.get $offset))))))
+        (local.set $bits (i32.and (i32.load offset=4 (local.get $ptr)) (i32.const 0x7fffffff)))
+        (local.set $offset (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2)))
+        (local.set $slot (i32.add (local.get $second) (local.get $offset)))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot))
+          (i32.ge_u (local.get $bits) (i32.load (i32.add (local.get $thresholds) (local.get $offset))))))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 8)))
+        (br $next)))
+    (if (i32.lt_u (local.get $ptr) (local.get $end))
+      (then
+        (local.set $bits (i32.and (i32.load offset=0 (local.get $ptr)) (i32.const 0x7fffffff)))
+        (local.set $offset (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2)))
+        (local.set $slot (i32.add (local.get $above) (local.get $offset)))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot))
+          (i32.ge_u (local.get $bits) (i32.load (i32.add (local.get $thresholds) (local.get $offset))))))
+      )))
 )

@@ -1,237 +1,248 @@
 /**
- * A reference quantiser for the ggml block types the reader decodes (test fixtures only). It is not
- * ggml's quantiser (no importance weighting or scale search: per-block min/max), but it writes the
- * block layouts of ggml-common.h bit for bit, and it computes the values each block stands for from
- * its integer codes and float16 scales with ggml's float32 formulas — independently of the bit
- * packing — so a decoder can be checked for exact equality.
+ * Our own quantisers for the ggml block formats (fixtures only): simple min/max scales per group
+ * (not ggml's error-minimising search), packed in ggml's block layouts (ggml-common.h). Each returns
+ * the blocks and the values they stand for, computed in float32 from the chosen codes and scales the
+ * way ggml's dequantize_row_* forms them, so a decoder can be checked value for value.
  */
 import { float16FromBits } from "../../src/formats/floatBits.js";
 import { toFloat16 } from "./floatEncode.js";
 
 export type QuantType = "Q4_0" | "Q4_1" | "Q5_0" | "Q5_1" | "Q8_0" | "Q2_K" | "Q3_K" | "Q4_K" | "Q5_K" | "Q6_K";
 
-export const QUANT_GEOMETRY: Record<QuantType, { id: number; blockSize: number; blockBytes: number }> = {
-  Q4_0: { id: 2, blockSize: 32, blockBytes: 18 },
-  Q4_1: { id: 3, blockSize: 32, blockBytes: 20 },
-  Q5_0: { id: 6, blockSize: 32, blockBytes: 22 },
-  Q5_1: { id: 7, blockSize: 32, blockBytes: 24 },
-  Q8_0: { id: 8, blockSize: 32, blockBytes: 34 },
-  Q2_K: { id: 10, blockSize: 256, blockBytes: 84 },
-  Q3_K: { id: 11, blockSize: 256, blockBytes: 110 },
-  Q4_K: { id: 12, blockSize: 256, blockBytes: 144 },
-  Q5_K: { id: 13, blockSize: 256, blockBytes: 176 },
-  Q6_K: { id: 14, blockSize: 256, blockBytes: 210 },
-};
+export const GGML_TYPE_ID: Record<QuantType, number> = { Q4_0: 2, Q4_1: 3, Q5_0: 6, Q5_1: 7, Q8_0: 8, Q2_K: 10, Q3_K: 11, Q4_K: 12, Q5_K: 13, Q6_K: 14 };
 
 const fr = Math.fround;
-/** Round to float16 and back: [bits, value]. */
-function f16(value: number): [number, number] {
+/** Codes are integers: `+ 0` turns the -0 of Math.round(-0.3) into 0, as an integer code is. */
+const clamp = (v: number, lo: number, hi: number): number => Math.max(lo, Math.min(hi, v)) + 0;
+
+/** A binary16 scale: its bits (to store) and its value (to compute with). */
+function half(value: number): { bits: number; value: number } {
   const bits = toFloat16(value);
-  return [bits, float16FromBits(bits)];
+  return { bits, value: float16FromBits(bits) };
 }
 
-const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
-const setHalf = (b: Uint8Array, at: number, bits: number): void => {
-  b[at] = bits & 0xff;
-  b[at + 1] = bits >> 8;
+function putHalf(out: Uint8Array, at: number, bits: number): void {
+  out[at] = bits & 0xff;
+  out[at + 1] = bits >> 8;
+}
+
+/** The value of largest magnitude, with its sign. */
+function signedMax(x: ArrayLike<number>, from: number, count: number): number {
+  let best = 0;
+  for (let i = from; i < from + count; i++) if (Math.abs(x[i]!) > Math.abs(best)) best = x[i]!;
+  return best;
+}
+
+function range(x: ArrayLike<number>, from: number, count: number): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = from; i < from + count; i++) {
+    lo = Math.min(lo, x[i]!);
+    hi = Math.max(hi, x[i]!);
+  }
+  return [lo, hi];
+}
+
+type BlockQuantiser = (x: Float32Array, out: Uint8Array, values: Float32Array) => void;
+
+/** Q4_0 / Q5_0: symmetric, the largest magnitude maps to the lowest code. */
+function symmetric(bits: 4 | 5): BlockQuantiser {
+  const zero = 1 << (bits - 1);
+  return (x, out, values) => {
+    const d = half(signedMax(x, 0, 32) / -zero);
+    putHalf(out, 0, d.bits);
+    const q = Array.from(x, (v) => (d.value ? clamp(Math.round(v / d.value) + zero, 0, 2 * zero - 1) : zero));
+    q.forEach((code, j) => (values[j] = fr((code - zero) * d.value)));
+    packNibbles(out, bits === 4 ? 2 : 6, q, bits === 5 ? 2 : undefined);
+  };
+}
+
+/** Q4_1 / Q5_1: scale and min. */
+function affine(bits: 4 | 5): BlockQuantiser {
+  const top = (1 << bits) - 1;
+  return (x, out, values) => {
+    const [lo, hi] = range(x, 0, 32);
+    const d = half((hi - lo) / top);
+    const m = half(lo);
+    putHalf(out, 0, d.bits);
+    putHalf(out, 2, m.bits);
+    const q = Array.from(x, (v) => (d.value ? clamp(Math.round((v - m.value) / d.value), 0, top) : 0));
+    q.forEach((code, j) => (values[j] = fr(fr(code * d.value) + m.value)));
+    packNibbles(out, bits === 4 ? 4 : 8, q, bits === 5 ? 4 : undefined);
+  };
+}
+
+/** Low nibbles of values j and j + 16 in byte j; 5th bits (if any) as bit j of a u32 at `highAt`. */
+function packNibbles(out: Uint8Array, at: number, q: number[], highAt?: number): void {
+  let high = 0;
+  for (let j = 0; j < 16; j++) out[at + j] = (q[j]! & 0xf) | ((q[j + 16]! & 0xf) << 4);
+  for (let j = 0; j < 32; j++) if (q[j]! & 0x10) high |= 1 << j;
+  if (highAt !== undefined) new DataView(out.buffer, out.byteOffset).setUint32(highAt, high >>> 0, true);
+}
+
+const q8_0: BlockQuantiser = (x, out, values) => {
+  const d = half(signedMax(x, 0, 32) / 127);
+  const dv = Math.abs(d.value);
+  putHalf(out, 0, toFloat16(dv));
+  for (let j = 0; j < 32; j++) {
+    const q = dv ? clamp(Math.round(x[j]! / dv), -128, 127) : 0;
+    out[2 + j] = q & 0xff;
+    values[j] = fr(q * dv);
+  }
 };
 
-interface Quantized {
-  block: Uint8Array;
-  values: Float32Array;
+/** 2-bit fields: value k of a 256-block sits in byte (k >> 7)·32 + (k & 31) at shift 2·((k & 127) >> 5). */
+function packCrumbs(out: Uint8Array, at: number, q: ArrayLike<number>): void {
+  for (let k = 0; k < 256; k++) out[at + (k >> 7) * 32 + (k & 31)]! |= (q[k]! & 3) << (2 * ((k & 127) >> 5));
 }
 
-function minMax(x: Float32Array): [number, number] {
-  let mn = Infinity;
-  let mx = -Infinity;
-  for (const v of x) {
-    mn = Math.min(mn, v);
-    mx = Math.max(mx, v);
-  }
-  return [mn, mx];
-}
-
-/** Signed symmetric 32-blocks: Q4_0 (levels −8..7), Q5_0 (−16..15), Q8_0 (−127..127). */
-function symmetric(x: Float32Array, type: "Q4_0" | "Q5_0" | "Q8_0"): Quantized {
-  const { blockBytes } = QUANT_GEOMETRY[type];
-  const block = new Uint8Array(blockBytes);
-  const values = new Float32Array(32);
-  const levels = type === "Q4_0" ? 8 : type === "Q5_0" ? 16 : 127;
-  let amax = 0;
-  for (const v of x) amax = Math.max(amax, Math.abs(v));
-  const [bits, d] = f16(amax / levels);
-  setHalf(block, 0, bits);
-  const q = Array.from(x, (v) => (d === 0 ? 0 : clamp(Math.round(v / d), type === "Q8_0" ? -127 : -levels, levels - (type === "Q8_0" ? 0 : 1))));
-  q.forEach((qi, i) => (values[i] = qi * d));
-  if (type === "Q8_0") q.forEach((qi, i) => (block[2 + i] = qi & 0xff));
-  else if (type === "Q4_0") for (let j = 0; j < 16; j++) block[2 + j] = (q[j]! + 8) | ((q[j + 16]! + 8) << 4);
-  else {
-    let qh = 0;
-    for (let j = 0; j < 16; j++) {
-      const lo = q[j]! + 16;
-      const hi = q[j + 16]! + 16;
-      block[6 + j] = (lo & 0x0f) | ((hi & 0x0f) << 4);
-      qh |= ((lo >> 4) & 1) << j;
-      qh |= ((hi >> 4) & 1) << (j + 16);
-    }
-    new DataView(block.buffer).setUint32(2, qh >>> 0, true);
-  }
-  return { block, values };
-}
-
-/** Asymmetric 32-blocks: Q4_1 (0..15), Q5_1 (0..31): value = q·d + m. */
-function affine(x: Float32Array, type: "Q4_1" | "Q5_1"): Quantized {
-  const block = new Uint8Array(QUANT_GEOMETRY[type].blockBytes);
-  const values = new Float32Array(32);
-  const top = type === "Q4_1" ? 15 : 31;
-  const [mn, mx] = minMax(x);
-  const [dBits, d] = f16((mx - mn) / top);
-  const [mBits, m] = f16(mn);
-  setHalf(block, 0, dBits);
-  setHalf(block, 2, mBits);
-  const q = Array.from(x, (v) => (d === 0 ? 0 : clamp(Math.round((v - m) / d), 0, top)));
-  q.forEach((qi, i) => (values[i] = fr(qi * d) + m));
-  if (type === "Q4_1") for (let j = 0; j < 16; j++) block[4 + j] = q[j]! | (q[j + 16]! << 4);
-  else {
-    let qh = 0;
-    for (let j = 0; j < 16; j++) {
-      block[8 + j] = (q[j]! & 0x0f) | ((q[j + 16]! & 0x0f) << 4);
-      qh |= ((q[j]! >> 4) & 1) << j;
-      qh |= ((q[j + 16]! >> 4) & 1) << (j + 16);
-    }
-    new DataView(block.buffer).setUint32(4, qh >>> 0, true);
-  }
-  return { block, values };
-}
-
-/**
- * K-quant super-block of 256 with `groups` groups, each with a scale (and for Q2/Q4/Q5_K a min)
- * quantised against float16 super-scales. Returns codes per value and per-group integer scales.
- */
-function kGroups(x: Float32Array, groups: number, levels: number, scaleTop: number, withMin: boolean) {
-  const size = 256 / groups;
+const q2_K: BlockQuantiser = (x, out, values) => {
   const scales: number[] = [];
   const mins: number[] = [];
-  for (let g = 0; g < groups; g++) {
-    const part = x.subarray(g * size, (g + 1) * size);
-    const [mn, mx] = minMax(part);
-    if (withMin) {
-      const low = Math.min(0, mn);
-      scales.push((mx - low) / levels);
-      mins.push(-low);
-    } else {
-      let amax = 0;
-      for (const v of part) amax = Math.max(amax, Math.abs(v));
-      scales.push(amax / levels);
+  for (let g = 0; g < 16; g++) {
+    const [lo, hi] = range(x, 16 * g, 16);
+    scales.push((hi - Math.min(0, lo)) / 3);
+    mins.push(-Math.min(0, lo));
+  }
+  const d = half(Math.max(...scales) / 15);
+  const dmin = half(Math.max(...mins) / 15);
+  putHalf(out, 80, d.bits);
+  putHalf(out, 82, dmin.bits);
+  const q = new Uint8Array(256);
+  for (let g = 0; g < 16; g++) {
+    const sc = d.value ? clamp(Math.round(scales[g]! / d.value), 0, 15) : 0;
+    const m = dmin.value ? clamp(Math.round(mins[g]! / dmin.value), 0, 15) : 0;
+    out[g] = sc | (m << 4);
+    const dl = fr(d.value * sc);
+    const ml = fr(dmin.value * m);
+    for (let l = 0; l < 16; l++) {
+      const k = 16 * g + l;
+      q[k] = dl ? clamp(Math.round((x[k]! + ml) / dl), 0, 3) : 0;
+      values[k] = fr(fr(dl * q[k]!) - ml);
     }
   }
-  const [dBits, d] = f16(Math.max(...scales) / scaleTop);
-  const [mBits, dmin] = withMin ? f16(Math.max(...mins) / scaleTop) : [0, 0];
-  const sc = scales.map((s) => (d === 0 ? 0 : clamp(Math.round(s / d), 0, scaleTop)));
-  const m = withMin ? mins.map((v) => (dmin === 0 ? 0 : clamp(Math.round(v / dmin), 0, scaleTop))) : [];
-  return { size, d, dBits, dmin, mBits, sc, m };
-}
+  packCrumbs(out, 16, q);
+};
 
-function kQuant(x: Float32Array, type: "Q2_K" | "Q3_K" | "Q4_K" | "Q5_K" | "Q6_K"): Quantized {
-  const block = new Uint8Array(QUANT_GEOMETRY[type].blockBytes);
-  const values = new Float32Array(256);
-  const q = new Int32Array(256);
-  if (type === "Q2_K" || type === "Q4_K" || type === "Q5_K") {
-    const groups = type === "Q2_K" ? 16 : 8;
-    const top = type === "Q2_K" ? 3 : type === "Q4_K" ? 15 : 31;
-    const scaleTop = type === "Q2_K" ? 15 : 63;
-    const k = kGroups(x, groups, top, scaleTop, true);
-    for (let i = 0; i < 256; i++) {
-      const g = Math.floor(i / k.size);
-      const dl = fr(k.d * k.sc[g]!);
-      const ml = fr(k.dmin * k.m[g]!);
-      q[i] = dl === 0 ? 0 : clamp(Math.round((x[i]! + ml) / dl), 0, top);
-      values[i] = fr(dl * q[i]!) - ml;
+const q3_K: BlockQuantiser = (x, out, values) => {
+  const scales = Array.from({ length: 16 }, (_, g) => signedMax(x, 16 * g, 16) / -4);
+  const top = signedMax(scales, 0, 16);
+  const iscale = top ? -32 / top : 0;
+  const d = half(iscale ? 1 / iscale : 0);
+  putHalf(out, 108, d.bits);
+  const q = new Uint8Array(256);
+  for (let g = 0; g < 16; g++) {
+    const l = clamp(Math.round(iscale * scales[g]!), -32, 31) + 32;
+    if (g < 8) out[96 + g]! |= l & 0xf;
+    else out[96 + g - 8]! |= (l & 0xf) << 4;
+    out[104 + (g % 4)]! |= (l >> 4) << (2 * (g >> 2));
+    const dl = fr(d.value * (l - 32));
+    for (let i = 0; i < 16; i++) {
+      const k = 16 * g + i;
+      const code = dl ? clamp(Math.round(x[k]! / dl), -4, 3) : 0;
+      values[k] = fr(dl * code);
+      q[k] = code + 4;
+      if (q[k]! > 3) out[k % 32]! |= 1 << (k >> 5);
     }
-    if (type === "Q2_K") {
-      for (let g = 0; g < 16; g++) block[g] = k.sc[g]! | (k.m[g]! << 4);
-      for (let i = 0; i < 256; i++) {
-        const n = i >> 7;
-        const j = (i >> 5) & 3;
-        const l = i & 31;
-        block[16 + 32 * n + l]! |= q[i]! << (2 * j);
-      }
-      setHalf(block, 80, k.dBits);
-      setHalf(block, 82, k.mBits);
-    } else {
-      setHalf(block, 0, k.dBits);
-      setHalf(block, 2, k.mBits);
-      for (let j = 0; j < 4; j++) {
-        block[4 + j] = (k.sc[j]! & 63) | ((k.sc[j + 4]! >> 4) << 6);
-        block[8 + j] = (k.m[j]! & 63) | ((k.m[j + 4]! >> 4) << 6);
-        block[12 + j] = (k.sc[j + 4]! & 0x0f) | ((k.m[j + 4]! & 0x0f) << 4);
-      }
-      const qs = type === "Q4_K" ? 16 : 48;
-      for (let i = 0; i < 256; i++) {
-        const c = i >> 6;
-        const upper = (i >> 5) & 1;
-        const l = i & 31;
-        block[qs + 32 * c + l]! |= (q[i]! & 0x0f) << (4 * upper);
-        if (type === "Q5_K" && q[i]! & 0x10) block[16 + l]! |= 1 << (2 * c + upper);
-      }
-    }
-  } else if (type === "Q3_K") {
-    const k = kGroups(x, 16, 4, 31, false);
-    for (let i = 0; i < 256; i++) {
-      const dl = fr(k.d * k.sc[i >> 4]!);
-      q[i] = dl === 0 ? 0 : clamp(Math.round(x[i]! / dl), -4, 3);
-      values[i] = dl * q[i]!;
-    }
-    for (let i = 0; i < 256; i++) {
-      const v = q[i]! + 4;
-      const n = i >> 7;
-      const j = (i >> 5) & 3;
-      const l = i & 31;
-      block[32 + 32 * n + l]! |= (v & 3) << (2 * j);
-      if (v & 4) block[l]! |= 1 << (4 * n + j);
-    }
-    for (let g = 0; g < 16; g++) {
-      const s = k.sc[g]! + 32;
-      if (g < 8) block[96 + g]! |= s & 0x0f;
-      else block[96 + g - 8]! |= (s & 0x0f) << 4;
-      block[96 + 8 + (g % 4)]! |= (s >> 4) << (2 * Math.floor(g / 4));
-    }
-    setHalf(block, 108, k.dBits);
-  } else {
-    const k = kGroups(x, 16, 32, 127, false);
-    for (let i = 0; i < 256; i++) {
-      const dl = fr(k.d * k.sc[i >> 4]!);
-      q[i] = dl === 0 ? 0 : clamp(Math.round(x[i]! / dl), -32, 31);
-      values[i] = dl * q[i]!;
-    }
-    for (let i = 0; i < 256; i++) {
-      const v = q[i]! + 32;
-      const n = i >> 7;
-      const t = (i >> 5) & 3;
-      const l = i & 31;
-      const ql = 64 * n + l + (t & 1 ? 32 : 0);
-      block[ql]! |= (v & 0x0f) << (t >= 2 ? 4 : 0);
-      block[128 + 32 * n + l]! |= (v >> 4) << (2 * t);
-    }
-    for (let g = 0; g < 16; g++) block[192 + g] = k.sc[g]!;
-    setHalf(block, 208, k.dBits);
   }
-  return { block, values };
+  packCrumbs(out, 32, q);
+};
+
+/** Q4_K / Q5_K: 8 groups of 32, 6-bit scales and mins packed as get_scale_min_k4 reads them. */
+function kAffine(bits: 4 | 5): BlockQuantiser {
+  const top = (1 << bits) - 1;
+  return (x, out, values) => {
+    const scales: number[] = [];
+    const mins: number[] = [];
+    for (let g = 0; g < 8; g++) {
+      const [lo, hi] = range(x, 32 * g, 32);
+      scales.push((hi - Math.min(0, lo)) / top);
+      mins.push(-Math.min(0, lo));
+    }
+    const d = half(Math.max(...scales) / 63);
+    const dmin = half(Math.max(...mins) / 63);
+    putHalf(out, 0, d.bits);
+    putHalf(out, 2, dmin.bits);
+    const q = new Uint8Array(256);
+    for (let g = 0; g < 8; g++) {
+      const ls = d.value ? clamp(Math.round(scales[g]! / d.value), 0, 63) : 0;
+      const lm = dmin.value ? clamp(Math.round(mins[g]! / dmin.value), 0, 63) : 0;
+      if (g < 4) {
+        out[4 + g]! |= ls;
+        out[4 + g + 4]! |= lm;
+      } else {
+        out[4 + g + 4] = (ls & 0xf) | ((lm & 0xf) << 4);
+        out[4 + g - 4]! |= (ls >> 4) << 6;
+        out[4 + g]! |= (lm >> 4) << 6;
+      }
+      const dl = fr(d.value * ls);
+      const ml = fr(dmin.value * lm);
+      for (let l = 0; l < 32; l++) {
+        const k = 32 * g + l;
+        q[k] = dl ? clamp(Math.round((x[k]! + ml) / dl), 0, top) : 0;
+        values[k] = fr(fr(dl * q[k]!) - ml);
+      }
+    }
+    const ql = bits === 4 ? 16 : 48;
+    for (let p = 0; p < 4; p++) {
+      for (let l = 0; l < 32; l++) {
+        const a = q[64 * p + l]!;
+        const b = q[64 * p + 32 + l]!;
+        out[ql + 32 * p + l] = (a & 0xf) | ((b & 0xf) << 4);
+        if (bits === 5) out[16 + l]! |= ((a >> 4) << (2 * p)) | ((b >> 4) << (2 * p + 1));
+      }
+    }
+  };
 }
 
-/** Quantise `x` (length a multiple of the block size): the blocks and the values they decode to. */
-export function quantize(x: Float32Array, type: QuantType): { bytes: Uint8Array; values: Float32Array } {
-  const { blockSize, blockBytes } = QUANT_GEOMETRY[type];
-  if (x.length % blockSize !== 0) throw new RangeError(`${x.length} values are not whole ${type} blocks`);
-  const blocks = x.length / blockSize;
-  const bytes = new Uint8Array(blocks * blockBytes);
+const q6_K: BlockQuantiser = (x, out, values) => {
+  const scales = Array.from({ length: 16 }, (_, g) => signedMax(x, 16 * g, 16) / -32);
+  const top = signedMax(scales, 0, 16);
+  const iscale = top ? -128 / top : 0;
+  const d = half(iscale ? 1 / iscale : 0);
+  putHalf(out, 208, d.bits);
+  const L = new Uint8Array(256);
+  for (let g = 0; g < 16; g++) {
+    const sc = Math.min(127, Math.round(iscale * scales[g]!));
+    out[192 + g] = sc & 0xff;
+    const dl = fr(d.value * sc);
+    for (let i = 0; i < 16; i++) {
+      const k = 16 * g + i;
+      const code = dl ? clamp(Math.round(x[k]! / dl), -32, 31) : 0;
+      values[k] = fr(dl * code);
+      L[k] = code + 32;
+    }
+  }
+  for (let n = 0; n < 2; n++) {
+    for (let l = 0; l < 32; l++) {
+      const [a, b, c, e] = [L[128 * n + l]!, L[128 * n + l + 32]!, L[128 * n + l + 64]!, L[128 * n + l + 96]!];
+      out[64 * n + l] = (a & 0xf) | ((c & 0xf) << 4);
+      out[64 * n + l + 32] = (b & 0xf) | ((e & 0xf) << 4);
+      out[128 + 32 * n + l] = (a >> 4) | ((b >> 4) << 2) | ((c >> 4) << 4) | ((e >> 4) << 6);
+    }
+  }
+};
+
+const QUANTISERS: Record<QuantType, { elements: number; bytes: number; quantise: BlockQuantiser }> = {
+  Q4_0: { elements: 32, bytes: 18, quantise: symmetric(4) },
+  Q4_1: { elements: 32, bytes: 20, quantise: affine(4) },
+  Q5_0: { elements: 32, bytes: 22, quantise: symmetric(5) },
+  Q5_1: { elements: 32, bytes: 24, quantise: affine(5) },
+  Q8_0: { elements: 32, bytes: 34, quantise: q8_0 },
+  Q2_K: { elements: 256, bytes: 84, quantise: q2_K },
+  Q3_K: { elements: 256, bytes: 110, quantise: q3_K },
+  Q4_K: { elements: 256, bytes: 144, quantise: kAffine(4) },
+  Q5_K: { elements: 256, bytes: 176, quantise: kAffine(5) },
+  Q6_K: { elements: 256, bytes: 210, quantise: q6_K },
+};
+
+/** Quantise `x` (a whole number of blocks) to `type`: the blocks, and the float32 values they decode to. */
+export function quantise(type: QuantType, x: Float32Array): { bytes: Uint8Array; values: Float32Array } {
+  const { elements, bytes, quantise: one } = QUANTISERS[type];
+  if (x.length % elements !== 0) throw new RangeError(`${x.length} values are not whole ${type} blocks of ${elements}`);
+  const blocks = x.length / elements;
+  const out = new Uint8Array(blocks * bytes);
   const values = new Float32Array(x.length);
-  for (let b = 0; b < blocks; b++) {
-    const part = x.subarray(b * blockSize, (b + 1) * blockSize);
-    const one =
-      type === "Q4_0" || type === "Q5_0" || type === "Q8_0" ? symmetric(part, type) : type === "Q4_1" || type === "Q5_1" ? affine(part, type) : kQuant(part, type);
-    bytes.set(one.block, b * blockBytes);
-    values.set(one.values, b * blockSize);
-  }
-  return { bytes, values };
+  for (let i = 0; i < blocks; i++) one(x.subarray(i * elements, (i + 1) * elements), out.subarray(i * bytes, (i + 1) * bytes), values.subarray(i * elements, (i + 1) * elements));
+  return { bytes: out, values };
 }

@@ -1,137 +1,137 @@
 /**
- * GGUF (ggml's file format, versions 1–3; ggml/docs/gguf.md): header, metadata key/values and tensor
- * infos are parsed by @huggingface/gguf; tensor data is described, not read: tensor i's bytes start
- * at tensor_data_offset + offset_i, where tensor_data_offset is the end of the tensor infos padded to
- * `general.alignment` (default 32).
+ * GGUF reader (ggml/docs/gguf.md; checks as ggml's gguf.cpp loader makes them). The header — magic,
+ * version, key/value metadata, tensor infos — is parsed by @huggingface/gguf, fed through our byte
+ * sources (sourceFetch.ts: bounded 2 MB range reads, never the whole file). Tensor data starts at the
+ * first multiple of `general.alignment` (default 32) after the tensor infos; tensor i lies at
+ * data start + offset_i, and, as ggml requires, each offset equals the previous tensor's offset plus
+ * its size padded to the alignment. A tensor of ne[0] × ne[1] × … values of a block type holds
+ * ne[0]/block_size blocks per row, so ne[0] must be a whole number of blocks.
  *
- * @huggingface/gguf reads the header in 2 MB chunks (at most 50 MB in all) through a fetch function;
- * we hand it one that serves its range requests from our ByteSource (`openSource`), so local files
- * and hf:// addresses are read by bounded positioned reads and nothing else of the file is loaded.
- * Since it zero-fills past the end of the file, a header that ends past the file is reported as
- * truncated here, and every tensor's data must lie inside the file without overlapping another.
- *
- * Types: F32/F16/BF16/F64 are plain floats; Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and the K-quants Q2_K–Q6_K
- * are decoded block by block (dequantize.ts); everything else (integers, IQ*, TQ*, MXFP4, Q8_1/Q8_K)
- * is listed as skipped with its type name. Shapes are reported outermost first (ggml lists ne[0], the
- * row length, first), so a GGUF tensor reads like its PyTorch/safetensors original.
+ * Shapes are reported outermost first (ggml lists ne[0], the contiguous dimension, first), so a
+ * matrix reads [rows, cols] as in PyTorch and safetensors. F32, F16, BF16 and F64 are read as floats;
+ * Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and Q2_K–Q6_K are dequantised (ggmlBlocks.ts); other types are listed
+ * as skipped with their type name. Big-endian files: floats are read, block types skipped.
  */
-import { type GGUFParseOutput, gguf } from "@huggingface/gguf";
 import { InputError } from "../../errors.js";
 import { type ByteSource, openSource } from "../../io/byteSource.js";
-import { type Encoding, type FloatDType, type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
-import { BLOCK_TYPES, GGML_TYPES, type GgmlBlockType } from "./ggmlTypes.js";
+import type { Encoding, OpenedModel, TensorRecord } from "../tensor.js";
+import { shapeProduct } from "../tensor.js";
+import { GGML_BLOCK_DESCRIPTIONS, GGML_TYPES, type GgmlType } from "./ggmlTypes.js";
+import { sourceFetch, sourceUrl } from "./sourceFetch.js";
 
-const MAGIC = [0x47, 0x47, 0x55, 0x46]; // "GGUF"
 const DEFAULT_ALIGNMENT = 32;
+/** Metadata strings longer than this are left out of the report (tokenizer data, chat templates). */
+const MAX_METADATA_TEXT = 256;
 
+/** "GGUF" then a version 1–3 as a little- or big-endian u32. */
 export function looksLikeGguf(head: Uint8Array): boolean {
-  return head.length >= 8 && MAGIC.every((byte, i) => head[i] === byte);
+  if (head.length < 8 || head[0] !== 0x47 || head[1] !== 0x47 || head[2] !== 0x55 || head[3] !== 0x46) return false;
+  const view = new DataView(head.buffer, head.byteOffset, 8);
+  const version = view.getUint32(4, true) & 0xffff ? view.getUint32(4, true) : view.getUint32(4, false);
+  return version >= 1 && version <= 3;
 }
 
-/** A fetch that answers @huggingface/gguf's `Range: bytes=a-b` requests from a byte source. */
-function sourceFetch(source: ByteSource): typeof fetch {
-  return async (_input, init) => {
-    const range = new Headers(init?.headers).get("range") ?? "";
-    const match = /^bytes=(\d+)-(\d+)$/.exec(range);
-    if (!match) throw new Error(`unexpected range request ${JSON.stringify(range)}`);
-    const start = Number(match[1]);
-    const end = Math.min(Number(match[2]), source.size - 1);
-    const bytes = new Uint8Array(Math.max(0, end - start + 1));
-    if (bytes.length > 0) await source.readExact(bytes, start);
-    const contentRange = bytes.length > 0 ? `bytes ${start}-${end}/${source.size}` : `bytes */${source.size}`;
-    return new Response(bytes, { status: 206, headers: { "content-range": contentRange } });
-  };
+interface ParsedHeader {
+  metadata: Record<string, unknown>;
+  tensorInfos: { name: string; shape: bigint[]; dtype: number; offset: bigint }[];
+  tensorDataOffset: bigint;
+  littleEndian: boolean;
+  tensorInfoByteRange: [number, number];
 }
 
-const FLOATS: Record<string, FloatDType> = { F32: "F32", F16: "F16", BF16: "BF16", F64: "F64" };
-
-/** The metadata values worth showing: scalars and short strings (arrays such as the vocabulary are left out). */
-function displayMetadata(metadata: Record<string, unknown>): Record<string, string> {
-  const shown: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata)) {
-    if (Array.isArray(value) || value === undefined) continue;
-    const text = String(value);
-    if (text.length <= 200) shown[key] = text;
+async function parseHeader(source: ByteSource): Promise<ParsedHeader> {
+  const { gguf } = await import("@huggingface/gguf");
+  try {
+    return (await gguf(sourceUrl(source), { fetch: sourceFetch(source) })) as unknown as ParsedHeader;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    // The parser reads past what it has as a RangeError: a header cut short, or one beyond its 50 MB cap.
+    const hint = error instanceof RangeError ? " (truncated header, or a header larger than 50 MB)" : "";
+    throw new InputError("malformed", source.name, `GGUF header: ${reason}${hint}`);
   }
-  return shown;
+}
+
+function metadataText(value: unknown): string | undefined {
+  if (Array.isArray(value)) return undefined;
+  const text = String(value);
+  return text.length <= MAX_METADATA_TEXT ? text : undefined;
+}
+
+function skipReason(type: GgmlType): string {
+  if (type.integer) return `integer type ${type.name} is not a weight`;
+  if (type.block) return `${type.name} blocks of a big-endian GGUF are not decoded`;
+  return `ggml type ${type.name} is not decoded (decoded: F32, F16, BF16, F64, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K–Q6_K)`;
+}
+
+export async function readGguf(source: ByteSource): Promise<OpenedModel> {
+  const file = source.name;
+  const header = await parseHeader(source);
+  const headerEnd = header.tensorInfoByteRange[1];
+  if (headerEnd > source.size) throw new InputError("truncated", file, `GGUF header runs to byte ${headerEnd} but the file has ${source.size} bytes`);
+  const alignment = Number(header.metadata["general.alignment"] ?? DEFAULT_ALIGNMENT);
+  if ((alignment & (alignment - 1)) !== 0) throw new InputError("malformed", file, `general.alignment ${alignment} is not a power of 2`);
+  const dataStart = Number(header.tensorDataOffset);
+
+  const tensors: TensorRecord[] = [];
+  const names = new Set<string>();
+  // Where the next tensor must start; undefined after a tensor of a type whose size is unknown.
+  let expected: number | undefined = 0;
+  for (const info of header.tensorInfos) {
+    const name = info.name;
+    if (names.has(name)) throw new InputError("tensor-info", file, "tensor name appears twice", name);
+    names.add(name);
+    const ne = info.shape.map(Number);
+    const shape = [...ne].reverse();
+    const params = shapeProduct(ne);
+    if (params === undefined) throw new InputError("overflow", file, `shape [${shape.join(", ")}] overflows`, name);
+    const offset = Number(info.offset);
+    if (!Number.isSafeInteger(offset)) throw new InputError("overflow", file, `data offset ${info.offset} exceeds 2^53`, name);
+    const type = GGML_TYPES.get(info.dtype);
+    const record: TensorRecord = { name, dtype: type?.name ?? `GGML_TYPE_${info.dtype}`, shape, params };
+    tensors.push(record);
+    if (!type) {
+      record.skipReason = `ggml type ${info.dtype} is unknown`;
+      if (offset % alignment !== 0) throw new InputError("offsets", file, `data offset ${offset} is not a multiple of the ${alignment}-byte alignment`, name);
+      expected = undefined;
+      continue;
+    }
+    if ((ne[0] ?? 1) % type.blockElements !== 0) {
+      throw new InputError("tensor-info", file, `${ne[0]} values per row is not a whole number of ${type.name} blocks of ${type.blockElements}`, name);
+    }
+    const bytes = (params / type.blockElements) * type.blockBytes;
+    if (expected !== undefined && offset !== expected) {
+      throw new InputError("offsets", file, `data offset ${offset}, expected ${expected} (tensors follow each other, each padded to ${alignment} bytes)`, name);
+    }
+    if (expected === undefined && offset % alignment !== 0) throw new InputError("offsets", file, `data offset ${offset} is not a multiple of the ${alignment}-byte alignment`, name);
+    const start = dataStart + offset;
+    if (start + bytes > source.size) {
+      throw new InputError("offsets", file, `tensor data [${start}, ${start + bytes}) runs past the end of the file (${source.size} bytes; truncated?)`, name, start);
+    }
+    expected = offset + Math.ceil(bytes / alignment) * alignment;
+    let encoding: Encoding | undefined;
+    if (type.float) encoding = { kind: "float", dtype: type.float, ...(header.littleEndian ? {} : { bigEndian: true }) };
+    else if (type.block && header.littleEndian) {
+      encoding = { kind: "ggml-block", type: type.block };
+      record.quantization = GGML_BLOCK_DESCRIPTIONS[type.block];
+    }
+    if (encoding) record.data = { ranges: [{ source: file, offset: start, length: bytes }], encoding, elements: params };
+    else record.skipReason = skipReason(type);
+  }
+
+  const metadata: Record<string, string> = { alignment: String(alignment), byte_order: header.littleEndian ? "little-endian" : "big-endian" };
+  for (const [key, value] of Object.entries(header.metadata)) {
+    const text = metadataText(value);
+    if (text !== undefined) metadata[key] = text;
+  }
+  return { path: file, format: "gguf", files: [file], bytes: source.size, metadata, tensors };
 }
 
 export async function openGguf(path: string): Promise<OpenedModel> {
   const source = await openSource(path);
   try {
-    let parsed: GGUFParseOutput;
-    try {
-      parsed = (await gguf(`https://jaynes.invalid/${encodeURIComponent(path)}`, { fetch: sourceFetch(source) })) as GGUFParseOutput;
-    } catch (error) {
-      if (error instanceof InputError) throw error;
-      throw new InputError("malformed", path, `GGUF header: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    const headerEnd = parsed.tensorInfoByteRange[1];
-    if (headerEnd > source.size) throw new InputError("truncated", path, `GGUF header needs ${headerEnd} bytes but the file has ${source.size}`);
-    const rawAlignment = (parsed.metadata as Record<string, unknown>)["general.alignment"] ?? DEFAULT_ALIGNMENT;
-    const alignment = Number(rawAlignment);
-    if (!Number.isSafeInteger(alignment) || alignment <= 0 || (alignment & (alignment - 1)) !== 0) {
-      throw new InputError("malformed", path, `general.alignment ${String(rawAlignment)} is not a power of two`);
-    }
-    const dataStart = Math.ceil(headerEnd / alignment) * alignment;
-    const tensors = parsed.tensorInfos.map((info) => tensorRecord(path, info, dataStart, alignment, source.size, parsed.littleEndian));
-    checkOverlaps(path, tensors);
-    const metadata = displayMetadata(parsed.metadata as Record<string, unknown>);
-    metadata["tensor_data_offset"] = String(dataStart);
-    return { path, format: "gguf", files: [path], bytes: source.size, metadata, tensors: tensors.map((t) => t.record) };
+    return await readGguf(source);
   } finally {
     await source.close();
-  }
-}
-
-interface Located {
-  record: TensorRecord;
-  /** Absolute byte span, when the type's size is known. */
-  start?: number;
-  end?: number;
-}
-
-function tensorRecord(file: string, info: GGUFParseOutput["tensorInfos"][number], dataStart: number, alignment: number, fileSize: number, littleEndian: boolean): Located {
-  const name = info.name;
-  const ne = info.shape.map(Number);
-  const shape = [...ne].reverse();
-  const params = shapeProduct(ne);
-  if (params === undefined) throw new InputError("overflow", file, `shape [${shape.join(", ")}] overflows`, name);
-  const type = GGML_TYPES[info.dtype];
-  if (!type) return { record: { name, dtype: `TYPE_${info.dtype}`, shape, params, skipReason: `unknown ggml type ${info.dtype}` } };
-  const record: TensorRecord = { name, dtype: type.name, shape, params };
-  if (info.offset > BigInt(Number.MAX_SAFE_INTEGER)) throw new InputError("offsets", file, `tensor offset ${info.offset} exceeds 2^53`, name);
-  const offset = Number(info.offset);
-  if (offset % alignment !== 0) throw new InputError("offsets", file, `tensor offset ${offset} is not a multiple of the alignment ${alignment}`, name);
-  if ((ne[0] ?? 1) % type.blockSize !== 0) throw new InputError("tensor-info", file, `row length ${ne[0]} is not a multiple of ${type.name}'s block of ${type.blockSize}`, name);
-  const bytes = (params / type.blockSize) * type.blockBytes;
-  const start = dataStart + offset;
-  if (start + bytes > fileSize) {
-    throw new InputError("offsets", file, `data [${start}, ${start + bytes}) of ${type.name} tensor runs past the end of the file (${fileSize} bytes; truncated?)`, name, start);
-  }
-  const located = { record, start, end: start + bytes };
-  let encoding: Encoding | undefined;
-  const float = FLOATS[type.name];
-  if (float) encoding = { kind: "float", dtype: float, ...(littleEndian ? {} : { bigEndian: true }) };
-  else if (BLOCK_TYPES.has(type.name)) {
-    if (!littleEndian) return { ...located, record: { ...record, skipReason: `big-endian ${type.name} blocks are not supported` } };
-    encoding = { kind: "ggml", type: type.name as GgmlBlockType };
-    record.quantization = `ggml ${type.name}: blocks of ${type.blockSize} values in ${type.blockBytes} bytes (${((8 * type.blockBytes) / type.blockSize).toFixed(4).replace(/\.?0+$/, "")} bits per weight)`;
-  }
-  if (!encoding) {
-    const reason = /^I\d+$/.test(type.name) ? `integer type ${type.name} is not a weight` : `ggml type ${type.name} is not supported`;
-    return { ...located, record: { ...record, skipReason: reason } };
-  }
-  return { ...located, record: { ...record, data: { ranges: [{ source: file, offset: start, length: bytes }], encoding, elements: params } } };
-}
-
-function checkOverlaps(file: string, tensors: Located[]): void {
-  const spans = tensors.filter((t) => t.start !== undefined && t.end! > t.start).sort((a, b) => a.start! - b.start!);
-  for (let i = 1; i < spans.length; i++) {
-    const previous = spans[i - 1]!;
-    const current = spans[i]!;
-    if (current.start! < previous.end!) {
-      throw new InputError("offsets", file, `data [${current.start}, ${current.end}) overlaps tensor ${JSON.stringify(previous.record.name)} (which ends at ${previous.end})`, current.record.name);
-    }
   }
 }

@@ -1,75 +1,141 @@
 /**
- * Keras weights: HDF5 files (`model.save("x.h5")`, `save_weights("x.weights.h5")`, any HDF5 file of
- * float datasets) and `.keras` archives (Keras 3: a zip holding `model.weights.h5`, `config.json`,
- * `metadata.json`). HDF5 is read by h5wasm (hdf5.ts), never by a parser of our own. Every dataset is a
- * tensor named by its path in the file ("model_weights/dense/dense/kernel:0",
- * "layers/dense/vars/0"); float datasets (16/32/64-bit) are analysed, the rest listed as skipped.
- *
- * h5wasm opens files by path, so a local .h5 is opened in place, while the weights member of a
- * .keras archive (stored or deflated) and an HDF5 file on the Hub are first copied to a temporary
- * file (streamed, at most MAX_TEMP_COPY_BYTES; removed at exit). Dataset bytes are then streamed by
- * hyperslab reads (hdf5Source.ts) in chunks like every other format: no dataset is loaded whole.
+ * Keras checkpoints, read with the HDF5 library (h5wasm; no home-made HDF5):
+ * - `.keras` (Keras 3): a zip holding `model.weights.h5` (variables at `layers/<layer>/vars/<i>`,
+ *   optimizer state under `optimizer/`), `config.json` and `metadata.json`. h5wasm reads only from a
+ *   path, so the weights member is copied to a temporary file first (streamed; io/tempFile.ts).
+ * - `.h5` (Keras 2 `model.save`/`save_weights`, or any HDF5 file): weights at
+ *   `model_weights/<layer>/<layer>/kernel:0`, optimizer state under `optimizer_weights/`.
+ * Every dataset becomes a tensor named by its path; float16/32/64 datasets (either byte order) are
+ * analysed, the rest (optimizer state, integers, strings, datasets needing a filter plugin h5wasm
+ * lacks) are listed as skipped. Tensor data is one range on the dataset's byte source
+ * (hdf5/datasetSource.ts), read by hyperslabs as raw little-endian bytes.
  */
 import { InputError } from "../../errors.js";
-import { SourcePool } from "../../io/byteSource.js";
+import { SourcePool, openSource } from "../../io/byteSource.js";
 import { isRemoteLocation } from "../../io/location.js";
 import { copyToTempFile } from "../../io/tempFile.js";
+import { datasetSourceName } from "../hdf5/datasetSource.js";
+import { acquireH5File, hdf5ErrorSummary, loadH5wasm, releaseH5File } from "../hdf5/h5wasm.js";
+import { isPlainObject, parseStrictJson } from "../strictJson.js";
 import type { FloatDType, OpenedModel, TensorRecord } from "../tensor.js";
-import { type ZipArchive, checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive } from "../zip/zip.js";
-import { type DatasetInfo, hdf5ErrorSummary, listDatasets, typeClassName } from "./hdf5.js";
-import { hdf5SourceName } from "./hdf5Source.js";
+import { shapeProduct } from "../tensor.js";
+import { checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive, type ZipArchive } from "../zip/zip.js";
 
-const HDF5_MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-const WEIGHTS_MEMBER = "model.weights.h5";
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+export const KERAS_WEIGHTS_MEMBER = "model.weights.h5";
+/** HDF5 type classes (H5Tpublic.h). */
+const H5T_INTEGER = 0;
+const H5T_FLOAT = 1;
+/**
+ * A dataset may declare at most this many bytes per byte of the file (beyond a free allowance):
+ * HDF5 returns fill values for data never written, so a tiny file could declare terabytes of zeros.
+ */
+const MAX_DECLARED_PER_FILE_BYTE = 100;
+const DECLARED_FREE_BYTES = 64 * 1024 * 1024;
 const MAX_METADATA_JSON_BYTES = 1024 * 1024;
 
+/** The HDF5 format signature at byte 0 (files with a user block put it at 512, 1024, …: not detected). */
 export function looksLikeHdf5(head: Uint8Array): boolean {
-  return head.length >= 8 && HDF5_MAGIC.every((byte, i) => head[i] === byte);
+  return head.length >= 8 && HDF5_SIGNATURE.every((byte, i) => head[i] === byte);
 }
 
 export function isKerasArchive(archive: ZipArchive): boolean {
-  return archive.byName.has(WEIGHTS_MEMBER);
+  return archive.byName.has(KERAS_WEIGHTS_MEMBER);
 }
 
-const FLOAT_SIZES: Record<number, FloatDType> = { 2: "F16", 4: "F32", 8: "F64" };
-
-function tensorRecord(localPath: string, dataset: DatasetInfo): TensorRecord {
-  const { path: name, shape } = dataset;
-  const params = shape.reduce((product, dim) => product * dim, 1);
-  const bits = dataset.size * 8;
-  if (dataset.typeClass === 1) {
-    const dtype = FLOAT_SIZES[dataset.size];
-    if (!dtype) return { name, dtype: `F${bits}`, shape, params, skipReason: `${bits}-bit float is not supported` };
-    if (dataset.missingFilters.length > 0) return { name, dtype, shape, params, skipReason: `HDF5 filter ${dataset.missingFilters.join(", ")} is not available (no plugin)` };
-    return { name, dtype, shape, params, data: { ranges: [{ source: hdf5SourceName(localPath, name), offset: 0, length: params * dataset.size }], encoding: { kind: "float", dtype }, elements: params } };
-  }
-  if (dataset.typeClass === 0) {
-    const dtype = `${dataset.signed ? "I" : "U"}${bits}`;
-    return { name, dtype, shape, params, skipReason: `integer dtype ${dtype} is not a weight` };
-  }
-  const kind = typeClassName(dataset.typeClass);
-  return { name, dtype: kind.toUpperCase(), shape, params, skipReason: `HDF5 ${kind} dataset is not a weight` };
+interface DatasetMetadata {
+  type: number;
+  size: number;
+  signed: boolean;
+  shape: number[] | null;
 }
 
-async function datasetsOf(localPath: string, display: string): Promise<DatasetInfo[]> {
+const OPTIMIZER_GROUPS = ["optimizer/", "optimizer_weights/"];
+
+/** Filters built into the HDF5 library h5wasm ships: deflate, shuffle, fletcher32, nbit, scaleoffset. */
+const BUILT_IN_FILTERS = new Set([1, 2, 3, 5, 6]);
+
+function datasetTensor(path: string, dataset: string, meta: DatasetMetadata, filters: { id: number; name: string }[], fileBytes: number, display: string): TensorRecord {
+  const missingFilters = filters.filter((filter) => !BUILT_IN_FILTERS.has(filter.id)).map((filter) => `${filter.name || "unnamed"} (${filter.id})`);
+  const shape = meta.shape ?? [];
+  const params = shapeProduct(shape);
+  if (params === undefined) throw new InputError("overflow", display, `shape [${shape.join(", ")}] overflows`, dataset);
+  const bits = meta.size * 8;
+  const dtype = meta.type === H5T_FLOAT ? `FLOAT${bits}` : meta.type === H5T_INTEGER ? `${meta.signed ? "INT" : "UINT"}${bits}` : `H5T_CLASS_${meta.type}`;
+  const record: TensorRecord = { name: dataset, dtype, shape, params };
+  const bytes = params * meta.size;
+  const floatDtype: FloatDType | undefined = meta.type === H5T_FLOAT ? ({ 2: "F16", 4: "F32", 8: "F64" } as Record<number, FloatDType>)[meta.size] : undefined;
+  if (OPTIMIZER_GROUPS.some((group) => dataset.startsWith(group))) record.skipReason = "optimizer state, not a weight";
+  else if (meta.type === H5T_INTEGER) record.skipReason = `integer dataset ${dtype} is not a weight`;
+  else if (meta.type !== H5T_FLOAT) record.skipReason = `HDF5 type class ${meta.type} is not a weight`;
+  else if (!floatDtype) record.skipReason = `${bits}-bit float datasets are not read`;
+  else if (missingFilters.length > 0) record.skipReason = `HDF5 filter ${missingFilters.join(", ")} is not available (no plugin)`;
+  else if (meta.shape === null || shape.length === 0) record.skipReason = "scalar dataset";
+  else if (bytes > DECLARED_FREE_BYTES + MAX_DECLARED_PER_FILE_BYTE * fileBytes) {
+    record.skipReason = `declares ${bytes} bytes, more than ${MAX_DECLARED_PER_FILE_BYTE}× the ${fileBytes}-byte file (unwritten fill values?)`;
+  } else {
+    record.data = { ranges: [{ source: datasetSourceName(path, dataset, display), offset: 0, length: bytes }], encoding: { kind: "float", dtype: floatDtype }, elements: params };
+  }
+  return record;
+}
+
+/** The datasets of a local HDF5 file as tensor records, and the file's Keras attributes. */
+async function readHdf5(path: string, fileBytes: number, display: string): Promise<{ tensors: TensorRecord[]; metadata: Record<string, string> }> {
+  const { module } = await loadH5wasm();
+  const file = await acquireH5File(path, display);
   try {
-    return await listDatasets(localPath);
-  } catch (error) {
-    throw new InputError("malformed", display, hdf5ErrorSummary(error));
+    const tensors: TensorRecord[] = [];
+    const hdf5 = <T>(what: () => T, name?: string): T => {
+      try {
+        return what();
+      } catch (error) {
+        throw new InputError("malformed", display, `HDF5 structure is damaged (${hdf5ErrorSummary(error)})`, name);
+      }
+    };
+    for (const name of hdf5(() => module.get_names(file.file_id, "/", true))) {
+      if (hdf5(() => module.get_type(file.file_id, name), name) !== module.H5O_TYPE_DATASET) continue;
+      const meta = hdf5(() => module.get_dataset_metadata(file.file_id, name), name) as DatasetMetadata;
+      const filters = hdf5(() => module.get_dataset_filters(file.file_id, name), name);
+      tensors.push(datasetTensor(path, name, meta, filters, fileBytes, display));
+    }
+    const metadata: Record<string, string> = {};
+    for (const key of ["keras_version", "backend"]) {
+      if (!file.attrs[key]) continue;
+      const value = file.get_attribute(key, true);
+      if (typeof value === "string") metadata[key] = value;
+    }
+    return { tensors, metadata };
+  } finally {
+    releaseH5File(path);
   }
 }
 
-export async function openKerasH5(path: string): Promise<OpenedModel> {
+/** A legacy Keras .h5 (or any HDF5 file). A Hub file is copied locally first: h5wasm reads paths. */
+export async function openHdf5(path: string): Promise<OpenedModel> {
   const pool = new SourcePool();
   try {
-    const source = await pool.get(path);
-    let localPath = path;
-    if (isRemoteLocation(path)) localPath = await copyToTempFile({ ranges: [{ source: path, offset: 0, length: source.size }], label: "HDF5 file", fileName: "weights.h5" }, pool);
-    const datasets = await datasetsOf(localPath, path);
-    return { path, format: "keras-h5", files: [path], bytes: source.size, metadata: { datasets: String(datasets.length) }, tensors: datasets.map((d) => tensorRecord(localPath, d)) };
+    const source = await openSource(path);
+    const size = source.size;
+    await source.close();
+    const local = isRemoteLocation(path) ? await copyToTempFile({ ranges: [{ source: path, offset: 0, length: size }], bytes: size, name: "model.h5", file: path }, pool) : path;
+    const { tensors, metadata } = await readHdf5(local, size, path);
+    return { path, format: metadata.keras_version ? "keras-h5" : "hdf5", files: [path], bytes: size, metadata, tensors };
   } finally {
     await pool.close();
   }
+}
+
+/** `metadata.json` of a .keras archive: keras_version and date_saved, when present and small. */
+async function archiveMetadata(pool: SourcePool, archive: ZipArchive): Promise<Record<string, string>> {
+  const entry = archive.byName.get("metadata.json");
+  if (!entry || entry.size > MAX_METADATA_JSON_BYTES) return {};
+  checkInflateRatio(archive.file, entry);
+  const member = await openMember(await pool.get(archive.file), entry);
+  const parsed = parseStrictJson(new TextDecoder().decode(await readMemberBytes(pool, member, 0, entry.size)));
+  if ("error" in parsed || !isPlainObject(parsed.value)) return {};
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed.value)) if (typeof value === "string") out[key] = value;
+  return out;
 }
 
 export async function openKeras(path: string): Promise<OpenedModel> {
@@ -77,31 +143,15 @@ export async function openKeras(path: string): Promise<OpenedModel> {
   try {
     const source = await pool.get(path);
     const archive = await readZipArchive(source);
-    const entry = archive.byName.get(WEIGHTS_MEMBER);
-    if (!entry) throw new InputError("malformed", path, `zip archive has no ${WEIGHTS_MEMBER}: not a .keras model`);
+    const entry = archive.byName.get(KERAS_WEIGHTS_MEMBER);
+    if (!entry) throw new InputError("malformed", path, `zip archive holds no ${KERAS_WEIGHTS_MEMBER} (not a .keras file)`);
     checkInflateRatio(path, entry);
     const member = await openMember(source, entry);
-    const localPath = await copyToTempFile({ ...memberSpan(member, 0, entry.size), label: `member ${WEIGHTS_MEMBER}`, fileName: WEIGHTS_MEMBER }, pool);
-    const datasets = await datasetsOf(localPath, path);
-    const metadata: Record<string, string> = { datasets: String(datasets.length), ...(await kerasMetadata(pool, archive, source)) };
-    return { path, format: "keras", files: [path], bytes: source.size, metadata, tensors: datasets.map((d) => tensorRecord(localPath, d)) };
+    const span = memberSpan(member, 0, entry.size);
+    const copy = await copyToTempFile({ ...span, bytes: entry.size, name: KERAS_WEIGHTS_MEMBER, file: path }, pool);
+    const { tensors, metadata } = await readHdf5(copy, entry.size, path);
+    return { path, format: "keras", files: [path], bytes: source.size, metadata: { ...(await archiveMetadata(pool, archive)), ...metadata }, tensors };
   } finally {
     await pool.close();
-  }
-}
-
-/** keras_version and date_saved from metadata.json, when present and well-formed. */
-async function kerasMetadata(pool: SourcePool, archive: ZipArchive, source: Awaited<ReturnType<SourcePool["get"]>>): Promise<Record<string, string>> {
-  const entry = archive.byName.get("metadata.json");
-  if (!entry || entry.size > MAX_METADATA_JSON_BYTES) return {};
-  try {
-    checkInflateRatio(archive.file, entry);
-    const text = new TextDecoder().decode(await readMemberBytes(pool, await openMember(source, entry), 0, entry.size));
-    const parsed = JSON.parse(text) as Record<string, unknown>;
-    const shown: Record<string, string> = {};
-    for (const key of ["keras_version", "date_saved"]) if (typeof parsed[key] === "string") shown[key] = parsed[key] as string;
-    return shown;
-  } catch {
-    return {};
   }
 }

@@ -1,0 +1,90 @@
+/**
+ * Which models a scan covers: every supported model below the given folders (recursive), grouped
+ * so that a model made of several files (safetensors shards, TF.js model.json + .bin shards, ONNX +
+ * external data) is one model — the readers' `companions()` decide, over the whole tree at once. A
+ * folder is a tree of files, read in sorted order; the result is sorted by model name, so every
+ * machine finds the same models in the same order.
+ */
+import { stat } from "node:fs/promises";
+import { relative, sep } from "node:path";
+import picomatch from "picomatch";
+import { InputError } from "../../errors.js";
+import { compareNames, filesInTree, modelsAmong, type ModelInput } from "../../formats/open.js";
+import { describeIoError } from "../../io/byteSource.js";
+import { hubIsFolder, hubListFolder, isHubAddress } from "../../io/hub/index.js";
+import { locationKey } from "../../io/location.js";
+import type { Failure } from "../../report/json.js";
+
+/** One model of a scan: its name (how it is displayed and keyed) and the file(s) it is opened from. */
+export interface ScanTarget {
+  model: string;
+  paths: string[];
+}
+
+export interface Discovery {
+  targets: ScanTarget[];
+  /** Roots that cannot be read or hold no model at all. */
+  failures: Failure[];
+  /** Things worth a warning that are not failures (e.g. --glob matched nothing under a root). */
+  notes: string[];
+}
+
+export interface DiscoverOptions {
+  /** Keep only models with a file whose path relative to its root matches one of these (picomatch). */
+  glob?: readonly string[];
+  /** Local directories never entered (the scan's own output folder). */
+  skip?: readonly string[];
+}
+
+/** The models under `roots` (folders, single model files, or hf:// folders), sorted by name. */
+export async function discoverModels(roots: readonly string[], options: DiscoverOptions = {}): Promise<Discovery> {
+  const glob = options.glob && options.glob.length > 0 ? picomatch([...options.glob], { dot: true }) : undefined;
+  const found = new Map<string, ScanTarget>();
+  const failures: Failure[] = [];
+  const notes: string[] = [];
+  for (const root of roots) {
+    let under: { folder: boolean; models: ModelInput[] };
+    try {
+      under = await modelsUnder(root, options.skip ?? []);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      failures.push({ model: root, error: error.message, code: error.code });
+      continue;
+    }
+    const { folder, models } = under;
+    if (models.length === 0) {
+      failures.push({ model: root, error: `${root}: directory holds no supported model file`, code: "unknown-format" });
+      continue;
+    }
+    const kept = glob && folder ? models.filter((model) => model.paths.some((path) => glob(relativeTo(root, path)))) : models;
+    if (kept.length === 0) notes.push(`no model under ${root} matches --glob ${options.glob!.join(" ")}`);
+    for (const model of kept) {
+      const key = model.paths.map(locationKey).join("\u0000");
+      if (!found.has(key)) found.set(key, { model: model.display, paths: model.paths });
+    }
+  }
+  const targets = [...found.values()].sort((a, b) => compareNames(a.model, b.model));
+  return { targets, failures: failures.sort((a, b) => compareNames(a.model, b.model)), notes };
+}
+
+/** The models under one root; a root that is a file is one model (the glob does not apply to it). */
+async function modelsUnder(root: string, skip: readonly string[]): Promise<{ folder: boolean; models: ModelInput[] }> {
+  const single = { folder: false, models: [{ display: root, paths: [root] }] };
+  if (isHubAddress(root)) {
+    // A Hub folder is listed one level deep, like `jaynes fit hf://…`.
+    return (await hubIsFolder(root)) ? { folder: true, models: await modelsAmong(await hubListFolder(root), { keepSuspects: true }) } : single;
+  }
+  let isFolder: boolean;
+  try {
+    isFolder = (await stat(root)).isDirectory();
+  } catch (error) {
+    throw new InputError("io", root, describeIoError(error));
+  }
+  return isFolder ? { folder: true, models: await modelsAmong(await filesInTree(root, skip), { keepSuspects: true }) } : single;
+}
+
+/** `path` relative to the folder `root`, with forward slashes (what --glob patterns are written in). */
+export function relativeTo(root: string, path: string): string {
+  if (isHubAddress(root)) return path.startsWith(`${root.replace(/\/$/, "")}/`) ? path.slice(root.replace(/\/$/, "").length + 1) : path;
+  return relative(root, path).split(sep).join("/");
+}

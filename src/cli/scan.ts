@@ -1,0 +1,93 @@
+/** `jaynes scan DIR...`: every model under the folders, per-model tables, one summary, CI gates. */
+import { Command, InvalidArgumentError } from "commander";
+import { runScan, type ScanEvent } from "../analysis/scan/run.js";
+import { parseShard, type Shard } from "../analysis/scan/shard.js";
+import { defaultJobs } from "../parallel/executor.js";
+import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
+import { type HubCliOptions, HUB_HELP, addHubOptions, applyHubOptions } from "./hubOptions.js";
+import { collect, integerOption } from "./options.js";
+import { prepareOutputDirectory } from "./output.js";
+import { type GateOptionValues, GATES_HELP, addGateOptions, publishScan } from "./scanReport.js";
+import { count } from "../report/numbers.js";
+import { logLine, progressEnabled } from "./terminal.js";
+
+interface ScanOptions extends HubCliOptions, AnalysisOptionValues, GateOptionValues {
+  out: string;
+  glob: string[];
+  shard?: Shard;
+  force: boolean;
+  jobs: number;
+  verbose: boolean;
+  progress: boolean;
+}
+
+export const DEFAULT_SCAN_FOLDER = "jaynes-scan";
+
+function shardOption(value: string): Shard {
+  const shard = parseShard(value);
+  if (!shard) throw new InvalidArgumentError("--shard must be I/N with 1 ≤ I ≤ N (e.g. 1/4).");
+  return shard;
+}
+
+export function scanCommand(): Command {
+  const command = new Command("scan")
+    .description("analyse every supported model under the folders: per-model layer tables, one summary (CSV, JSON, Markdown, LaTeX), CI gates")
+    .argument("<dir...>", "folders to search (recursively), model files, or hf://owner/repo[/folder]")
+    .option("-o, --out <dir>", "output folder: summaries, per-model tables, cache", DEFAULT_SCAN_FOLDER)
+    .option("--glob <pattern>", "only models with a file whose path below the folder matches (repeatable; picomatch, e.g. '**/*.onnx')", collect, [])
+    .option("--shard <i/n>", "process only shard I of N (a fixed share of the models, by hash of their name) and write part-I-of-N.json for `jaynes merge`", shardOption)
+    .option("--force", "analyse every model again, ignoring the results cached in the output folder", false);
+  addAnalysisOptions(command);
+  addGateOptions(command)
+    .option("-j, --jobs <n>", "worker threads shared by all models, and models analysed at once (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
+    .option("-v, --verbose", "log each model as it is done", false)
+    .option("--no-progress", "never draw the progress line");
+  return addHubOptions(command)
+    .addHelpText(
+      "after",
+      `
+Outputs (in --out, default ./${DEFAULT_SCAN_FOLDER}/): summary.csv, summary.json, summary.md, summary.tex
+(booktabs, the paper's Table 2), models/<name>-<hash>.csv and .json (the layer table of each model),
+cache/ (results reused by the next run while each model's files keep their size and mtime). A
+model interrupted mid-way is analysed again; finished ones are not.
+
+Examples:
+  $ jaynes scan checkpoints/ --out scan/
+  $ jaynes scan models/ --glob '**/*.onnx' --glob '**/*.tflite'
+  $ jaynes scan checkpoints/ --fail-under-r2 0.9 --max-flagged-fraction 0.2 --sigma-range 0.2:2
+  $ jaynes scan checkpoints/ --json | jq '.models[] | {model, r2: .summary.r2.mean}'
+  $ jaynes scan checkpoints/ --shard 2/4 --out parts/  &&  jaynes merge parts/part-*.json --out scan/
+${GATES_HELP}
+
+Exit codes: 0 ok, 1 usage error, 2 an input could not be analysed (every other model is still
+analysed and in the summary), 3 a CI gate failed, 70 internal error.
+${HUB_HELP}`,
+    )
+    .action(async (roots: string[], options: ScanOptions) => {
+      process.exitCode = await runScanCommand(roots, options);
+    });
+}
+
+async function runScanCommand(roots: string[], options: ScanOptions): Promise<number> {
+  applyHubOptions(options);
+  const settings = analysisSettings(options);
+  await prepareOutputDirectory(options.out, "--out");
+  const started = Date.now();
+  const progress = options.progress && progressEnabled() ? process.stderr : undefined;
+  const onModel = (event: ScanEvent): void => {
+    const line = `[${event.done}/${event.total}] ${event.status === "cached" ? "from cache" : event.status}: ${event.model}`;
+    if (options.verbose) logLine(`jaynes: ${line}`);
+    else progress?.write(`\r\u001b[2K${line.slice(0, (progress.columns ?? 100) - 1)}`);
+  };
+  let run;
+  try {
+    run = await runScan({ roots, outDir: options.out, glob: options.glob, settings, jobs: options.jobs, force: options.force, onModel, ...(options.shard ? { shard: options.shard } : {}) });
+  } finally {
+    if (progress && !options.verbose) progress.write("\r\u001b[2K");
+  }
+  for (const note of run.notes) logLine(`jaynes: warning: ${note}`);
+  const shard = options.shard ? ` (shard ${options.shard.index}/${options.shard.count} of ${count(run.discovered, "model")} found)` : "";
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  logLine(`jaynes: scanned ${count(run.results.length + run.failures.length, "input")}${shard} in ${seconds} s: ${run.analysed} analysed, ${run.cached} from cache, ${run.failures.length} failed; outputs in ${options.out}`);
+  return publishScan({ ...run, outDir: options.out, ...(options.shard ? { shard: options.shard } : {}) }, options);
+}

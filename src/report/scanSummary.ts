@@ -1,0 +1,150 @@
+/**
+ * The scan summary for people and spreadsheets: summary.csv (one row per model or failed input),
+ * summary.md (the table, the failures, the gates; also what GitHub shows as the step summary) and
+ * the terminal table. All render the same `ScanSummary` document (analysis/scan/summary.ts).
+ */
+import type { GateViolation } from "../analysis/scan/gates.js";
+import type { ScanModelEntry, ScanSummary } from "../analysis/scan/summary.js";
+import type { MeanSd } from "../analysis/summary.js";
+import { compareNames } from "../formats/open.js";
+import { csvField } from "./csv.js";
+import type { Failure } from "./json.js";
+import { count, integer, meanSd, significant } from "./numbers.js";
+import { type TableOptions, ellipsize, newTable, paint, settingsText } from "./table.js";
+
+/** Decimals of the mean ± sd columns (as in `jaynes fit`'s summary row). */
+export const SUMMARY_DIGITS = { A: 4, mu: 3, sigma: 3, r2: 3 } as const;
+
+export const SCAN_CSV_COLUMNS = [
+  "model",
+  "status",
+  "format",
+  "files",
+  "bytes",
+  "tensors",
+  "fitted",
+  "flagged",
+  "skipped",
+  "layers",
+  "params",
+  "A_mean",
+  "A_sd",
+  "mu_mean",
+  "mu_sd",
+  "sigma_mean",
+  "sigma_sd",
+  "r2_mean",
+  "r2_sd",
+  "layers_csv",
+  "layers_json",
+  "error_code",
+  "error",
+  "bins",
+  "normalize",
+  "min_params",
+  "include_flagged",
+] as const;
+
+/** The four mean ± sd cells of a Table 2 row, formatted. */
+export function summaryCells(entry: ScanModelEntry, format: (value: MeanSd, digits: number) => string): string[] {
+  const s = entry.summary;
+  return [format(s.A, SUMMARY_DIGITS.A), format(s.mu, SUMMARY_DIGITS.mu), format(s.sigma, SUMMARY_DIGITS.sigma), format(s.r2, SUMMARY_DIGITS.r2)];
+}
+
+const plainMeanSd = (value: MeanSd, digits: number): string => meanSd(value.mean, value.sd, digits);
+
+export function renderScanCsv(summary: ScanSummary): string {
+  const settings = [summary.settings.bins, summary.settings.normalize, summary.settings.min_params, summary.settings.include_flagged];
+  const rows: { model: string; cells: unknown[] }[] = [];
+  for (const entry of summary.models) {
+    const s = entry.summary;
+    rows.push({
+      model: entry.model,
+      cells: [entry.model, "ok", entry.format, entry.files.join(";"), entry.bytes, entry.tensors, entry.fitted, entry.flagged, entry.skipped, s.layers, s.params, s.A.mean, s.A.sd, s.mu.mean, s.mu.sd, s.sigma.mean, s.sigma.sd, s.r2.mean, s.r2.sd, entry.outputs.csv, entry.outputs.json, "", "", ...settings],
+    });
+  }
+  for (const failure of summary.failures) {
+    rows.push({ model: failure.model, cells: [failure.model, "failed", ...Array<string>(19).fill(""), failure.code, failure.error, ...settings] });
+  }
+  rows.sort((a, b) => compareNames(a.model, b.model));
+  return `${[SCAN_CSV_COLUMNS.join(","), ...rows.map((row) => row.cells.map(csvField).join(","))].join("\n")}\n`;
+}
+
+/**
+ * The folder every name lies in ("runs/" for runs/a.onnx and runs/b/c.onnx; "" when they share
+ * none): tables show names below it, which stay unique and lose the part that says nothing.
+ */
+export function commonFolder(names: readonly string[]): string {
+  if (names.length === 0) return "";
+  let prefix = names[0]!.slice(0, names[0]!.lastIndexOf("/") + 1);
+  for (const name of names) {
+    while (prefix !== "" && !name.startsWith(prefix)) prefix = prefix.slice(0, prefix.slice(0, -1).lastIndexOf("/") + 1);
+  }
+  return prefix;
+}
+
+/** The failure's message without the model name it starts with (where a table already shows it). */
+export function failureReason(failure: Failure): string {
+  return failure.error.startsWith(`${failure.model}: `) ? failure.error.slice(failure.model.length + 2) : failure.error;
+}
+
+/** One line per violation: gate and limit, model, layer, measured value. */
+export function describeViolation(violation: GateViolation): string {
+  const where = violation.tensor !== undefined ? `${violation.model}: tensor ${JSON.stringify(violation.tensor)}` : violation.model;
+  const measured = violation.gate === "fail-under-r2" ? "R²" : violation.gate === "sigma-range" ? "σ" : violation.gate === "mu-range" ? "μ" : "flagged fraction";
+  return `--${violation.gate} ${violation.limit}: ${where}: ${measured} ${significant(violation.value, 4)}`;
+}
+
+export function settingsLine(summary: ScanSummary): string {
+  return settingsText(summary.settings);
+}
+
+function countLine(summary: ScanSummary): string {
+  const failed = summary.failures.length > 0 ? `, ${count(summary.failures.length, "failed input")}` : "";
+  return `${count(summary.models.length, "model")}${failed}`;
+}
+
+/** Markdown has no escape for a backtick inside a code span of one backtick; a quote reads the same. */
+const code = (text: string): string => `\`${text.replace(/`/g, "'").replace(/\|/g, "\\|")}\``;
+const mdText = (text: string): string => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+
+/** At most this many gate violations are listed in Markdown (all of them are in summary.json). */
+export const MARKDOWN_VIOLATIONS = 50;
+
+export function renderScanMarkdown(summary: ScanSummary): string {
+  const out: string[] = ["## jaynes scan", ""];
+  out.push(`${countLine(summary)} · jaynes ${summary.version} · ${settingsLine(summary)} · A, μ, σ, R²: mean ± sd over the ${summary.settings.include_flagged ? "fitted" : "unflagged fitted"} layers`, "");
+  out.push("| model | format | layers | flagged | params | A | μ | σ | R² |", "|---|---|--:|--:|--:|--:|--:|--:|--:|");
+  for (const entry of summary.models) {
+    out.push(`| ${[code(entry.model), mdText(entry.format), String(entry.summary.layers), `${entry.flagged} of ${entry.fitted}`, integer(entry.summary.params), ...summaryCells(entry, plainMeanSd)].join(" | ")} |`);
+  }
+  if (summary.failures.length > 0) {
+    out.push("", "### Failed inputs", "");
+    for (const failure of summary.failures) out.push(`- ${code(failure.model)}: ${mdText(failureReason(failure))}`);
+  }
+  if (summary.gates) {
+    const { violations, passed } = summary.gates;
+    out.push("", "### CI gates", "", passed ? "All gates passed." : `**${count(violations.length, "violation")}:**`);
+    if (!passed) {
+      out.push("");
+      for (const violation of violations.slice(0, MARKDOWN_VIOLATIONS)) out.push(`- ${mdText(describeViolation(violation))}`);
+      if (violations.length > MARKDOWN_VIOLATIONS) out.push(`- … and ${violations.length - MARKDOWN_VIOLATIONS} more (summary.json lists them all)`);
+    }
+  }
+  return `${out.join("\n")}\n`;
+}
+
+export function renderScanTable(summary: ScanSummary, options: Pick<TableOptions, "color">): string {
+  const out: string[] = [];
+  const folder = commonFolder(summary.models.map((entry) => entry.model));
+  if (summary.models.length > 0) {
+    const table = newTable(["model", "format", "layers", "flagged", "params", "A", "μ", "σ", "R²"], { ...options, verbose: false }, ["left", "left", "right", "right", "right", "right", "right", "right", "right"]);
+    for (const entry of summary.models) {
+      table.push([ellipsize(entry.model.slice(folder.length), 50), entry.format, String(entry.summary.layers), `${entry.flagged}/${entry.fitted}`, integer(entry.summary.params), ...summaryCells(entry, plainMeanSd)]);
+    }
+    out.push(table.toString());
+  }
+  for (const failure of summary.failures) out.push(paint(options.color, 31, `failed: ${failure.error}`));
+  out.push(`${countLine(summary)}${folder ? ` under ${folder}` : ""}; settings: ${settingsLine(summary)}; layers = fitted layers in the summary${summary.settings.include_flagged ? " (flagged included)" : " (flagged left out)"}, flagged = flagged/fitted`);
+  return `${out.join("\n")}\n`;
+}
