@@ -5,6 +5,7 @@
  * repeat across branches and readers may prefix graph paths.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { expect } from "vitest";
 import type { LayerResult } from "../../src/analysis/layerResult.js";
 
 /** ../shared/real beside the checkout (or JAYNES_SHARED_REAL); tests that need it skip when absent. */
@@ -86,4 +87,18 @@ export function compareWithOracle(layers: readonly LayerResult[], oracle: readon
     if (problems.length > 0) result.mismatches.push(`${expected.tensor}: ${problems.join("; ")}`);
   }
   return result;
+}
+
+/**
+ * Assert that `layers` match the oracle: every oracle layer found, no mismatch, all accounted for
+ * (and, unless `allowNoneCompared`, at least one unflagged layer compared). Logs the counts.
+ */
+export function expectOracleMatch(label: string, layers: readonly LayerResult[], oracle: readonly OracleLayer[], allowNoneCompared = false): OracleComparison {
+  const comparison = compareWithOracle(layers, oracle);
+  console.log(`${label}: ${comparison.compared} unflagged layers matched, ${comparison.flaggedChecked} flagged checked, ${comparison.failedFits} oracle fit failures`);
+  expect(comparison.unmatched).toEqual([]);
+  expect(comparison.mismatches).toEqual([]);
+  expect(comparison.compared + comparison.flaggedChecked + comparison.failedFits).toBe(oracle.length);
+  if (!allowNoneCompared) expect(comparison.compared).toBeGreaterThan(0);
+  return comparison;
 }
