@@ -101,4 +101,4 @@ async function openDatasetSource(name: string): Promise<ByteSource> {
   return new DatasetSource(display, path, dataset, handle);
 }
 
-registerSourceOpener((name) => name.startsWith(PREFIX), openDatasetSource);
+registerSourceOpener((name) => name.startsWith(PREFIX), openDatasetSource, { mainThreadOnly: true });
