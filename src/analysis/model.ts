@@ -6,7 +6,7 @@ import picomatch from "picomatch";
 import { openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
 import { tensorBytes } from "../io/tensorChunks.js";
-import { isRemoteLocation } from "../io/location.js";
+import { readsOnMainThread } from "../io/byteSource.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
 import { type Executor, InlineExecutor, defaultJobs } from "../parallel/executor.js";
 import { WorkerPool } from "../parallel/pool.js";
@@ -119,9 +119,10 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
   const bytesToRead = plan.reduce((sum, { tensor, skip }) => sum + (skip === undefined && tensor.data ? tensorBytes(tensor.data) : 0), 0);
   options.onStart?.(model, bytesToRead);
 
-  // Hub models run on this thread: the network, not the CPU, is their limit, and worker threads have
-  // neither the Hub settings nor the bytes kept between the two passes.
-  const remote = plan.some(({ tensor }) => tensor.data?.ranges.some((range) => isRemoteLocation(range.source)));
+  // Some sources are read on this thread only (registerSourceOpener `mainThreadOnly`): Hub models,
+  // whose limit is the network and whose settings and download spill live here, and HDF5 datasets,
+  // whose library costs ~80 MB per thread.
+  const remote = plan.some(({ tensor }) => tensor.data?.ranges.some((range) => readsOnMainThread(range.source)));
   const ownExecutor = remote || options.executor === undefined;
   const executor = remote ? new InlineExecutor() : (options.executor ?? executorFor(bytesToRead, options.jobs ?? defaultJobs()));
   const outcomes: (LayerResult | SkippedTensor)[] = [];

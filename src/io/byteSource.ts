@@ -97,11 +97,24 @@ export function describeIoError(error: unknown): string {
 /** Opens a source by name. Local paths by default; remote schemes register their own opener. */
 export type SourceOpener = (name: string) => Promise<ByteSource>;
 
-const openers: { test: (name: string) => boolean; open: SourceOpener }[] = [];
+export interface SourceOpenerOptions {
+  /**
+   * Read these sources on the main thread only: worker threads would each need their own costly
+   * state (the Hub's settings and download spill; an 80 MB HDF5 library instance per thread).
+   */
+  mainThreadOnly?: boolean;
+}
 
-/** Lets a remote backend (e.g. the Hub) serve names it recognises, such as `hf://…` or `https://…`. */
-export function registerSourceOpener(test: (name: string) => boolean, opener: SourceOpener): void {
-  openers.unshift({ test, open: opener });
+const openers: { test: (name: string) => boolean; open: SourceOpener; mainThreadOnly: boolean }[] = [];
+
+/** Lets a backend (the Hub, HDF5 datasets, …) serve names it recognises, such as `hf://…`. */
+export function registerSourceOpener(test: (name: string) => boolean, opener: SourceOpener, options: SourceOpenerOptions = {}): void {
+  openers.unshift({ test, open: opener, mainThreadOnly: options.mainThreadOnly ?? false });
+}
+
+/** True when `name` is served by an opener registered with `mainThreadOnly`. */
+export function readsOnMainThread(name: string): boolean {
+  return openers.find((candidate) => candidate.test(name))?.mainThreadOnly ?? false;
 }
 
 export function openSource(name: string): Promise<ByteSource> {

@@ -131,4 +131,4 @@ async function openDatasetSource(name: string): Promise<ByteSource> {
   return new DatasetSource(display, path, dataset, file, module, metadata);
 }
 
-registerSourceOpener((name) => name.startsWith(PREFIX), openDatasetSource);
+registerSourceOpener((name) => name.startsWith(PREFIX), openDatasetSource, { mainThreadOnly: true });

@@ -230,4 +230,4 @@ export async function prefetchHeads(addresses: string[]): Promise<void> {
   await Promise.all(Array.from({ length: Math.min(queue.length, hubSettings().concurrency) }, worker));
 }
 
-registerSourceOpener(isHubAddress, (name) => HubFileSource.open(name));
+registerSourceOpener(isHubAddress, (name) => HubFileSource.open(name), { mainThreadOnly: true });
