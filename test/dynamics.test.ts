@@ -255,7 +255,7 @@ describe("jaynes dynamics (CLI)", () => {
   });
 });
 
-describe.skipIf(!HAVE_SHARED)("dynamics: the real series mnist-sgd (skipped: ../shared/real is absent)", () => {
+describe.skipIf(!HAVE_SHARED)("dynamics: the real series mnist-sgd (skipped when ../shared/real is absent)", () => {
   it("runs end to end: 128 snapshots ordered by step, fluctuations, spectrum and trajectory", () => {
     const run = runCli(["dynamics", `${SHARED_REAL}mnist-sgd`, "--format", "json"]);
     expect(run.code).toBe(0);

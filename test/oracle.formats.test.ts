@@ -32,7 +32,7 @@ function kernels(layers: readonly LayerResult[]): Map<string, LayerResult> {
   return map;
 }
 
-describe.skipIf(!HAVE_SHARED)("oracle: ONNX, TFLite, TF.js (skipped: ../shared/real is absent)", () => {
+describe.skipIf(!HAVE_SHARED)("oracle: ONNX, TFLite, TF.js (skipped when ../shared/real is absent)", () => {
   it.each(files)("%s matches scipy within METHOD tolerances and raises the oracle's flags", async (file) => {
     const result = await analyzeFile(`${SHARED_REAL}${file}`);
     const expected = loadOracle(file);

@@ -9,7 +9,7 @@ const cases = [
   { file: "mnist-mlp/ckpt_epoch10.safetensors", oracle: "mnist-mlp_ckpt_epoch10.safetensors" },
 ];
 
-describe.skipIf(!HAVE_SHARED)("oracle: safetensors (skipped: ../shared/real is absent)", () => {
+describe.skipIf(!HAVE_SHARED)("oracle: safetensors (skipped when ../shared/real is absent)", () => {
   for (const { file, oracle } of cases) {
     it(`${file} matches scipy within METHOD tolerances`, async () => {
       const result = await analyzeFile(`${SHARED_REAL}${file}`);
