@@ -17,7 +17,7 @@ import { f32 } from "./helpers/floatEncode.js";
 import { encodeTorchSave } from "./helpers/torchWriter.js";
 import { encodeZip } from "./helpers/zipWriter.js";
 
-describe.skipIf(!HAVE_SHARED)("oracle: faceres-deep as .npz, .pt, .gguf and .h5 (skipped: ../shared/real is absent)", () => {
+describe.skipIf(!HAVE_SHARED)("oracle: faceres-deep as .npz, .pt, .gguf and .h5 (skipped when ../shared/real is absent)", () => {
   const dir = mkdtempSync(join(tmpdir(), "jaynes-oracle-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const tensors = HAVE_SHARED ? realTensors(`${SHARED_REAL}faceres-deep.safetensors`) : [];
