@@ -102,6 +102,17 @@ async function lmBenchmark() {
 }
 const lm = await lmBenchmark();
 
+/** The kernels alone (bench/kernels.js): per-thread rates on one thread and on two at once. */
+const kernelRows = runNode("kernels.js", [])
+  .stdout.trim()
+  .split("\n")
+  .map((line) => JSON.parse(line));
+const kernelTable = [
+  "| kernel (in memory, no I/O) | 1 thread | 2 threads, each | 2 threads, total |",
+  "|---|---|---|---|",
+  ...kernelRows.map((k) => `| \`${k.kernel}\` | ${k.oneThread.toFixed(2)} G/s | ${k.twoThreadsEach.map((v) => v.toFixed(2)).join(", ")} G/s | ${k.twoThreadsTotal.toFixed(2)} G/s (${(k.twoThreadsTotal / k.oneThread).toFixed(2)}×) |`),
+];
+
 const mark = (ok) => (ok ? "✓" : "✗");
 const table = [
   "| case | file | analysed elements | read-only pass | `jaynes fit` | elements/s (target) | fit / read (≤ 3×) | peak RSS (≤ 256 MB) |",
@@ -114,7 +125,7 @@ const table = [
 ];
 const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
 const lmLine = `Levenberg–Marquardt lognormal fit at 100 bins: ${(lm.msPerFit * 1000).toFixed(0)} µs per layer (${lm.iterationsPerFit.toFixed(1)} iterations on average; target ≤ 200 µs ${mark(lm.msPerFit <= 0.2)}).`;
-process.stdout.write(`\n${machine}\n\n${table.join("\n")}\n\n${lmLine}\n`);
+process.stdout.write(`\n${machine}\n\n${table.join("\n")}\n\n${lmLine}\n\n${kernelTable.join("\n")}\n`);
 
 if (args.out !== "-") {
   const notesPath = `${here}NOTES.md`;
@@ -132,6 +143,11 @@ by bench/generate.js and bench/generate-onnx.js (Llama-2-7B shapes, N(0, 0.02²)
 ${table.join("\n")}
 
 ${lmLine}
+
+The hot loops alone (bench/kernels.js: WebAssembly kernels on one 8 MiB chunk already in memory,
+elements per second per thread), on one thread and on two threads at once:
+
+${kernelTable.join("\n")}
 ${notes}`,
   );
 }
