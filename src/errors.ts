@@ -72,7 +72,3 @@ export class UsageError extends Error {
 export class ThresholdError extends Error {
   override readonly name = "ThresholdError";
 }
-
-export function isInputError(error: unknown): error is InputError {
-  return error instanceof InputError;
-}

@@ -246,8 +246,3 @@ function varintCodec(encoding: Extract<Encoding, { kind: "varint" }>): CodeCodec
     },
   };
 }
-
-/** Bytes per element of an encoding's unit, for progress and throughput figures. */
-export function unitSize(codec: Codec): { bytes: number; elements: number } {
-  return codec.type === "codes" ? { bytes: codec.unitBytes, elements: 1 } : { bytes: codec.unitBytes, elements: codec.unitElements };
-}
