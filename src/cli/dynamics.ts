@@ -91,7 +91,7 @@ async function runDynamics(paths: string[], options: DynamicsOptions): Promise<n
       jobs: options.jobs,
       analysis: { bins: options.bins, minParams: options.minParams, normalize: options.normalize, include: options.include, exclude: options.exclude },
     },
-    { onCheckpoint: showProgress ? (index, total, name) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${name}`.slice(0, (process.stderr.columns ?? 100) - 1)) : undefined },
+    showProgress ? { onCheckpoint: (index, total, name) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${name}`.slice(0, (process.stderr.columns ?? 100) - 1)) } : {},
   );
   if (showProgress) process.stderr.write("\r\u001b[2K");
 

@@ -60,7 +60,7 @@ export const DYNAMICS_COLUMNS = [
 
 export type DynamicsColumn = (typeof DYNAMICS_COLUMNS)[number];
 
-function fittedEnds(trajectory: TrajectoryPoint[] | undefined): { first?: TrajectoryPoint; last?: TrajectoryPoint } {
+function fittedEnds(trajectory: TrajectoryPoint[] | undefined): { first: TrajectoryPoint | undefined; last: TrajectoryPoint | undefined } {
   const fitted = (trajectory ?? []).filter((point) => point.mu !== null);
   return { first: fitted[0], last: fitted[fitted.length - 1] };
 }

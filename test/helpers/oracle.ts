@@ -9,7 +9,7 @@ import { expect } from "vitest";
 import type { LayerResult } from "../../src/analysis/layerResult.js";
 
 /** ../shared/real beside the checkout (or JAYNES_SHARED_REAL); tests that need it skip when absent. */
-const candidates = [process.env.JAYNES_SHARED_REAL, new URL("../../../shared/real/", import.meta.url).pathname, "/work/shared/real/"].filter((path): path is string => Boolean(path));
+const candidates = [process.env.JAYNES_SHARED_REAL, new URL("../../../shared/real/", import.meta.url).pathname].filter((path): path is string => Boolean(path));
 export const SHARED_REAL = (candidates.find((path) => existsSync(path)) ?? candidates[0]!).replace(/\/?$/, "/");
 export const HAVE_SHARED = existsSync(SHARED_REAL);
 

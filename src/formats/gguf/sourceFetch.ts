@@ -16,7 +16,7 @@ function rangeHeader(init: RequestInit | undefined): string | undefined {
   const headers = init?.headers;
   if (!headers) return undefined;
   if (headers instanceof Headers) return headers.get("range") ?? undefined;
-  if (Array.isArray(headers)) return headers.find(([key]) => key.toLowerCase() === "range")?.[1];
+  if (Array.isArray(headers)) return headers.find(([key]) => key?.toLowerCase() === "range")?.[1];
   const entry = Object.entries(headers).find(([key]) => key.toLowerCase() === "range")?.[1];
   return typeof entry === "string" ? entry : undefined;
 }
