@@ -25,9 +25,12 @@ export {
 } from "./analysis/evidence.js";
 export { compareModels, type ModelComparison, type LayerComparison, type ComparisonSummary } from "./analysis/compare.js";
 export { ExitCode, InputError, type InputErrorCode, UsageError } from "./errors.js";
-export { openModel, resolveInputs, detectFormat, registerFormat, type FormatReader, type ModelInput } from "./formats/open.js";
+export { openModel, resolveInputs, type ModelInput } from "./formats/open.js";
+export { detectFormat, registerFormat, registeredFormats, type FormatReader } from "./formats/registry.js";
 export { readSafetensorsHeader } from "./formats/safetensors.js";
-export type { DeflateCompression, Encoding, FloatDType, GgmlBlockType, OpenedModel, TensorData, TensorRecord, ByteRange } from "./formats/tensor.js";
+export type { DeflateCompression, TensorData, ByteRange } from "./io/tensorData.js";
+export type { Encoding, FloatDType, GgmlBlockType } from "./io/encoding.js";
+export type { OpenedModel, TensorRecord } from "./formats/tensor.js";
 export { FileSource, SourcePool, registerSourceOpener, type ByteSource, type ReadIntent } from "./io/byteSource.js";
 export { removeTempCopies } from "./io/tempFile.js";
 export { HubFileSource, configureHub, formatHubAddress, hubSettings, isHubAddress, parseHubAddress, type HubAddress, type HubSettings, type RetryEvent } from "./io/hub/index.js";

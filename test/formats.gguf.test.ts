@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createCodec } from "../src/formats/encodings.js";
+import { createCodec } from "../src/decode/encodings.js";
 import { WorkerPool, accumulateTensor, analyzeFile, openModel } from "../src/index.js";
 import { GENERATED, REAL_MODEL } from "./fixtures/make.js";
 import { QUANT_TYPES } from "./fixtures/makeGguf.js";

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { FloatScan, countCodes16, mergeCodeTables, mergeCounts, newCodeTable, statisticsFromCodeTable } from "../src/index.js";
 import { binValues } from "../src/stats/binning.js";
 import { DEFAULT_DISTINCT_CAP as DISTINCT_CAP, DistinctSet } from "../src/stats/distinctSet.js";
-import { bfloat16FromBits, decodeTable, float32Bits } from "../src/formats/floatBits.js";
+import { bfloat16FromBits, decodeTable, float32Bits } from "../src/decode/floatBits.js";
 import { gaussian, mulberry32 } from "./helpers/random.js";
 
 function normalFloat32(n: number, seed: number, scale = 0.05): Float32Array {
