@@ -24,7 +24,7 @@ export {
   type LayerEvidence,
 } from "./analysis/evidence.js";
 export { compareModels, type ModelComparison, type LayerComparison, type ComparisonSummary } from "./analysis/compare.js";
-export { ExitCode, InputError, type InputErrorCode, UsageError } from "./errors.js";
+export { ExitCode, InputError, type InputErrorCode, UsageError, type Failure } from "./errors.js";
 export { openModel, resolveInputs, type ModelInput } from "./formats/open.js";
 export { detectFormat, registerFormat, registeredFormats, type FormatReader } from "./formats/registry.js";
 export { readSafetensorsHeader } from "./formats/safetensors.js";
@@ -48,7 +48,7 @@ export { teleodynamics, teleodynamicParameters, type Teleodynamics } from "./sta
 export { levenbergMarquardt, type LeastSquaresProblem, type LevenbergMarquardtOptions, type LevenbergMarquardtResult } from "./stats/levenbergMarquardt.js";
 export { type LayerStatistics, type ValueSummary, mergeCounts, mergeSummaries } from "./stats/valueSummary.js";
 export { renderCsv } from "./report/csv.js";
-export { renderJson, renderJsonl, type JsonReport, type Failure } from "./report/json.js";
+export { renderJson, renderJsonl, type JsonReport } from "./report/json.js";
 export { renderTables } from "./report/table.js";
 export { renderComparisonTable, renderComparisonCsv } from "./report/compare.js";
 export { renderVegaLiteSvg } from "./report/vega.js";
@@ -73,10 +73,20 @@ export { averagedPowerSpectrum, type PowerSpectrum } from "./stats/powerSpectrum
 export { fitSegmentedLine, type SegmentedLineFit } from "./stats/segmentedLine.js";
 export { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "./report/dynamics.js";
 export { writeDynamicsFigures } from "./report/dynamicsFigures.js";
-export { runScan, writeModelTables, type ScanOptions, type ScanRun, type ScanEvent } from "./analysis/scan/run.js";
-export { discoverModels, type Discovery, type DiscoverOptions, type ScanTarget } from "./analysis/scan/discover.js";
+export { runScan, type ScanOptions, type ScanRun, type ScanEvent } from "./run/scan/scan.js";
+export { writeModelTables } from "./run/scan/modelTables.js";
+export { publishScan, type FinishedScan, type PublishedScan } from "./run/scan/publish.js";
+export { runFit, writeFitFigures, fitExitCode, type FitRequest, type FitRun } from "./run/fit.js";
+export { runCompare, type CompareRun } from "./run/compare.js";
+export { runDynamics, type DynamicsRequest, type DynamicsRun } from "./run/dynamics.js";
+export { forEachInput, failureOf, failureExitCode, type BatchOptions, type BatchOutcome } from "./run/batch.js";
+export { runEnvironment, type RunEnvironment, type Progress } from "./run/environment.js";
+export { fitModel, type FittedModel } from "./analysis/fittedModel.js";
+export { storedForm, type Stored } from "./analysis/stored.js";
+export { render, formatsOf, RENDERERS, type Documents, type RenderContext } from "./report/registry.js";
+export { discoverModels, type Discovery, type DiscoverOptions, type ScanTarget } from "./run/scan/discover.js";
 export { evaluateGates, hasGates, type GateSettings, type GateViolation, type GateName, type ValueRange } from "./analysis/scan/gates.js";
-export { mergeParts, readPart, type MergedScan } from "./analysis/scan/merge.js";
+export { mergeParts, readPart, type MergedScan } from "./run/scan/merge.js";
 export { parseShard, shardOf, type Shard } from "./analysis/scan/shard.js";
 export { buildScanSummary, type ScanSummary, type ScanModelEntry, type ScanPart, type ScanScope, type GateReport } from "./analysis/scan/summary.js";
 export { renderScanCsv, renderScanMarkdown, renderScanTable } from "./report/scanSummary.js";
