@@ -5,7 +5,8 @@
  *   errors.ts, version.ts → io → decode → stats | formats → parallel → analysis → report → run → cli
  *
  * (stats and formats are siblings: neither imports the other), with src/index.ts, the library API,
- * on top of everything but cli. Type-only imports count: a type is a dependency too.
+ * on top of everything but cli. Type-only imports count: a type is a dependency too. analysis/ writes
+ * no files (node:fs, io/atomicWrite.ts): outputs, caches and checkpoints are written by src/run/.
  */
 const LAYERS = ["io", "decode", "stats|formats", "parallel", "analysis", "report", "run", "cli"];
 const folders = (names) => `^src/(${names.join("|")})/`;
@@ -33,10 +34,17 @@ module.exports = {
     { name: "no-stats-to-formats", comment: "stats and formats are siblings", severity: "error", from: { path: "^src/stats/" }, to: { path: "^src/formats/" } },
     { name: "no-formats-to-stats", comment: "stats and formats are siblings", severity: "error", from: { path: "^src/formats/" }, to: { path: "^src/stats/" } },
     { name: "index-is-the-top", comment: "src/index.ts (the library API) is imported by nothing in src/", severity: "error", from: { path: "^src/" }, to: { path: "^src/index\\.ts$" } },
+    {
+      name: "analysis-writes-no-files",
+      comment: "analysis/ computes results; writing files (outputs, caches, checkpoints) is a use case's job (src/run/)",
+      severity: "error",
+      from: { path: "^src/analysis/" },
+      to: { path: "^((node:)?fs(/promises)?|src/io/atomicWrite\\.ts)$" },
+    },
     { name: "api-not-cli", comment: "the library API does not import the CLI", severity: "error", from: { path: "^src/index\\.ts$" }, to: { path: "^src/cli/" } },
   ],
   options: {
-    includeOnly: "^src/",
+    includeOnly: "^(src/|(node:)?fs(/promises)?$)",
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     enhancedResolveOptions: { extensions: [".ts", ".js"] },
