@@ -1,9 +1,10 @@
 /**
  * Output of `jaynes compare`: a table (per layer A → B and the difference), CSV (one row per
  * layer, both model paths first and the settings last, so each row stands on its own) and JSON
- * (`{tool, version, a, b, settings, layers, summary}`, the ModelComparison).
+ * (`{tool, version, method, a, b, settings, layers, summary}`, the ModelComparison).
  */
 import type { LayerComparison, ModelComparison } from "../analysis/compare.js";
+import { METHOD_VERSION } from "../version.js";
 import { csvField } from "./csv.js";
 import { fixed, shape } from "./numbers.js";
 import { type TableOptions, ellipsize, newTable, paint } from "./table.js";
@@ -33,6 +34,7 @@ export const COMPARE_COLUMNS = [
   "bins",
   "normalize",
   "min_params",
+  "method_version",
 ] as const;
 
 export function renderComparisonCsv(comparison: ModelComparison): string {
@@ -46,6 +48,7 @@ export function renderComparisonCsv(comparison: ModelComparison): string {
       bins: comparison.settings.bins,
       normalize: comparison.settings.normalize,
       min_params: comparison.settings.min_params,
+      method_version: METHOD_VERSION,
     };
     lines.push(COMPARE_COLUMNS.map((column) => csvField(row[column])).join(","));
   }

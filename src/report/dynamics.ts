@@ -5,7 +5,7 @@
  */
 import Table from "cli-table3";
 import type { DynamicsLayer, DynamicsResult, TrajectoryPoint } from "../analysis/dynamics/analyze.js";
-import { VERSION } from "../version.js";
+import { METHOD_VERSION, documentHeader } from "../version.js";
 import { csvField } from "./csv.js";
 import { replacer } from "./json.js";
 import { ellipsize } from "./table.js";
@@ -56,6 +56,7 @@ export const DYNAMICS_COLUMNS = [
   "last_step",
   "track",
   "seed",
+  "method_version",
 ] as const;
 
 export type DynamicsColumn = (typeof DYNAMICS_COLUMNS)[number];
@@ -114,6 +115,7 @@ export function flatDynamicsRow(row: Row, result: DynamicsResult): Record<Dynami
     last_step: steps[steps.length - 1],
     track: result.settings.track,
     seed: result.settings.seed,
+    method_version: METHOD_VERSION,
   };
 }
 
@@ -132,7 +134,7 @@ export function renderDynamicsCsv(result: DynamicsResult): string {
 }
 
 export function renderDynamicsJson(result: DynamicsResult): string {
-  return `${JSON.stringify({ tool: "jaynes", version: VERSION, kind: "dynamics", ...result }, replacer, 2)}\n`;
+  return `${JSON.stringify({ ...documentHeader(), kind: "dynamics", ...result }, replacer, 2)}\n`;
 }
 
 export interface DynamicsTableOptions {
@@ -193,7 +195,7 @@ export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTab
       const flagged = layer.trajectory.filter((point) => point.flags.length > 0 || point.skipped !== undefined).length;
       trajectory.push([ellipsize(layer.tensor, nameWidth), shape(layer.shape), change(first?.mu, last?.mu, 3), change(first?.sigma, last?.sigma, 3), change(first?.r2, last?.r2, 3), `${flagged}/${layer.trajectory.length}`]);
     }
-    out.push("Lognormal trajectory (METHOD §2–3 at every checkpoint; full series in --format json)");
+    out.push("Lognormal trajectory (docs/METHOD.md §2–3 at every checkpoint; full series in --format json)");
     out.push(trajectory.toString());
   }
   const s = result.settings;

@@ -1,6 +1,7 @@
 /**
  * The flat per-layer record shared by CSV and JSONL: the layer's JSON fields, prefixed by the model
- * and followed by the settings that produced it, so each row stands on its own. CSV has no nesting,
+ * and followed by the settings that produced it and the method version (docs/METHOD.md) its numbers
+ * follow, so each row stands on its own. CSV has no nesting,
  * so each field of `alternatives.<model>` becomes the column `<field>_<model>` (e.g. `r2_halfnormal`,
  * `aic_powerlaw`); JSONL keeps the nested object, as JSON does.
  */
@@ -8,6 +9,7 @@ import { ALTERNATIVE_NAMES } from "../analysis/evidence.js";
 import type { LayerResult } from "../analysis/layerResult.js";
 import type { ModelResult } from "../analysis/model.js";
 import type { Stored } from "../analysis/stored.js";
+import { METHOD_VERSION } from "../version.js";
 
 export const LAYER_COLUMNS = [
   "model",
@@ -61,12 +63,13 @@ export const LAYER_COLUMNS = [
   "bins",
   "normalize",
   "min_params",
+  "method_version",
 ] as const;
 
 export type LayerColumn = (typeof LAYER_COLUMNS)[number];
 
 /** A flat layer row; rows of stored results (analysis/stored.ts) may hold null where a number was not finite. */
-export type FlatLayer = Stored<LayerResult> & { model: string; bins: number; normalize: string; min_params: number };
+export type FlatLayer = Stored<LayerResult> & { model: string; bins: number; normalize: string; min_params: number; method_version: string };
 
 export function flatLayers(models: readonly Stored<ModelResult>[]): FlatLayer[] {
   return models.flatMap((model) =>
@@ -76,6 +79,7 @@ export function flatLayers(models: readonly Stored<ModelResult>[]): FlatLayer[] 
       bins: model.settings.bins,
       normalize: model.settings.normalize,
       min_params: model.settings.min_params,
+      method_version: METHOD_VERSION,
     })),
   );
 }

@@ -10,6 +10,7 @@ import type { ModelResult } from "../analysis/model.js";
 import type { ModelFigures, RenderedFigure } from "./figureFiles.js";
 import type { Failure } from "../errors.js";
 import { bytes, fixed, integer, meanSd, shape, significant } from "./numbers.js";
+import { METHOD } from "../version.js";
 import { settingsText } from "./table.js";
 
 export interface HtmlReportOptions {
@@ -119,13 +120,13 @@ export function renderHtmlReport(sets: readonly ModelFigures[], options: HtmlRep
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="jaynes ${escapeHtml(options.version)}">
+<meta name="generator" content="jaynes ${escapeHtml(options.version)}, method ${escapeHtml(METHOD.version)}">
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta">jaynes ${escapeHtml(options.version)} · ${sets.length} model${sets.length === 1 ? "" : "s"} · METHOD.md §2–5</p>
+<p class="meta">jaynes ${escapeHtml(options.version)} · ${sets.length} model${sets.length === 1 ? "" : "s"} · numbers as specified by method ${escapeHtml(METHOD.version)}: <code>${escapeHtml(METHOD.document)}</code> §2–5 in the jaynes package and repository</p>
 <p class="note">Per layer, |w| / max|w| in B equal bins; the size-weighted histogram y is fitted with the paper's lognormal (A, μ, σ, R²)
 and, on the same histogram, with a half-normal (|w| of a Gaussian), an exponential (|w| of a Laplace) and a power law.
 <b>null R²</b> is what the lognormal scores on a Gaussian layer of the same size: an R² at or below it is no evidence for a lognormal.

@@ -15,7 +15,7 @@ import type { DynamicsResult } from "../analysis/dynamics/analyze.js";
 import type { ModelResult } from "../analysis/model.js";
 import type { ScanSummary } from "../analysis/scan/summary.js";
 import type { Failure } from "../errors.js";
-import { VERSION } from "../version.js";
+import { documentHeader } from "../version.js";
 import { renderComparisonCsv, renderComparisonTable } from "./compare.js";
 import { renderCsv } from "./csv.js";
 import { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "./dynamics.js";
@@ -54,13 +54,13 @@ export const RENDERERS: RendererTable = {
   fit: {
     table: (fit, context) => renderTables(fit.models, context),
     csv: (fit) => renderCsv(fit.models),
-    json: (fit) => renderJson({ tool: "jaynes", version: VERSION, models: fit.models, failures: fit.failures }),
+    json: (fit) => renderJson({ ...documentHeader(), models: fit.models, failures: fit.failures }),
     jsonl: (fit) => renderJsonl(fit.models),
   },
   compare: {
     table: (comparison, context) => renderComparisonTable(comparison, { color: context.color, verbose: false }),
     csv: (comparison) => renderComparisonCsv(comparison),
-    json: (comparison) => renderJsonDocument({ tool: "jaynes", version: VERSION, ...comparison }),
+    json: (comparison) => renderJsonDocument({ ...documentHeader(), ...comparison }),
   },
   dynamics: {
     table: (result, context) => renderDynamicsTable(result, { color: context.color }),

@@ -43,6 +43,7 @@ export const SCAN_CSV_COLUMNS = [
   "normalize",
   "min_params",
   "include_flagged",
+  "method_version",
 ] as const;
 
 /** The four mean ± sd cells of a Table 2 row, formatted. */
@@ -54,7 +55,7 @@ export function summaryCells(entry: ScanModelEntry, format: (value: MeanSd, digi
 const plainMeanSd = (value: MeanSd, digits: number): string => meanSd(value.mean, value.sd, digits);
 
 export function renderScanCsv(summary: ScanSummary): string {
-  const settings = [summary.settings.bins, summary.settings.normalize, summary.settings.min_params, summary.settings.include_flagged];
+  const settings = [summary.settings.bins, summary.settings.normalize, summary.settings.min_params, summary.settings.include_flagged, summary.method.version];
   const rows: { model: string; cells: unknown[] }[] = [];
   for (const entry of summary.models) {
     const s = entry.summary;

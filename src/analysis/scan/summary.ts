@@ -6,6 +6,7 @@
  * its shards write the same bytes.
  */
 import type { Failure } from "../../errors.js";
+import { type DocumentHeader, METHOD } from "../../version.js";
 import { compareNames } from "../../formats/open.js";
 import type { ModelResult, ModelSettingsRecord } from "../model.js";
 import type { Stored } from "../stored.js";
@@ -43,9 +44,7 @@ export interface GateReport {
   violations: GateViolation[];
 }
 
-export interface ScanSummary {
-  tool: "jaynes";
-  version: string;
+export interface ScanSummary extends DocumentHeader {
   kind: "scan-summary";
   scan: ScanScope;
   settings: ModelSettingsRecord;
@@ -64,9 +63,7 @@ export interface ScanResults {
 }
 
 /** One shard's share of a scan: the full results, so the merge can write tables and apply gates. */
-export interface ScanPart {
-  tool: "jaynes";
-  version: string;
+export interface ScanPart extends DocumentHeader {
   kind: "scan-part";
   shard: Shard;
   scan: ScanScope;
@@ -103,6 +100,7 @@ export function buildScanSummary(version: string, scope: ScanScope, settings: Mo
   return {
     tool: "jaynes",
     version,
+    method: { ...METHOD },
     kind: "scan-summary",
     scan: scope,
     settings,
