@@ -30,7 +30,7 @@ export { readSafetensorsHeader } from "./formats/safetensors.js";
 export type { DeflateCompression, Encoding, FloatDType, GgmlBlockType, OpenedModel, TensorData, TensorRecord, ByteRange } from "./formats/tensor.js";
 export { FileSource, SourcePool, registerSourceOpener, type ByteSource, type ReadIntent } from "./io/byteSource.js";
 export { removeTempCopies } from "./io/tempFile.js";
-export { HubFileSource, configureHub, formatHubAddress, hubSettings, isHubAddress, parseHubAddress, type HubAddress, type HubSettings, type RetryEvent } from "./io/hub/index.js";
+export { HubFileSource, completeHubDownloads, configureHub, formatHubAddress, hubCacheDir, hubSettings, isHubAddress, parseHubAddress, type HubAddress, type HubSettings, type RetryEvent } from "./io/hub/index.js";
 export { binCentres, sizeWeightedHistogram } from "./stats/binning.js";
 export { countCodes16, countCodes8, mergeCodeTables, newCodeTable, statisticsFromCodeTable } from "./stats/codeTable.js";
 export { FloatScan } from "./stats/floatScan.js";

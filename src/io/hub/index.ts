@@ -9,9 +9,9 @@ import { hubFolderFiles, hubPathKind } from "./repo.js";
 import { prefetchHeads } from "./source.js";
 
 export { HUB_SCHEME, type HubAddress, formatHubAddress, isHubAddress, parseHubAddress } from "./address.js";
-export { DEFAULT_ENDPOINT, type HubSettings, type RetryEvent, configureHub, hubSettings, readTokenFile, resetHubSettings } from "./config.js";
+export { DEFAULT_ENDPOINT, type HubSettings, type RetryEvent, configureHub, hubCacheDir, hubOffline, hubSettings, readTokenFile, resetHubSettings } from "./config.js";
 export { hubTraffic, resetHubTraffic } from "./http.js";
-export { HubFileSource } from "./source.js";
+export { HubFileSource, completeHubDownloads } from "./source.js";
 
 export async function hubIsFolder(address: string): Promise<boolean> {
   return (await hubPathKind(address)) === "directory";
