@@ -8,7 +8,7 @@ import { defaultJobs } from "../parallel/executor.js";
 import { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "../report/dynamics.js";
 import { checkOutputFile, emit } from "./output.js";
 import { choiceOption, collect, integerOption, positiveNumberOption } from "./options.js";
-import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
+import { colorEnabled, logLine, logSkipped, progressEnabled } from "./terminal.js";
 
 type DynamicsFormat = "table" | "csv" | "json";
 
@@ -28,6 +28,7 @@ interface DynamicsOptions {
   exclude: string[];
   progress: boolean;
   jobs: number;
+  verbose: boolean;
 }
 
 /** `LO:HI` with 0 < LO < HI. */
@@ -56,15 +57,19 @@ export function dynamicsCommand(): Command {
     .option("--include <glob>", "only tensors whose name matches (repeatable)", collect, [])
     .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, [])
     .option("-j, --jobs <n>", "worker threads for the lognormal fits of large checkpoints (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
+    .option("-v, --verbose", "list the files skipped in the folders (optimizer states, configs, …) with the reason", false)
     .option("--no-progress", "never print per-checkpoint progress")
     .addHelpText(
       "after",
       `
-Checkpoints are ordered by the integer "step" in their metadata when every one has it, else by
-natural sort of their names; all must have the same tensor names and shapes.
+Checkpoints are ordered by the integer "step" in their metadata, else by "global_step" of the
+Trainer's trainer_state.json beside them, when every one has it; else by natural sort of their
+names; all must have the same tensor names and shapes. A folder of Trainer checkpoint-N/ folders
+(a Trainer's output_dir) is a series of those checkpoints.
 
 Examples:
   $ jaynes dynamics ./checkpoints/
+  $ jaynes dynamics output_dir/                     # checkpoint-500/, checkpoint-1000/, … by global_step
   $ jaynes dynamics step_*.safetensors --track 2000 --plot figures/
   $ jaynes dynamics ./checkpoints/ --format json -o dynamics.json
   $ jaynes dynamics ./checkpoints/ --range 1e-5:1e-3 --split 0.01 --no-trajectory
@@ -91,7 +96,10 @@ async function runDynamics(paths: string[], options: DynamicsOptions): Promise<n
       jobs: options.jobs,
       analysis: { bins: options.bins, minParams: options.minParams, normalize: options.normalize, include: options.include, exclude: options.exclude },
     },
-    showProgress ? { onCheckpoint: (index, total, name) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${name}`.slice(0, (process.stderr.columns ?? 100) - 1)) } : {},
+    {
+      ...(showProgress ? { onCheckpoint: (index: number, total: number, name: string) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${name}`.slice(0, (process.stderr.columns ?? 100) - 1)) } : {}),
+      ...(options.verbose ? { onSkipped: (entry: { path: string; reason: string }) => logSkipped([entry]) } : {}),
+    },
   );
   if (showProgress) process.stderr.write("\r\u001b[2K");
 

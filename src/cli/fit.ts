@@ -20,7 +20,7 @@ import { checkOutputFile, emit, type OutputFormat, prepareOutputDirectory } from
 import { type HubCliOptions, HUB_HELP, addHubOptions, applyHubOptions, logHubTraffic } from "./hubOptions.js";
 import { choiceOption, integerOption } from "./options.js";
 import { PROGRESS_MIN_BYTES, ProgressBar } from "./progress.js";
-import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
+import { colorEnabled, logLine, logSkipped, progressEnabled } from "./terminal.js";
 
 interface FitOptions extends HubCliOptions, AnalysisOptionValues {
   format: OutputFormat;
@@ -41,7 +41,7 @@ export function fitCommand(): Command {
     .option("--plot <dir>", "write figures to DIR: per layer the histogram with every fit, per model μ/σ by depth, R², μ–σ (SVG + Vega-Lite .vl.json)")
     .option("--html <file>", "write one self-contained HTML report (tables and figures) to FILE");
   addAnalysisOptions(command)
-    .option("-v, --verbose", "list skipped tensors and why", false)
+    .option("-v, --verbose", "list skipped tensors, and files skipped in folders (optimizer states, configs, …), with the reason", false)
     .option("-j, --jobs <n>", "worker threads for large models (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
     .option("--no-progress", "never draw a progress bar");
   return addHubOptions(command)
@@ -53,6 +53,9 @@ Examples:
   $ jaynes fit model-00001-of-00002.safetensors model-00002-of-00002.safetensors
   $ jaynes fit model.safetensors.index.json --include '**.mlp.*'
   $ jaynes fit ./checkpoint-dir --format csv -o layers.csv
+  $ jaynes fit output_dir/checkpoint-500 -v          # Trainer folder: optimizer.pt etc. listed as skipped
+  $ jaynes fit ~/.cache/huggingface/hub/models--org--model/snapshots/<commit>/
+  $ HF_HUB_OFFLINE=1 jaynes fit hf://org/model       # from the Hugging Face cache, no request
   $ jaynes fit model.onnx pose_landmark_full.tflite web/model.json
   $ jaynes fit model.safetensors --format jsonl | jq 'select(.flags == []) | .sigma'
   $ jaynes fit hf://openai-community/gpt2 --include 'h.0.*'
@@ -85,7 +88,7 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
   const inputs: ModelInput[] = [];
   for (const path of paths) {
     try {
-      inputs.push(...(await resolveInputs([path])));
+      inputs.push(...(await resolveInputs([path], options.verbose ? { onSkipped: (entry) => logSkipped([entry]) } : {})));
     } catch (error) {
       fail(path, error);
     }

@@ -9,7 +9,7 @@ import { collect, integerOption } from "./options.js";
 import { prepareOutputDirectory } from "./output.js";
 import { type GateOptionValues, GATES_HELP, addGateOptions, publishScan } from "./scanReport.js";
 import { count } from "../report/numbers.js";
-import { logLine, progressEnabled } from "./terminal.js";
+import { logLine, logSkipped, progressEnabled } from "./terminal.js";
 
 interface ScanOptions extends HubCliOptions, AnalysisOptionValues, GateOptionValues {
   out: string;
@@ -40,7 +40,7 @@ export function scanCommand(): Command {
   addAnalysisOptions(command);
   addGateOptions(command)
     .option("-j, --jobs <n>", "worker threads shared by all models, and models analysed at once (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
-    .option("-v, --verbose", "log each model as it is done", false)
+    .option("-v, --verbose", "log each model as it is done, and every file skipped (optimizer states, configs, …) with the reason", false)
     .option("--no-progress", "never draw the progress line");
   return addHubOptions(command)
     .addHelpText(
@@ -86,6 +86,7 @@ async function runScanCommand(roots: string[], options: ScanOptions): Promise<nu
     if (progress && !options.verbose) progress.write("\r\u001b[2K");
   }
   for (const note of run.notes) logLine(`jaynes: warning: ${note}`);
+  if (options.verbose) logSkipped(run.skipped);
   const shard = options.shard ? ` (shard ${options.shard.index}/${options.shard.count} of ${count(run.discovered, "model")} found)` : "";
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   logLine(`jaynes: scanned ${count(run.results.length + run.failures.length, "input")}${shard} in ${seconds} s: ${run.analysed} analysed, ${run.cached} from cache, ${run.failures.length} failed; outputs in ${options.out}`);

@@ -2,16 +2,20 @@
  * Which models a scan covers: every supported model below the given folders (recursive), grouped
  * so that a model made of several files (safetensors shards, TF.js model.json + .bin shards, ONNX +
  * external data) is one model — the readers' `companions()` decide, over the whole tree at once. A
- * folder is a tree of files, read in sorted order; the result is sorted by model name, so every
- * machine finds the same models in the same order.
+ * folder is a tree of files, read in sorted order (folderListing.ts: training companions skipped, a
+ * Hugging Face cache read through its snapshots); the result is sorted by model name, so every
+ * machine finds the same models in the same order. A sub-folder that cannot be read, or a broken
+ * link named like a model, is a failure of its own; the rest of the tree is still scanned.
  */
 import { stat } from "node:fs/promises";
 import { relative, sep } from "node:path";
 import picomatch from "picomatch";
 import { InputError } from "../../errors.js";
-import { compareNames, filesInTree, modelsAmong, type ModelInput } from "../../formats/open.js";
+import { listFolder, walkTree } from "../../formats/folderListing.js";
+import { compareNames, modelsAmong, type ModelInput } from "../../formats/open.js";
+import type { SkippedEntry } from "../../formats/trainingFiles.js";
 import { describeIoError } from "../../io/byteSource.js";
-import { hubIsFolder, hubListFolder, isHubAddress } from "../../io/hub/index.js";
+import { hubIsFolder, isHubAddress } from "../../io/hub/index.js";
 import { locationKey } from "../../io/location.js";
 import type { Failure } from "../../report/json.js";
 
@@ -27,6 +31,8 @@ export interface Discovery {
   failures: Failure[];
   /** Things worth a warning that are not failures (e.g. --glob matched nothing under a root). */
   notes: string[];
+  /** Files and folders left out on purpose (training companions, configs, …), with the reason. */
+  skipped: SkippedEntry[];
 }
 
 export interface DiscoverOptions {
@@ -42,8 +48,9 @@ export async function discoverModels(roots: readonly string[], options: Discover
   const found = new Map<string, ScanTarget>();
   const failures: Failure[] = [];
   const notes: string[] = [];
+  const skipped: SkippedEntry[] = [];
   for (const root of roots) {
-    let under: { folder: boolean; models: ModelInput[] };
+    let under: Under;
     try {
       under = await modelsUnder(root, options.skip ?? []);
     } catch (error) {
@@ -52,7 +59,9 @@ export async function discoverModels(roots: readonly string[], options: Discover
       continue;
     }
     const { folder, models } = under;
-    if (models.length === 0) {
+    skipped.push(...under.skipped);
+    for (const failure of under.failures) failures.push({ model: failure.path, error: failure.error.message, code: failure.error.code });
+    if (models.length === 0 && under.failures.length === 0) {
       failures.push({ model: root, error: `${root}: directory holds no supported model file`, code: "unknown-format" });
       continue;
     }
@@ -64,15 +73,24 @@ export async function discoverModels(roots: readonly string[], options: Discover
     }
   }
   const targets = [...found.values()].sort((a, b) => compareNames(a.model, b.model));
-  return { targets, failures: failures.sort((a, b) => compareNames(a.model, b.model)), notes };
+  return { targets, failures: failures.sort((a, b) => compareNames(a.model, b.model)), notes, skipped };
+}
+
+interface Under {
+  folder: boolean;
+  models: ModelInput[];
+  skipped: SkippedEntry[];
+  failures: { path: string; error: InputError }[];
 }
 
 /** The models under one root; a root that is a file is one model (the glob does not apply to it). */
-async function modelsUnder(root: string, skip: readonly string[]): Promise<{ folder: boolean; models: ModelInput[] }> {
-  const single = { folder: false, models: [{ display: root, paths: [root] }] };
+async function modelsUnder(root: string, skip: readonly string[]): Promise<Under> {
+  const single: Under = { folder: false, models: [{ display: root, paths: [root] }], skipped: [], failures: [] };
   if (isHubAddress(root)) {
     // A Hub folder is listed one level deep, like `jaynes fit hf://…`.
-    return (await hubIsFolder(root)) ? { folder: true, models: await modelsAmong(await hubListFolder(root), { keepSuspects: true }) } : single;
+    if (!(await hubIsFolder(root))) return single;
+    const listing = await listFolder(root);
+    return { folder: true, models: await modelsAmong(listing.files, { keepSuspects: true }), skipped: listing.skipped, failures: [] };
   }
   let isFolder: boolean;
   try {
@@ -80,7 +98,9 @@ async function modelsUnder(root: string, skip: readonly string[]): Promise<{ fol
   } catch (error) {
     throw new InputError("io", root, describeIoError(error));
   }
-  return isFolder ? { folder: true, models: await modelsAmong(await filesInTree(root, skip), { keepSuspects: true }) } : single;
+  if (!isFolder) return single;
+  const tree = await walkTree(root, skip);
+  return { folder: true, models: await modelsAmong(tree.files, { keepSuspects: true }), skipped: tree.skipped, failures: tree.failures };
 }
 
 /** `path` relative to the folder `root`, with forward slashes (what --glob patterns are written in). */

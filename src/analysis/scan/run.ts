@@ -19,6 +19,7 @@ import { VERSION } from "../../version.js";
 import { analyzeOpenedModel, mapLimited, type ModelResult, settingsRecord } from "../model.js";
 import { type AnalysisSettings, resolveSettings } from "../settings.js";
 import { type CacheIdentity, readCachedResult, stampFiles, writeCachedResult } from "./cache.js";
+import type { SkippedEntry } from "../../formats/trainingFiles.js";
 import { discoverModels, type ScanTarget } from "./discover.js";
 import { CACHE_FOLDER, MODELS_FOLDER, modelOutputs } from "./outputs.js";
 import { type Shard, shardOf } from "./shard.js";
@@ -54,6 +55,8 @@ export interface ScanRun extends ScanResults {
   /** Models found before sharding. */
   discovered: number;
   notes: string[];
+  /** Files and folders left out on purpose (training companions, configs, …), with the reason. */
+  skipped: SkippedEntry[];
 }
 
 export async function runScan(options: ScanOptions): Promise<ScanRun> {
@@ -106,7 +109,7 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
     await executor.close();
   }
   const sorted = sortScan(results, failures);
-  return { scope, settings: record, results: sorted.results, failures: sorted.failures, analysed, cached, discovered: discovery.targets.length, notes: discovery.notes };
+  return { scope, settings: record, results: sorted.results, failures: sorted.failures, analysed, cached, discovered: discovery.targets.length, notes: discovery.notes, skipped: discovery.skipped };
 }
 
 /** An output folder that cannot be written ends the scan: every later model would fail the same way. */
