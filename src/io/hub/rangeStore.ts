@@ -10,9 +10,9 @@
  *   when the process exits. Everything else is streamed straight through and never touches disk.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { open, unlink, writeFile } from "node:fs/promises";
+import { mkdir, open, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { ReadIntent } from "../byteSource.js";
 import { blobPath, isSafeBlobName, linkSnapshot, normaliseEtag } from "./cacheLayout.js";
 import { PartialBlob } from "./partialBlob.js";
@@ -74,6 +74,9 @@ export class RangeStore {
     try {
       const partial = this.partialOf(identity);
       if (partial) {
+        // A repository folder needs snapshots/ (and, for @huggingface/hub's scanner, refs/) to be a
+        // valid cache entry while it holds only partial files.
+        for (const folder of ["snapshots", "refs"]) await mkdir(join(dirname(dirname(partial.blobPath)), folder), { recursive: true });
         if (await partial.write(position, bytes)) await this.promote(identity, partial);
         return;
       }
