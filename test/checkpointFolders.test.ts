@@ -193,6 +193,18 @@ describe("shard series", () => {
   });
 });
 
+describe("Keras 3's npz weights store", () => {
+  it("model.keras with model.weights.npz, and model.weights.npz alone: refused, saying why and what to do", () => {
+    const dir = join(FOLDERS, "keras-npz");
+    const archive = runCli(["fit", join(dir, "model.keras")]);
+    expect(archive.code).toBe(2);
+    expect(expectCleanError(archive)).toEqual([`jaynes: error: ${join(dir, "model.keras")}: Keras 3 archive with its weights in model.weights.npz: NumPy object arrays, i.e. pickles, which jaynes never unpickles; re-save the weights in HDF5 (Keras' default weights_format="h5", or model.save_weights("x.weights.h5"))`]);
+    const npz = runCli(["fit", join(dir, "model.weights.npz")]);
+    expect(npz.code).toBe(2);
+    expect(expectCleanError(npz)).toEqual([expect.stringContaining(`${join(dir, "model.weights.npz")}: holds only NumPy object arrays, i.e. pickles`)]);
+  });
+});
+
 describe("defective shard indexes: each says what is wrong", () => {
   const cases = JSON.parse(readFileSync(join(FOLDERS, "index-defects", "cases.json"), "utf8")) as IndexDefect[];
   it.each(cases.map((defect) => [defect.case, defect] as const))("%s", (_name, defect) => {
