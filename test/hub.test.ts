@@ -97,6 +97,7 @@ describe("hf:// addresses", () => {
     expect(() => parseHubAddress("hf://spaces/a/b/app.py")).toThrow("Space repositories are not supported");
     expect(() => parseHubAddress("hf://model/a/b")).toThrow("type prefixes are plural: did you mean hf://models/…?");
     expect(() => parseHubAddress("hf://a/b@%zz")).toThrow("not valid percent-encoding");
+    expect(() => parseHubAddress("hf://a/b@..%2F..%2Fetc/m.gguf")).toThrow("empty or invalid revision");
   });
 
   it("folder arithmetic stays inside the repository", () => {

@@ -69,7 +69,10 @@ export function parseHubAddress(text: string): HubAddress {
     } catch {
       throw new InputError("io", text, "the revision is not valid percent-encoding");
     }
-    if (revision === "" || /[\u0000-\u001f\s]/.test(revision)) throw new InputError("io", text, "empty or invalid revision after '@'");
+    // A revision names a file under refs/ in the cache: no empty, "." or ".." segments.
+    if (revision === "" || /[\u0000-\u001f\s\\]/.test(revision) || revision.split("/").some((part) => part === "" || part === "." || part === "..")) {
+      throw new InputError("io", text, "empty or invalid revision after '@'");
+    }
   } else {
     inside = rest.slice(repoText.length);
   }

@@ -80,7 +80,7 @@ export class RangeStore {
         if (await partial.write(position, bytes)) await this.promote(identity, partial);
         return;
       }
-      if (this.cacheDir !== undefined || intent !== "again" || this.spillBytes + bytes.length > this.spillBudgetBytes) return;
+      if (intent !== "again" || this.spillBytes + bytes.length > this.spillBudgetBytes) return;
       this.spillDir ??= createSpillDir();
       const path = this.spillPath(identity, position, bytes.length);
       await writeFile(path, bytes);
