@@ -127,7 +127,8 @@ describe("jaynes fit hf://… (CLI against a local Hub)", () => {
     const fetched = hub.requests.filter((request) => request.path.includes("/resolve/")).map((request) => request.path.split("/").pop());
     expect(fetched).not.toContain("pytorch_model.bin");
     expect(fetched).not.toContain("tokenizer.json");
-    expect(fetched).toContain("config.json"); // content decides whether a JSON file is a model
+    expect(fetched).not.toContain("config.json"); // a configuration by its name: never opened
+    expect(fetched).toContain("README.md"); // content decides whether an unknown file is a model
   });
 
   it("a sharded model (folder or index) gives the single file's numbers", async () => {

@@ -6,13 +6,14 @@ import { DEFAULT_SPECTRUM_SETTINGS } from "../analysis/dynamics/spectrum.js";
 import type { AnalysisSettings } from "../analysis/settings.js";
 import { defaultJobs } from "../parallel/executor.js";
 import { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "../report/dynamics.js";
+import { type HubCliOptions, HUB_HELP, addHubOptions, applyHubOptions } from "./hubOptions.js";
 import { checkOutputFile, emit } from "./output.js";
 import { choiceOption, collect, integerOption, positiveNumberOption } from "./options.js";
 import { colorEnabled, logLine, logSkipped, progressEnabled } from "./terminal.js";
 
 type DynamicsFormat = "table" | "csv" | "json";
 
-interface DynamicsOptions {
+interface DynamicsOptions extends HubCliOptions {
   format: DynamicsFormat;
   output?: string;
   track: number;
@@ -40,7 +41,7 @@ export function parseRange(value: string): [number, number] {
 }
 
 export function dynamicsCommand(): Command {
-  return new Command("dynamics")
+  const command = new Command("dynamics")
     .description("training dynamics across checkpoints: fluctuation statistics, power spectrum, lognormal trajectory (METHOD.md §6)")
     .argument("<checkpoint...>", "checkpoint files (or shard lists), or a directory holding them")
     .option("-f, --format <format>", "output format: table, csv, json", choiceOption("--format", ["table", "csv", "json"] as const), "table")
@@ -58,7 +59,8 @@ export function dynamicsCommand(): Command {
     .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, [])
     .option("-j, --jobs <n>", "worker threads for the lognormal fits of large checkpoints (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
     .option("-v, --verbose", "list the files skipped in the folders (optimizer states, configs, …) with the reason", false)
-    .option("--no-progress", "never print per-checkpoint progress")
+    .option("--no-progress", "never print per-checkpoint progress");
+  return addHubOptions(command)
     .addHelpText(
       "after",
       `
@@ -75,7 +77,8 @@ Examples:
   $ jaynes dynamics ./checkpoints/ --range 1e-5:1e-3 --split 0.01 --no-trajectory
 
 Exit codes: 0 ok, 1 usage error, 2 a checkpoint was unreadable, did not match the others, or a
-tracked weight was NaN/Inf (the results are still printed).`,
+tracked weight was NaN/Inf (the results are still printed).
+${HUB_HELP}`,
     )
     .action(async (paths: string[], options: DynamicsOptions) => {
       process.exitCode = await runDynamics(paths, options);
@@ -83,6 +86,7 @@ tracked weight was NaN/Inf (the results are still printed).`,
 }
 
 async function runDynamics(paths: string[], options: DynamicsOptions): Promise<number> {
+  applyHubOptions(options);
   if (options.output !== undefined) await checkOutputFile(options.output, "-o");
   const showProgress = options.progress && progressEnabled();
   const result = await analyzeDynamics(

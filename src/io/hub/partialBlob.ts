@@ -96,21 +96,7 @@ export class PartialBlob {
     await this.load();
     const end = position + target.length;
     if (!this.intervals.some(([a, b]) => a <= position && end <= b)) return false;
-    let handle;
-    try {
-      handle = await open(this.dataPath, "r");
-      let filled = 0;
-      while (filled < target.length) {
-        const { bytesRead } = await handle.read(target, filled, target.length - filled, position + filled);
-        if (bytesRead === 0) return false;
-        filled += bytesRead;
-      }
-      return true;
-    } catch {
-      return false;
-    } finally {
-      await handle?.close();
-    }
+    return readBytesAt(this.dataPath, target, position);
   }
 
   /** Keep downloaded bytes; true when the file is now complete. */
@@ -197,4 +183,27 @@ async function sha256File(path: string, size: number): Promise<string> {
     await handle.close();
   }
   return hash.digest("hex");
+}
+
+/**
+ * Fill `target` with the bytes of a file at `position`; false when the file is absent, shorter, or
+ * (with `wholeSize`) not exactly that long. Kept bytes are an optimisation: any failure means "not kept".
+ */
+export async function readBytesAt(path: string, target: Uint8Array, position: number, wholeSize?: number): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, "r");
+    if (wholeSize !== undefined && (await handle.stat()).size !== wholeSize) return false;
+    let filled = 0;
+    while (filled < target.length) {
+      const { bytesRead } = await handle.read(target, filled, target.length - filled, position + filled);
+      if (bytesRead === 0) return false;
+      filled += bytesRead;
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
 }

@@ -10,12 +10,12 @@
  *   when the process exits. Everything else is streamed straight through and never touches disk.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { mkdir, open, unlink, writeFile } from "node:fs/promises";
+import { mkdir, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { ReadIntent } from "../byteSource.js";
 import { blobPath, isSafeBlobName, linkSnapshot, normaliseEtag } from "./cacheLayout.js";
-import { PartialBlob } from "./partialBlob.js";
+import { PartialBlob, readBytesAt } from "./partialBlob.js";
 
 /** What identifies the content of one remote file, and where it belongs in the cache. */
 export interface RemoteFileIdentity {
@@ -64,7 +64,7 @@ export class RangeStore {
     if (this.spillDir === undefined) return false;
     const path = this.spillPath(identity, position, target.length);
     if (!this.spilled.has(path)) return false;
-    const found = await readWhole(path, target);
+    const found = await readBytesAt(path, target, 0, target.length);
     if (intent === "last" || !found) await this.drop(path);
     return found;
   }
@@ -134,30 +134,6 @@ export class RangeStore {
     this.spilled.clear();
     this.spillBytes = 0;
     this.partials.clear();
-  }
-}
-
-/** Fill `target` from a file holding exactly target.length bytes; false when absent or the wrong size. */
-async function readWhole(path: string, target: Uint8Array): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(path, "r");
-  } catch {
-    return false;
-  }
-  try {
-    if ((await handle.stat()).size !== target.length) return false;
-    let filled = 0;
-    while (filled < target.length) {
-      const { bytesRead } = await handle.read(target, filled, target.length - filled, filled);
-      if (bytesRead === 0) return false;
-      filled += bytesRead;
-    }
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await handle.close();
   }
 }
 
