@@ -46,6 +46,10 @@ export function scanCommand(): Command {
     .addHelpText(
       "after",
       `
+Training companions (optimizer/scheduler/RNG state, training args, DeepSpeed global_step*/, FSDP
+.distcp) are skipped by name; a Hugging Face cache is read through its snapshots; an unreadable
+sub-folder or a broken link named like a model is a failed input of its own.
+
 Outputs (in --out, default ./${DEFAULT_SCAN_FOLDER}/): summary.csv, summary.json, summary.md, summary.tex
 (booktabs, the paper's Table 2), models/<name>-<hash>.csv and .json (the layer table of each model),
 cache/ (results reused by the next run while each model's files keep their size and mtime). A
@@ -57,6 +61,8 @@ Examples:
   $ jaynes scan checkpoints/ --fail-under-r2 0.9 --max-flagged-fraction 0.2 --sigma-range 0.2:2
   $ jaynes scan checkpoints/ --json | jq '.models[] | {model, r2: .summary.r2.mean}'
   $ jaynes scan checkpoints/ --shard 2/4 --out parts/  &&  jaynes merge parts/part-*.json --out scan/
+  $ jaynes scan output_dir/ -v           # Trainer checkpoints; optimizer.pt, global_step*/ … listed as skipped
+  $ jaynes scan ~/.cache/huggingface/hub/ # one model per repo@revision
 ${GATES_HELP}
 
 Exit codes: 0 ok, 1 usage error, 2 an input could not be analysed (every other model is still

@@ -224,8 +224,9 @@ async function folderInputs(path: string, options: ResolveOptions): Promise<Mode
   } else inputs.push(...own);
   const steps = (folder: string): number => Number(/\d+$/.exec(baseNameOf(folder))?.[0]);
   for (const folder of [...listing.checkpoints].sort((a, b) => steps(a) - steps(b))) {
-    const models = await modelsInDirectory(folder, options);
-    if (models.length === 0) throw new InputError("unknown-format", folder, "checkpoint folder holds no supported model file");
+    const { names, forwarding } = collectSkipped(options);
+    const models = await modelsInDirectory(folder, forwarding);
+    if (models.length === 0) throw new InputError("unknown-format", folder, `checkpoint folder holds no supported model file${skippedNote(names)}`);
     inputs.push(...models);
   }
   return inputs;
@@ -237,14 +238,28 @@ export async function resolveInputs(paths: string[], options: ResolveOptions = {
   const inputs: ModelInput[] = [];
   for (const path of paths) {
     if (await isDirectory(path)) {
-      const models = await folderInputs(path, options);
-      if (models.length === 0) throw new InputError("unknown-format", path, "directory holds no supported model file");
+      const { names, forwarding } = collectSkipped(options);
+      const models = await folderInputs(path, forwarding);
+      if (models.length === 0) throw new InputError("unknown-format", path, `directory holds no supported model file${skippedNote(names)}`);
       inputs.push(...models);
     } else {
       files.push(path);
     }
   }
   return [...groupShards(files), ...inputs];
+}
+
+/** The names of what is skipped, collected on the way to the caller's own `onSkipped`. */
+function collectSkipped(options: ResolveOptions): { names: string[]; forwarding: ResolveOptions } {
+  const names: string[] = [];
+  return { names, forwarding: { ...options, onSkipped: (entry) => (names.push(baseNameOf(entry.path)), options.onSkipped?.(entry)) } };
+}
+
+/** What a folder without models held instead, briefly (" (skipped: optimizer.pt, …; -v says why)"). */
+function skippedNote(names: readonly string[]): string {
+  if (names.length === 0) return "";
+  const shown = names.length > 4 ? [...names.slice(0, 4), `… ${names.length - 4} more`] : names;
+  return ` (skipped: ${shown.join(", ")}; --verbose says why)`;
 }
 
 /** File names in the folder of `path` (to tell a shard given alone from a missing one); empty for hf://. */
