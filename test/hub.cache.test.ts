@@ -46,7 +46,7 @@ afterAll(async () => {
 let counter = 0;
 function freshCache(): void {
   cache = join(root, `cache-${counter++}`);
-  env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cache, HF_HOME: join(root, "home"), HF_TOKEN: "", HF_TOKEN_PATH: "", HF_HUB_OFFLINE: "" };
+  env = { HF_ENDPOINT: hub.url, HF_HUB_CACHE: cache, HF_HOME: join(root, "home"), HF_TOKEN: "", HUGGING_FACE_HUB_TOKEN: "", HF_TOKEN_PATH: "", HF_HUB_OFFLINE: "", TRANSFORMERS_OFFLINE: "" };
 }
 
 afterEach(() => hub.reset());
