@@ -40,8 +40,10 @@ export type InputErrorCode =
   | "model" // the files do not form one model (missing shard, mismatched names, …)
   | "network"; // a remote source failed after retries
 
+/** Anything wrong with an input: a code, and a one-line message naming the file (and tensor, byte offset). */
 export class InputError extends Error {
   override readonly name = "InputError";
+  /** `file` (and `tensor`, `offset` when known) locate the problem; `detail` says what it is. */
   constructor(
     readonly code: InputErrorCode,
     readonly file: string,

@@ -4,7 +4,8 @@
  * agrees with its JavaScript reference bit for bit.
  */
 import { describe, expect, it } from "vitest";
-import { accumulateTensor, analyzeFile, openModel } from "../src/index.js";
+import { analyzeFile, openModel } from "../src/index.js";
+import { accumulateTensor } from "../src/pipeline.js";
 import { InlineExecutor } from "../src/parallel/executor.js";
 import { WorkerPool } from "../src/parallel/pool.js";
 import { binValues, binsFromSplits, bucketSplits, countAbove32 } from "../src/stats/binning.js";

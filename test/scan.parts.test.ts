@@ -142,6 +142,7 @@ const meanSd = (mean: number | null, sd: number | null) => ({ mean, sd });
 export const SAMPLE_SUMMARY: ScanSummary = {
   tool: "jaynes",
   version: "0.0.0-test",
+  method: { version: "2", document: "docs/METHOD.md" },
   kind: "scan-summary",
   scan: { roots: ["runs/"], glob: [] },
   settings: { bins: 100, normalize: "max", min_params: 10000, include_flagged: false, include: [], exclude: [] },

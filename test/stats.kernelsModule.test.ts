@@ -16,6 +16,6 @@ describe("the committed WebAssembly module", () => {
 
   it("is found by content, not by a file beside the code", () => {
     expect(readFileSync(new URL("../src/stats/kernels.ts", import.meta.url), "utf8")).not.toMatch(/import\.meta\.url|readFileSync/);
-    expect(WebAssembly.validate(kernelsWasm())).toBe(true);
+    expect(() => new WebAssembly.Module(kernelsWasm())).not.toThrow();
   });
 });

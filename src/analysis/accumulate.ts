@@ -22,13 +22,17 @@ import type { LayerStatistics } from "../stats/valueSummary.js";
 /** Work unit for one task: large enough to amortise messaging, small enough to balance cores. */
 export const DEFAULT_RANGE_BYTES = 32 * 1024 * 1024;
 
+/** How `accumulateTensor` reads and counts one tensor. */
 export interface AccumulateOptions {
   bins: number;
   chunkBytes?: number;
   rangeBytes?: number;
+  /** Called with the bytes of each chunk as it is read (progress). */
   onBytes?: (bytes: number) => void;
   /** Where tasks run; default: inline on this thread. */
   executor?: Executor;
+  /** Stop when aborted: running tasks stop at their next chunk, queued ones never start. */
+  signal?: AbortSignal;
 }
 
 /** Split [0, total) into ranges of about `rangeBytes`, cut at multiples of `unitBytes`. */
@@ -39,6 +43,11 @@ export function splitRanges(total: number, unitBytes: number, rangeBytes: number
   return ranges;
 }
 
+/**
+ * Reduce one tensor to its LayerStatistics (METHOD §2.3–2.4): its byte ranges are counted by tasks on
+ * `options.executor` (inline, or worker threads) and the partial results merged exactly. `sourcesOrUndefined`
+ * is the pool the inline executor reads through (a new one when undefined).
+ */
 export async function accumulateTensor(data: TensorData, sourcesOrUndefined: SourcePool | undefined, options: AccumulateOptions): Promise<LayerStatistics> {
   const ownExecutor = options.executor === undefined;
   const executor: Executor = options.executor ?? new InlineExecutor(sourcesOrUndefined);
@@ -60,7 +69,7 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
   const distinctCap = distinctCapFor(options.bins);
   /** Run one task per range and fold each result in as it arrives (bounded memory). */
   const runAll = async (make: (range: { start: number; end: number }) => AccumulateTask, fold: (result: AccumulateResult) => void): Promise<void> => {
-    await Promise.all(ranges.map((range) => executor.run(make(range), onBytes).then(fold)));
+    await Promise.all(ranges.map((range) => executor.run(make(range), onBytes, options.signal).then(fold)));
   };
 
   if (codec.type === "codes") {
@@ -77,7 +86,7 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
   }
 
   if (total <= chunkBytes) {
-    const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap }, onBytes);
+    const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap }, onBytes, options.signal);
     if (result.kind !== "scan-and-bin") throw new Error(`unexpected ${result.kind} result`);
     return { ...FloatScan.fromState(result.state).summary(), counts: result.counts };
   }
@@ -93,9 +102,9 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
   // does too, and the other ranges need not fill sets of their own (a few % of pass 1). Other
   // tensors keep the workers busy meanwhile.
   const [first, ...rest] = ranges;
-  foldScan(await executor.run({ kind: "scan", data, ...first!, chunkBytes, distinctCap }, onBytes));
+  foldScan(await executor.run({ kind: "scan", data, ...first!, chunkBytes, distinctCap }, onBytes, options.signal));
   const restCap = scan!.summary().distinctExact ? distinctCap : 0;
-  await Promise.all(rest.map((range) => executor.run({ kind: "scan", data, ...range, chunkBytes, distinctCap: restCap }, onBytes).then(foldScan)));
+  await Promise.all(rest.map((range) => executor.run({ kind: "scan", data, ...range, chunkBytes, distinctCap: restCap }, onBytes, options.signal).then(foldScan)));
   const summary = scan!.summary();
   let counts: Float64Array = new Float64Array(options.bins);
   if (summary.maxAbs > 0) {

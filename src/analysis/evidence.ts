@@ -18,7 +18,9 @@ import { akaike, logProbabilities, multinomialLogLikelihood } from "../stats/mul
 import { powerLawFamily } from "../stats/powerLawFamily.js";
 import { type SizeWeightedFamily, fitFamily, logBinMasses } from "../stats/sizeWeightedFamily.js";
 
+/** The families every layer is fitted with (METHOD §5). */
 export type ModelName = "lognormal" | "halfnormal" | "exponential" | "powerlaw";
+/** The families in the order ties of AIC are broken. */
 export const MODEL_NAMES: readonly ModelName[] = ["lognormal", "halfnormal", "exponential", "powerlaw"];
 export type AlternativeName = Exclude<ModelName, "lognormal">;
 export const ALTERNATIVE_NAMES: readonly AlternativeName[] = ["halfnormal", "exponential", "powerlaw"];
@@ -60,12 +62,14 @@ export interface PowerLawEvidence extends FitEvidence {
   k: number;
 }
 
+/** The fits of the three alternative families of a layer (`alternatives` in JSON). */
 export interface Alternatives {
   halfnormal: HalfNormalEvidence;
   exponential: ExponentialEvidence;
   powerlaw: PowerLawEvidence;
 }
 
+/** A layer's evidence: the lognormal's likelihood and AIC, the alternatives and the best family. */
 export interface LayerEvidence {
   /** Of the paper's lognormal fit (null as in FitEvidence). */
   loglik: number | null;
@@ -75,6 +79,7 @@ export interface LayerEvidence {
   best: ModelName | null;
 }
 
+/** A layer's histogram as the families are fitted to it. */
 export interface HistogramForFit {
   counts: Float64Array;
   centres: Float64Array;
@@ -96,6 +101,7 @@ function alternative(family: SizeWeightedFamily, histogram: HistogramForFit): { 
   return { A: fit.A, theta: fit.theta, r2: fit.r2, ...likelihood(family, fit.theta, histogram), converged: fit.converged };
 }
 
+/** Fit the alternative families to a histogram and weigh all four by AIC (METHOD §5). */
 export function layerEvidence(histogram: HistogramForFit, lognormal: { mu: number; sigma: number }): LayerEvidence {
   const own = likelihood(lognormalFamily, [lognormal.mu, lognormal.sigma], histogram);
   const halfnormal = alternative(halfNormalFamily, histogram);
@@ -109,6 +115,7 @@ export function layerEvidence(histogram: HistogramForFit, lognormal: { mu: numbe
   return { ...own, alternatives, best: bestByAic({ lognormal: own.aic, halfnormal: halfnormal.aic, exponential: exponential.aic, powerlaw: powerlaw.aic }) };
 }
 
+/** The family with the smallest finite AIC (ties: the earlier of MODEL_NAMES), or null. */
 export function bestByAic(aic: { readonly [name in ModelName]: number | null }): ModelName | null {
   let best: ModelName | null = null;
   for (const name of MODEL_NAMES) {

@@ -13,6 +13,7 @@ import type { AnalysisSettings } from "./settings.js";
 /** METHOD §3 quality flags, plus `nonfinite` (the layer held NaN/Inf values, which were dropped). */
 export type QualityFlag = "first-bin" | "peak-outside" | "no-converge" | "few-levels" | "nonfinite";
 
+/** One fitted layer: its fields are the per-layer JSON contract (README "Output"; METHOD §2–§5). */
 export interface LayerResult {
   tensor: string;
   /** Present when `tensor` was made unique (e.g. ONNX names repeated across `If` branches). */
@@ -59,6 +60,7 @@ export interface LayerResult {
   equilibrium_spread: number;
 }
 
+/** A tensor that was not fitted, and why (`skipped` in JSON). */
 export interface SkippedTensor {
   tensor: string;
   original_name?: string;
@@ -68,6 +70,7 @@ export interface SkippedTensor {
   reason: string;
 }
 
+/** What `layerResult` needs to know of a tensor besides its statistics. */
 export interface TensorIdentity {
   name: string;
   originalName?: string;

@@ -3,7 +3,7 @@
  * analysed → accumulate → fit → collect results and the summary.
  */
 import picomatch from "picomatch";
-import { openModel } from "../formats/open.js";
+import { type ModelSource, openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
 import { tensorBytes } from "../io/tensorChunks.js";
 import { readsOnMainThread } from "../io/byteSource.js";
@@ -12,9 +12,10 @@ import { type Executor, InlineExecutor, defaultJobs } from "../parallel/executor
 import { WorkerPool } from "../parallel/pool.js";
 import { accumulateTensor } from "./accumulate.js";
 import { type LayerResult, type SkippedTensor, isLayerResult, layerResult } from "./layerResult.js";
-import { type AnalysisSettings, resolveSettings } from "./settings.js";
+import { type AnalysisSettings, type SettingsInput, resolveSettings } from "./settings.js";
 import { type ModelSummary, summarizeLayers } from "./summary.js";
 
+/** The settings a result records (`settings` in JSON): pass it back as settings to reproduce the result. */
 export interface ModelSettingsRecord {
   bins: number;
   normalize: AnalysisSettings["normalize"];
@@ -24,6 +25,7 @@ export interface ModelSettingsRecord {
   exclude: string[];
 }
 
+/** One analysed model: what `jaynes fit --format json` prints for it. */
 export interface ModelResult {
   model: string;
   format: string;
@@ -37,7 +39,10 @@ export interface ModelResult {
   summary: ModelSummary;
 }
 
+/** How to run an analysis (its settings are separate: SettingsInput). */
 export interface AnalyzeOptions {
+  /** Stop as soon as this is aborted: the call rejects with the signal's reason, nothing keeps reading. */
+  signal?: AbortSignal;
   /** Called with the number of tensor bytes read, as they are read. */
   onBytes?: (bytes: number) => void;
   /** Called once the model is opened, with the bytes the analysis will read. */
@@ -49,6 +54,11 @@ export interface AnalyzeOptions {
   jobs?: number;
   /** Run tasks here instead of a pool of `jobs` workers created for this model (e.g. shared by a batch). */
   executor?: Executor;
+  /**
+   * Called as each tensor is done, with its index in the model's tensor list (tensors finish out of
+   * order when several are in flight): the fitted layer with its statistics, or the skipped tensor.
+   */
+  onOutcome?: (index: number, outcome: LayerResult | SkippedTensor, statistics?: LayerStatistics) => void;
 }
 
 /** Below this much tensor data, starting worker threads costs more than it saves. */
@@ -64,12 +74,16 @@ export function executorFor(bytes: number, jobs: number): Executor {
  * new item starts, and the error is thrown once the items in flight have settled, so nothing is
  * still reading (or downloading) when the caller closes the sources.
  */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;
   const lane = async (): Promise<void> => {
     while (!failed && next < items.length) {
+      if (signal?.aborted) {
+        failed = true;
+        throw signal.reason;
+      }
       const index = next++;
       try {
         results[index] = await work(items[index]!, index);
@@ -111,8 +125,10 @@ export function tensorSelector(settings: AnalysisSettings): (name: string) => bo
   return (name) => include(name) && !exclude(name);
 }
 
-/** Analyse an already opened model. */
-export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Partial<AnalysisSettings> = {}, options: AnalyzeOptions = {}): Promise<ModelResult> {
+/** Analyse an already opened model (its tensors in `model.tensors` order; results in that order). */
+export async function analyzeOpenedModel(model: OpenedModel, partialSettings: SettingsInput = {}, options: AnalyzeOptions = {}): Promise<ModelResult> {
+  const signal = options.signal;
+  signal?.throwIfAborted();
   const settings = resolveSettings(partialSettings);
   const selected = tensorSelector(settings);
   const plan = model.tensors.map((tensor) => ({ tensor, skip: tensorSkipReason(tensor, settings, selected) }));
@@ -128,16 +144,25 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
   const outcomes: (LayerResult | SkippedTensor)[] = [];
   try {
     // Several tensors in flight keep every worker busy while small tensors come and go.
-    const results = await mapLimited(plan, Math.max(2, executor.parallelism * 2), async ({ tensor, skip }) => {
-      if (skip !== undefined || !tensor.data) {
-        return { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed" };
-      }
-      const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}) };
-      const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
-      const result = layerResult(identity, stats, settings);
-      if (isLayerResult(result)) options.onLayer?.(result, stats);
-      return result;
-    });
+    const results = await mapLimited(
+      plan,
+      Math.max(2, executor.parallelism * 2),
+      async ({ tensor, skip }, index) => {
+        if (skip !== undefined || !tensor.data) {
+          const skipped: SkippedTensor = { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed" };
+          options.onOutcome?.(index, skipped);
+          return skipped;
+        }
+        const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}) };
+        const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}), ...(signal ? { signal } : {}) });
+        signal?.throwIfAborted();
+        const result = layerResult(identity, stats, settings);
+        if (isLayerResult(result)) options.onLayer?.(result, stats);
+        options.onOutcome?.(index, result, stats);
+        return result;
+      },
+      signal,
+    );
     outcomes.push(...results);
   } finally {
     if (ownExecutor) await executor.close();
@@ -158,8 +183,13 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
   };
 }
 
-/** Open and analyse one model given by path (a file, a shard index, a directory or a list of shards). */
-export async function analyzeFile(path: string | string[], settings: Partial<AnalysisSettings> = {}, options: AnalyzeOptions = {}): Promise<ModelResult> {
-  const model = await openModel(path);
+/**
+ * Open and analyse one model: a path (a file, a shard index, a directory, `hf://…`, an http(s) URL), a
+ * URL object, a ByteSource, or the shard files of one model. Settings as in `analyze`, which takes
+ * them together with the options.
+ */
+export async function analyzeFile(source: ModelSource, settings: SettingsInput = {}, options: AnalyzeOptions = {}): Promise<ModelResult> {
+  options.signal?.throwIfAborted();
+  const model = await openModel(source);
   return analyzeOpenedModel(model, settings, options);
 }

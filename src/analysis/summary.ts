@@ -6,12 +6,14 @@
 import { mean, sampleStandardDeviation } from "simple-statistics";
 import type { LayerResult } from "./layerResult.js";
 
+/** A mean and a sample standard deviation; null where there are too few layers. */
 export interface MeanSd {
   mean: number | null;
   /** Sample standard deviation; null with fewer than two layers. */
   sd: number | null;
 }
 
+/** The paper's Table 2 row of a model (METHOD §3.2). */
 export interface ModelSummary {
   layers: number;
   params: number;
@@ -33,6 +35,7 @@ export function countedLayers<T extends Pick<LayerResult, "flags">>(layers: read
   return layers.filter((layer) => includeFlagged || layer.flags.length === 0);
 }
 
+/** The summary row over the unflagged layers (or all with `includeFlagged`). */
 export function summarizeLayers(layers: readonly LayerResult[], includeFlagged: boolean): ModelSummary {
   const counted = countedLayers(layers, includeFlagged);
   return {

@@ -6,6 +6,7 @@
  */
 import type { TensorData } from "../io/tensorData.js";
 
+/** One tensor as a reader describes it: name, dtype, shape and where its bytes are. */
 export interface TensorRecord {
   /** Unique within the model (readers prefix a graph path when the format repeats names). */
   name: string;

@@ -24,6 +24,8 @@ export interface ChunkOptions {
   buffers?: [Uint8Array, Uint8Array];
   /** Passed to every read: whether these bytes will be read again (see ByteSource). */
   intent?: ReadIntent;
+  /** Stop before the next read once this is aborted (the reason is thrown). */
+  signal?: AbortSignal;
 }
 
 export function totalBytes(ranges: readonly ByteRange[]): number {
@@ -76,12 +78,14 @@ export async function* readChunks(ranges: readonly ByteRange[], pool: SourcePool
   };
 
   let position = start;
+  options.signal?.throwIfAborted();
   let pending = fill(buffers[turn]!, position, Math.min(size, end - position));
   while (position < end) {
     const length = Math.min(size, end - position);
     const current = await pending;
     position += length;
     turn ^= 1;
+    options.signal?.throwIfAborted();
     if (position < end) {
       pending = fill(buffers[turn]!, position, Math.min(size, end - position));
       // Surface a read error when it is awaited, not as an unhandled rejection meanwhile.

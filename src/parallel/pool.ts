@@ -36,6 +36,7 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** Runs accumulation tasks on up to `parallelism` worker threads, started on demand. */
 export class WorkerPool implements Executor {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Pending>();
@@ -44,16 +45,47 @@ export class WorkerPool implements Executor {
   private nextId = 1;
   private closed = false;
 
+  /** A pool of at most `parallelism` threads. */
   constructor(readonly parallelism: number) {}
 
-  run(task: AccumulateTask, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+  run(task: AccumulateTask, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<AccumulateResult> {
     if (this.closed) return Promise.reject(new Error("worker pool is closed"));
+    if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, onBytes, resolve, reject });
+      const job: Pending = { id: this.nextId++, task, onBytes, resolve, reject };
+      if (signal) {
+        const abort = (): void => this.abort(job, signal.reason);
+        signal.addEventListener("abort", abort, { once: true });
+        const settle = (): void => signal.removeEventListener("abort", abort);
+        job.resolve = (result) => {
+          settle();
+          resolve(result);
+        };
+        job.reject = (error) => {
+          settle();
+          reject(error);
+        };
+      }
+      this.queue.push(job);
       this.dispatch();
     });
   }
 
+  /** An aborted job: dropped from the queue, or its worker terminated (a worker cannot be interrupted). */
+  private abort(job: Pending, reason: unknown): void {
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    for (const [worker, running] of this.busy) {
+      if (running !== job) continue;
+      this.busy.delete(worker);
+      this.started--;
+      void worker.terminate();
+    }
+    job.reject(reason as Error);
+    this.dispatch();
+  }
+
+  /** Terminate the threads. */
   async close(): Promise<void> {
     this.closed = true;
     const workers = [...this.idle, ...this.busy.keys()];

@@ -26,6 +26,7 @@ interface RangeTask {
   chunkBytes: number;
 }
 
+/** A unit of accumulation work: a byte range of one tensor and what to count in it. */
 export type AccumulateTask =
   | ({ kind: "codes" } & RangeTask)
   | ({ kind: "scan"; distinctCap: number } & RangeTask)
@@ -35,6 +36,7 @@ export type AccumulateTask =
   | ({ kind: "above"; splits: BucketSplits } & RangeTask)
   | ({ kind: "scan-and-bin"; bins: number; distinctCap: number } & RangeTask);
 
+/** What a task counted, mergeable with the results of the other ranges. */
 export type AccumulateResult =
   | { kind: "codes"; table: Float64Array }
   | { kind: "scan"; state: FloatScanState }
@@ -56,16 +58,17 @@ export function transferables(result: AccumulateResult): ArrayBuffer[] {
   return [...new Set(buffers)].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
 }
 
-export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+/** Run one task on this thread, reading through `pool`. */
+export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<AccumulateResult> {
   const kernels = acquireKernels(task.chunkBytes, "bins" in task ? task.bins : 0);
   try {
-    return await runWith(task, pool, kernels, onBytes);
+    return await runWith(task, pool, kernels, onBytes, signal);
   } finally {
     kernels?.release();
   }
 }
 
-async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels | undefined, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels | undefined, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<AccumulateResult> {
   const codec = createCodec(task.data.encoding);
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.
@@ -79,6 +82,7 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
       intent,
       ...(report && onBytes ? { onBytes } : {}),
       ...(kernels ? { buffers: kernels.buffers() } : {}),
+      ...(signal ? { signal } : {}),
     });
   if (codec.type === "codes") {
     if (task.kind !== "codes") throw new Error(`task ${task.kind} on a code-table encoding`);

@@ -37,6 +37,7 @@ export const COMPARE_COLUMNS = [
   "method_version",
 ] as const;
 
+/** `jaynes compare --format csv`: one row per layer. */
 export function renderComparisonCsv(comparison: ModelComparison): string {
   const lines: string[] = [COMPARE_COLUMNS.join(",")];
   for (const layer of comparison.layers) {
@@ -73,6 +74,7 @@ function flagsText(layer: LayerComparison): string {
   return parts.join("; ");
 }
 
+/** `jaynes compare`'s terminal table. */
 export function renderComparisonTable(comparison: ModelComparison, options: TableOptions): string {
   const nameWidth = options.nameWidth ?? 60;
   const out: string[] = [];

@@ -17,6 +17,7 @@ function cell(layer: FlatLayer, column: (typeof LAYER_COLUMNS)[number]): string 
   return csvField(layerColumnValue(layer, column));
 }
 
+/** `jaynes fit --format csv`: one row per fitted layer of every model (README "Output"). */
 export function renderCsv(models: readonly Stored<ModelResult>[]): string {
   const lines = [LAYER_COLUMNS.join(",")];
   for (const layer of flatLayers(models)) lines.push(LAYER_COLUMNS.map((column) => cell(layer, column)).join(","));

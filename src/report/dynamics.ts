@@ -124,6 +124,7 @@ function rows(result: DynamicsResult): Row[] {
   return result.pooled && result.layers.length > 1 ? [...result.layers, result.pooled] : [...result.layers];
 }
 
+/** `jaynes dynamics --format csv`: one row per tracked layer, plus the pooled row. */
 export function renderDynamicsCsv(result: DynamicsResult): string {
   const lines = [DYNAMICS_COLUMNS.join(",")];
   for (const row of rows(result)) {
@@ -133,10 +134,12 @@ export function renderDynamicsCsv(result: DynamicsResult): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** `jaynes dynamics --format json`: the whole result with the document header. */
 export function renderDynamicsJson(result: DynamicsResult): string {
   return `${JSON.stringify({ ...documentHeader(), kind: "dynamics", ...result }, replacer, 2)}\n`;
 }
 
+/** Options of the dynamics tables. */
 export interface DynamicsTableOptions {
   color: boolean;
   nameWidth?: number;
@@ -150,6 +153,7 @@ const number = (value: number | null | undefined): string => significant(value, 
 const span = (range: [number, number] | null | undefined): string => (range ? `${number(range[0])} – ${number(range[1])}` : "—");
 const change = (first: number | null | undefined, last: number | null | undefined, digits: number): string => (first === undefined || first === null ? "—" : `${fixed(first, digits)} → ${fixed(last, digits)}`);
 
+/** `jaynes dynamics`'s terminal tables. */
 export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTableOptions): string {
   const nameWidth = options.nameWidth ?? 40;
   const out: string[] = [];

@@ -13,6 +13,7 @@ import { bytes, fixed, integer, meanSd, shape, significant } from "./numbers.js"
 import { METHOD } from "../version.js";
 import { settingsText } from "./table.js";
 
+/** Options of the HTML report. */
 export interface HtmlReportOptions {
   version: string;
   failures?: readonly Failure[];
@@ -109,6 +110,7 @@ ${layerFigures}
 </section>`;
 }
 
+/** The self-contained HTML report (no scripts, no external resources) of rendered models. */
 export function renderHtmlReport(sets: readonly ModelFigures[], options: HtmlReportOptions): string {
   const title = options.title ?? "jaynes report";
   const failures = options.failures?.length

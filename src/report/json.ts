@@ -17,6 +17,7 @@ export interface JsonReport extends DocumentHeader {
 /** Non-finite numbers, which JSON cannot hold, become null. */
 export const replacer = nonFiniteAsNull;
 
+/** `jaynes fit --format json`. */
 export function renderJson(report: JsonReport): string {
   return renderJsonDocument(report);
 }
@@ -26,6 +27,7 @@ export function renderJsonDocument(document: unknown): string {
   return `${JSON.stringify(document, replacer, 2)}\n`;
 }
 
+/** `jaynes fit --format jsonl`: one line per fitted layer (the CSV fields, alternatives nested). */
 export function renderJsonl(models: readonly Stored<ModelResult>[]): string {
   return flatLayers(models).map((layer) => `${JSON.stringify(layer, replacer)}\n`).join("");
 }

@@ -54,6 +54,7 @@ export function summaryCells(entry: ScanModelEntry, format: (value: MeanSd, digi
 
 const plainMeanSd = (value: MeanSd, digits: number): string => meanSd(value.mean, value.sd, digits);
 
+/** `summary.csv`: one row per model or failed input. */
 export function renderScanCsv(summary: ScanSummary): string {
   const settings = [summary.settings.bins, summary.settings.normalize, summary.settings.min_params, summary.settings.include_flagged, summary.method.version];
   const rows: { model: string; cells: unknown[] }[] = [];
@@ -112,6 +113,7 @@ const mdText = (text: string): string => text.replace(/\|/g, "\\|").replace(/\r?
 /** At most this many gate violations are listed in Markdown (all of them are in summary.json). */
 export const MARKDOWN_VIOLATIONS = 50;
 
+/** `summary.md`: the table, the failures and the gate verdict in Markdown. */
 export function renderScanMarkdown(summary: ScanSummary): string {
   const out: string[] = ["## jaynes scan", ""];
   out.push(`${countLine(summary)} · jaynes ${summary.version} · ${settingsLine(summary)} · A, μ, σ, R²: mean ± sd over the ${summary.settings.include_flagged ? "fitted" : "unflagged fitted"} layers`, "");
@@ -135,6 +137,7 @@ export function renderScanMarkdown(summary: ScanSummary): string {
   return `${out.join("\n")}\n`;
 }
 
+/** The scan's terminal table. */
 export function renderScanTable(summary: ScanSummary, options: Pick<TableOptions, "color">): string {
   const out: string[] = [];
   const folder = commonFolder(summary.models.map((entry) => entry.model));

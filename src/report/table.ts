@@ -7,6 +7,7 @@ import Table from "cli-table3";
 import type { ModelResult, ModelSettingsRecord } from "../analysis/model.js";
 import { bytes, fixed, integer, meanSd, shape, significant } from "./numbers.js";
 
+/** Options of the terminal tables. */
 export interface TableOptions {
   color: boolean;
   verbose: boolean;
@@ -99,6 +100,7 @@ function bestCounts(model: ModelResult): string {
   return [...counts].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${count}`).join(", ");
 }
 
+/** `jaynes fit`'s terminal output: per model the layer table, the summary row and the settings line. */
 export function renderTables(models: readonly ModelResult[], options: TableOptions): string {
   return models.map((model) => renderModelTable(model, options)).join("\n");
 }

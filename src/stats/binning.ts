@@ -83,6 +83,7 @@ function floatPattern(value: number): number {
   return u32[0]!;
 }
 
+/** Per F32 bucket, the bit pattern where a bin edge cuts it (METHOD §2.3). */
 export interface BucketSplits {
   /** Per bucket: the smallest |pattern| in the upper of its two bins, or UNSPLIT. */
   thresholds: Uint32Array;

@@ -38,6 +38,10 @@ export interface FloatScanState {
   distinct64: Float64Array | null;
 }
 
+/**
+ * Pass 1 over float values (METHOD §2.3–2.4): max|w|, zeros, NaN/Inf, log-moments, distinct values,
+ * F32 bucket counts; mergeable.
+ */
 export class FloatScan {
   /** `distinctCap`: count distinct values exactly up to this many (see distinctSet.ts). */
   constructor(private readonly distinctCap: number = DEFAULT_DISTINCT_CAP) {
@@ -106,6 +110,7 @@ export class FloatScan {
     if (!this.distinct.saturated) this.distinct.addAll(bits, ABS_MASK);
   }
 
+  /** Add float64 values. */
   addFloat64(values: Float64Array): void {
     const s = this.exact;
     for (let i = 0; i < values.length; i++) {
@@ -139,6 +144,7 @@ export class FloatScan {
     }
   }
 
+  /** Add another range's scan (exact). */
   merge(other: FloatScan): void {
     if (other.buckets) {
       const buckets = (this.buckets ??= new Float64Array(BUCKETS));
@@ -171,6 +177,7 @@ export class FloatScan {
     return this.buckets;
   }
 
+  /** The scan as plain data (to send between threads). */
   toState(): FloatScanState {
     return {
       distinctCap: this.distinctCap,
@@ -187,6 +194,7 @@ export class FloatScan {
     };
   }
 
+  /** A scan from its plain data. */
   static fromState(state: FloatScanState): FloatScan {
     const scan = new FloatScan(state.distinctCap);
     scan.buckets = state.buckets;
@@ -201,6 +209,7 @@ export class FloatScan {
     return scan;
   }
 
+  /** The value statistics scanned so far. */
   summary(): ValueSummary {
     const s: ValueSummary = { ...this.exact };
     s.distinct = this.distinct64 ? this.distinct64.size : this.exact.distinct;

@@ -18,6 +18,7 @@
 import { ksDistance, lowerBound } from "./ksDistance.js";
 import { fitPowerLaw, powerLawCdf, powerLawExponent, type PowerLawFit } from "./powerLaw.js";
 
+/** Constraints on the power-law range chosen by the KS minimum. */
 export interface PowerLawRangeOptions {
   binsPerDecade: number;
   minLo: number;

@@ -10,6 +10,7 @@
  */
 import FFT from "fft.js";
 
+/** A power spectrum averaged over series. */
 export interface PowerSpectrum {
   /** Cycles per sample, k/N for k = 1 … N/2. */
   frequency: Float64Array;

@@ -19,6 +19,7 @@
 import { type LevenbergMarquardtOptions, type LeastSquaresProblem, levenbergMarquardt } from "./levenbergMarquardt.js";
 import { rSquared } from "./rSquared.js";
 
+/** A family of size-weighted densities fitted to a histogram (METHOD §5). */
 export interface SizeWeightedFamily<Name extends string = string> {
   readonly name: Name;
   /** Names of the shape parameters θ (the amplitude A comes first in every fit and is not listed). */
@@ -35,6 +36,7 @@ export interface SizeWeightedFamily<Name extends string = string> {
   logPlainMass(lo: number, hi: number, theta: ArrayLike<number>): number;
 }
 
+/** A family's least-squares fit. */
 export interface FamilyFit {
   A: number;
   theta: number[];

@@ -22,6 +22,7 @@ import { type CheckpointOrder, openCheckpoint, openCheckpointSeries } from "./ch
 import { absoluteIncrements, analyzeFluctuations, DEFAULT_FLUCTUATION_SETTINGS, type FluctuationResult, type FluctuationSettings } from "./fluctuations.js";
 import { analyzeSpectrum, DEFAULT_SPECTRUM_SETTINGS, type FrequencyScale, type SpectrumResult, type SpectrumSettings } from "./spectrum.js";
 
+/** Settings of `jaynes dynamics` (METHOD §6). */
 export interface DynamicsSettings {
   /** K: weights tracked per layer (default 1000; a layer with fewer elements is tracked whole). */
   track: number;
@@ -37,6 +38,7 @@ export interface DynamicsSettings {
   jobs?: number;
 }
 
+/** The defaults of `jaynes dynamics` (K = 1000 tracked weights, seed 0, the trajectory on). */
 export const DEFAULT_DYNAMICS_SETTINGS: DynamicsSettings = {
   track: 1000,
   seed: 0,
@@ -49,6 +51,7 @@ export const DEFAULT_DYNAMICS_SETTINGS: DynamicsSettings = {
 /** A spectrum needs at least this many checkpoints. */
 export const MIN_SPECTRUM_CHECKPOINTS = 4;
 
+/** A tracked layer's lognormal fit at one checkpoint. */
 export interface TrajectoryPoint {
   checkpoint: string;
   step: number | null;
@@ -61,6 +64,7 @@ export interface TrajectoryPoint {
   skipped?: string;
 }
 
+/** The dynamics of one tracked layer: fluctuation statistics, spectrum and lognormal trajectory. */
 export interface DynamicsLayer {
   tensor: string;
   shape: number[];
@@ -76,6 +80,7 @@ export interface DynamicsLayer {
   trajectory: TrajectoryPoint[];
 }
 
+/** The settings a dynamics result records (snake_case, as in JSON). */
 export interface DynamicsSettingsRecord extends ModelSettingsRecord {
   track: number;
   seed: number;
@@ -88,6 +93,7 @@ export interface DynamicsSettingsRecord extends ModelSettingsRecord {
   trajectory: boolean;
 }
 
+/** `jaynes dynamics` as data (its JSON document without the header). */
 export interface DynamicsResult {
   checkpoints: { name: string; step: number | null }[];
   order: CheckpointOrder;
@@ -102,6 +108,7 @@ export interface DynamicsResult {
   bytes_read: { tracked: number; trajectory: number };
 }
 
+/** Callbacks of `analyzeDynamics`. */
 export interface DynamicsOptions {
   /** Called before each checkpoint is read (index from 0, in time order). */
   onCheckpoint?: (index: number, total: number, name: string) => void;
@@ -158,6 +165,11 @@ function poolSpectra(spectra: PowerSpectrum[]): PowerSpectrum | undefined {
   return { ...spectra[0]!, power, series: total };
 }
 
+/**
+ * Analyse a series of checkpoints of one architecture (METHOD §6): order them, track K weights per layer,
+ * and compute the fluctuation statistics, the averaged spectrum and the lognormal trajectory. An
+ * InputError names a checkpoint that cannot be read or does not match the first.
+ */
 export async function analyzeDynamics(paths: string[], partial: Partial<DynamicsSettings> = {}, options: DynamicsOptions = {}): Promise<DynamicsResult> {
   const settings: DynamicsSettings = { ...DEFAULT_DYNAMICS_SETTINGS, ...partial };
   if (!Number.isSafeInteger(settings.track) || settings.track < 1) throw new RangeError(`track must be a positive integer (got ${settings.track})`);

@@ -13,6 +13,7 @@ import { lowerBound } from "../../stats/ksDistance.js";
 import { logHistogram, modeBin } from "../../stats/logHistogram.js";
 import { DEFAULT_POWER_LAW_RANGE, fitPowerLawOnRange, selectPowerLawRange } from "../../stats/powerLawRange.js";
 
+/** Settings of the fluctuation statistics (METHOD §6). */
 export interface FluctuationSettings {
   /** Log bins per decade for the histogram and the candidate range bounds (default 10). */
   binsPerDecade: number;
@@ -27,6 +28,7 @@ export interface FluctuationSettings {
   range?: [number, number];
 }
 
+/** The defaults of the fluctuation statistics. */
 export const DEFAULT_FLUCTUATION_SETTINGS: FluctuationSettings = {
   binsPerDecade: DEFAULT_POWER_LAW_RANGE.binsPerDecade,
   minDecades: DEFAULT_POWER_LAW_RANGE.minDecades,
@@ -35,6 +37,7 @@ export const DEFAULT_FLUCTUATION_SETTINGS: FluctuationSettings = {
   minTailSamples: 10,
 };
 
+/** The power law p(|d|) ∝ |d|^−γ fitted on its range. */
 export interface PowerLawResult {
   gamma: number;
   gamma_se: number;
@@ -46,6 +49,7 @@ export interface PowerLawResult {
   ks: number;
 }
 
+/** The zero-mean Gaussian fitted to the tail of |d|. */
 export interface GaussianTailResult {
   sigma: number;
   /** The tail starts here: the power law's upper bound (or the peak when there is no power law). */
@@ -55,6 +59,7 @@ export interface GaussianTailResult {
   ks: number;
 }
 
+/** The log-binned histogram of |d| (edges 10^(k/bins_per_decade)). */
 export interface FluctuationHistogram {
   bins_per_decade: number;
   edges: number[];
@@ -62,6 +67,7 @@ export interface FluctuationHistogram {
   density: number[];
 }
 
+/** Statistics of the local fluctuations |d| = |w(t+1) − w(t)|. */
 export interface FluctuationResult {
   /** All |d| values, zeros included: tracked series × (checkpoints − 1). */
   samples: number;
@@ -87,6 +93,7 @@ export function absoluteIncrements(values: Float64Array, count: number, length: 
   return out;
 }
 
+/** Statistics of |d| for the given increments: histogram, peak, median, power law and Gaussian tail. */
 export function analyzeFluctuations(increments: Float64Array, settings: FluctuationSettings = DEFAULT_FLUCTUATION_SETTINGS): FluctuationResult {
   const sorted = Float64Array.from(increments).sort();
   const firstPositive = lowerBound(sorted, 0, true);

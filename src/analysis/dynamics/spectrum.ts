@@ -13,6 +13,7 @@
 import type { PowerSpectrum } from "../../stats/powerSpectrum.js";
 import { fitAtSplit, fitSegmentedLine } from "../../stats/segmentedLine.js";
 
+/** Settings of the spectrum fit (METHOD §6). */
 export interface SpectrumSettings {
   /** Break frequency given by the user, in `unit`. */
   split?: number;
@@ -22,14 +23,17 @@ export interface SpectrumSettings {
   minRatio: number;
 }
 
+/** The defaults of the spectrum fit. */
 export const DEFAULT_SPECTRUM_SETTINGS: SpectrumSettings = { minPoints: 3, minRatio: 2 };
 
+/** The unit frequencies are reported in. */
 export interface FrequencyScale {
   unit: "1/step" | "1/checkpoint";
   /** Steps per checkpoint interval (1 for "1/checkpoint"): f[unit] = f[1/checkpoint] / interval. */
   interval: number;
 }
 
+/** The averaged power spectrum and its two fitted slopes. */
 export interface SpectrumResult {
   frequency_unit: FrequencyScale["unit"];
   /** Series averaged, samples per series, FFT length (after zero-padding to a power of two). */
@@ -55,6 +59,7 @@ export function discreteFrequency(f: number): number {
   return Math.sin(Math.PI * f) / Math.PI;
 }
 
+/** Fit P(f) ∝ f^−a below and above the split of an averaged spectrum. */
 export function analyzeSpectrum(spectrum: PowerSpectrum, scale: FrequencyScale, settings: SpectrumSettings = DEFAULT_SPECTRUM_SETTINGS): SpectrumResult {
   const toUnit = (f: number): number => f / scale.interval;
   const x: number[] = [];

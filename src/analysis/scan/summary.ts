@@ -21,6 +21,7 @@ export interface ScanScope {
   glob: string[];
 }
 
+/** One model of a scan summary. */
 export interface ScanModelEntry {
   model: string;
   format: string;
@@ -38,6 +39,7 @@ export interface ScanModelEntry {
   outputs: { csv: string; json: string };
 }
 
+/** The verdict of the gates of a scan. */
 export interface GateReport {
   settings: GateSettings;
   passed: boolean;
@@ -95,6 +97,7 @@ export function scanModelEntry(result: Stored<ModelResult>): ScanModelEntry {
   };
 }
 
+/** The summary document of a scan (`summary.json`) from its results and failures, sorted by name. */
 export function buildScanSummary(version: string, scope: ScanScope, settings: ModelSettingsRecord, results: readonly Stored<ModelResult>[], failures: readonly Failure[], gates?: GateReport): ScanSummary {
   const sorted = sortScan(results, failures);
   return {
