@@ -1,10 +1,12 @@
 /**
  * A file behind an http(s) URL as a byte source: HTTP range requests (RFC 9110 §14), so only the
- * bytes the analysis needs are downloaded, as for a local file. The first 64 KiB come with the
- * request that learns the size (`Content-Range: bytes 0-65535/SIZE`) and are kept: headers are read
- * from them without a request per field. Connection failures and 5xx answers are retried 3 times
- * (0.5, 1, 2 s); a server that ignores `Range` (answers 200 to a large file) is an error, since the
- * file would have to be downloaded whole for every read.
+ * bytes the analysis needs are downloaded, as for a local file. The first 16 KiB come with the
+ * request that learns the size (`Content-Range: bytes 0-16383/SIZE`) and are kept: headers are read
+ * from them without a request per field. A file is opened several times in one analysis (format
+ * detection, the reader, the accumulation), so its size and first bytes are remembered for a minute
+ * (32 URLs at most). Connection failures and 5xx answers are retried 3 times (0.5, 1, 2 s); a
+ * server that ignores `Range` (answers 200 to a large file) is an error, since the file would have
+ * to be downloaded whole for every read.
  *
  * URLs are shown as given in outputs and messages, so they must carry no secret; credentials in the
  * URL (`https://user:pass@…`) are refused. An authenticated store is served by a ByteSource of the
@@ -13,7 +15,10 @@
  */
 import { InputError } from "../errors.js";
 
-const HEAD_BYTES = 64 * 1024;
+const HEAD_BYTES = 16 * 1024;
+/** How long the size and first bytes of a URL are reused by later opens. */
+const REMEMBER_MS = 60_000;
+const remembered = new Map<string, { size: number; head: Uint8Array; until: number }>();
 const ATTEMPTS = 4;
 const TIMEOUT_MS = 60_000;
 
@@ -65,8 +70,17 @@ export class UrlSource {
     private readonly head: Uint8Array,
   ) {}
 
-  /** Learn the size and read the first 64 KiB; an InputError naming the URL when that fails. */
+  /** Learn the size and read the first 16 KiB; an InputError naming the URL when that fails. */
   static async open(url: string): Promise<UrlSource> {
+    const known = remembered.get(url);
+    if (known && known.until > Date.now()) return new UrlSource(url, known.size, known.head);
+    const source = await UrlSource.fetchHead(url);
+    if (remembered.size >= 32) remembered.delete(remembered.keys().next().value!);
+    remembered.set(url, { size: source.size, head: source.head, until: Date.now() + REMEMBER_MS });
+    return source;
+  }
+
+  private static async fetchHead(url: string): Promise<UrlSource> {
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -102,7 +116,7 @@ export class UrlSource {
     throw new InputError(response.status === 404 ? "io" : "network", url, `HTTP ${response.status}${response.status === 404 ? " (not found)" : ""}`);
   }
 
-  /** Fill `target` from `position`: from the kept first 64 KiB, else by one range request. */
+  /** Fill `target` from `position`: from the kept first 16 KiB, else by one range request. */
   async readExact(target: Uint8Array, position: number): Promise<void> {
     const end = position + target.length;
     if (!(position >= 0) || end > this.size) {
