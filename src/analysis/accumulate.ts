@@ -18,6 +18,7 @@ import { anySplitOccupied, binsFromSplits, bucketSplits } from "../stats/binning
 import { distinctCapFor } from "../stats/distinctSet.js";
 import { FloatScan } from "../stats/floatScan.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
+import { accumulateQuantized } from "./accumulateQuantized.js";
 
 /** Work unit for one task: large enough to amortise messaging, small enough to balance cores. */
 export const DEFAULT_RANGE_BYTES = 32 * 1024 * 1024;
@@ -50,6 +51,7 @@ export async function accumulateTensor(data: TensorData, sourcesOrUndefined: Sou
 }
 
 async function accumulateWith(data: TensorData, executor: Executor, options: AccumulateOptions): Promise<LayerStatistics> {
+  if (data.encoding.kind === "quantized") return accumulateQuantized(data, executor, options);
   const codec = createCodec(data.encoding);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const total = tensorBytes(data);
@@ -57,7 +59,6 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
   const sequential = (codec.type === "codes" && codec.sequential) || isSequentialData(data);
   const ranges = sequential ? [{ start: 0, end: total }] : splitRanges(total, codec.unitBytes, options.rangeBytes ?? DEFAULT_RANGE_BYTES);
   const onBytes = options.onBytes;
-  const distinctCap = distinctCapFor(options.bins);
   /** Run one task per range and fold each result in as it arrives (bounded memory). */
   const runAll = async (make: (range: { start: number; end: number }) => AccumulateTask, fold: (result: AccumulateResult) => void): Promise<void> => {
     await Promise.all(ranges.map((range) => executor.run(make(range), onBytes).then(fold)));
@@ -76,7 +77,28 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
     return statisticsFromCodeTable(codec.levels, table!, options.bins);
   }
 
-  if (total <= chunkBytes) {
+  return accumulateFloatRanges(data, executor, ranges, total <= chunkBytes, chunkBytes, options);
+}
+
+/**
+ * The float path over `ranges` of a tensor: scan (pass 1), merge, then above/bin (pass 2); or, when
+ * `oneChunk` (the whole tensor decodes into one chunk), a single scan-and-bin task.
+ */
+export async function accumulateFloatRanges(
+  data: TensorData,
+  executor: Executor,
+  ranges: { start: number; end: number }[],
+  oneChunk: boolean,
+  chunkBytes: number,
+  options: AccumulateOptions,
+): Promise<LayerStatistics> {
+  const onBytes = options.onBytes;
+  const distinctCap = distinctCapFor(options.bins);
+  const total = ranges.length > 0 ? ranges[ranges.length - 1]!.end : 0;
+  const runAll = async (make: (range: { start: number; end: number }) => AccumulateTask, fold: (result: AccumulateResult) => void): Promise<void> => {
+    await Promise.all(ranges.map((range) => executor.run(make(range), onBytes).then(fold)));
+  };
+  if (oneChunk) {
     const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap }, onBytes);
     if (result.kind !== "scan-and-bin") throw new Error(`unexpected ${result.kind} result`);
     return { ...FloatScan.fromState(result.state).summary(), counts: result.counts };

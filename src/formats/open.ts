@@ -17,6 +17,7 @@ import { looksLikeTfjs, openTfjs, tfjsCompanions } from "./tfjs/tfjs.js";
 import { looksLikeTflite, openTflite } from "./tflite/tflite.js";
 import { openShardIndex, openShardSet, readShardIndex, shardIndexFiles, shardName } from "./safetensorsSharded.js";
 import type { OpenedModel } from "./tensor.js";
+import { withQuantizedTensors } from "./quantization/detect.js";
 
 export interface FormatReader {
   name: string;
@@ -269,6 +270,10 @@ export async function resolveInputs(paths: string[]): Promise<ModelInput[]> {
 
 /** Open one model from a path (file, index, directory holding one model) or a list of shard files. */
 export async function openModel(path: string | string[]): Promise<OpenedModel> {
+  return withQuantizedTensors(await openModelFiles(path));
+}
+
+async function openModelFiles(path: string | string[]): Promise<OpenedModel> {
   const paths = Array.isArray(path) ? path : [path];
   if (paths.length === 0) throw new RangeError("no path given");
   if (paths.length === 1) {
@@ -278,7 +283,7 @@ export async function openModel(path: string | string[]): Promise<OpenedModel> {
       if (models.length !== 1) {
         throw new InputError("model", only, models.length === 0 ? "directory holds no supported model file" : `directory holds ${models.length} models; name one, or analyse them all with several paths`);
       }
-      return openModel(models[0]!.paths.length === 1 ? models[0]!.paths[0]! : models[0]!.paths);
+      return openModelFiles(models[0]!.paths.length === 1 ? models[0]!.paths[0]! : models[0]!.paths);
     }
     const reader = await detectFormat(only);
     if (reader) return reader.open(only);

@@ -5,6 +5,8 @@
  * handed a tensor as a message.
  */
 
+import type { QuantizationInfo, QuantizedEncoding } from "./quantizedEncoding.js";
+
 /** Float element types that are decoded bit-exactly (see floatBits.ts). */
 export type FloatDType =
   | "F64"
@@ -48,7 +50,13 @@ export type Encoding =
    * ggml block quantisation (GGUF): fixed-size blocks of 32–256 values, each with its own scales,
    * dequantised as ggml does. One unit is one block, so chunks and task ranges are cut between blocks.
    */
-  | { kind: "ggml-block"; type: GgmlBlockType };
+  | { kind: "ggml-block"; type: GgmlBlockType }
+  /**
+   * Checkpoint quantisation schemes (FP8 with scales, MXFP4, NVFP4, GPTQ, AWQ, bitsandbytes,
+   * compressed-tensors): codes in the ranges, side tensors (scales, zero points) described inside;
+   * decoded by src/decode/quant/ (see quantizedEncoding.ts).
+   */
+  | QuantizedEncoding;
 
 /** A contiguous byte range of one source (a local path, or a URL for remote sources). */
 export interface ByteRange {
@@ -99,6 +107,13 @@ export interface TensorRecord {
   skipReason?: string;
   /** Set when the stored values are quantised and were decoded to real values: the scheme, in words. */
   quantization?: string;
+  /** The scheme as structured data, for checkpoint quantisation schemes (src/formats/quantization/). */
+  quantizationInfo?: QuantizationInfo;
+  /**
+   * Where the tensor's bytes are as stored, for readers that know it, also for tensors that are not
+   * analysed (integer and packed tensors): quantisation detection reads codes and scales from here.
+   */
+  storage?: ByteRange[];
 }
 
 /** A model opened by a reader: its files, metadata and tensor records (no tensor data read yet). */

@@ -8,6 +8,8 @@
  * - `scan`: pass 1 over floats (max|w|, counts, log-moments, distinct).
  * - `bin`: pass 2 over floats, given the layer's max|w|.
  * - `scan-and-bin`: a tensor that fits in one chunk: read once, both passes in memory.
+ * - `quant-count`: count the keys of checkpoint-quantised codes (quantTasks.ts); quantised tensors
+ *   on the float path take `scan`/`above`/`bin` with their codes decoded there too.
  */
 import { createCodec, type CodeCodec, type FloatCodec } from "../formats/encodings.js";
 import type { TensorData } from "../formats/tensor.js";
@@ -17,6 +19,7 @@ import { type BucketSplits, binValues as binAny, countAbove32 } from "../stats/b
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
 import { FloatScan, type FloatScanState } from "../stats/floatScan.js";
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
+import { runQuantizedTask } from "./quantTasks.js";
 
 interface RangeTask {
   data: TensorData;
@@ -33,14 +36,16 @@ export type AccumulateTask =
    * only the count of values at or above each bucket's split (`above`, see binning.ts). */
   | ({ kind: "bin"; bins: number; maxAbs: number } & RangeTask)
   | ({ kind: "above"; splits: BucketSplits } & RangeTask)
-  | ({ kind: "scan-and-bin"; bins: number; distinctCap: number } & RangeTask);
+  | ({ kind: "scan-and-bin"; bins: number; distinctCap: number } & RangeTask)
+  | ({ kind: "quant-count" } & RangeTask);
 
 export type AccumulateResult =
   | { kind: "codes"; table: Float64Array }
   | { kind: "scan"; state: FloatScanState }
   | { kind: "bin"; counts: Float64Array }
   | { kind: "above"; above: Float64Array }
-  | { kind: "scan-and-bin"; state: FloatScanState; counts: Float64Array };
+  | { kind: "scan-and-bin"; state: FloatScanState; counts: Float64Array }
+  | { kind: "quant-count"; keys: Uint32Array; values: Float64Array; counts: Float64Array };
 
 /** Buffers a result owns, for transfer (zero-copy) between threads. */
 export function transferables(result: AccumulateResult): ArrayBuffer[] {
@@ -48,6 +53,7 @@ export function transferables(result: AccumulateResult): ArrayBuffer[] {
   if ("table" in result) buffers.push(result.table.buffer);
   if ("counts" in result) buffers.push(result.counts.buffer);
   if ("above" in result) buffers.push(result.above.buffer);
+  if ("keys" in result) buffers.push(result.keys.buffer, result.values.buffer);
   if ("state" in result) {
     if (result.state.buckets) buffers.push(result.state.buckets.buffer);
     if (result.state.distinctKeys) buffers.push(result.state.distinctKeys.buffer);
@@ -57,6 +63,7 @@ export function transferables(result: AccumulateResult): ArrayBuffer[] {
 }
 
 export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+  if (task.data.encoding.kind === "quantized") return runQuantizedTask(task, pool, onBytes);
   const kernels = acquireKernels(task.chunkBytes, "bins" in task ? task.bins : 0);
   try {
     return await runWith(task, pool, kernels, onBytes);
@@ -84,7 +91,14 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
     if (task.kind !== "codes") throw new Error(`task ${task.kind} on a code-table encoding`);
     return { kind: "codes", table: await countRange(codec, chunks(true), kernels) };
   }
-  const firstElement = (task.start / codec.unitBytes) * codec.unitElements;
+  return runFloatTask(task, codec, chunks, (task.start / codec.unitBytes) * codec.unitElements, kernels);
+}
+
+/**
+ * The float tasks (scan, bin, above, scan-and-bin) over decoded chunks: `chunks(report)` yields the
+ * range's bytes (reporting them when `report`), `codec` decodes them, starting at `firstElement`.
+ */
+export async function runFloatTask(task: AccumulateTask, codec: FloatCodec, chunks: (report: boolean) => AsyncGenerator<Uint8Array>, firstElement: number, kernels: Kernels | undefined): Promise<AccumulateResult> {
   switch (task.kind) {
     case "scan": {
       const scan = new FloatScan(task.distinctCap);
@@ -126,7 +140,8 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
       return { kind: "scan-and-bin", state, counts };
     }
     case "codes":
-      throw new Error("codes task on a float encoding");
+    case "quant-count":
+      throw new Error(`${task.kind} task on a float encoding`);
   }
 }
 
@@ -150,7 +165,7 @@ async function countRange(codec: CodeCodec, chunks: AsyncGenerator<Uint8Array>, 
   return total;
 }
 
-async function forEachDecoded(codec: FloatCodec, chunks: AsyncGenerator<Uint8Array>, firstElement: number, visit: (values: Float32Array | Float64Array) => void): Promise<void> {
+export async function forEachDecoded(codec: FloatCodec, chunks: AsyncGenerator<Uint8Array>, firstElement: number, visit: (values: Float32Array | Float64Array) => void): Promise<void> {
   let element = firstElement;
   for await (const chunk of chunks) {
     const values = codec.decode(chunk, element);
@@ -159,12 +174,12 @@ async function forEachDecoded(codec: FloatCodec, chunks: AsyncGenerator<Uint8Arr
   }
 }
 
-function scanValues(scan: FloatScan, values: Float32Array | Float64Array, kernels: Kernels | undefined): void {
+export function scanValues(scan: FloatScan, values: Float32Array | Float64Array, kernels: Kernels | undefined): void {
   if (values instanceof Float32Array) scan.addFloat32Bits(new Uint32Array(values.buffer, values.byteOffset, values.length), kernels);
   else scan.addFloat64(values);
 }
 
-function binValues(values: Float32Array | Float64Array, counts: Float64Array, maxAbs: number, kernels: Kernels | undefined): void {
+export function binValues(values: Float32Array | Float64Array, counts: Float64Array, maxAbs: number, kernels: Kernels | undefined): void {
   if (values instanceof Float32Array && kernels?.holds(values)) kernels.bin32(values, counts, maxAbs);
   else binAny(values, counts, maxAbs);
 }
