@@ -23,7 +23,10 @@ export async function accumulateQuantized(data: TensorData, executor: Executor, 
   const layout = quantLayout(encoding);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const total = tensorBytes(data);
-  const ranges = splitRanges(total, layout.unitBytes, options.rangeBytes ?? DEFAULT_RANGE_BYTES);
+  const rangeBytes = options.rangeBytes ?? DEFAULT_RANGE_BYTES;
+  // Whole scale groups per task where one fits (tasks then share no keys and their lists concatenate).
+  const groupBytes = layout.rangeUnitBytes ?? layout.unitBytes;
+  const ranges = splitRanges(total, groupBytes <= rangeBytes ? groupBytes : layout.unitBytes, rangeBytes);
   if (layout.keySpace === undefined) {
     const decodedBytes = (total / layout.unitBytes) * layout.unitElements * 4;
     return accumulateFloatRanges(data, executor, ranges, decodedBytes <= chunkBytes, chunkBytes, options);

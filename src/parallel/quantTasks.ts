@@ -28,12 +28,18 @@ export async function runQuantizedTask(task: AccumulateTask, pool: SourcePool, o
     if (!count) throw new Error(`${encoding.scheme} storage is not counted by keys`);
     const table = new Uint32Array(decoder.keyEnd - decoder.keyStart);
     let unit = task.start / unitBytes;
-    const chunks = readTensorChunks(task.data, pool, { unitBytes, chunkBytes: task.chunkBytes, start: task.start, end: task.end, intent: "once", ...(onBytes ? { onBytes } : {}) });
-    for await (const chunk of chunks) {
-      count(chunk, unit, table);
-      unit += chunk.length / unitBytes;
+    // The kernels' chunk buffers are reused by every task on this thread (no allocation per task).
+    const kernels = acquireKernels(task.chunkBytes, 0);
+    try {
+      const chunks = readTensorChunks(task.data, pool, { unitBytes, chunkBytes: task.chunkBytes, start: task.start, end: task.end, intent: "once", ...(onBytes ? { onBytes } : {}), ...(kernels ? { buffers: kernels.buffers() } : {}) });
+      for await (const chunk of chunks) {
+        count(chunk, unit, table);
+        unit += chunk.length / unitBytes;
+      }
+    } finally {
+      kernels?.release();
     }
-    return { kind: "quant-count", ...keyedCountsFromTable(table, decoder.keyStart, decoder.value) };
+    return { kind: "quant-count", ...keyedCountsFromTable(table, decoder.keyStart, decoder.value, decoder.keySegments) };
   }
   if (task.kind === "codes") throw new Error("codes task on quantised storage");
   const kernels = acquireKernels(task.chunkBytes, "bins" in task ? task.bins : 0);

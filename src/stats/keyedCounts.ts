@@ -20,26 +20,37 @@ export interface KeyedCounts {
   counts: Float64Array;
 }
 
-/** The nonzero entries of a dense table whose index i is key keyStart + i. */
-export function keyedCountsFromTable(table: Uint32Array, keyStart: number, value: (key: number) => number): KeyedCounts {
+/**
+ * The nonzero entries of a dense table whose index i is key keyStart + i. `segments` (ascending
+ * starts, relative to the table) limits the scan to the parts of a large, sparse table that can be
+ * occupied.
+ */
+export function keyedCountsFromTable(table: Uint32Array, keyStart: number, value: (key: number) => number, segments?: { starts: Uint32Array; length: number }): KeyedCounts {
+  const spans: [number, number][] = segments ? Array.from(segments.starts, (start) => [start, Math.min(table.length, start + segments.length)]) : [[0, table.length]];
   let occupied = 0;
-  for (let i = 0; i < table.length; i++) if (table[i] !== 0) occupied++;
+  for (const [from, to] of spans) for (let i = from; i < to; i++) if (table[i] !== 0) occupied++;
   const keys = new Uint32Array(occupied);
   const values = new Float64Array(occupied);
   const counts = new Float64Array(occupied);
   let n = 0;
-  for (let i = 0; i < table.length; i++) {
-    const count = table[i]!;
-    if (count === 0) continue;
-    keys[n] = keyStart + i;
-    values[n] = value(keyStart + i);
-    counts[n++] = count;
+  for (const [from, to] of spans) {
+    for (let i = from; i < to; i++) {
+      const count = table[i]!;
+      if (count === 0) continue;
+      keys[n] = keyStart + i;
+      values[n] = value(keyStart + i);
+      counts[n++] = count;
+    }
   }
   return { keys, values, counts };
 }
 
-/** Merge two sorted lists: counts of equal keys add. */
+/** Merge two sorted lists: counts of equal keys add. Lists of disjoint key ranges are concatenated. */
 export function mergeKeyedCounts(a: KeyedCounts, b: KeyedCounts): KeyedCounts {
+  if (a.keys.length === 0) return b;
+  if (b.keys.length === 0) return a;
+  if (a.keys[a.keys.length - 1]! < b.keys[0]!) return concatenated(a, b);
+  if (b.keys[b.keys.length - 1]! < a.keys[0]!) return concatenated(b, a);
   const size = a.keys.length + b.keys.length;
   const keys = new Uint32Array(size);
   const values = new Float64Array(size);
@@ -56,6 +67,20 @@ export function mergeKeyedCounts(a: KeyedCounts, b: KeyedCounts): KeyedCounts {
     n++;
   }
   return { keys: keys.subarray(0, n), values: values.subarray(0, n), counts: counts.subarray(0, n) };
+}
+
+function concatenated(first: KeyedCounts, second: KeyedCounts): KeyedCounts {
+  const join = <T extends Uint32Array | Float64Array>(x: T, y: T, make: (n: number) => T): T => {
+    const out = make(x.length + y.length);
+    out.set(x);
+    out.set(y, x.length);
+    return out;
+  };
+  return {
+    keys: join(first.keys, second.keys, (n) => new Uint32Array(n)),
+    values: join(first.values, second.values, (n) => new Float64Array(n)),
+    counts: join(first.counts, second.counts, (n) => new Float64Array(n)),
+  };
 }
 
 /** The layer's statistics from (value, count) pairs (values need not be distinct or sorted). */

@@ -34,7 +34,8 @@ function groupCount(encoding: Encoding): number {
 
 export function byteScaledLayout(encoding: Encoding): QuantLayout {
   const keys = groupCount(encoding) * 256;
-  return { unitBytes: 1, unitElements: 1, keySpace: keys <= MAX_KEYS ? keys : undefined };
+  const rangeUnitBytes = encoding.layout === "block" ? encoding.blockRows * encoding.cols : encoding.layout === "channel" ? encoding.cols : 1;
+  return { unitBytes: 1, unitElements: 1, keySpace: keys <= MAX_KEYS ? keys : undefined, rangeUnitBytes };
 }
 
 /** Value of code q in a group with scale s and zero point z. */
@@ -84,11 +85,35 @@ export async function prepareByteScaled(encoding: Encoding, pool: SourcePool, st
     keyEnd: g1 * 256,
     value: (key) => rule(key & 255, scaleOf(key >>> 8), zeroOf(key >>> 8)),
     count(bytes, firstUnit, table) {
-      runs(bytes, firstUnit, (offset, length, group) => {
-        const base = (group - g0) * 256;
-        const end = offset + length;
-        for (let i = offset; i < end; i++) table[base + bytes[i]!]!++;
-      });
+      // Inline loops (no callback per run): this is the hot loop of FP8 checkpoints.
+      const n = bytes.length;
+      if (layout === "tensor") {
+        for (let i = 0; i < n; i++) table[bytes[i]!]!++;
+        return;
+      }
+      let offset = 0;
+      while (offset < n) {
+        const element = firstUnit + offset;
+        const row = Math.floor(element / cols);
+        let col = element - row * cols;
+        const rowEnd = offset + Math.min(n - offset, cols - col);
+        if (layout === "channel") {
+          const base = (row - g0) * 256;
+          for (let i = offset; i < rowEnd; i++) table[base + bytes[i]!]!++;
+        } else {
+          const bandBase = Math.floor(row / blockRows) * blockCount - g0;
+          let i = offset;
+          while (i < rowEnd) {
+            const block = Math.floor(col / blockCols);
+            const segmentEnd = Math.min(rowEnd, i + (block + 1) * blockCols - col);
+            const base = (bandBase + block) * 256;
+            for (let k = i; k < segmentEnd; k++) table[base + bytes[k]!]!++;
+            col += segmentEnd - i;
+            i = segmentEnd;
+          }
+        }
+        offset = rowEnd;
+      }
     },
     decode(bytes, firstUnit, out) {
       runs(bytes, firstUnit, (offset, length, group) => {

@@ -23,6 +23,8 @@ export interface QuantLayout {
   unitElements: number;
   /** Size of the key space when the layer is counted by keys, else undefined (float path). */
   keySpace: number | undefined;
+  /** Task ranges are cut at multiples of this (whole scale groups, so tasks share no keys); default unitBytes. */
+  rangeUnitBytes?: number;
 }
 
 /** A decoder prepared for one byte range of the codes (its side tensors read). */
@@ -34,6 +36,8 @@ export interface QuantDecoder {
   /** Present on the key path: the keys this range can produce, [keyStart, keyEnd). */
   keyStart: number;
   keyEnd: number;
+  /** When only some keys can occur: segments [start, start + length) of the key range that can (others are 0). */
+  keySegments?: { starts: Uint32Array; length: number };
   /** Count the keys of whole units starting at `firstUnit`: table[key − keyStart]++. */
   count?(bytes: Uint8Array, firstUnit: number, table: Uint32Array): void;
   /** The float32 value of a key. */

@@ -80,11 +80,18 @@ export async function prepareIntGroup(encoding: Encoding, pool: SourcePool, star
   const keyed = countable(encoding);
   const decodeScale = scale16Decoder(encoding.scale.dtype);
   let bases: Int32Array | undefined;
+  const segments: number[] = [];
   if (keyed) {
     const scaleBits = await readSideBits16(pool, encoding.scale, p0 * paramCols, p1 * paramCols);
     bases = new Int32Array(params);
-    for (let p = 0; p < params; p++) bases[p] = scaleBits[p]! * 32 + 16 - zeros[p]!;
+    const used = new Uint8Array(65536);
+    for (let p = 0; p < params; p++) {
+      bases[p] = scaleBits[p]! * 32 + 16 - zeros[p]!;
+      used[scaleBits[p]!] = 1;
+    }
+    for (let bits16 = 0; bits16 < 65536; bits16++) if (used[bits16]) segments.push(bits16 * 32);
   }
+  const segments16 = Uint32Array.from(segments);
 
   /**
    * Visit every code of the words as (parameter index, code), in storage order. `emit` receives the
@@ -122,13 +129,14 @@ export async function prepareIntGroup(encoding: Encoding, pool: SourcePool, star
     unitElements: perWord,
     keyStart: 0,
     keyEnd: keyed ? 65536 * 32 : 0,
+    keySegments: { starts: segments16, length: 32 },
     value: (key) => Math.fround(((key & 31) - 16) * decodeScale(key >>> 5)),
     ...(bases
       ? {
           count(bytes: Uint8Array, firstUnit: number, table: Uint32Array) {
             const b = bases!;
-            if (variant === "gptq" && !gIdx && groupSize % perWord === 0) {
-              countGptqFast(words(bytes), firstUnit, table, b, { perWord, bits, mask, outFeatures, groupSize, p0 });
+            if (!gIdx && (variant === "awq" || groupSize % perWord === 0)) {
+              countByGroup(words(bytes), firstUnit, table, b, { variant, perWord, bits, outFeatures, groupSize, groups, wordsPerRow, p0 });
               return;
             }
             visit(bytes, firstUnit, (param, code) => {
@@ -147,23 +155,107 @@ export async function prepareIntGroup(encoding: Encoding, pool: SourcePool, star
   };
 }
 
-/** GPTQ without act-order, group size a multiple of 32/b: a word's codes share one group. */
-function countGptqFast(view: Uint32Array, firstUnit: number, table: Uint32Array, bases: Int32Array, p: { perWord: number; bits: number; mask: number; outFeatures: number; groupSize: number; p0: number }): void {
-  const { perWord, bits, mask, outFeatures, groupSize, p0 } = p;
+interface GroupLoop {
+  variant: Encoding["variant"];
+  perWord: number;
+  bits: number;
+  outFeatures: number;
+  groupSize: number;
+  groups: number;
+  wordsPerRow: number;
+  p0: number;
+}
+
+/**
+ * Key counting without g_idx, where every word's codes share one group: codes are first counted per
+ * (parameter, code) in a small local table — all outputs of the current group (GPTQ, AWQ: out × 2^b)
+ * or all groups of the current output row (compressed-tensors: groups × 2^b), a few hundred KiB that
+ * stay in cache — and folded into the key table when the group or row changes. Counting straight
+ * into the 2^21-key table would miss the cache on almost every word.
+ */
+function countByGroup(view: Uint32Array, firstUnit: number, table: Uint32Array, bases: Int32Array, loop: GroupLoop): void {
+  const { variant, perWord, bits, outFeatures, groupSize, groups, wordsPerRow, p0 } = loop;
+  const levels = 1 << bits;
+  const mask = levels - 1;
+  const params = variant === "ct-pack" ? groups : outFeatures;
+  const local = new Uint32Array(params * levels);
+  let current = -1;
+  const fold = (): void => {
+    if (current < 0) return;
+    const first = current * params;
+    for (let p = 0; p < params; p++) {
+      const base = bases[first + p]!;
+      for (let c = 0; c < levels; c++) {
+        const n = local[p * levels + c]!;
+        if (n !== 0) {
+          table[base + c]! += n;
+          local[p * levels + c] = 0;
+        }
+      }
+    }
+  };
   let n = 0;
   while (n < view.length) {
     const w = firstUnit + n;
-    const row = Math.floor(w / outFeatures);
-    const col = w - row * outFeatures;
-    const end = Math.min(view.length, n + (outFeatures - col));
-    const offset = (Math.floor((row * perWord) / groupSize) - p0) * outFeatures + col - n;
-    for (let i = n; i < end; i++) {
-      const word = view[i]!;
-      const base = bases[offset + i]!;
-      for (let k = 0; k < perWord; k++) table[base + ((word >>> (bits * k)) & mask)]!++;
+    const row = Math.floor(w / wordsPerRow);
+    const col = w - row * wordsPerRow;
+    const end = Math.min(view.length, n + (wordsPerRow - col));
+    // The parameter row (relative to p0) this word-row belongs to: its group, or (CT) its output.
+    const owner = variant === "gptq" ? Math.floor((row * perWord) / groupSize) - p0 : variant === "awq" ? Math.floor(row / groupSize) - p0 : row - p0;
+    if (owner !== current) {
+      fold();
+      current = owner;
+    }
+    if (bits === 4 && variant !== "awq") {
+      // Unrolled: eight 4-bit codes per word (GPTQ: one output's eight inputs; CT: eight inputs of a row).
+      for (let i = n, c = col; i < end; i++, c++) {
+        const word = view[i]!;
+        const at = variant === "gptq" ? c * 16 : Math.floor((c * 8) / groupSize) * 16;
+        local[at + (word & 15)]!++;
+        local[at + ((word >>> 4) & 15)]!++;
+        local[at + ((word >>> 8) & 15)]!++;
+        local[at + ((word >>> 12) & 15)]!++;
+        local[at + ((word >>> 16) & 15)]!++;
+        local[at + ((word >>> 20) & 15)]!++;
+        local[at + ((word >>> 24) & 15)]!++;
+        local[at + (word >>> 28)]!++;
+      }
+    } else if (bits === 4) {
+      // AWQ: code k of word c is output 8c + order[k].
+      for (let i = n, c = col; i < end; i++, c++) {
+        const word = view[i]!;
+        const at = c * 128;
+        local[at + (word & 15)]!++;
+        local[at + 32 + ((word >>> 4) & 15)]!++;
+        local[at + 64 + ((word >>> 8) & 15)]!++;
+        local[at + 96 + ((word >>> 12) & 15)]!++;
+        local[at + 16 + ((word >>> 16) & 15)]!++;
+        local[at + 48 + ((word >>> 20) & 15)]!++;
+        local[at + 80 + ((word >>> 24) & 15)]!++;
+        local[at + 112 + (word >>> 28)]!++;
+      }
+    } else if (variant === "gptq") {
+      for (let i = n, j = col; i < end; i++, j++) {
+        const word = view[i]!;
+        const at = j * levels;
+        for (let k = 0; k < perWord; k++) local[at + ((word >>> (bits * k)) & mask)]!++;
+      }
+    } else if (variant === "awq") {
+      for (let i = n, c = col; i < end; i++, c++) {
+        const word = view[i]!;
+        const at = c * perWord * levels;
+        for (let k = 0; k < perWord; k++) local[at + AWQ_ORDER[k]! * levels + ((word >>> (bits * k)) & mask)]!++;
+      }
+    } else {
+      for (let i = n, c = col; i < end; i++, c++) {
+        const word = view[i]!;
+        const at = Math.floor((c * perWord) / groupSize) * levels;
+        for (let k = 0; k < perWord; k++) local[at + ((word >>> (bits * k)) & mask)]!++;
+      }
     }
     n = end;
   }
+  fold();
 }
 
 /** Unsigned zero points (before `zeroOffset`) of parameter rows [p0, p1), row-major like the scales. */

@@ -50,9 +50,10 @@ export function sideValueReader(dtype: string, bytes: Uint8Array): (index: numbe
     case "F32":
       return (i) => view.getFloat32(4 * i, true);
     case "F16":
-      return (i) => float16FromBits(view.getUint16(2 * i, true));
-    case "BF16":
-      return (i) => bfloat16FromBits(view.getUint16(2 * i, true));
+    case "BF16": {
+      const decode = scale16Decoder(dtype);
+      return (i) => decode(view.getUint16(2 * i, true));
+    }
     case "F8_E4M3":
       return (i) => float8E4M3FromBits(bytes[i]!);
     case "F8_E5M2":
@@ -94,9 +95,18 @@ export async function readSideBits16(pool: SourcePool, side: SideTensor, from = 
   return out;
 }
 
-/** The value of a 16-bit scale pattern of `dtype` (F16 or BF16). */
+const tables16 = new Map<string, Float64Array>();
+/** The value of a 16-bit scale pattern of `dtype` (F16 or BF16), through a table of all 65,536 patterns. */
 export function scale16Decoder(dtype: string): (bits: number) => number {
-  return dtype === "BF16" ? bfloat16FromBits : float16FromBits;
+  let table = tables16.get(dtype);
+  if (!table) {
+    const decode = dtype === "BF16" ? bfloat16FromBits : float16FromBits;
+    table = new Float64Array(65536);
+    for (let bits = 0; bits < 65536; bits++) table[bits] = decode(bits);
+    tables16.set(dtype, table);
+  }
+  const values = table;
+  return (bits) => values[bits]!;
 }
 
 /** A single F32 (or other float) scalar side tensor, checked to be finite. */
