@@ -55,10 +55,21 @@ async function analyse(path: string): Promise<{ layers: Map<string, LayerResult>
 /** Fields that must be identical between the quantised checkpoint and its dequantised F32 copy. */
 const EXACT_FIELDS = ["shape", "params", "A", "mu", "sigma", "r2", "mu_plain", "max_abs", "zeros", "nonfinite", "first_bin_mass", "distinct", "distinct_exact", "flags", "converged", "iterations", "loglik", "aic", "alternatives", "best", "null_r2", "alpha", "beta", "equilibrium_spread"] as const;
 
+/** One pool of two worker threads for every case (starting workers per case costs more than the checks). */
+let sharedPool: WorkerPool | undefined;
+const workers = (): WorkerPool => (sharedPool ??= new WorkerPool(2));
+afterAll(async () => sharedPool?.close());
+
 describe.each(CASES)("quantised checkpoint $case", (c) => {
+  const analysed = new Map<string, ReturnType<typeof analyse>>();
+  const cached = (path: string): ReturnType<typeof analyse> => {
+    if (!analysed.has(path)) analysed.set(path, analyse(path));
+    return analysed.get(path)!;
+  };
+
   it("equals its dequantised weights as F32 safetensors, and an independent decode", async () => {
-    const quantized = await analyse(c.path);
-    const plain = await analyse(c.dequantized);
+    const quantized = await cached(c.path);
+    const plain = await cached(c.dequantized);
     const layer = quantized.layers.get(c.tensor)!;
     const reference = plain.layers.get(c.tensor)!;
     expect(layer, `${c.tensor} is fitted`).toBeDefined();
@@ -68,7 +79,8 @@ describe.each(CASES)("quantised checkpoint $case", (c) => {
     const values = f32(realTensors(c.dequantized).find((t) => t.name === c.tensor)!.data);
     // F32 log-moments come from 2^16 buckets, which few-level data defeats (up to ~3e-3 here); the key
     // path sums ln|w| exactly, so it is at least as close to the exact moments as the F32 path.
-    const logs = Array.from(values, (v) => Math.abs(v)).filter((a) => a > 0).map((a) => Math.log(a / independentMax(values)));
+    const max = independentMax(values);
+    const logs = Array.from(values, (v) => Math.abs(v)).filter((a) => a > 0).map((a) => Math.log(a / max));
     const mean = logs.reduce((a, b) => a + b, 0) / logs.length;
     const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / logs.length);
     expect(Math.abs(layer.mle_mu - mean)).toBeLessThanOrEqual(Math.abs(reference.mle_mu - mean) + 1e-9);
@@ -81,7 +93,7 @@ describe.each(CASES)("quantised checkpoint $case", (c) => {
   });
 
   it("reports the scheme, consumes the side tensors and keeps the plain layer beside it", async () => {
-    const quantized = await analyse(c.path);
+    const quantized = await cached(c.path);
     const layer = quantized.layers.get(c.tensor)!;
     expect(layer.shape).toEqual(c.shape);
     expect(layer.quantization).toBeTruthy();
@@ -98,15 +110,14 @@ describe.each(CASES)("quantised checkpoint $case", (c) => {
     const model = await openModel(c.path);
     const tensor = model.tensors.find((t) => t.name === c.tensor)!;
     const inline = new InlineExecutor();
-    const pool = new WorkerPool(2);
     try {
       const whole = await accumulateTensor(tensor.data!, undefined, { bins: 100, executor: inline });
-      const parts = await accumulateTensor(tensor.data!, undefined, { bins: 100, executor: pool, rangeBytes: 9_000, chunkBytes: 4_096 });
+      const parts = await accumulateTensor(tensor.data!, undefined, { bins: 100, executor: workers(), rangeBytes: 9_000, chunkBytes: 4_096 });
       expect(Array.from(parts.counts)).toEqual(Array.from(whole.counts));
       for (const field of ["finite", "zeros", "maxAbs", "distinct", "distinctExact", "logCount"] as const) expect(parts[field], field).toBe(whole[field]);
       expect(parts.logSum).toBeCloseTo(whole.logSum, 6);
     } finally {
-      await Promise.all([inline.close(), pool.close()]);
+      await inline.close();
     }
   });
 });
@@ -156,9 +167,10 @@ describe("jaynes fit on quantised checkpoints", () => {
     expect(model.skipped.map((s: { tensor: string }) => s.tensor)).toContain(`${c.tensor}_scale_inv`);
 
     const csv = runCli(["fit", c.path, "--format", "csv"]);
+    const cells = (line: string): string[] => [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(,|$)/g)].map((m) => m[1]!).slice(0, -1);
     const [header, ...rows] = csv.stdout.trim().split("\n");
-    const columns = header!.split(",");
-    const row = rows.find((r) => r.includes(c.tensor))!.split(",");
+    const columns = cells(header!);
+    const row = cells(rows.find((r) => r.includes(c.tensor))!);
     expect(row[columns.indexOf("quantization_scheme")]).toBe("fp8");
     expect(row[columns.indexOf("quantization_bits")]).toBe("8");
 

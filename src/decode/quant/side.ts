@@ -7,17 +7,13 @@
 import { InputError } from "../../errors.js";
 import type { SourcePool } from "../../io/byteSource.js";
 import { readSpan } from "../../io/chunks.js";
+import { FLOAT_DTYPE_BYTES } from "../../formats/encodings.js";
 import type { SideTensor } from "../../formats/quantizedEncoding.js";
 import { bfloat16FromBits, float16FromBits, float8E4M3FromBits, float8E5M2FromBits } from "../../formats/floatBits.js";
 
 /** Bytes per element of the dtypes side tensors come in. */
 export const SIDE_DTYPE_BYTES: Readonly<Record<string, number>> = {
-  F64: 8,
-  F32: 4,
-  F16: 2,
-  BF16: 2,
-  F8_E4M3: 1,
-  F8_E5M2: 1,
+  ...FLOAT_DTYPE_BYTES,
   F8_E8M0: 1,
   U8: 1,
   I8: 1,
