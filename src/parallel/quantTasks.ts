@@ -33,7 +33,7 @@ export async function runQuantizedTask(task: AccumulateTask, pool: SourcePool, o
     try {
       const chunks = readTensorChunks(task.data, pool, { unitBytes, chunkBytes: task.chunkBytes, start: task.start, end: task.end, intent: "once", ...(onBytes ? { onBytes } : {}), ...(kernels ? { buffers: kernels.buffers() } : {}) });
       for await (const chunk of chunks) {
-        count(chunk, unit, table);
+        count(chunk, unit, table, kernels);
         unit += chunk.length / unitBytes;
       }
     } finally {

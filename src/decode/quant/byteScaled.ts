@@ -84,9 +84,13 @@ export async function prepareByteScaled(encoding: Encoding, pool: SourcePool, st
     keyStart: g0 * 256,
     keyEnd: g1 * 256,
     value: (key) => rule(key & 255, scaleOf(key >>> 8), zeroOf(key >>> 8)),
-    count(bytes, firstUnit, table) {
-      // Inline loops (no callback per run): this is the hot loop of FP8 checkpoints.
+    count(bytes, firstUnit, table, segments) {
+      // Inline loops (no callback per run): this is the hot loop of FP8 checkpoints. Blocks whose
+      // width is a power of two are counted in WebAssembly, one call per row.
       const n = bytes.length;
+      const shift = Math.log2(blockCols);
+      const fast = layout === "block" && segments !== undefined && Number.isInteger(shift) && blockCount <= segments.maxSegments && segments.holds(bytes);
+      let pendingBand = -1;
       if (layout === "tensor") {
         for (let i = 0; i < n; i++) table[bytes[i]!]!++;
         return;
@@ -102,9 +106,20 @@ export async function prepareByteScaled(encoding: Encoding, pool: SourcePool, st
           for (let i = offset; i < rowEnd; i++) table[base + bytes[i]!]!++;
         } else {
           const bandBase = Math.floor(row / blockRows) * blockCount - g0;
+          if (fast && bandBase !== pendingBand) {
+            if (pendingBand >= 0) segments!.foldSegments(table, pendingBand * 256, blockCount);
+            pendingBand = bandBase;
+          }
           let i = offset;
           while (i < rowEnd) {
             const block = Math.floor(col / blockCols);
+            if (fast && col % blockCols === 0) {
+              // The rest of the row, block-aligned: one WebAssembly call, a table per block.
+              segments!.countSegments(bytes.subarray(i, rowEnd), shift, block);
+              col += rowEnd - i;
+              i = rowEnd;
+              continue;
+            }
             const segmentEnd = Math.min(rowEnd, i + (block + 1) * blockCols - col);
             const base = (bandBase + block) * 256;
             for (let k = i; k < segmentEnd; k++) table[base + bytes[k]!]!++;
@@ -114,6 +129,7 @@ export async function prepareByteScaled(encoding: Encoding, pool: SourcePool, st
         }
         offset = rowEnd;
       }
+      if (pendingBand >= 0) segments!.foldSegments(table, pendingBand * 256, blockCount);
     },
     decode(bytes, firstUnit, out) {
       runs(bytes, firstUnit, (offset, length, group) => {

@@ -38,10 +38,18 @@ export interface QuantDecoder {
   keyEnd: number;
   /** When only some keys can occur: segments [start, start + length) of the key range that can (others are 0). */
   keySegments?: { starts: Uint32Array; length: number };
-  /** Count the keys of whole units starting at `firstUnit`: table[key − keyStart]++. */
-  count?(bytes: Uint8Array, firstUnit: number, table: Uint32Array): void;
+  /** Count the keys of whole units starting at `firstUnit`: table[key − keyStart]++ (with `segments`, in WebAssembly where it can). */
+  count?(bytes: Uint8Array, firstUnit: number, table: Uint32Array, segments?: SegmentCounter): void;
   /** The float32 value of a key. */
   value(key: number): number;
+}
+
+/** Byte counting into per-segment tables in WebAssembly memory (stats/kernels.ts implements it). */
+export interface SegmentCounter {
+  maxSegments: number;
+  holds(view: ArrayBufferView): boolean;
+  countSegments(codes: Uint8Array, shift: number, firstSegment: number): void;
+  foldSegments(into: Uint32Array, offset: number, segments: number): void;
 }
 
 export type EncodingOf<S extends QuantizedEncoding["scheme"]> = Extract<QuantizedEncoding, { scheme: S }>;
