@@ -7,8 +7,8 @@
  * group scales, more than 2^21 keys) are decoded to float32 values and take the float path, as a
  * float32 checkpoint of the dequantised weights would.
  */
-import type { QuantizedEncoding } from "../formats/quantizedEncoding.js";
-import type { TensorData } from "../formats/tensor.js";
+import type { QuantizedEncoding } from "../io/quantizedEncoding.js";
+import type { TensorData } from "../io/tensorData.js";
 import { DEFAULT_CHUNK_BYTES } from "../io/chunks.js";
 import { tensorBytes } from "../io/tensorChunks.js";
 import { quantLayout } from "../decode/quant/index.js";
@@ -16,7 +16,7 @@ import type { Executor } from "../parallel/executor.js";
 import { type KeyedCounts, mergeKeyedCounts, statisticsFromValueCounts } from "../stats/keyedCounts.js";
 import { distinctCapFor } from "../stats/distinctSet.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
-import { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, splitRanges } from "./accumulate.js";
+import { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, splitRanges } from "./accumulateFloat.js";
 
 export async function accumulateQuantized(data: TensorData, executor: Executor, options: AccumulateOptions): Promise<LayerStatistics> {
   const encoding = data.encoding as QuantizedEncoding;

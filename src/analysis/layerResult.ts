@@ -9,7 +9,7 @@ import { teleodynamics } from "../stats/teleodynamics.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
 import { type Alternatives, type ModelName, layerEvidence } from "./evidence.js";
 import type { AnalysisSettings } from "./settings.js";
-import type { QuantizationInfo } from "../formats/quantizedEncoding.js";
+import type { QuantizationInfo } from "../io/quantizedEncoding.js";
 
 /** METHOD §3 quality flags, plus `nonfinite` (the layer held NaN/Inf values, which were dropped). */
 export type QualityFlag = "first-bin" | "peak-outside" | "no-converge" | "few-levels" | "nonfinite";

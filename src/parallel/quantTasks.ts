@@ -5,14 +5,15 @@
  * scan-and-bin), written straight into WebAssembly kernel memory so the float kernels read them in
  * place. Code chunks are cut so that their decoded values fill one kernel chunk.
  */
-import type { FloatCodec } from "../formats/encodings.js";
-import type { QuantizedEncoding } from "../formats/quantizedEncoding.js";
+import type { FloatCodec } from "../decode/codec.js";
+import type { QuantizedEncoding } from "../io/quantizedEncoding.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
 import { prepareQuantDecoder } from "../decode/quant/index.js";
 import { keyedCountsFromTable } from "../stats/keyedCounts.js";
 import { acquireKernels } from "../stats/kernels.js";
-import { type AccumulateResult, type AccumulateTask, runFloatTask } from "./tasks.js";
+import { runFloatTask } from "./floatTasks.js";
+import type { AccumulateResult, AccumulateTask } from "./taskTypes.js";
 
 /** Bytes of codes per chunk whose decoded float32 values take `decodedBytes`. */
 export function codeChunkBytes(decodedBytes: number, unitBytes: number, unitElements: number): number {

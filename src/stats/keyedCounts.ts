@@ -7,7 +7,7 @@
  * distinct |w| values with the same capped set as the float path (distinctSet.ts), so both paths
  * report the same `distinct`.
  */
-import { float32Bits } from "../formats/floatBits.js";
+import { float32Bits } from "../decode/floatBits.js";
 import { binEdges, binIndex } from "./binning.js";
 import { DistinctSet } from "./distinctSet.js";
 import type { LayerStatistics } from "./valueSummary.js";

@@ -10,7 +10,7 @@
  *
  * Keys: code (tensor), row·256 + code (channel), block·256 + code (block).
  */
-import { decodeTable, float8E4M3FromBits, float8E5M2FromBits } from "../../formats/floatBits.js";
+import { decodeTable, float8E4M3FromBits, float8E5M2FromBits } from "../floatBits.js";
 import type { SourcePool } from "../../io/byteSource.js";
 import { MAX_KEYS, type EncodingOf, type QuantDecoder, type QuantLayout } from "./decoder.js";
 import { readSideValues, sideElements } from "./side.js";

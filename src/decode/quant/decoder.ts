@@ -11,7 +11,7 @@
  *   passes, like a float32 checkpoint), e.g. bitsandbytes 4-bit, whose absmax per 64 values would
  *   make a key per 4 values.
  */
-import type { QuantizedEncoding } from "../../formats/quantizedEncoding.js";
+import type { QuantizedEncoding } from "../../io/quantizedEncoding.js";
 
 /** Largest key space counted exactly: 2^21 keys (8 MiB of Uint32 counts per task). */
 export const MAX_KEYS = 1 << 21;

@@ -2,7 +2,7 @@
  * Checkpoint-quantisation decoders by scheme: the layout the main thread plans with, and the decoder
  * a task prepares for its byte range (reading the side tensors it needs).
  */
-import type { QuantizedEncoding } from "../../formats/quantizedEncoding.js";
+import type { QuantizedEncoding } from "../../io/quantizedEncoding.js";
 import type { SourcePool } from "../../io/byteSource.js";
 import { bnb4bitLayout, prepareBnb4bit } from "./bnb4bit.js";
 import { byteScaledLayout, prepareByteScaled } from "./byteScaled.js";

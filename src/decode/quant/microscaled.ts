@@ -14,7 +14,7 @@
  * pair (scale byte, code byte) in a 65,536-entry table — one increment per two values — and split into
  * its two nibbles when the task ends.
  */
-import { float8E4M3FromBits } from "../../formats/floatBits.js";
+import { float8E4M3FromBits } from "../floatBits.js";
 import type { SourcePool } from "../../io/byteSource.js";
 import type { EncodingOf, QuantDecoder, QuantLayout } from "./decoder.js";
 import { readSideBytes, readSideScalar } from "./side.js";

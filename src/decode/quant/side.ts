@@ -7,9 +7,9 @@
 import { InputError } from "../../errors.js";
 import type { SourcePool } from "../../io/byteSource.js";
 import { readSpan } from "../../io/chunks.js";
-import { FLOAT_DTYPE_BYTES } from "../../formats/encodings.js";
-import type { SideTensor } from "../../formats/quantizedEncoding.js";
-import { bfloat16FromBits, float16FromBits, float8E4M3FromBits, float8E5M2FromBits } from "../../formats/floatBits.js";
+import { FLOAT_DTYPE_BYTES } from "../encodings.js";
+import type { SideTensor } from "../../io/quantizedEncoding.js";
+import { bfloat16FromBits, float16FromBits, float8E4M3FromBits, float8E5M2FromBits } from "../floatBits.js";
 
 /** Bytes per element of the dtypes side tensors come in. */
 export const SIDE_DTYPE_BYTES: Readonly<Record<string, number>> = {

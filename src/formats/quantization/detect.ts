@@ -22,8 +22,9 @@
 import { InputError } from "../../errors.js";
 import { SourcePool } from "../../io/byteSource.js";
 import { readSpan, totalBytes } from "../../io/chunks.js";
-import type { QuantizationInfo, QuantizedEncoding, SideTensor } from "../quantizedEncoding.js";
-import type { ByteRange, OpenedModel, TensorRecord } from "../tensor.js";
+import type { QuantizationInfo, QuantizedEncoding, SideTensor } from "../../io/quantizedEncoding.js";
+import type { ByteRange } from "../../io/tensorData.js";
+import type { OpenedModel, TensorRecord } from "../tensor.js";
 import { type QuantizationConfig, configBlockSize, configNumber, configString, readQuantizationConfig } from "./config.js";
 
 /** Name endings that only quantised checkpoints use: the tensors are looked at only when one is present. */

@@ -3,17 +3,17 @@
  * MXFP4, NVFP4, GPTQ, AWQ, bitsandbytes, compressed-tensors): where the codes are (the tensor's own
  * `TensorData.ranges`) and where the side tensors the decoder consumes are (scales, zero points,
  * group indices, quant maps). Plain data, so a task can be posted to a worker thread; the decoders
- * are in src/decode/quant/, the detection that builds these in src/formats/quantization/.
+ * are in src/decode/quant/, the detection that builds these in src/formats/quantization/; the
+ * union member of `Encoding` (encoding.ts).
  */
-import type { ByteRange } from "./tensor.js";
-
 /** A tensor a decoder reads besides the codes (small next to them), as stored. */
 export interface SideTensor {
   name: string;
   /** safetensors dtype (F32, BF16, F16, F8_E4M3, U8, I32, …). */
   dtype: string;
   shape: number[];
-  ranges: ByteRange[];
+  /** Where its bytes are: a tensorData.ts `ByteRange[]` (written out: tensorData.ts imports this file's types through encoding.ts). */
+  ranges: { source: string; offset: number; length: number }[];
 }
 
 /**
