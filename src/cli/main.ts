@@ -11,6 +11,7 @@ import { VERSION } from "../version.js";
 import { compareCommand } from "./compare.js";
 import { dynamicsCommand } from "./dynamics.js";
 import { fitCommand } from "./fit.js";
+import { initCommand } from "./init.js";
 import { mergeCommand } from "./merge.js";
 import { scanCommand } from "./scan.js";
 
@@ -30,6 +31,7 @@ Examples:
   $ jaynes compare ckpt_epoch00.safetensors ckpt_epoch10.safetensors
   $ jaynes dynamics ./checkpoints/ --plot figures/
   $ jaynes scan ./checkpoints/ --out scan/ --fail-under-r2 0.9
+  $ jaynes init --like model.safetensors -o lognormal-init.safetensors --seed 1
 
 Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input, 3 a CI threshold failed,
 70 internal error (a bug: please report it).
@@ -39,6 +41,7 @@ Tables go to stdout; progress and logs to stderr. NO_COLOR disables colour.`,
   program.addCommand(compareCommand());
   program.addCommand(dynamicsCommand());
   program.addCommand(scanCommand());
+  program.addCommand(initCommand());
   program.addCommand(mergeCommand());
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();

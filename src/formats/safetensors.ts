@@ -15,7 +15,7 @@ import { type Encoding, type FloatDType, type OpenedModel, type TensorRecord, sh
 export const MAX_HEADER_BYTES = 100_000_000;
 
 /** Every dtype the format defines, with its size in bits (sub-byte types pack). */
-const DTYPE_BITS: Record<string, number> = {
+export const DTYPE_BITS: Record<string, number> = {
   BOOL: 8,
   F4: 4,
   F6_E2M3: 6,
@@ -117,6 +117,7 @@ export async function readSafetensorsHeader(source: ByteSource): Promise<Safeten
 
   for (const entry of entries) {
     if (entry.record.data) entry.record.data.ranges[0]!.offset += dataStart;
+    if (entry.record.stored) entry.record.stored[0]!.offset += dataStart;
   }
   return { file, dataStart, fileSize: source.size, metadata, tensors: entries.map((entry) => entry.record) };
 }
@@ -152,6 +153,7 @@ function parseTensorInfo(file: string, name: string, info: unknown): { record: T
     record.data = { ranges: [{ source: file, offset: begin, length: bytes }], encoding, elements: params };
   } else {
     record.skipReason = skipReasonFor(dtype);
+    record.stored = [{ source: file, offset: begin, length: bytes }];
   }
   return { record, begin, end };
 }

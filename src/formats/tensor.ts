@@ -97,6 +97,18 @@ export interface TensorRecord {
   /** Absent when the tensor is not analysed; `skipReason` says why. */
   data?: TensorData;
   skipReason?: string;
+  /**
+   * For a tensor that is not analysed, where its stored bytes are when the reader located them as
+   * plain little-endian elements of `dtype` in safetensors' vocabulary (integer and bool tensors of
+   * safetensors and PyTorch files), so that a writer can copy it (`jaynes init`).
+   */
+  stored?: ByteRange[];
+  /**
+   * Set when the bytes hold the elements in an order other than row-major over `shape` (a NumPy
+   * array in Fortran order, a transposed PyTorch view): the multiset of values, which is all an
+   * analysis needs, but not their positions.
+   */
+  permuted?: boolean;
   /** Set when the stored values are quantised and were decoded to real values: the scheme, in words. */
   quantization?: string;
 }

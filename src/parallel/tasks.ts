@@ -8,6 +8,7 @@
  * - `scan`: pass 1 over floats (max|w|, counts, log-moments, distinct).
  * - `bin`: pass 2 over floats, given the layer's max|w|.
  * - `scan-and-bin`: a tensor that fits in one chunk: read once, both passes in memory.
+ * - `draw`, `moments`: the work of `jaynes init` (initTasks.ts), run by the same executors.
  */
 import { createCodec, type CodeCodec, type FloatCodec } from "../formats/encodings.js";
 import type { TensorData } from "../formats/tensor.js";
@@ -17,6 +18,7 @@ import { type BucketSplits, binValues as binAny, countAbove32 } from "../stats/b
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
 import { FloatScan, type FloatScanState } from "../stats/floatScan.js";
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
+import { type InitResult, type InitTask, runInitTask } from "./initTasks.js";
 
 interface RangeTask {
   data: TensorData;
@@ -26,7 +28,11 @@ interface RangeTask {
   chunkBytes: number;
 }
 
-export type AccumulateTask =
+/** Every unit of work the executors run. */
+export type AccumulateTask = HistogramTask | InitTask;
+
+/** The passes that reduce a layer to its histogram. */
+export type HistogramTask =
   | ({ kind: "codes" } & RangeTask)
   | ({ kind: "scan"; distinctCap: number } & RangeTask)
   /** Pass 2 over floats: every value into bins (`bin`), or, for F32 counted per bucket in pass 1,
@@ -40,7 +46,8 @@ export type AccumulateResult =
   | { kind: "scan"; state: FloatScanState }
   | { kind: "bin"; counts: Float64Array }
   | { kind: "above"; above: Float64Array }
-  | { kind: "scan-and-bin"; state: FloatScanState; counts: Float64Array };
+  | { kind: "scan-and-bin"; state: FloatScanState; counts: Float64Array }
+  | InitResult;
 
 /** Buffers a result owns, for transfer (zero-copy) between threads. */
 export function transferables(result: AccumulateResult): ArrayBuffer[] {
@@ -48,6 +55,7 @@ export function transferables(result: AccumulateResult): ArrayBuffer[] {
   if ("table" in result) buffers.push(result.table.buffer);
   if ("counts" in result) buffers.push(result.counts.buffer);
   if ("above" in result) buffers.push(result.above.buffer);
+  if ("bytes" in result && result.bytes) buffers.push(result.bytes.buffer);
   if ("state" in result) {
     if (result.state.buckets) buffers.push(result.state.buckets.buffer);
     if (result.state.distinctKeys) buffers.push(result.state.distinctKeys.buffer);
@@ -57,6 +65,7 @@ export function transferables(result: AccumulateResult): ArrayBuffer[] {
 }
 
 export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+  if (task.kind === "draw" || task.kind === "moments") return runInitTask(task, pool, onBytes);
   const kernels = acquireKernels(task.chunkBytes, "bins" in task ? task.bins : 0);
   try {
     return await runWith(task, pool, kernels, onBytes);
@@ -65,7 +74,7 @@ export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, 
   }
 }
 
-async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels | undefined, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+async function runWith(task: HistogramTask, pool: SourcePool, kernels: Kernels | undefined, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
   const codec = createCodec(task.data.encoding);
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.
