@@ -48,7 +48,9 @@ export function renderInitTable(report: InitReport, options: TableOptions): stri
   const nameWidth = options.nameWidth ?? 60;
   const out: string[] = [];
   const verb = report.dry_run ? "would be " : "";
-  const table = newTable(["tensor", "shape", "dtype", "action", "μ", "σ", "μ plain", "scale", "P(x>1)", "target std", "note"], options, ["left", "left", "left", "left", "right", "right", "right", "right", "right", "right", "left"]);
+  const target = report.match_std !== null;
+  const head = ["tensor", "shape", "dtype", "action", "μ", "σ", "μ plain", "scale", "P(x>1)", ...(target ? ["target std"] : []), "note"];
+  const table = newTable(head, options, ["left", "left", "left", "left", "right", "right", "right", "right", "right", ...(target ? ["right" as const] : []), "left"]);
   for (const tensor of report.tensors) {
     const draw = tensor.draw;
     const dtype = tensor.out_dtype === null ? tensor.dtype : tensor.out_dtype === tensor.dtype ? tensor.dtype : `${tensor.dtype}→${tensor.out_dtype}`;
@@ -62,7 +64,7 @@ export function renderInitTable(report: InitReport, options: TableOptions): stri
       draw ? fixed(draw.mu_plain, 4) : "",
       draw ? significant(draw.scale, 4) : "",
       draw ? significant(draw.tail_mass, 2) : "",
-      draw?.target_std != null ? significant(draw.target_std, 4) : "",
+      ...(target ? [draw?.target_std != null ? significant(draw.target_std, 4) : ""] : []),
       tensor.reason ?? "",
     ]);
   }
