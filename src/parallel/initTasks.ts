@@ -4,7 +4,9 @@
  * - `draw`: elements [first, first + count) of a layer drawn from its lognormal (stats/lognormalDraw.ts),
  *   encoded as the output dtype's bytes; with `negative`, each element takes the sign the caller read
  *   from the reference (1 = negative). With `measure`, only Σx² of the magnitudes (drawn at scale 1)
- *   is returned, for --match-std.
+ *   is returned, for --match-std: one sum per block of MEASURE_BLOCK elements aligned to the
+ *   tensor's start, which the caller adds in order, so the total does not depend on how the layer
+ *   was cut into tasks (floating-point addition is not associative).
  * - `moments`: count, mean and sum of squared deviations of a range of a tensor's finite values
  *   (Welford), merged by the caller in range order (Chan et al.) — the reference's standard deviation.
  * Draws depend only on the element indices, so the bytes are the same however a layer is cut.
@@ -39,10 +41,11 @@ export type MomentsTask = { kind: "moments" } & TensorSpan;
 
 export type InitTask = DrawTask | MomentsTask;
 
-export type InitResult = { kind: "draw"; bytes: Uint8Array | undefined; sumSquares: number } | { kind: "moments"; count: number; mean: number; m2: number };
+export type InitResult = { kind: "draw"; bytes: Uint8Array | undefined; blockSquares: Float64Array | undefined } | { kind: "moments"; count: number; mean: number; m2: number };
 
-/** Elements drawn per call: bounds the float64 scratch (512 KiB). */
-const BLOCK = 65_536;
+/** Elements drawn per call (bounds the float64 scratch to 512 KiB), and the blocks Σx² is summed over. */
+export const MEASURE_BLOCK = 65_536;
+const BLOCK = MEASURE_BLOCK;
 
 export async function runInitTask(task: InitTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<InitResult> {
   return task.kind === "draw" ? runDraw(task) : runMoments(task, pool, onBytes);
@@ -51,7 +54,8 @@ export async function runInitTask(task: InitTask, pool: SourcePool, onBytes?: (b
 function runDraw(task: DrawTask): InitResult {
   const out = task.measure ? undefined : floatArrayFor(task.dtype, task.count);
   const block = new Float64Array(Math.min(BLOCK, task.count));
-  let sumSquares = 0;
+  if (task.measure && task.first % BLOCK !== 0) throw new Error(`measure task at element ${task.first}: not aligned to ${BLOCK}`);
+  const blockSquares = task.measure ? new Float64Array(Math.ceil(task.count / BLOCK)) : undefined;
   /** Draw elements [at, at + length) of this task, signs from `negative` when given. */
   const draw = (at: number, length: number, negative?: Uint8Array): void => {
     for (let k = 0; k < length; k += BLOCK) {
@@ -59,12 +63,16 @@ function runDraw(task: DrawTask): InitResult {
       const values = block.subarray(0, n);
       drawValues(task.spec, task.first + at + k, values, negative?.subarray(k, k + n));
       if (out) storeFloats(values, n, task.dtype, out, at + k);
-      else for (let j = 0; j < n; j++) sumSquares += values[j]! * values[j]!;
+      else {
+        let sum = 0;
+        for (let j = 0; j < n; j++) sum += values[j]! * values[j]!;
+        blockSquares![(at + k) / BLOCK] = sum;
+      }
     }
   };
   if (task.negative && task.negative.length !== task.count) throw new Error(`draw task: ${task.negative.length} signs for ${task.count} elements`);
   draw(0, task.count, task.negative);
-  return { kind: "draw", bytes: out ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : undefined, sumSquares };
+  return { kind: "draw", bytes: out ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : undefined, blockSquares };
 }
 
 /**

@@ -56,6 +56,7 @@ export function transferables(result: AccumulateResult): ArrayBuffer[] {
   if ("counts" in result) buffers.push(result.counts.buffer);
   if ("above" in result) buffers.push(result.above.buffer);
   if ("bytes" in result && result.bytes) buffers.push(result.bytes.buffer);
+  if ("blockSquares" in result && result.blockSquares) buffers.push(result.blockSquares.buffer);
   if ("state" in result) {
     if (result.state.buckets) buffers.push(result.state.buckets.buffer);
     if (result.state.distinctKeys) buffers.push(result.state.distinctKeys.buffer);

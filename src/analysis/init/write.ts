@@ -16,7 +16,7 @@ import type { SourcePool } from "../../io/byteSource.js";
 import { DEFAULT_CHUNK_BYTES } from "../../io/chunks.js";
 import { isSequentialData, readTensorChunks, tensorBytes } from "../../io/tensorChunks.js";
 import type { Executor } from "../../parallel/executor.js";
-import { type DrawTask, type InitResult, mergeMoments, signReader } from "../../parallel/initTasks.js";
+import { type DrawTask, type InitResult, MEASURE_BLOCK, mergeMoments, signReader } from "../../parallel/initTasks.js";
 import type { AccumulateTask } from "../../parallel/tasks.js";
 import { type DrawSpec, truncatedMeanSquare } from "../../stats/lognormalDraw.js";
 import { DEFAULT_RANGE_BYTES, splitRanges } from "../accumulate.js";
@@ -108,9 +108,10 @@ export async function resolveScales(plan: InitPlan, matchStd: string | undefined
     if (exact) {
       sumSquares = 0;
       const spec = drawSpec(planned, 1);
-      const tasks = elementRanges(n, 4 * ((context.taskBytes ?? DEFAULT_TASK_BYTES) >> 1));
+      // Tasks of whole blocks; the block sums are added here in order, whatever the cut.
+      const perTask = Math.max(1, Math.round((context.taskBytes ?? DEFAULT_TASK_BYTES) / 2 / MEASURE_BLOCK)) * MEASURE_BLOCK;
       const run = (range: { first: number; count: number }): Promise<Extract<InitResult, { kind: "draw" }>> => runOn(context.executor, { kind: "draw", spec, ...range, dtype: "F64", measure: true }, "draw");
-      for await (const result of ordered(tasks, run, context.executor.parallelism + 1)) sumSquares += result.sumSquares;
+      for await (const result of ordered(elementRanges(n, perTask), run, context.executor.parallelism + 1)) for (const sum of result.blockSquares!) sumSquares += sum;
     } else {
       sumSquares = (n - 1) * truncatedMeanSquare(draw.mu_plain, draw.sigma) + 1;
     }
