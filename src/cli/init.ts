@@ -142,16 +142,18 @@ async function runInit(options: InitOptions): Promise<number> {
   const inputs = localInputs([...model.files, ...(options.from ? [options.from] : [])]);
 
   const remote = model.tensors.some((tensor) => [...(tensor.data?.ranges ?? []), ...(tensor.stored ?? [])].some((range) => readsOnMainThread(range.source)));
-  const executor: Executor = options.jobs > 1 && model.bytes >= PARALLEL_MIN_BYTES ? new WorkerPool(options.jobs) : new InlineExecutor();
   const pool = new SourcePool();
   const bar = options.progress && progressEnabled() ? new ProgressBar() : undefined;
+  let executor: Executor | undefined;
   try {
     let parameters: ParameterSource;
     if (mode === "file") {
       parameters = { kind: "file", fit: await readFitFile(options.from!) };
     } else {
+      // The fit runs on its own pool, closed before drawing: its threads hold the counting kernels'
+      // memory (~20 MB each), which the draw does not need.
       const result = await analyzeOpenedModel(model, settings, {
-        executor,
+        jobs: options.jobs,
         onStart: (_model, total) => {
           if (bar && (total >= PROGRESS_MIN_BYTES || (remote && total > 0))) bar.start(`${options.like} (fit)`, total);
         },
@@ -164,6 +166,7 @@ async function runInit(options: InitOptions): Promise<number> {
     for (const warning of plan.warnings) logLine(`jaynes: warning: ${warning}`);
     for (const planned of plan.tensors) if (planned.row.action === "omit") logLine(`jaynes: warning: ${model.path}: tensor ${JSON.stringify(planned.row.tensor)} is not written: ${planned.row.reason}`);
 
+    executor = options.jobs > 1 && model.bytes >= PARALLEL_MIN_BYTES ? new WorkerPool(options.jobs) : new InlineExecutor();
     const context: InitContext = { executor, readExecutor: remote ? new InlineExecutor(pool) : executor, pool };
     await resolveScales(plan, matchStd, context, !options.dryRun);
     const provenance = provenanceOf(model, options, parameters, settings, matchStd);
@@ -183,7 +186,7 @@ async function runInit(options: InitOptions): Promise<number> {
     return 0;
   } finally {
     bar?.clear();
-    await executor.close();
+    await executor?.close();
     await pool.close();
   }
 }

@@ -127,12 +127,12 @@ export function float16Bits(value: number): number {
 
 /** The bfloat16 pattern nearest to `value` (ties to even), from any double; NaN stays a quiet NaN. */
 export function bfloat16Bits(value: number): number {
-  const single = Math.fround(value);
-  const x = float32Bits(single);
-  if (Number.isNaN(single)) return (x >>> 16) | 0x40;
+  if (value !== value) return 0x7fc0;
+  f32Scratch[0] = value; // rounded to binary32 on the way in
+  const x = u32Scratch[0]!;
   let upper = x >>> 16;
   const lower = x & 0xffff;
-  if (lower > 0x8000 || (lower === 0x8000 && breakTie(value, single, upper))) upper++;
+  if (lower > 0x8000 || (lower === 0x8000 && breakTie(value, f32Scratch[0]!, upper))) upper++;
   return upper & 0xffff;
 }
 
@@ -160,7 +160,10 @@ export function storeFloats(values: ArrayLike<number>, count: number, dtype: Wri
   }
 }
 
-/** A typed array of `count` elements of `dtype` (see storeFloats). */
-export function floatArrayFor(dtype: WritableFloatDType, count: number): Float64Array | Float32Array | Uint16Array {
-  return dtype === "F64" ? new Float64Array(count) : dtype === "F32" ? new Float32Array(count) : new Uint16Array(count);
+/** A typed array of `count` elements of `dtype` (see storeFloats), in `buffer` when it is large enough. */
+export function floatArrayFor(dtype: WritableFloatDType, count: number, buffer?: ArrayBuffer): Float64Array | Float32Array | Uint16Array {
+  const reuse = buffer !== undefined && buffer.byteLength >= count * WRITABLE_FLOAT_BYTES[dtype];
+  if (dtype === "F64") return reuse ? new Float64Array(buffer, 0, count) : new Float64Array(count);
+  if (dtype === "F32") return reuse ? new Float32Array(buffer, 0, count) : new Float32Array(count);
+  return reuse ? new Uint16Array(buffer, 0, count) : new Uint16Array(count);
 }

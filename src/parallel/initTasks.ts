@@ -32,16 +32,20 @@ export interface DrawTask {
   first: number;
   count: number;
   dtype: WritableFloatDType;
-  /** Per element, 1 to make it negative (the reference's signs). */
+  /** Per element, 1 to make it negative (the reference's signs); handed back in the result for reuse. */
   negative?: Uint8Array;
   measure?: boolean;
+  /** A buffer to write the bytes into (reused from an earlier result), when large enough. */
+  output?: ArrayBuffer;
 }
 
 export type MomentsTask = { kind: "moments" } & TensorSpan;
 
 export type InitTask = DrawTask | MomentsTask;
 
-export type InitResult = { kind: "draw"; bytes: Uint8Array | undefined; blockSquares: Float64Array | undefined } | { kind: "moments"; count: number; mean: number; m2: number };
+export type InitResult =
+  | { kind: "draw"; bytes: Uint8Array | undefined; blockSquares: Float64Array | undefined; negative: Uint8Array | undefined }
+  | { kind: "moments"; count: number; mean: number; m2: number };
 
 /** Elements drawn per call (bounds the float64 scratch to 512 KiB), and the blocks Σx² is summed over. */
 export const MEASURE_BLOCK = 65_536;
@@ -52,7 +56,7 @@ export async function runInitTask(task: InitTask, pool: SourcePool, onBytes?: (b
 }
 
 function runDraw(task: DrawTask): InitResult {
-  const out = task.measure ? undefined : floatArrayFor(task.dtype, task.count);
+  const out = task.measure ? undefined : floatArrayFor(task.dtype, task.count, task.output);
   const block = new Float64Array(Math.min(BLOCK, task.count));
   if (task.measure && task.first % BLOCK !== 0) throw new Error(`measure task at element ${task.first}: not aligned to ${BLOCK}`);
   const blockSquares = task.measure ? new Float64Array(Math.ceil(task.count / BLOCK)) : undefined;
@@ -72,7 +76,7 @@ function runDraw(task: DrawTask): InitResult {
   };
   if (task.negative && task.negative.length !== task.count) throw new Error(`draw task: ${task.negative.length} signs for ${task.count} elements`);
   draw(0, task.count, task.negative);
-  return { kind: "draw", bytes: out ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : undefined, blockSquares };
+  return { kind: "draw", bytes: out ? new Uint8Array(out.buffer, out.byteOffset, out.byteLength) : undefined, blockSquares, negative: task.negative };
 }
 
 /**

@@ -57,11 +57,21 @@ export function transferables(result: AccumulateResult): ArrayBuffer[] {
   if ("above" in result) buffers.push(result.above.buffer);
   if ("bytes" in result && result.bytes) buffers.push(result.bytes.buffer);
   if ("blockSquares" in result && result.blockSquares) buffers.push(result.blockSquares.buffer);
+  if ("negative" in result && result.negative) buffers.push(result.negative.buffer);
   if ("state" in result) {
     if (result.state.buckets) buffers.push(result.state.buckets.buffer);
     if (result.state.distinctKeys) buffers.push(result.state.distinctKeys.buffer);
     if (result.state.distinct64) buffers.push(result.state.distinct64.buffer);
   }
+  return [...new Set(buffers)].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
+}
+
+/** Buffers a task hands over to the thread that runs it (zero-copy, reused by the caller afterwards). */
+export function taskTransferables(task: AccumulateTask): ArrayBuffer[] {
+  if (task.kind !== "draw") return [];
+  const buffers: ArrayBufferLike[] = [];
+  if (task.output) buffers.push(task.output);
+  if (task.negative) buffers.push(task.negative.buffer);
   return [...new Set(buffers)].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
 }
 

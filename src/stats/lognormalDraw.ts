@@ -76,8 +76,8 @@ export function drawValues(spec: DrawSpec, first: number, out: Float64Array, neg
   while (k < count) {
     const element = first + k;
     const pair = Math.floor(element / 2);
-    const pairLow = pair % TWO32;
-    const pairHigh = Math.floor(pair / TWO32);
+    const pairLow = pair >>> 0; // the low 32 bits (exact: pair < 2^53)
+    const pairHigh = (pair - pairLow) / TWO32;
     philox4x32(pairLow, pairHigh, 0, stream[1], seed, stream[0], words);
     for (let half = element & 1; half < 2 && k < count; half++, k++) {
       const a = words[2 * half]!;

@@ -29,8 +29,11 @@ export function normalQuantile(p: number): number {
   if (!(p >= 0 && p <= 1)) return NaN;
   const q = p - 0.5;
   if (Math.abs(q) <= 0.425) {
+    // The common case (85 % of draws), written out: the same operations as polynomial(A/B, r).
     const r = 0.180625 - q * q;
-    return (q * polynomial(A, r)) / polynomial(B, r);
+    const numerator = ((((((A[7] * r + A[6]) * r + A[5]) * r + A[4]) * r + A[3]) * r + A[2]) * r + A[1]) * r + A[0];
+    const denominator = ((((((B[7] * r + B[6]) * r + B[5]) * r + B[4]) * r + B[3]) * r + B[2]) * r + B[1]) * r + B[0];
+    return (q * numerator) / denominator;
   }
   let r = q < 0 ? p : 1 - p;
   if (r <= 0) return q < 0 ? -Infinity : Infinity;

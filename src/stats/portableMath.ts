@@ -66,7 +66,7 @@ export function portableExp(x: number): number {
     if (x > EXP_OVERFLOW) return Infinity;
     if (x < EXP_UNDERFLOW) return 0;
   }
-  const negative = x < 0 || Object.is(x, -0);
+  const negative = x < 0; // −0 takes the |x| < 2^-28 branch, where the sign does not matter
   let hi = 0;
   let lo = 0;
   let k = 0;

@@ -9,7 +9,7 @@
  * index last), so an interrupted or failed run leaves no partial checkpoint under the final names.
  */
 import { createCodec } from "../../formats/encodings.js";
-import { floatArrayFor, storeFloats, type WritableFloatDType } from "../../formats/floatBits.js";
+import { WRITABLE_FLOAT_BYTES, floatArrayFor, storeFloats, type WritableFloatDType } from "../../formats/floatBits.js";
 import { type CheckpointLayout, SafetensorsFileWriter, type TensorLayout, layoutCheckpoint, shardIndexText } from "../../formats/safetensorsWrite.js";
 import { AtomicFile } from "../../io/atomicWrite.js";
 import type { SourcePool } from "../../io/byteSource.js";
@@ -34,6 +34,8 @@ export interface InitContext {
   taskBytes?: number;
   /** Called with the bytes of each chunk written. */
   onBytes?: (bytes: number) => void;
+  /** Buffers reused across layers (made by writeInit). */
+  recycler?: BufferRecycler;
 }
 
 const DEFAULT_TASK_BYTES = 8 * 1024 * 1024;
@@ -85,6 +87,24 @@ async function referenceStd(planned: PlannedTensor, context: InitContext): Promi
   return moments.count > 0 ? Math.sqrt(moments.m2 / moments.count) : 0;
 }
 
+/**
+ * Buffers handed back by finished tasks, for the next ones: output and sign buffers travel to a
+ * worker and back (transferred, not copied), so a long draw allocates none after the first few —
+ * garbage ArrayBuffers would otherwise pile up in every thread until the next collection.
+ */
+export class BufferRecycler {
+  private readonly free: ArrayBuffer[] = [];
+
+  take(bytes: number): ArrayBuffer | undefined {
+    const index = this.free.findIndex((buffer) => buffer.byteLength >= bytes);
+    return index < 0 ? undefined : this.free.splice(index, 1)[0];
+  }
+
+  give(view: ArrayBufferView | undefined): void {
+    if (view && view.buffer instanceof ArrayBuffer && view.buffer.byteLength > 0 && this.free.length < 8) this.free.push(view.buffer);
+  }
+}
+
 /** Element ranges of `elements`, `perTask` each. */
 function* elementRanges(elements: number, perTask: number): Generator<{ first: number; count: number }> {
   for (let first = 0; first < elements; first += perTask) yield { first, count: Math.min(perTask, elements - first) };
@@ -120,16 +140,25 @@ export async function resolveScales(plan: InitPlan, matchStd: string | undefined
 }
 
 /** Draw tasks for a layer, with the reference's signs read in order on this thread when asked. */
-async function* drawTasks(planned: PlannedTensor, spec: DrawSpec, dtype: WritableFloatDType, perTask: number, signsLike: boolean, context: InitContext): AsyncGenerator<DrawTask> {
+async function* drawTasks(planned: PlannedTensor, spec: DrawSpec, dtype: WritableFloatDType, perTask: number, signsLike: boolean, context: InitContext, recycler: BufferRecycler): AsyncGenerator<DrawTask> {
   const n = planned.record.params;
+  const size = WRITABLE_FLOAT_BYTES[dtype];
+  const output = (count: number): { output?: ArrayBuffer } => {
+    const buffer = recycler.take(count * size);
+    return buffer ? { output: buffer } : {};
+  };
   if (!signsLike) {
-    for (const range of elementRanges(n, perTask)) yield { kind: "draw", spec, ...range, dtype };
+    for (const range of elementRanges(n, perTask)) yield { kind: "draw", spec, ...range, dtype, ...output(range.count) };
     return;
   }
   const data = planned.record.data!;
   const codec = createCodec(data.encoding);
   const negativeOf = signReader(codec);
-  let buffer = new Uint8Array(Math.min(perTask, n));
+  const signs = (count: number): Uint8Array => {
+    const buffer = recycler.take(count);
+    return buffer ? new Uint8Array(buffer, 0, count) : new Uint8Array(count);
+  };
+  let buffer = signs(Math.min(perTask, n));
   let filled = 0;
   let first = 0;
   let element = 0;
@@ -142,10 +171,10 @@ async function* drawTasks(planned: PlannedTensor, spec: DrawSpec, dtype: Writabl
       filled += take;
       negative = negative.subarray(take);
       if (filled === buffer.length) {
-        yield { kind: "draw", spec, first, count: filled, dtype, negative: buffer };
+        yield { kind: "draw", spec, first, count: filled, dtype, negative: buffer, ...output(filled) };
         first += filled;
         filled = 0;
-        buffer = new Uint8Array(Math.min(perTask, n - first));
+        if (first < n) buffer = signs(Math.min(perTask, n - first));
       }
     }
   }
@@ -158,9 +187,12 @@ async function writeDrawn(planned: PlannedTensor, writer: SafetensorsFileWriter,
   const perTask = Math.max(1, Math.floor((context.taskBytes ?? DEFAULT_TASK_BYTES) / (planned.bytes / Math.max(1, planned.record.params))));
   const spec = drawSpec(planned, planned.row.draw!.scale!);
   const run = (task: DrawTask): Promise<Extract<InitResult, { kind: "draw" }>> => runOn(context.executor, task, "draw");
-  for await (const result of ordered(drawTasks(planned, spec, dtype, perTask, signsLike, context), run, context.executor.parallelism + 1)) {
+  const recycler = context.recycler ?? new BufferRecycler();
+  for await (const result of ordered(drawTasks(planned, spec, dtype, perTask, signsLike, context, recycler), run, context.executor.parallelism + 1)) {
     await writer.write(result.bytes!);
     context.onBytes?.(result.bytes!.length);
+    recycler.give(result.bytes);
+    recycler.give(result.negative);
   }
 }
 
@@ -211,6 +243,7 @@ export function initLayout(plan: InitPlan, output: string, maxShardBytes: number
  */
 export async function writeInit(plan: InitPlan, layout: CheckpointLayout, metadata: Record<string, string>, signsLike: boolean, context: InitContext): Promise<{ files: string[]; bytes: number }> {
   const byName = new Map(plan.tensors.map((planned) => [planned.row.tensor, planned]));
+  context = { ...context, recycler: context.recycler ?? new BufferRecycler() };
   const finished: AtomicFile[] = [];
   let bytes = 0;
   try {
