@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import { analyzeFile } from "../src/analysis/model.js";
 import { openModel } from "../src/formats/open.js";
 import { GENERATED, REAL_MODEL, realTensors } from "./fixtures/make.js";
-import { expectCleanError, runCli } from "./helpers/cli.js";
+import { expectCleanError, runCli, runCliAsync } from "./helpers/cli.js";
+import { startFakeHub } from "./helpers/hubServer.js";
 import type { TensorSpec } from "./helpers/safetensorsWriter.js";
 
 const dir = mkdtempSync(join(tmpdir(), "jaynes-init-"));
@@ -236,6 +237,28 @@ describe("jaynes init on other dtypes and formats", () => {
     const written = out("big-endian.safetensors");
     init(["--like", `${GENERATED}pytorch/big-endian.pt`, "-o", written, "--min-params", "100000000"]);
     expect(Buffer.compare(realTensors(written)[0]!.data, byName(realTensors(REAL_MODEL)).get("0.weight")!.data)).toBe(0);
+  });
+});
+
+describe("jaynes init --like hf://", () => {
+  it("a sharded model on a local stand-in for the Hub gives the bytes of the local files", async () => {
+    const hub = await startFakeHub({ "test/sharded": { revisions: { main: join(GENERATED, "sharded") } } });
+    try {
+      const home = join(dir, "hf-home");
+      mkdirSync(home, { recursive: true });
+      const env = { HF_ENDPOINT: hub.url, HF_HOME: home, HF_TOKEN: "", HF_TOKEN_PATH: "" };
+      const remote = out("from-hub.safetensors");
+      const run = await runCliAsync(["init", "--like", "hf://test/sharded", "-o", remote, "--signs", "like", "--quiet"], env);
+      expect(run.code, run.stderr).toBe(0);
+      const local = out("from-local-shards.safetensors");
+      init(["--like", join(GENERATED, "sharded/model.safetensors.index.json"), "-o", local, "--signs", "like"]);
+      const a = byName(realTensors(remote));
+      const b = byName(realTensors(local));
+      expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+      for (const [name, tensor] of a) expect(Buffer.compare(tensor.data, b.get(name)!.data)).toBe(0);
+    } finally {
+      await hub.close();
+    }
   });
 });
 

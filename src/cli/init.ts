@@ -62,7 +62,7 @@ export function initCommand(): Command {
     .option("--signs <source>", "random: each sign a fair coin; like: the signs of the reference's weights", choiceOption("--signs", ["random", "like"] as const), "random")
     .option("--scale <x>", "max |w| of every drawn layer (default: the max of the layer the parameters were fitted on)", positiveNumberOption("--scale"))
     .addOption(new Option("--match-std [init]", "rescale each drawn layer to the standard deviation of the reference layer (like) or of a standard initialisation").choices(MATCH_STD_CHOICES as string[]))
-    .option("--max-shard-size <size>", "largest shard (tensor bytes): 5GB, 500MB, 2GiB, …", byteSizeOption("--max-shard-size"), byteSizeOption("--max-shard-size")(DEFAULT_MAX_SHARD))
+    .addOption(new Option("--max-shard-size <size>", "largest shard (tensor bytes): 5GB, 500MB, 2GiB, …").argParser(byteSizeOption("--max-shard-size")).default(byteSizeOption("--max-shard-size")(DEFAULT_MAX_SHARD), DEFAULT_MAX_SHARD))
     .option("--dry-run", "print what would be drawn and copied; write nothing", false)
     .option("-f, --format <format>", "what is printed: table or json", choiceOption("--format", ["table", "json"] as const), "table")
     .option("--bins <n>", "bins of the fits drawn from (as fit)", integerOption("--bins", 2, 1_000_000), 100)
