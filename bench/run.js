@@ -79,7 +79,8 @@ for (const name of args.cases.split(",").map((c) => c.trim().toLowerCase())) {
   const fits = [];
   for (let i = 0; i < repeat; i++) {
     reads.push(report("read-child.js", [path]));
-    const fit = report("fit-child.js", [path, "--format", "csv", "-o", "/dev/null", "--no-progress", ...(args.jobs ? ["--jobs", args.jobs] : [])]);
+    // Written to a file: `-o /dev/null` run as root would have the atomic rename replace the device.
+    const fit = report("fit-child.js", [path, "--format", "csv", "-o", `${here}out/fit-output.csv`, "--no-progress", ...(args.jobs ? ["--jobs", args.jobs] : [])]);
     if (fit.code !== 0) throw new Error(`jaynes fit exited ${fit.code}`);
     fits.push(fit);
   }

@@ -101,7 +101,7 @@ describe("atomic files and replacement refusals", () => {
     expect(await replaceRefusal(input, [input])).toMatch(/is an input/);
     expect(await replaceRefusal(join(dir, "link.bin"), [input])).toMatch(/is an input/);
     expect(await replaceRefusal(dir, [])).toMatch(/not a regular file/);
-    expect(await replaceRefusal("/dev/null", [])).toMatch(/not a regular file/);
+    expect(await replaceRefusal("/dev/null", [])).toMatch(/not a regular file/); // read-only check: nothing is written
     expect(await replaceRefusal(join(dir, "new.bin"), [input])).toBeUndefined();
     expect(await replaceRefusal(join(dir, "atomic.bin"), [input])).toBeUndefined();
   });

@@ -3,6 +3,7 @@
  * a valid safetensors file of the same architecture, copied tensors are identical byte for byte,
  * drawn layers refit to their parameters, the same seed gives the same bytes.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -282,10 +283,12 @@ describe("jaynes init refuses, with one line and no output file", () => {
     expect(run.stderr).toContain("-o/--output is required");
   });
 
-  it("an output that is the input, a device or a directory", () => {
+  it("an output that is the input, a FIFO (like a device) or a directory", () => {
+    const fifo = out("pipe");
+    spawnSync("mkfifo", [fifo]);
     for (const [target, message] of [
       [REAL_MODEL, "is an input"],
-      ["/dev/null", "not a regular file"],
+      [fifo, "not a regular file"],
       [dir, "not a regular file"],
     ] as const) {
       const before = target === REAL_MODEL ? readFileSync(REAL_MODEL) : undefined;

@@ -57,8 +57,13 @@ export class AtomicFile {
     await this.handle.close();
   }
 
-  /** Rename the finished temporary onto the target. */
+  /**
+   * Rename the finished temporary onto the target — never onto a directory, device or FIFO: as root,
+   * `-o /dev/null` would otherwise replace the system's /dev/null with a regular file.
+   */
   async commit(): Promise<void> {
+    const existing = await lstat(this.path).catch(() => undefined);
+    if (existing && !existing.isFile() && !existing.isSymbolicLink()) throw new Error("exists and is not a regular file; refusing to replace it");
     await rename(this.temporary, this.path);
     pendingTemporaries.delete(this.temporary);
   }

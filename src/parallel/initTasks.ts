@@ -51,13 +51,23 @@ export type InitResult =
 export const MEASURE_BLOCK = 65_536;
 const BLOCK = MEASURE_BLOCK;
 
+// Per-thread scratch, kept across tasks: a buffer allocated per task is garbage that V8 collects only
+// once tens of MB of it have piled up, in every thread.
+const scratch = new Float64Array(BLOCK);
+let readBuffers: [Uint8Array, Uint8Array] | undefined;
+
+function readBuffersFor(chunkBytes: number): [Uint8Array, Uint8Array] {
+  if (!readBuffers || readBuffers[0].length < chunkBytes) readBuffers = [new Uint8Array(chunkBytes), new Uint8Array(chunkBytes)];
+  return readBuffers;
+}
+
 export async function runInitTask(task: InitTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<InitResult> {
   return task.kind === "draw" ? runDraw(task) : runMoments(task, pool, onBytes);
 }
 
 function runDraw(task: DrawTask): InitResult {
   const out = task.measure ? undefined : floatArrayFor(task.dtype, task.count, task.output);
-  const block = new Float64Array(Math.min(BLOCK, task.count));
+  const block = scratch;
   if (task.measure && task.first % BLOCK !== 0) throw new Error(`measure task at element ${task.first}: not aligned to ${BLOCK}`);
   const blockSquares = task.measure ? new Float64Array(Math.ceil(task.count / BLOCK)) : undefined;
   /** Draw elements [at, at + length) of this task, signs from `negative` when given. */
@@ -81,23 +91,29 @@ function runDraw(task: DrawTask): InitResult {
 
 /**
  * A reader of signs for one encoding: per chunk of whole units starting at element `firstElement`,
- * 1 where the element is negative (−0 included), else 0. NaN counts as positive.
+ * 1 where the element is negative (−0 included), else 0. NaN counts as positive. The result is a view
+ * of a scratch array reused by the next call.
  */
 export function signReader(codec: Codec): (chunk: Uint8Array, firstElement: number) => Uint8Array {
+  let out = new Uint8Array(0);
+  const sized = (n: number): Uint8Array => {
+    if (out.length < n) out = new Uint8Array(n);
+    return out.subarray(0, n);
+  };
   if (codec.type === "codes") {
     const negativeLevel = Uint8Array.from(codec.levels, (level) => (level < 0 || Object.is(level, -0) ? 1 : 0));
     return (chunk) => {
       const codes = codec.codes(chunk);
-      const out = new Uint8Array(codes.length);
-      for (let i = 0; i < codes.length; i++) out[i] = negativeLevel[codes[i]!]!;
-      return out;
+      const signs = sized(codes.length);
+      for (let i = 0; i < codes.length; i++) signs[i] = negativeLevel[codes[i]!]!;
+      return signs;
     };
   }
   return (chunk, firstElement) => {
     const values = codec.decode(chunk, firstElement);
-    const out = new Uint8Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = values[i]! < 0 || Object.is(values[i], -0) ? 1 : 0;
-    return out;
+    const signs = sized(values.length);
+    for (let i = 0; i < values.length; i++) signs[i] = values[i]! < 0 || Object.is(values[i], -0) ? 1 : 0;
+    return signs;
   };
 }
 
@@ -114,7 +130,8 @@ async function runMoments(task: MomentsTask, pool: SourcePool, onBytes?: (bytes:
     m2 += delta * (value - mean);
   };
   let element = codec.type === "floats" ? (task.start / codec.unitBytes) * codec.unitElements : 0;
-  for await (const chunk of readTensorChunks(task.data, pool, { unitBytes: codec.unitBytes, chunkBytes: task.chunkBytes, start: task.start, end: task.end, ...(onBytes ? { onBytes } : {}) })) {
+  const buffers = readBuffersFor(task.chunkBytes);
+  for await (const chunk of readTensorChunks(task.data, pool, { unitBytes: codec.unitBytes, chunkBytes: task.chunkBytes, start: task.start, end: task.end, buffers, ...(onBytes ? { onBytes } : {}) })) {
     if (codec.type === "codes") {
       const codes = codec.codes(chunk);
       for (let i = 0; i < codes.length; i++) add(codec.levels[codes[i]!]!);

@@ -67,10 +67,11 @@ function magnitude(u: number, muPlain: number, sigma: number): number {
  * lowest bit of the element's first word), or, with `negative`, from the reference: negative[k] ≠ 0
  * makes element first + k negative.
  */
+const words = new Uint32Array(4);
+const retry = new Uint32Array(4);
+
 export function drawValues(spec: DrawSpec, first: number, out: Float64Array, negative?: Uint8Array): void {
   const { muPlain, sigma, scale, seed, stream, pinned } = spec;
-  const words = new Uint32Array(4);
-  const retry = new Uint32Array(4);
   const count = out.length;
   let k = 0;
   while (k < count) {

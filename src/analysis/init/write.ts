@@ -36,6 +36,13 @@ export interface InitContext {
   onBytes?: (bytes: number) => void;
   /** Buffers reused across layers (made by writeInit). */
   recycler?: BufferRecycler;
+  /** The two read buffers of this thread's reads (copies, signs), reused across tensors. */
+  readBuffers?: [Uint8Array, Uint8Array];
+}
+
+/** Read options for this thread's reads, with the context's reused buffers. */
+function readOptions(context: InitContext, unitBytes: number): { unitBytes: number; chunkBytes: number; buffers?: [Uint8Array, Uint8Array] } {
+  return { unitBytes, chunkBytes: context.chunkBytes ?? DEFAULT_CHUNK_BYTES, ...(context.readBuffers ? { buffers: context.readBuffers } : {}) };
 }
 
 const DEFAULT_TASK_BYTES = 8 * 1024 * 1024;
@@ -162,7 +169,7 @@ async function* drawTasks(planned: PlannedTensor, spec: DrawSpec, dtype: Writabl
   let filled = 0;
   let first = 0;
   let element = 0;
-  for await (const chunk of readTensorChunks(data, context.pool, { unitBytes: codec.unitBytes, chunkBytes: context.chunkBytes ?? DEFAULT_CHUNK_BYTES })) {
+  for await (const chunk of readTensorChunks(data, context.pool, readOptions(context, codec.unitBytes))) {
     let negative = negativeOf(chunk, element);
     element += negative.length;
     while (negative.length > 0) {
@@ -198,9 +205,8 @@ async function writeDrawn(planned: PlannedTensor, writer: SafetensorsFileWriter,
 
 async function writeCopied(planned: PlannedTensor, writer: SafetensorsFileWriter, context: InitContext): Promise<void> {
   const source = planned.source;
-  const chunkBytes = context.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   if (source.kind === "bytes") {
-    for await (const chunk of readTensorChunks(source.data, context.pool, { unitBytes: 1, chunkBytes })) {
+    for await (const chunk of readTensorChunks(source.data, context.pool, readOptions(context, 1))) {
       await writer.write(chunk);
       context.onBytes?.(chunk.length);
     }
@@ -211,7 +217,7 @@ async function writeCopied(planned: PlannedTensor, writer: SafetensorsFileWriter
   // 8/16-bit float codes in their own dtype are written as their patterns, exactly.
   const asPatterns = codec.type === "codes" && (source.data.encoding.kind === "float" || source.data.encoding.kind === "varint") && source.dtype === source.data.encoding.dtype;
   let element = 0;
-  for await (const chunk of readTensorChunks(source.data, context.pool, { unitBytes: codec.unitBytes, chunkBytes })) {
+  for await (const chunk of readTensorChunks(source.data, context.pool, readOptions(context, codec.unitBytes))) {
     let bytes: Uint8Array;
     if (codec.type === "codes" && asPatterns) {
       const codes = codec.codes(chunk);
@@ -243,7 +249,8 @@ export function initLayout(plan: InitPlan, output: string, maxShardBytes: number
  */
 export async function writeInit(plan: InitPlan, layout: CheckpointLayout, metadata: Record<string, string>, signsLike: boolean, context: InitContext): Promise<{ files: string[]; bytes: number }> {
   const byName = new Map(plan.tensors.map((planned) => [planned.row.tensor, planned]));
-  context = { ...context, recycler: context.recycler ?? new BufferRecycler() };
+  const chunkBytes = context.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  context = { ...context, recycler: context.recycler ?? new BufferRecycler(), readBuffers: context.readBuffers ?? [new Uint8Array(chunkBytes), new Uint8Array(chunkBytes)] };
   const finished: AtomicFile[] = [];
   let bytes = 0;
   try {
