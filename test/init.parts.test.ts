@@ -3,6 +3,7 @@
  * strict reader accepting what it writes), the fit-file reader, and the draw on worker threads giving
  * the bytes of the inline draw however the work is cut.
  */
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -101,7 +102,9 @@ describe("atomic files and replacement refusals", () => {
     expect(await replaceRefusal(input, [input])).toMatch(/is an input/);
     expect(await replaceRefusal(join(dir, "link.bin"), [input])).toMatch(/is an input/);
     expect(await replaceRefusal(dir, [])).toMatch(/not a regular file/);
-    expect(await replaceRefusal("/dev/null", [])).toMatch(/not a regular file/); // read-only check: nothing is written
+    const fifo = join(dir, "pipe");
+    spawnSync("mkfifo", [fifo]); // like a device: not a regular file
+    expect(await replaceRefusal(fifo, [])).toMatch(/not a regular file/);
     expect(await replaceRefusal(join(dir, "new.bin"), [input])).toBeUndefined();
     expect(await replaceRefusal(join(dir, "atomic.bin"), [input])).toBeUndefined();
   });
