@@ -57,8 +57,13 @@ export async function main(argv: string[]): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    if (error.code === "EPIPE") {
+      removePendingTemporaries(unlinkSync);
+      process.exit(process.exitCode ?? 0);
+    }
   });
+  // Logs to a closed stderr (`2>&1 | head`) are lost, but must not kill a run half-way through a write.
+  process.stderr.on("error", () => undefined);
 
   const program = buildProgram();
   try {

@@ -168,7 +168,7 @@ function copySource(record: TensorRecord): { source: TensorSource; dtype: string
     return { source: { kind: "recode", data: record.data, dtype }, dtype };
   }
   if (record.stored && DTYPE_BITS[record.dtype] !== undefined) return { source: { kind: "bytes", data: { ranges: record.stored } }, dtype: record.dtype };
-  return { source: { kind: "omit" }, dtype: null, reason: `${record.skipReason ?? "not analysed"}; the reader does not locate its bytes for copying` };
+  return { source: { kind: "omit" }, dtype: null, reason: "the reader does not locate its bytes for copying" };
 }
 
 export function planInit(model: OpenedModel, settings: AnalysisSettings, parameters: ParameterSource, options: InitOptions): InitPlan {
