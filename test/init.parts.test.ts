@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type InitPlan, planInit } from "../src/analysis/init/plan.js";
-import { type InitContext, initLayout, resolveScales, writeInit } from "../src/analysis/init/write.js";
+import { type InitContext, initLayout, resolveScales, writeInit } from "../src/run/initWrite.js";
 import { analyzeOpenedModel } from "../src/analysis/model.js";
 import { resolveSettings } from "../src/analysis/settings.js";
 import { parseCsv, readFitFile } from "../src/formats/fitFile.js";

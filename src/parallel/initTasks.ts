@@ -11,9 +11,10 @@
  *   (Welford), merged by the caller in range order (Chan et al.) — the reference's standard deviation.
  * Draws depend only on the element indices, so the bytes are the same however a layer is cut.
  */
-import { createCodec, type Codec } from "../formats/encodings.js";
-import { floatArrayFor, storeFloats, type WritableFloatDType } from "../formats/floatBits.js";
-import type { TensorData } from "../formats/tensor.js";
+import type { Codec } from "../decode/codec.js";
+import { createCodec } from "../decode/encodings.js";
+import { floatArrayFor, storeFloats, type WritableFloatDType } from "../decode/floatBits.js";
+import type { TensorData } from "../io/tensorData.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
 import { type DrawSpec, drawValues } from "../stats/lognormalDraw.js";

@@ -10,8 +10,8 @@
  * - `scan-and-bin`: a tensor that fits in one chunk: read once, both passes in memory.
  * - `draw`, `moments`: the work of `jaynes init` (initTasks.ts), run by the same executors.
  */
-import { createCodec, type CodeCodec, type FloatCodec } from "../formats/encodings.js";
-import type { TensorData } from "../formats/tensor.js";
+import { createCodec, type CodeCodec, type FloatCodec } from "../decode/encodings.js";
+import type { TensorData } from "../io/tensorData.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
 import { type BucketSplits, binValues as binAny, countAbove32 } from "../stats/binning.js";

@@ -14,10 +14,11 @@
  */
 import { InputError } from "../../errors.js";
 import type { FitFile } from "../../formats/fitFile.js";
-import { WRITABLE_FLOAT_BYTES, type WritableFloatDType } from "../../formats/floatBits.js";
+import { WRITABLE_FLOAT_BYTES, type WritableFloatDType } from "../../decode/floatBits.js";
 import { DTYPE_BITS } from "../../formats/safetensors.js";
 import { safetensorsBytes } from "../../formats/safetensorsWrite.js";
-import type { OpenedModel, TensorData, TensorRecord } from "../../formats/tensor.js";
+import type { OpenedModel, TensorRecord } from "../../formats/tensor.js";
+import type { TensorData } from "../../io/tensorData.js";
 import { type StoredBytes, tensorBytes } from "../../io/tensorChunks.js";
 import { MIN_ACCEPTANCE, acceptance, pinnedIndex, streamOf } from "../../stats/lognormalDraw.js";
 import type { LayerResult } from "../layerResult.js";

@@ -8,19 +8,19 @@
  * temporary beside its target and is renamed only when all of them are complete (shards first, the
  * index last), so an interrupted or failed run leaves no partial checkpoint under the final names.
  */
-import { createCodec } from "../../formats/encodings.js";
-import { WRITABLE_FLOAT_BYTES, floatArrayFor, storeFloats, type WritableFloatDType } from "../../formats/floatBits.js";
-import { type CheckpointLayout, SafetensorsFileWriter, type TensorLayout, layoutCheckpoint, shardIndexText } from "../../formats/safetensorsWrite.js";
-import { AtomicFile } from "../../io/atomicWrite.js";
-import type { SourcePool } from "../../io/byteSource.js";
-import { DEFAULT_CHUNK_BYTES } from "../../io/chunks.js";
-import { isSequentialData, readTensorChunks, tensorBytes } from "../../io/tensorChunks.js";
-import type { Executor } from "../../parallel/executor.js";
-import { type DrawTask, type InitResult, MEASURE_BLOCK, mergeMoments, signReader } from "../../parallel/initTasks.js";
-import type { AccumulateTask } from "../../parallel/tasks.js";
-import { type DrawSpec, truncatedMeanSquare } from "../../stats/lognormalDraw.js";
-import { DEFAULT_RANGE_BYTES, splitRanges } from "../accumulate.js";
-import type { InitPlan, PlannedTensor } from "./plan.js";
+import { createCodec } from "../decode/encodings.js";
+import { WRITABLE_FLOAT_BYTES, floatArrayFor, storeFloats, type WritableFloatDType } from "../decode/floatBits.js";
+import { type CheckpointLayout, SafetensorsFileWriter, type TensorLayout, layoutCheckpoint, shardIndexText } from "../formats/safetensorsWrite.js";
+import { AtomicFile } from "../io/atomicWrite.js";
+import type { SourcePool } from "../io/byteSource.js";
+import { DEFAULT_CHUNK_BYTES } from "../io/chunks.js";
+import { isSequentialData, readTensorChunks, tensorBytes } from "../io/tensorChunks.js";
+import type { Executor } from "../parallel/executor.js";
+import { type DrawTask, type InitResult, MEASURE_BLOCK, mergeMoments, signReader } from "../parallel/initTasks.js";
+import type { AccumulateTask } from "../parallel/tasks.js";
+import { type DrawSpec, truncatedMeanSquare } from "../stats/lognormalDraw.js";
+import { DEFAULT_RANGE_BYTES, splitRanges } from "../analysis/accumulate.js";
+import type { InitPlan, PlannedTensor } from "../analysis/init/plan.js";
 
 export interface InitContext {
   /** Runs draw tasks (they read nothing): a worker pool for large models. */
