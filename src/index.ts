@@ -93,3 +93,13 @@ export { buildScanSummary, type ScanSummary, type ScanModelEntry, type ScanPart,
 export { renderScanCsv, renderScanMarkdown, renderScanTable } from "./report/scanSummary.js";
 export { renderScanLatex } from "./report/latex.js";
 export { modelsAmong, filesInTree } from "./formats/open.js";
+export { planInit, standardInitStd, MATCH_STD_CHOICES, type InitPlan, type InitOptions, type InitTensor, type DrawnLayer, type MatchStd, type ParameterSource, type PlannedTensor } from "./analysis/init/plan.js";
+export { initLayout, resolveScales, writeInit, type InitContext } from "./run/initWrite.js";
+export { drawValues, pinnedIndex, streamOf, acceptance, truncatedMeanSquare, type DrawSpec } from "./stats/lognormalDraw.js";
+export { philox4x32, uniform52 } from "./stats/philox.js";
+export { normalQuantile } from "./stats/normalQuantile.js";
+export { portableExp, portableLog } from "./stats/portableMath.js";
+export { float16Bits, bfloat16Bits, storeFloats, type WritableFloatDType } from "./decode/floatBits.js";
+export { layoutCheckpoint, safetensorsHeaderBytes, shardIndexText, SafetensorsFileWriter, type CheckpointLayout, type ShardLayout, type TensorLayout } from "./formats/safetensorsWrite.js";
+export { readFitFile, type FitFile, type FittedLayer } from "./formats/fitFile.js";
+export { renderInitTable, renderInitJson, initMetadata, type InitReport, type InitProvenance } from "./report/init.js";

@@ -12,6 +12,7 @@ import { VERSION } from "../version.js";
 import { compareCommand } from "./compare.js";
 import { dynamicsCommand } from "./dynamics.js";
 import { fitCommand } from "./fit.js";
+import { initCommand } from "./init.js";
 import { mergeCommand } from "./merge.js";
 import { scanCommand } from "./scan.js";
 
@@ -29,6 +30,7 @@ Examples:
   $ jaynes compare ckpt_epoch00.safetensors ckpt_epoch10.safetensors
   $ jaynes dynamics ./checkpoints/ --plot figures/
   $ jaynes scan ./checkpoints/ --out scan/ --fail-under-r2 0.9
+  $ jaynes init --like model.safetensors -o lognormal-init.safetensors --seed 1
 
 Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input, 3 a CI threshold failed,
 70 internal error (a bug: please report it).
@@ -38,6 +40,7 @@ Tables go to stdout; progress and logs to stderr. NO_COLOR disables colour.`,
   program.addCommand(compareCommand());
   program.addCommand(dynamicsCommand());
   program.addCommand(scanCommand());
+  program.addCommand(initCommand());
   program.addCommand(mergeCommand());
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();
@@ -53,8 +56,13 @@ export async function main(argv: string[]): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    if (error.code === "EPIPE") {
+      removePendingTemporaries(unlinkSync);
+      process.exit(process.exitCode ?? 0);
+    }
   });
+  // Logs to a closed stderr (`2>&1 | head`) are lost, but must not kill a run half-way through a write.
+  process.stderr.on("error", () => undefined);
 
   const program = buildProgram();
   try {

@@ -16,7 +16,7 @@ import { type OpenedModel, type TensorRecord, shapeProduct } from "./tensor.js";
 export const MAX_HEADER_BYTES = 100_000_000;
 
 /** Every dtype the format defines, with its size in bits (sub-byte types pack). */
-const DTYPE_BITS: Record<string, number> = {
+export const DTYPE_BITS: Record<string, number> = {
   BOOL: 8,
   F4: 4,
   F6_E2M3: 6,

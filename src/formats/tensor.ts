@@ -20,13 +20,21 @@ export interface TensorRecord {
   /** Absent when the tensor is not analysed; `skipReason` says why. */
   data?: TensorData;
   skipReason?: string;
+  /**
+   * Set when the bytes hold the elements in an order other than row-major over `shape` (a NumPy
+   * array in Fortran order, a transposed PyTorch view): the multiset of values, which is all an
+   * analysis needs, but not their positions.
+   */
+  permuted?: boolean;
   /** Set when the stored values are quantised and were decoded to real values: the scheme, in words. */
   quantization?: string;
   /** The scheme as structured data, for checkpoint quantisation schemes (src/formats/quantization/). */
   quantizationInfo?: QuantizationInfo;
   /**
-   * Where the tensor's bytes are as stored, for readers that know it, also for tensors that are not
-   * analysed (integer and packed tensors): quantisation detection reads codes and scales from here.
+   * Where the tensor's bytes are as stored — plain little-endian elements of `dtype` in safetensors'
+   * vocabulary — for readers that locate them (safetensors: every tensor; PyTorch: integer tensors
+   * in stored members), also for tensors that are not analysed: quantisation detection reads codes
+   * and scales from here, and `jaynes init` copies integer tensors from here.
    */
   storage?: ByteRange[];
 }

@@ -18,6 +18,7 @@ import type { Failure } from "../errors.js";
 import { VERSION } from "../version.js";
 import { renderComparisonCsv, renderComparisonTable } from "./compare.js";
 import { renderCsv } from "./csv.js";
+import { type InitReport, renderInitJson, renderInitTable } from "./init.js";
 import { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "./dynamics.js";
 import { renderJson, renderJsonDocument, renderJsonl } from "./json.js";
 import { renderScanCsv, renderScanTable } from "./scanSummary.js";
@@ -43,6 +44,7 @@ export interface Documents {
   compare: ModelComparison;
   dynamics: DynamicsResult;
   scan: ScanSummary;
+  init: InitReport;
 }
 
 export type DocumentKind = keyof Documents;
@@ -71,6 +73,10 @@ export const RENDERERS: RendererTable = {
     table: (summary, context) => renderScanTable(summary, { color: context.color }),
     csv: (summary) => renderScanCsv(summary),
     json: (summary) => renderJsonDocument(summary),
+  },
+  init: {
+    table: (report, context) => renderInitTable(report, { color: context.color, verbose: false }),
+    json: (report) => renderInitJson(report),
   },
 };
 

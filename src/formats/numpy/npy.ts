@@ -132,6 +132,7 @@ export function npyTensor(
   const params = shapeProduct(header.shape);
   if (params === undefined) throw new InputError("overflow", file, `shape [${header.shape.join(", ")}] overflows`, name);
   const record: TensorRecord = { name, dtype: info.dtype, shape: header.shape, params };
+  if (header.fortranOrder && header.shape.filter((dim) => dim > 1).length > 1) record.permuted = true;
   // Object arrays hold a pickle of unknown length after the header: not checked, never read.
   if (info.dtype === "OBJECT") return { ...record, skipReason: info.skipReason! };
   if (info.itemBytes !== undefined) {
