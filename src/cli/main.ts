@@ -8,6 +8,7 @@ import { Command, CommanderError } from "commander";
 import { ExitCode, InputError, ThresholdError, UsageError } from "../errors.js";
 import { removePendingTemporaries } from "../io/atomicWrite.js";
 import { VERSION } from "../version.js";
+import { activationsCommand } from "./activations.js";
 import { compareCommand } from "./compare.js";
 import { dynamicsCommand } from "./dynamics.js";
 import { fitCommand } from "./fit.js";
@@ -18,7 +19,7 @@ export const INTERNAL_ERROR_EXIT = 70;
 
 export function buildProgram(): Command {
   const program = new Command("jaynes")
-    .description("Weight-microstructure analyzer: per-layer lognormal fits of |w| for trained neural networks.")
+    .description("Weight-microstructure analyzer: per-layer lognormal fits of |w| (and of neuron outputs) for trained neural networks.")
     .version(VERSION, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText(
@@ -29,6 +30,7 @@ Examples:
   $ jaynes fit model.safetensors.index.json --format csv -o layers.csv
   $ jaynes compare ckpt_epoch00.safetensors ckpt_epoch10.safetensors
   $ jaynes dynamics ./checkpoints/ --plot figures/
+  $ jaynes activations model.onnx --input samples.npy
   $ jaynes scan ./checkpoints/ --out scan/ --fail-under-r2 0.9
 
 Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input, 3 a CI threshold failed,
@@ -38,6 +40,7 @@ Tables go to stdout; progress and logs to stderr. NO_COLOR disables colour.`,
   program.addCommand(fitCommand());
   program.addCommand(compareCommand());
   program.addCommand(dynamicsCommand());
+  program.addCommand(activationsCommand());
   program.addCommand(scanCommand());
   program.addCommand(mergeCommand());
   program.exitOverride();

@@ -84,6 +84,20 @@ export interface TensorData {
   compression?: DeflateCompression;
 }
 
+/**
+ * The stored bytes of a tensor of any fixed-width dtype, analysed or not (integers included), in the
+ * file's element order: for callers that read tensors as data rather than as weights, such as the
+ * inputs of `jaynes activations`. Set by the readers that can say it cheaply (safetensors, NumPy).
+ */
+export interface TensorStorage {
+  ranges: ByteRange[];
+  compression?: DeflateCompression;
+  itemBytes: number;
+  bigEndian?: boolean;
+  /** NumPy Fortran order: the first axis varies fastest. */
+  columnMajor?: boolean;
+}
+
 export interface TensorRecord {
   /** Unique within the model (readers prefix a graph path when the format repeats names). */
   name: string;
@@ -99,6 +113,8 @@ export interface TensorRecord {
   skipReason?: string;
   /** Set when the stored values are quantised and were decoded to real values: the scheme, in words. */
   quantization?: string;
+  /** Where the stored bytes are, for readers that set it (see TensorStorage). */
+  storage?: TensorStorage;
 }
 
 /** A model opened by a reader: its files, metadata and tensor records (no tensor data read yet). */

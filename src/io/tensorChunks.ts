@@ -19,11 +19,11 @@ export function isSequentialData(data: TensorData): boolean {
   return data.compression !== undefined;
 }
 
-export function readTensorChunks(data: TensorData, pool: SourcePool, options: ChunkOptions): AsyncGenerator<Uint8Array> {
+export function readTensorChunks(data: Pick<TensorData, "ranges" | "compression">, pool: SourcePool, options: ChunkOptions): AsyncGenerator<Uint8Array> {
   return data.compression ? readInflatedChunks(data, pool, options) : readChunks(data.ranges, pool, options);
 }
 
-async function* readInflatedChunks(data: TensorData, pool: SourcePool, options: ChunkOptions): AsyncGenerator<Uint8Array> {
+async function* readInflatedChunks(data: Pick<TensorData, "ranges" | "compression">, pool: SourcePool, options: ChunkOptions): AsyncGenerator<Uint8Array> {
   const compression = data.compression!;
   const unit = options.unitBytes;
   const start = options.start ?? 0;

@@ -79,7 +79,7 @@ export function flatLayers(models: readonly ModelResult[]): FlatLayer[] {
 }
 
 /** The value of one CSV column for a layer (`<field>_<model>` reads `alternatives.<model>.<field>`). */
-export function layerColumnValue(layer: FlatLayer, column: LayerColumn): unknown {
+export function layerColumnValue(layer: FlatLayer, column: LayerColumn | string): unknown {
   if (column in layer) return (layer as unknown as Record<string, unknown>)[column];
   const split = column.lastIndexOf("_");
   const model = ALTERNATIVE_NAMES.find((name) => name === column.slice(split + 1));
