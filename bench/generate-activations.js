@@ -4,29 +4,17 @@
 // 29.4 M FLOAT weights = 118 MB in raw_data initializers, N(0, 1/fan_in)) with a dynamic batch dim,
 // and 10,000 inputs N(0, 1) as a float32 .npy [10000, 1024].
 //
-//   node bench/generate-activations.js --out bench/out
+//   npm run build && node bench/generate-activations.js --out bench/out
 import { parseArgs } from "node:util";
+import { bytesField, encodeTag, encodeVarint, stringField } from "../dist/formats/protobuf/wireWriter.js";
 import { gaussianPool, sequentialFile } from "./streams.js";
 
 const { values: args } = parseArgs({ options: { out: { type: "string", default: "bench/out" }, samples: { type: "string", default: "10000" } } });
 const widths = [1024, 4096, 4096, 2048];
 const samples = Number(args.samples);
 
-const varint = (value) => {
-  const out = [];
-  let v = value;
-  do {
-    let byte = v % 128;
-    v = Math.floor(v / 128);
-    if (v > 0) byte |= 0x80;
-    out.push(byte);
-  } while (v > 0);
-  return Buffer.from(out);
-};
-const tag = (field, wireType) => varint(field * 8 + wireType);
-const bytesField = (field, payload) => Buffer.concat([tag(field, 2), varint(payload.length), payload]);
-const stringField = (field, text) => bytesField(field, Buffer.from(text));
-const intField = (field, value) => Buffer.concat([tag(field, 0), varint(value)]);
+// Protobuf encoders of the build (src/formats/protobuf/wireWriter.ts).
+const intField = (field, value) => Buffer.concat([encodeTag(field, 0), encodeVarint(value)]);
 
 // N(0, 1) pool, scaled per layer; rotated copies give every weight a value without 29 M draws.
 const pool = gaussianPool(1 << 22);

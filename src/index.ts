@@ -79,3 +79,15 @@ export { buildScanSummary, type ScanSummary, type ScanModelEntry, type ScanPart,
 export { renderScanCsv, renderScanMarkdown, renderScanTable } from "./report/scanSummary.js";
 export { renderScanLatex } from "./report/latex.js";
 export { modelsAmong, filesInTree } from "./formats/open.js";
+export { runActivations, packGroups, type ActivationRunOptions, type SecondPassChoice } from "./run/activations.js";
+export { ActivationCollector, type ActivationSettings, type SecondPassSource } from "./analysis/activations/collect.js";
+export { viewAsModelResult, ACTIVATION_VIEWS, type ActivationResult, type ActivationLayer, type ActivationView, type ActivationViewName } from "./analysis/activations/result.js";
+export { UnitMeans, unitAxisFor, type UnitAxisSetting } from "./analysis/activations/unitMeans.js";
+export { OnnxActivationModel, activationCandidates, type ActivationValue, type PreparedModel } from "./runtime/onnxModel.js";
+export { planInputs, type InputSpec, type InputPlan, type GraphInput } from "./runtime/inputs.js";
+export { loadOnnxRuntime, type OnnxRuntime } from "./runtime/onnxRuntime.js";
+export { walkModelGraph, type OnnxGraph, type OnnxModelGraph } from "./formats/onnx/graph.js";
+export { flattenGraph, writeRewrittenModel, createWorkspace, type RewritePlan } from "./formats/onnx/rewrite.js";
+export { PagedFloatScan } from "./stats/pagedFloatScan.js";
+export { SpillFile } from "./io/spillFile.js";
+export { renderActivationTables, renderActivationCsv, renderActivationJson, renderActivationJsonl } from "./report/activations.js";
