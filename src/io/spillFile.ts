@@ -10,7 +10,7 @@
  */
 import { type FileHandle, open, statfs } from "node:fs/promises";
 import { join } from "node:path";
-import type { ByteRange } from "../formats/tensor.js";
+import type { ByteRange } from "./tensorData.js";
 import { removeTemporaryFolder, temporaryFolder } from "./tempFile.js";
 
 export const SPILL_BUFFER_BYTES = 8 * 1024 * 1024;

@@ -7,9 +7,12 @@
  *   units, unit_axis`; json: `{tool, version, command, models: [ActivationResult…], failures}`.
  */
 import { ACTIVATION_VIEWS, type ActivationResult, viewAsModelResult } from "../analysis/activations/result.js";
+import type { ModelComparison } from "../analysis/compare.js";
 import type { ModelResult } from "../analysis/model.js";
+import { renderComparisonCsv, renderComparisonTable } from "./compare.js";
 import { renderCsv } from "./csv.js";
-import { type Failure, renderJsonDocument, renderJsonl } from "./json.js";
+import type { Failure } from "../errors.js";
+import { renderJsonDocument, renderJsonl } from "./json.js";
 import { bytes, integer } from "./numbers.js";
 import { type TableOptions, paint, renderModelTable } from "./table.js";
 
@@ -59,3 +62,31 @@ export function renderActivationTables(results: readonly ActivationResult[], opt
     })
     .join("\n");
 }
+
+/** `--compare`: each view's comparison (report/compare.ts), in one document. */
+export interface ActivationComparisonDocument {
+  pooled: ModelComparison;
+  per_unit: ModelComparison;
+}
+
+export function renderActivationComparisonTable(document: ActivationComparisonDocument, options: TableOptions): string {
+  return ACTIVATION_VIEWS.map((view) => renderComparisonTable(document[view], options)).join("\n");
+}
+
+/** One header, then every view's rows with a `view` column in front. */
+export function renderActivationComparisonCsv(document: ActivationComparisonDocument): string {
+  const parts = ACTIVATION_VIEWS.map((view) => {
+    const [header = "", ...rows] = renderComparisonCsv(document[view]).trimEnd().split("\n");
+    return { header: `view,${header}`, rows: rows.map((row) => `${view},${row}`) };
+  });
+  return `${[parts[0]!.header, ...parts.flatMap((part) => part.rows)].join("\n")}\n`;
+}
+
+export function renderActivationComparisonJson(document: ActivationComparisonDocument, version: string): string {
+  return renderJsonDocument({ tool: "jaynes", version, command: "activations --compare", views: document });
+}
+
+/** The opening paragraph of the HTML report of `activations` (what the two views are). */
+export const ACTIVATIONS_HTML_INTRO = `<p class="note">Neuron outputs (METHOD.md §8). Each observed value is shown twice: <b>pooled</b> — every |a| over all inputs, samples × units × positions, normalised by its max — and <b>per unit</b> — one number per neuron or channel, its mean |a| over the inputs.
+Both are binned and fitted exactly as weights are: the size-weighted histogram with the paper's lognormal (A, μ, σ, R²), and on the same histogram a half-normal, an exponential and a power law;
+<b>null R²</b> is what the lognormal scores on a Gaussian sample of the same size, <b>best</b> the family with the smallest AIC. Flagged layers (grey) are left out of the summary row.</p>`;

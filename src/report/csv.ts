@@ -1,5 +1,6 @@
 /** CSV (RFC 4180): one header row, one row per fitted layer of every model; shape as "256x784". */
 import type { ModelResult } from "../analysis/model.js";
+import type { Stored } from "../analysis/stored.js";
 import { LAYER_COLUMNS, flatLayers, layerColumnValue, type FlatLayer, type LayerColumn } from "./fields.js";
 
 export function csvField(value: unknown): string {
@@ -17,7 +18,7 @@ function cell(layer: FlatLayer, column: LayerColumn | string): string {
 }
 
 /** `extraColumns`: fields a command adds to its layers (e.g. `view` of activations), after the standard ones. */
-export function renderCsv(models: readonly ModelResult[], extraColumns: readonly string[] = []): string {
+export function renderCsv(models: readonly Stored<ModelResult>[], extraColumns: readonly string[] = []): string {
   const columns = [...LAYER_COLUMNS, ...extraColumns];
   const lines = [columns.join(",")];
   for (const layer of flatLayers(models)) lines.push(columns.map((column) => cell(layer, column)).join(","));

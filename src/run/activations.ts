@@ -13,11 +13,12 @@
  *    when the spill would be larger than `spillLimit` or the free disk (analysis/activations/collect.ts).
  */
 import { ActivationCollector, type ActivationSettings, type SecondPassSource } from "../analysis/activations/collect.js";
-import type { ActivationLayer, ActivationResult } from "../analysis/activations/result.js";
+import { ACTIVATION_VIEWS, type ActivationLayer, type ActivationResult, type ActivationViewName, viewAsModelResult } from "../analysis/activations/result.js";
+import { compareModels } from "../analysis/compare.js";
 import type { UnitAxisSetting } from "../analysis/activations/unitMeans.js";
 import { executorFor, settingsRecord, tensorSelector } from "../analysis/model.js";
 import { resolveSettings, type AnalysisSettings } from "../analysis/settings.js";
-import { InputError } from "../errors.js";
+import { ExitCode, type Failure, InputError } from "../errors.js";
 import { openModel } from "../formats/open.js";
 import { SpillFile } from "../io/spillFile.js";
 import { defaultJobs } from "../parallel/executor.js";
@@ -25,6 +26,13 @@ import { type InputOptions, type InputPlan, type InputSpec, planInputs } from ".
 import { OnnxActivationModel } from "../runtime/onnxModel.js";
 import { loadOnnxRuntime, releaseFinishedOutputs } from "../runtime/onnxRuntime.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
+import { writeFileAtomic } from "../io/atomicWrite.js";
+import { ACTIVATIONS_HTML_INTRO, type ActivationComparisonDocument } from "../report/activations.js";
+import { renderModelFigures, writeFigures } from "../report/figureFiles.js";
+import { renderHtmlReport } from "../report/html.js";
+import { VERSION } from "../version.js";
+import { failureExitCode, failureOf, forEachInput } from "./batch.js";
+import { applyEnvironment, type Progress, type RunEnvironment } from "./environment.js";
 
 export type SecondPassChoice = SecondPassSource | "auto";
 
@@ -42,10 +50,8 @@ export interface ActivationRunOptions {
   spillDir?: string;
   /** Bytes of values one run may return (default RUN_OUTPUT_BYTES). */
   runOutputBytes?: number;
-  /** A pass over the inputs starts (1, or 2 for a second run): `total` samples will be run. */
-  onPass?: (pass: number, total: number) => void;
-  /** Samples run so far in this pass. */
-  onSamples?: (done: number) => void;
+  /** Progress of each pass over the inputs, in bytes of observed values (run/environment.ts). */
+  progress?: Progress;
   onLayer?: (layer: ActivationLayer, statistics: LayerStatistics) => void;
 }
 
@@ -106,8 +112,8 @@ export async function runActivations(modelPath: string, options: ActivationRunOp
     let runs = 0;
     /** One session per group of values, each run over every batch. */
     const sweep = async (passGroups: string[][], consume: (outputs: Awaited<ReturnType<typeof model.run>>, count: number, firstGroup: boolean) => Promise<void> | void, pass: number): Promise<void> => {
-      options.onPass?.(pass, samples * passGroups.length);
-      let sweeps = 0;
+      const bytesPerSample = (group: readonly string[]): number => group.reduce((sum, name) => sum + (perSample.get(name) ?? 0), 0);
+      options.progress?.start(pass > 1 ? `${modelPath} (second run)` : modelPath, samples * passGroups.reduce((sum, group) => sum + bytesPerSample(group), 0), false);
       for (const [index, group] of passGroups.entries()) {
         setupSeconds += await model.observe(group);
         const plan = await inputs();
@@ -122,13 +128,13 @@ export async function runActivations(modelPath: string, options: ActivationRunOp
             await consume(outputs, next.count, index === 0 && pass === 1);
             if (groupBytes(group) >= RELEASE_AFTER_BYTES) releaseFinishedOutputs();
             done += next.count;
-            options.onSamples?.(sweeps * samples + done);
+            options.progress?.advance(next.count * bytesPerSample(group));
           }
         } finally {
           await plan.close();
         }
-        sweeps++;
       }
+      options.progress?.clear();
       await model.close();
     };
     await sweep(runGroups, (outputs, count, counted) => collector.add(outputs, count, counted), 1);
@@ -217,3 +223,79 @@ export function packGroups(names: readonly string[], size: (name: string) => num
   return groups;
 }
 
+
+/** A result with the bin counts of every fitted layer, per view (for the figures). */
+export interface FittedActivations {
+  result: ActivationResult;
+  histograms: Record<ActivationViewName, Map<string, Float64Array>>;
+}
+
+export interface ActivationsRequest extends Omit<ActivationRunOptions, "jobs" | "progress" | "onLayer"> {
+  models: readonly string[];
+}
+
+export interface ActivationsRun {
+  models: FittedActivations[];
+  failures: Failure[];
+  /** Layers that held NaN/Inf outputs (dropped, flagged `nonfinite`): exit 2. */
+  nonfinite: { model: string; tensor: string; view: ActivationViewName; values: number }[];
+}
+
+/** `activations MODEL…`: every model run on the same inputs, under the batch failure policy. */
+export async function runActivationsBatch(request: ActivationsRequest, env: RunEnvironment): Promise<ActivationsRun> {
+  applyEnvironment(env);
+  const { models, ...options } = request;
+  const analysed = await forEachInput(
+    models,
+    async (path) => {
+      const histograms: FittedActivations["histograms"] = { pooled: new Map(), per_unit: new Map() };
+      try {
+        const result = await runActivations(path, {
+          ...options,
+          jobs: env.jobs,
+          ...(env.progress ? { progress: env.progress } : {}),
+          onLayer: (layer, statistics) => histograms[layer.view].set(layer.tensor, statistics.counts),
+        });
+        return { result, histograms };
+      } finally {
+        env.progress?.clear();
+      }
+    },
+    { name: (path) => path },
+    env,
+  );
+  const nonfinite = analysed.results.flatMap(({ result }) =>
+    ACTIVATION_VIEWS.flatMap((view) => result[view].layers.filter((layer) => layer.nonfinite > 0).map((layer) => ({ model: result.model, tensor: layer.tensor, view, values: layer.nonfinite }))),
+  );
+  for (const entry of nonfinite) env.warn(`${entry.model}: value ${JSON.stringify(entry.tensor)} (${entry.view}): ${entry.values} NaN/Inf values dropped (flagged "nonfinite")`);
+  return { models: analysed.results, failures: analysed.failures, nonfinite };
+}
+
+/** 70 if a model hit a bug, else 2 if a model failed or produced NaN/Inf, else 0. */
+export function activationsExitCode(run: ActivationsRun): number {
+  const code = failureExitCode(run.failures);
+  return code === ExitCode.ok && run.nonfinite.length > 0 ? ExitCode.input : code;
+}
+
+/** `activations A --compare B`: both run on the same inputs, then compared per view. */
+export async function runActivationsComparison(request: ActivationsRequest & { models: readonly [string, string] }, env: RunEnvironment): Promise<{ comparison?: ActivationComparisonDocument; run: ActivationsRun }> {
+  const run = await runActivationsBatch(request, env);
+  const [a, b] = run.models;
+  if (run.failures.length > 0 || !a || !b) return { run };
+  try {
+    return { comparison: { pooled: compareModels(viewAsModelResult(a.result, "pooled"), viewAsModelResult(b.result, "pooled")), per_unit: compareModels(viewAsModelResult(a.result, "per_unit"), viewAsModelResult(b.result, "per_unit")) }, run };
+  } catch (error) {
+    const failure = failureOf(`${request.models[0]} vs ${request.models[1]}`, error);
+    env.failed(failure, error);
+    return { run: { ...run, failures: [failure] } };
+  }
+}
+
+/** Each view drawn as a model of its own: to `plot` (a folder) and/or `html` (a file). */
+export async function writeActivationFigures(run: ActivationsRun, outputs: { plot?: string; html?: string }): Promise<void> {
+  if (run.models.length === 0 || (outputs.plot === undefined && outputs.html === undefined)) return;
+  const fitted = run.models.flatMap(({ result, histograms }) => ACTIVATION_VIEWS.map((view) => ({ result: viewAsModelResult(result, view), histograms: histograms[view] })));
+  const figures = await renderModelFigures(fitted);
+  if (outputs.plot !== undefined) await writeFigures(outputs.plot, figures);
+  if (outputs.html !== undefined) await writeFileAtomic(outputs.html, renderHtmlReport(figures, { version: VERSION, failures: run.failures, title: "jaynes activations", introHtml: ACTIVATIONS_HTML_INTRO, methodSections: "METHOD.md §8" }));
+}

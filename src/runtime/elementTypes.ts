@@ -5,7 +5,7 @@
  * values exactly or refuse: integers to floats and floats to wider or narrower floats (rounded as a
  * cast would), integers to integers when every value fits; never floats to integers.
  */
-import { bfloat16FromBits, float16FromBits } from "../formats/floatBits.js";
+import { bfloat16FromBits, float16FromBits } from "../decode/floatBits.js";
 import type { OrtData, OrtElementType } from "./onnxRuntime.js";
 
 export type ValueKind = "float" | "int" | "uint" | "bool";

@@ -203,7 +203,8 @@ export class OnnxActivationModel {
     }
 
     const flat = flattenGraph(this.graph.graph, this.inline);
-    const candidates = [...activationCandidates(flat, this.graphInputs().map((input) => input.name)).values()];
+    // Unselected names are never exposed (nor probed): --include on a large model saves sessions.
+    const candidates = [...activationCandidates(flat, this.graphInputs().map((input) => input.name)).values()].filter((candidate) => selected(candidate.name));
     const values: ActivationValue[] = [];
     const copies: CopiedValue[] = [];
     const bytesPerSample = new Map<string, number>();
@@ -219,7 +220,7 @@ export class OnnxActivationModel {
         const chosen: string[] = [];
         for (const candidate of chunk) {
           const type = types.get(candidate.name);
-          if (type === undefined || !isFloatType(type) || !selected(candidate.name)) continue;
+          if (type === undefined || !isFloatType(type)) continue;
           const source = candidate.input !== undefined && observed.has(candidate.input) ? candidate.input : undefined;
           if (source !== undefined && (REARRANGING_OPS.has(candidate.op) || (CASTS.has(candidate.op) && types.get(source) === type))) {
             copies.push({ name: candidate.name, op: candidate.op, node: candidate.node, of: source });

@@ -18,9 +18,8 @@
  * Per-unit view — float64 sums of |a| per unit (unitMeans.ts), the means fitted at the end.
  * 16-bit float outputs are widened to F32 (exactly); F64 outputs are not analysed (pooled view).
  */
-import { bfloat16FromBits, float16FromBits, float32Bits, float32FromBits } from "../../formats/floatBits.js";
-import type { TensorData } from "../../formats/tensor.js";
-import type { SpillFile } from "../../io/spillFile.js";
+import { bfloat16FromBits, float16FromBits, float32Bits, float32FromBits } from "../../decode/floatBits.js";
+import type { ByteRange, TensorData } from "../../io/tensorData.js";
 import type { Executor } from "../../parallel/executor.js";
 import type { OrtData, OrtElementType } from "../../runtime/onnxRuntime.js";
 import type { ActivationValue, CopiedValue } from "../../runtime/onnxModel.js";
@@ -49,6 +48,17 @@ export interface ActivationSettings extends AnalysisSettings {
 }
 
 export type SecondPassSource = "spill" | "rerun";
+
+/**
+ * Where pass 1 puts the values pass 2 will read (io/spillFile.ts implements it; the use case owns
+ * the file): records appended per stream, read back as byte ranges.
+ */
+export interface ValueStore {
+  append(stream: number, bytes: Uint8Array): Promise<void>;
+  /** All appended bytes are readable once this resolves. */
+  finish(): Promise<void>;
+  ranges(stream: number): ByteRange[];
+}
 
 /** Values below max/B by this factor are in bin 0 whatever the final max (see `keepFrom`). */
 const BIN_ZERO_MARGIN = 1 - 2 ** -12;
@@ -90,7 +100,7 @@ export class ActivationCollector {
     values: readonly ActivationValue[],
     private readonly settings: ActivationSettings,
     /** Where pass-2 values go; undefined for `rerun`. */
-    private readonly spill: SpillFile | undefined,
+    private readonly spill: ValueStore | undefined,
     /** Values not observed because they copy an observed one: listed as skipped. */
     private readonly copies: readonly CopiedValue[] = [],
   ) {
