@@ -8,8 +8,10 @@
 // BENCHMARKS.md with the machine.
 //
 //   npm run bench                                   # safetensors BF16, F16, F32 (2 GiB), ONNX F32 (1.5 GiB), and
-//                                                   # FP8-block and GPTQ-int4 checkpoints of the BF16 case's parameter count
+//                                                   # FP8-block and GPTQ-int4 checkpoints of the BF16 case's parameter count,
+//                                                   # activations
 //   npm run bench -- --cases bf16,fp8,gptq,nvfp4,mxfp4  # quantised schemes against BF16 (same parameters)
+//   npm run bench -- --cases activations            # `jaynes activations` against onnxruntime-node alone (bench/activations.js)
 //   npm run bench -- --cases bf16 --gib 6           # the memory bound on a larger file
 //   npm run bench -- --out -                        # print only
 //   npm run bench -- --init none                    # skip `jaynes init` (its draw takes a minute per 2 GiB)
@@ -21,10 +23,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
+import { activationsBenchmark } from "./activations.js";
 
 const { values: args } = parseArgs({
   options: {
-    cases: { type: "string", default: "bf16,f16,f32,onnx-f32,fp8,gptq" },
+    cases: { type: "string", default: "bf16,f16,f32,onnx-f32,fp8,gptq,activations" },
     gib: { type: "string", default: "2" },
     repeat: { type: "string", default: "3" },
     out: { type: "string", default: "BENCHMARKS.md" },
@@ -74,7 +77,20 @@ function analysedElements(path) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const rows = [];
-for (const name of args.cases.split(",").map((c) => c.trim().toLowerCase())) {
+const requested = args.cases.split(",").map((c) => c.trim().toLowerCase());
+let activationRows;
+if (requested.includes("activations")) {
+  // Needs the optional runtime; without it the case is reported as not run.
+  let runtime = true;
+  try {
+    await import("onnxruntime-node");
+  } catch {
+    runtime = false;
+  }
+  activationRows = runtime ? activationsBenchmark({ repeat, ...(args.jobs ? { jobs: Number(args.jobs) } : {}) }) : ["(not run: onnxruntime-node is not installed)"];
+  process.stderr.write(`activations:\n${activationRows.join("\n")}\n`);
+}
+for (const name of requested.filter((case_) => case_ !== "activations")) {
   const spec = CASES[name];
   if (!spec) throw new Error(`unknown case ${name}; known: ${Object.keys(CASES).join(", ")}`);
   const gib = spec.gib ?? args.gib;
@@ -181,7 +197,10 @@ const table = [
 ];
 const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
 const lmLine = `Levenberg–Marquardt lognormal fit at 100 bins: ${(lm.msPerFit * 1000).toFixed(0)} µs per layer (${lm.iterationsPerFit.toFixed(1)} iterations on average; target ≤ 200 µs ${mark(lm.msPerFit <= 0.2)}).`;
-process.stdout.write(`\n${machine}\n\n${table.join("\n")}\n\n${lmLine}\n\n${kernelTable.join("\n")}\n${init ? `\n${initTable.join("\n")}\n` : ""}`);
+const activationText = activationRows ? `\n\`jaynes activations\` against onnxruntime-node alone (bench/activations.js: an MLP 1024-4096-4096-2048 with 118 MB of
+weights, 10,000 inputs, batch 64, the same threads; the runtime alone returns the model's output, jaynes every
+layer's; median of ${repeat} interleaved runs in fresh processes):\n\n${activationRows.join("\n")}\n` : "";
+process.stdout.write(`\n${machine}\n\n${table.join("\n")}\n\n${lmLine}\n\n${kernelTable.join("\n")}\n${init ? `\n${initTable.join("\n")}\n` : ""}${activationText}`);
 
 if (args.out !== "-") {
   const notesPath = `${here}NOTES.md`;
@@ -216,6 +235,6 @@ drawn elements/s counts the drawn layers' elements over the whole wall time.
 ${initTable.join("\n")}
 `
     : ""
-}${notes}`,
+}${activationText}${notes}`,
   );
 }

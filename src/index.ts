@@ -103,3 +103,15 @@ export { float16Bits, bfloat16Bits, storeFloats, type WritableFloatDType } from 
 export { layoutCheckpoint, safetensorsHeaderBytes, shardIndexText, SafetensorsFileWriter, type CheckpointLayout, type ShardLayout, type TensorLayout } from "./formats/safetensorsWrite.js";
 export { readFitFile, type FitFile, type FittedLayer } from "./formats/fitFile.js";
 export { renderInitTable, renderInitJson, initMetadata, type InitReport, type InitProvenance } from "./report/init.js";
+export { runActivations, runActivationsBatch, runActivationsComparison, activationsExitCode, writeActivationFigures, packGroups, type ActivationRunOptions, type ActivationsRequest, type ActivationsRun, type FittedActivations, type SecondPassChoice } from "./run/activations.js";
+export { ActivationCollector, type ActivationSettings, type SecondPassSource } from "./analysis/activations/collect.js";
+export { viewAsModelResult, ACTIVATION_VIEWS, type ActivationResult, type ActivationLayer, type ActivationView, type ActivationViewName } from "./analysis/activations/result.js";
+export { UnitMeans, unitAxisFor, type UnitAxisSetting } from "./analysis/activations/unitMeans.js";
+export { OnnxActivationModel, activationCandidates, type ActivationValue, type PreparedModel } from "./runtime/onnxModel.js";
+export { planInputs, type InputSpec, type InputPlan, type GraphInput } from "./runtime/inputs.js";
+export { loadOnnxRuntime, type OnnxRuntime } from "./runtime/onnxRuntime.js";
+export { walkModelGraph, type OnnxGraph, type OnnxModelGraph } from "./formats/onnx/graph.js";
+export { flattenGraph, writeRewrittenModel, createWorkspace, type RewritePlan } from "./formats/onnx/rewrite.js";
+export { PagedFloatScan } from "./stats/pagedFloatScan.js";
+export { SpillFile } from "./io/spillFile.js";
+export { renderActivationTables, renderActivationCsv, renderActivationJson, renderActivationJsonl } from "./report/activations.js";

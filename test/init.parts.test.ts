@@ -50,7 +50,7 @@ describe("safetensors writer", () => {
     expect(header.dataStart % 8).toBe(0);
     expect(header.metadata).toEqual({ format: "pt", note: "ü" });
     for (const record of header.tensors) {
-      const range = (record.data?.ranges ?? record.storage)![0]!;
+      const range = (record.data?.ranges ?? record.storage?.ranges)![0]!;
       const size = { F64: 8, F32: 4, BF16: 2, BOOL: 1 }[record.dtype]!;
       expect((range.offset - header.dataStart) % size).toBe(0);
     }

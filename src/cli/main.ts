@@ -9,6 +9,7 @@ import { ExitCode, InputError, ThresholdError, UsageError } from "../errors.js";
 import { removePendingTemporaries } from "../io/atomicWrite.js";
 import { completeHubDownloads } from "../io/hub/index.js";
 import { VERSION } from "../version.js";
+import { activationsCommand } from "./activations.js";
 import { compareCommand } from "./compare.js";
 import { dynamicsCommand } from "./dynamics.js";
 import { fitCommand } from "./fit.js";
@@ -18,7 +19,7 @@ import { scanCommand } from "./scan.js";
 
 export function buildProgram(): Command {
   const program = new Command("jaynes")
-    .description("Weight-microstructure analyzer: per-layer lognormal fits of |w| for trained neural networks.")
+    .description("Weight-microstructure analyzer: per-layer lognormal fits of |w| (and of neuron outputs) for trained neural networks.")
     .version(VERSION, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText(
@@ -29,6 +30,7 @@ Examples:
   $ jaynes fit model.safetensors.index.json --format csv -o layers.csv
   $ jaynes compare ckpt_epoch00.safetensors ckpt_epoch10.safetensors
   $ jaynes dynamics ./checkpoints/ --plot figures/
+  $ jaynes activations model.onnx --input samples.npy
   $ jaynes scan ./checkpoints/ --out scan/ --fail-under-r2 0.9
   $ jaynes init --like model.safetensors -o lognormal-init.safetensors --seed 1
 
@@ -39,6 +41,7 @@ Tables go to stdout; progress and logs to stderr. NO_COLOR disables colour.`,
   program.addCommand(fitCommand());
   program.addCommand(compareCommand());
   program.addCommand(dynamicsCommand());
+  program.addCommand(activationsCommand());
   program.addCommand(scanCommand());
   program.addCommand(initCommand());
   program.addCommand(mergeCommand());

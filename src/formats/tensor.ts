@@ -5,7 +5,21 @@
  * touches the analysis and a worker thread can be handed a tensor as a message.
  */
 import type { QuantizationInfo } from "../io/quantizedEncoding.js";
-import type { ByteRange, TensorData } from "../io/tensorData.js";
+import type { ByteRange, DeflateCompression, TensorData } from "../io/tensorData.js";
+
+/**
+ * The stored bytes of a tensor of any fixed-width dtype, analysed or not (integers included), in the
+ * file's element order: for callers that read tensors as data rather than as weights (quantisation
+ * detection, `jaynes init`'s copies, `jaynes activations`' inputs).
+ */
+export interface TensorStorage {
+  ranges: ByteRange[];
+  compression?: DeflateCompression;
+  itemBytes: number;
+  bigEndian?: boolean;
+  /** NumPy Fortran order: the first axis varies fastest. */
+  columnMajor?: boolean;
+}
 
 export interface TensorRecord {
   /** Unique within the model (readers prefix a graph path when the format repeats names). */
@@ -31,12 +45,12 @@ export interface TensorRecord {
   /** The scheme as structured data, for checkpoint quantisation schemes (src/formats/quantization/). */
   quantizationInfo?: QuantizationInfo;
   /**
-   * Where the tensor's bytes are as stored — plain little-endian elements of `dtype` in safetensors'
-   * vocabulary — for readers that locate them (safetensors: every tensor; PyTorch: integer tensors
-   * in stored members), also for tensors that are not analysed: quantisation detection reads codes
-   * and scales from here, and `jaynes init` copies integer tensors from here.
+   * Where the tensor's bytes are as stored, for readers that locate them (safetensors: every
+   * byte-aligned dtype; NumPy: every array; PyTorch: integer tensors in stored members), also for
+   * tensors that are not analysed: quantisation detection reads codes and scales from here, `jaynes
+   * init` copies integer tensors from here, and `jaynes activations` reads inputs from here.
    */
-  storage?: ByteRange[];
+  storage?: TensorStorage;
 }
 
 /** A model opened by a reader: its files, metadata and tensor records (no tensor data read yet). */

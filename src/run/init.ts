@@ -69,7 +69,7 @@ export async function runInit(request: InitRequest, env: RunEnvironment): Promis
   if (request.output !== undefined) await checkOutputs([request.output], local([request.like, ...(fitFile ? [fitFile] : [])]));
   const model = await openLike(request.like);
   const inputs = local([...model.files, ...(fitFile ? [fitFile] : [])]);
-  const remote = model.tensors.some((tensor) => [...(tensor.data?.ranges ?? []), ...(tensor.storage ?? [])].some((range) => readsOnMainThread(range.source)));
+  const remote = model.tensors.some((tensor) => [...(tensor.data?.ranges ?? []), ...(tensor.storage?.ranges ?? [])].some((range) => readsOnMainThread(range.source)));
 
   let parameters: ParameterSource;
   if (request.parameters.kind === "file") {

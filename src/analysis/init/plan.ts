@@ -168,7 +168,10 @@ function copySource(record: TensorRecord): { source: TensorSource; dtype: string
     if (plain && tensorBytes(record.data) === safetensorsBytes(dtype, record.params)) return { source: { kind: "bytes", data: record.data }, dtype };
     return { source: { kind: "recode", data: record.data, dtype }, dtype };
   }
-  if (record.storage && DTYPE_BITS[record.dtype] !== undefined) return { source: { kind: "bytes", data: { ranges: record.storage } }, dtype: record.dtype };
+  const storage = record.storage;
+  // Copied as stored only when the stored bytes are the plain little-endian row-major elements.
+  const plain = storage && !storage.compression && !storage.columnMajor && (!storage.bigEndian || storage.itemBytes === 1);
+  if (plain && DTYPE_BITS[record.dtype] !== undefined) return { source: { kind: "bytes", data: { ranges: storage.ranges } }, dtype: record.dtype };
   return { source: { kind: "omit" }, dtype: null, reason: "the reader does not locate its bytes for copying" };
 }
 

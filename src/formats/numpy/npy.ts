@@ -141,6 +141,8 @@ export function npyTensor(
     if (!Number.isSafeInteger(bytes)) throw new InputError("overflow", file, `shape [${header.shape.join(", ")}] overflows`, name);
     if (available < bytes) throw new InputError("truncated", file, `array data has ${available} bytes but shape [${header.shape.join(", ")}] of ${info.dtype} needs ${bytes}`, name, header.dataOffset);
     if (available > bytes) throw new InputError("malformed", file, `${available - bytes} bytes follow the array data (shape [${header.shape.join(", ")}] of ${info.dtype} needs ${bytes})`, name);
+    const bigEndian = typeof header.descr === "string" && header.descr.startsWith(">") && info.itemBytes > 1;
+    record.storage = { ...span(header.dataOffset, bytes), itemBytes: info.itemBytes, ...(bigEndian ? { bigEndian } : {}), ...(header.fortranOrder ? { columnMajor: true } : {}) };
     if (info.encoding) return { ...record, data: { ...span(header.dataOffset, bytes), encoding: info.encoding, elements: params } };
   }
   return { ...record, skipReason: info.skipReason ?? "not analysed" };

@@ -241,7 +241,7 @@ async function tensorRecord(file: string, naming: { name: string; originalName?:
     // Integer tensors (e.g. BatchNorm's num_batches_tracked) are located for copying when stored
     // little-endian in a stored (not deflated) member.
     const copyable = info.copyable === true && !record.permuted && layout.kind === "runs" && member.entry.method === METHOD_STORED && (!bigEndian || info.bytes === 1);
-    const storage = copyable ? layout.runs.flatMap((run) => memberSpan(member, run.offset * info.bytes, run.length * info.bytes).ranges) : undefined;
+    const storage = copyable ? { ranges: layout.runs.flatMap((run) => memberSpan(member, run.offset * info.bytes, run.length * info.bytes).ranges), itemBytes: info.bytes } : undefined;
     return { ...record, skipReason: info.skip, ...(storage ? { storage } : {}) };
   }
   if (layout.kind === "skip") return { ...record, skipReason: layout.reason };
