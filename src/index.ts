@@ -32,12 +32,13 @@ export { DEFAULT_SETTINGS, resolveSettings, type AnalysisSettings, type Normaliz
 // ── Where models come from: model sources, byte sources, formats, the Hub ───────────────────────
 export { openModel, resolveInputs, type ModelInput, type ModelSource, type ResolveOptions } from "./formats/open.js";
 export type { SkippedEntry } from "./formats/trainingFiles.js";
-export type { OpenedModel, TensorRecord } from "./formats/tensor.js";
+export type { OpenedModel, TensorRecord, TensorStorage } from "./formats/tensor.js";
 export { FileSource, MemorySource, registerSourceOpener, type ByteSource, type ReadIntent, type SourceOpener, type SourceOpenerOptions } from "./io/byteSource.js";
 export { UrlSource } from "./io/urlSource.js";
 export { detectFormat, registerFormat, registeredFormats, type FormatReader } from "./formats/registry.js";
 export type { ByteRange, DeflateCompression, TensorData } from "./io/tensorData.js";
 export type { Encoding, FloatDType, GgmlBlockType, IntegerStorage } from "./io/encoding.js";
+export type { Bnb4bitEncoding, ByteScaledEncoding, IntGroupEncoding, MicroscaledEncoding, QuantizationInfo, QuantizedEncoding, SideTensor } from "./io/quantizedEncoding.js";
 export { configureHub, formatHubAddress, hubSettings, isHubAddress, parseHubAddress, type HubAddress, type HubSettings, type RetryEvent } from "./io/hub/index.js";
 
 // ── Results (field names are the JSON contract) ─────────────────────────────────────────────────
@@ -91,6 +92,18 @@ export { renderModelFigures, writeFigures, type ModelFigures, type RenderedFigur
 export { fitModel, type FittedModel } from "./analysis/fittedModel.js";
 export { renderHtmlReport, type HtmlReportOptions } from "./report/html.js";
 export { writeDynamicsFigures } from "./report/dynamicsFigures.js";
+
+// ── Neuron outputs (`jaynes activations`, docs/METHOD.md §8) ───────────────────────────────────────
+export { runActivations, type ActivationRunOptions } from "./run/activations.js";
+export { ACTIVATION_VIEWS, viewAsModelResult, type ActivationFields, type ActivationInput, type ActivationLayer, type ActivationResult, type ActivationRunInfo, type ActivationSettingsRecord, type ActivationView, type ActivationViewName, type SkippedActivation } from "./analysis/activations/result.js";
+export type { InputOptions, InputSpec, RandomDistribution } from "./runtime/inputs.js";
+export type { UnitAxisSetting } from "./analysis/activations/unitMeans.js";
+export { renderActivationCsv, renderActivationJson, renderActivationJsonl, renderActivationTables } from "./report/activations.js";
+
+// ── Lognormal hot start (`jaynes init`, docs/METHOD.md §9) ──────────────────────────────────────────
+export { runInit, type InitRequest } from "./run/init.js";
+export { readFitFile, type FitFile, type FittedLayer } from "./formats/fitFile.js";
+export { renderInitJson, renderInitTable, type InitProvenance, type InitReport } from "./report/init.js";
 
 // ── Errors, versions ────────────────────────────────────────────────────────────────────────────
 export { ExitCode, InputError, UsageError, type Failure, type InputErrorCode } from "./errors.js";

@@ -28,7 +28,7 @@ export type { BucketSplits } from "./stats/binning.js";
 export { mergeCounts, mergeSummaries } from "./stats/valueSummary.js";
 export { InlineExecutor, defaultJobs, type Executor } from "./parallel/executor.js";
 export { WorkerPool } from "./parallel/pool.js";
-export { runAccumulateTask, type AccumulateResult, type AccumulateTask } from "./parallel/tasks.js";
+export { runAccumulateTask, type AccumulateResult, type AccumulateTask, type HistogramTask } from "./parallel/tasks.js";
 
 // ── Per-layer results ───────────────────────────────────────────────────────────────────────────
 export { FIRST_BIN_LIMIT, LEVELS_PER_BIN, layerResult, type TensorIdentity } from "./analysis/layerResult.js";
@@ -62,3 +62,20 @@ export { readPart } from "./run/scan/merge.js";
 export { parseShard, shardOf, type Shard } from "./analysis/scan/shard.js";
 export { buildScanSummary } from "./analysis/scan/summary.js";
 export { writeModelTables } from "./run/scan/modelTables.js";
+
+// ── Neuron outputs (`jaynes activations`): batches, comparison, inputs ──────────────────────────
+export { runActivationsBatch, runActivationsComparison, writeActivationFigures, type ActivationsRequest, type ActivationsRun, type FittedActivations, type SecondPassChoice } from "./run/activations.js";
+export type { SecondPassSource } from "./analysis/activations/collect.js";
+export type { ActivationComparisonDocument } from "./report/activations.js";
+
+// ── Lognormal hot start (`jaynes init`): plan, draws, the safetensors writer ───────────────────────
+export { planInit, standardInitStd, MATCH_STD_CHOICES, type InitPlan, type InitOptions, type InitTensor, type DrawnLayer, type MatchStd, type ParameterSource, type PlannedTensor, type TensorSource } from "./analysis/init/plan.js";
+export type { DrawTask, InitResult, InitTask, MomentsTask, TensorSpan } from "./parallel/initTasks.js";
+export type { StoredBytes } from "./io/tensorChunks.js";
+export { drawValues, type DrawSpec } from "./stats/lognormalDraw.js";
+export { philox4x32, uniform52 } from "./stats/philox.js";
+export { normalQuantile } from "./stats/normalQuantile.js";
+export { portableExp, portableLog } from "./stats/portableMath.js";
+export { float16Bits, bfloat16Bits, storeFloats, type WritableFloatDType } from "./decode/floatBits.js";
+export { layoutCheckpoint, safetensorsHeaderBytes, shardIndexText, SafetensorsFileWriter, type CheckpointLayout, type ShardLayout, type TensorLayout } from "./formats/safetensorsWrite.js";
+export { initMetadata } from "./report/init.js";

@@ -80,7 +80,7 @@ describe("the documents", () => {
 
   it("no README, help text or output points to the project's private shared folder", () => {
     const texts = [readFileSync(join(ROOT, "README.md"), "utf8"), readFileSync(join(ROOT, "docs/METHOD.md"), "utf8"), readFileSync(join(ROOT, "CHANGELOG.md"), "utf8")];
-    for (const command of [[], ["fit"], ["compare"], ["dynamics"], ["scan"], ["merge"]]) texts.push(runCli([...command, "--help"]).stdout);
+    for (const command of [[], ["fit"], ["compare"], ["dynamics"], ["activations"], ["init"], ["scan"], ["merge"]]) texts.push(runCli([...command, "--help"]).stdout);
     for (const text of texts) expect(text).not.toMatch(/\.\.\/shared|\/work\/shared/);
   });
 
@@ -147,7 +147,7 @@ describe("the package", () => {
     expect(Object.keys(pkg.scripts).filter((name) => /^(pre|post)?install$/.test(name))).toEqual([]);
     expect(pkg.scripts.prepack).toMatch(/npm run build/);
     expect(pkg.engines.node).toBe(">=22");
-    expect(Object.keys(pkg.optionalDependencies).sort()).toEqual(["vega", "vega-lite"]);
+    expect(Object.keys(pkg.optionalDependencies).sort()).toEqual(["onnxruntime-node", "vega", "vega-lite"]);
     expect(pkg.dependencies.vega).toBeUndefined();
   });
 });

@@ -18,6 +18,7 @@ import { type FormatReader, detectFormat, registeredFormats, suggestedReader } f
 import { openShardSet } from "./safetensorsSharded.js";
 import { type ModelInput, checkSeriesComplete, groupShards, shardName } from "./shardSeries.js";
 import type { OpenedModel } from "./tensor.js";
+import { withQuantizedTensors } from "./quantization/detect.js";
 import { type SkippedEntry, companionReason, isOptimizerState } from "./trainingFiles.js";
 
 export { type ModelInput, groupShards } from "./shardSeries.js";
@@ -177,7 +178,10 @@ function isStringList(value: unknown): value is readonly string[] {
  * read). An InputError names what is wrong with the input.
  */
 export async function openModel(source: ModelSource): Promise<OpenedModel> {
-  const path = modelSourcePaths(source);
+  return withQuantizedTensors(await openModelFiles(modelSourcePaths(source)));
+}
+
+async function openModelFiles(path: string | string[]): Promise<OpenedModel> {
   const paths = Array.isArray(path) ? path : [path];
   if (paths.length === 0) throw new RangeError("no path given");
   if (paths.length === 1) {
@@ -187,7 +191,7 @@ export async function openModel(source: ModelSource): Promise<OpenedModel> {
       if (models.length !== 1) {
         throw new InputError("model", only, models.length === 0 ? "directory holds no supported model file" : `directory holds ${models.length} models; name one, or analyse them all with several paths`);
       }
-      return openModel(models[0]!.paths.length === 1 ? models[0]!.paths[0]! : models[0]!.paths);
+      return openModelFiles(models[0]!.paths.length === 1 ? models[0]!.paths[0]! : models[0]!.paths);
     }
     const companion = companionReason(only);
     if (companion !== undefined && !isOptimizerState(only)) throw new InputError("model", only, `is ${companion}`);
