@@ -24,12 +24,16 @@ export {
   type LayerEvidence,
 } from "./analysis/evidence.js";
 export { compareModels, type ModelComparison, type LayerComparison, type ComparisonSummary } from "./analysis/compare.js";
-export { ExitCode, InputError, type InputErrorCode, UsageError } from "./errors.js";
-export { openModel, resolveInputs, detectFormat, registerFormat, type FormatReader, type ModelInput } from "./formats/open.js";
+export { ExitCode, InputError, type InputErrorCode, UsageError, type Failure } from "./errors.js";
+export { openModel, resolveInputs, type ModelInput } from "./formats/open.js";
+export { detectFormat, registerFormat, registeredFormats, type FormatReader } from "./formats/registry.js";
 export { readSafetensorsHeader } from "./formats/safetensors.js";
-export type { DeflateCompression, Encoding, FloatDType, GgmlBlockType, OpenedModel, TensorData, TensorRecord, ByteRange } from "./formats/tensor.js";
+export type { DeflateCompression, TensorData, ByteRange } from "./io/tensorData.js";
+export type { Encoding, FloatDType, GgmlBlockType } from "./io/encoding.js";
+export type { OpenedModel, TensorRecord } from "./formats/tensor.js";
 export { FileSource, SourcePool, registerSourceOpener, type ByteSource, type ReadIntent } from "./io/byteSource.js";
 export { removeTempCopies } from "./io/tempFile.js";
+export { isRemoteLocation, locationBackend, type LocationBackend } from "./io/location.js";
 export { HubFileSource, configureHub, formatHubAddress, hubSettings, isHubAddress, parseHubAddress, type HubAddress, type HubSettings, type RetryEvent } from "./io/hub/index.js";
 export { binCentres, sizeWeightedHistogram } from "./stats/binning.js";
 export { countCodes16, countCodes8, mergeCodeTables, newCodeTable, statisticsFromCodeTable } from "./stats/codeTable.js";
@@ -45,7 +49,7 @@ export { teleodynamics, teleodynamicParameters, type Teleodynamics } from "./sta
 export { levenbergMarquardt, type LeastSquaresProblem, type LevenbergMarquardtOptions, type LevenbergMarquardtResult } from "./stats/levenbergMarquardt.js";
 export { type LayerStatistics, type ValueSummary, mergeCounts, mergeSummaries } from "./stats/valueSummary.js";
 export { renderCsv } from "./report/csv.js";
-export { renderJson, renderJsonl, type JsonReport, type Failure } from "./report/json.js";
+export { renderJson, renderJsonl, type JsonReport } from "./report/json.js";
 export { renderTables } from "./report/table.js";
 export { renderComparisonTable, renderComparisonCsv } from "./report/compare.js";
 export { renderVegaLiteSvg } from "./report/vega.js";
@@ -56,7 +60,20 @@ export { VERSION } from "./version.js";
 export { type Executor, InlineExecutor, defaultJobs } from "./parallel/executor.js";
 export { WorkerPool } from "./parallel/pool.js";
 export { type AccumulateTask, type AccumulateResult, runAccumulateTask } from "./parallel/tasks.js";
-export { analyzeDynamics, DEFAULT_DYNAMICS_SETTINGS, type DynamicsLayer, type DynamicsOptions, type DynamicsResult, type DynamicsSettings, type TrajectoryPoint } from "./analysis/dynamics/analyze.js";
+export {
+  analyzeDynamics,
+  analyzeTrackedSeries,
+  DEFAULT_DYNAMICS_SETTINGS,
+  type AlternateScaling,
+  type DynamicsLayer,
+  type DynamicsOptions,
+  type DynamicsResult,
+  type DynamicsSettings,
+  type SeriesStatistics,
+  type StepsRecord,
+  type TrajectoryPoint,
+} from "./analysis/dynamics/analyze.js";
+export { DEFAULT_EVIDENCE_SETTINGS, type EvidenceSettings } from "./analysis/dynamics/evidence.js";
 export { openCheckpointSeries, orderCheckpoints, type Checkpoint, type CheckpointSeries } from "./analysis/dynamics/checkpoints.js";
 export { analyzeFluctuations, absoluteIncrements, DEFAULT_FLUCTUATION_SETTINGS, type FluctuationResult, type FluctuationSettings } from "./analysis/dynamics/fluctuations.js";
 export { analyzeSpectrum, DEFAULT_SPECTRUM_SETTINGS, type SpectrumResult, type SpectrumSettings } from "./analysis/dynamics/spectrum.js";
@@ -66,14 +83,26 @@ export { logHistogram, type LogHistogram } from "./stats/logHistogram.js";
 export { fitPowerLaw, type PowerLawFit } from "./stats/powerLaw.js";
 export { selectPowerLawRange, fitPowerLawOnRange } from "./stats/powerLawRange.js";
 export { fitGaussianTail, type GaussianTailFit } from "./stats/gaussianTail.js";
-export { averagedPowerSpectrum, type PowerSpectrum } from "./stats/powerSpectrum.js";
+export { averagedPowerSpectrum, seriesPeriodograms, type PowerSpectrum } from "./stats/powerSpectrum.js";
+export { RealDft } from "./stats/dft.js";
+export { summarizeReplicates, summarizeNull, type ReplicateSummary, type NullSummary } from "./stats/replicateSummary.js";
 export { fitSegmentedLine, type SegmentedLineFit } from "./stats/segmentedLine.js";
 export { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "./report/dynamics.js";
 export { writeDynamicsFigures } from "./report/dynamicsFigures.js";
-export { runScan, writeModelTables, type ScanOptions, type ScanRun, type ScanEvent } from "./analysis/scan/run.js";
-export { discoverModels, type Discovery, type DiscoverOptions, type ScanTarget } from "./analysis/scan/discover.js";
+export { runScan, type ScanOptions, type ScanRun, type ScanEvent } from "./run/scan/scan.js";
+export { writeModelTables } from "./run/scan/modelTables.js";
+export { publishScan, type FinishedScan, type PublishedScan } from "./run/scan/publish.js";
+export { runFit, writeFitFigures, fitExitCode, type FitRequest, type FitRun } from "./run/fit.js";
+export { runCompare, type CompareRun } from "./run/compare.js";
+export { runDynamics, type DynamicsRequest, type DynamicsRun } from "./run/dynamics.js";
+export { forEachInput, failureOf, failureExitCode, type BatchOptions, type BatchOutcome } from "./run/batch.js";
+export { runEnvironment, type RunEnvironment, type Progress } from "./run/environment.js";
+export { fitModel, type FittedModel } from "./analysis/fittedModel.js";
+export { storedForm, type Stored } from "./analysis/stored.js";
+export { render, formatsOf, RENDERERS, type Documents, type RenderContext } from "./report/registry.js";
+export { discoverModels, type Discovery, type DiscoverOptions, type ScanTarget } from "./run/scan/discover.js";
 export { evaluateGates, hasGates, type GateSettings, type GateViolation, type GateName, type ValueRange } from "./analysis/scan/gates.js";
-export { mergeParts, readPart, type MergedScan } from "./analysis/scan/merge.js";
+export { mergeParts, readPart, type MergedScan } from "./run/scan/merge.js";
 export { parseShard, shardOf, type Shard } from "./analysis/scan/shard.js";
 export { buildScanSummary, type ScanSummary, type ScanModelEntry, type ScanPart, type ScanScope, type GateReport } from "./analysis/scan/summary.js";
 export { renderScanCsv, renderScanMarkdown, renderScanTable } from "./report/scanSummary.js";
