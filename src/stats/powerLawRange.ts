@@ -22,7 +22,7 @@
  * order of that bound, and the scan stops once the bound exceeds the best exact D found. Ties keep
  * the candidate that comes first in the plain scan order (lo ascending, hi descending).
  */
-import { lowerBound } from "./ksDistance.js";
+import { ksDistance, lowerBound } from "./ksDistance.js";
 import { fitPowerLaw, powerLawExponent, PowerLawLogCdf, varianceLog, type PowerLawFit } from "./powerLaw.js";
 import { plainSample, type SortedSampleView, type ThinScratch } from "./sortedSample.js";
 
@@ -118,21 +118,6 @@ function lowerBoundOfKs(points: CheckPoints, first: number, last: number, c: Can
   return bound;
 }
 
-/** The exact KS distance on scan values [from, to), stopping once it exceeds `stopAbove`. */
-function exactKs(lnScan: Float64Array, c: Candidate, stopAbove: number): number {
-  const m = c.to - c.from;
-  let distance = 0;
-  for (let i = 0; i < m; i++) {
-    const f = c.cdf.at(lnScan[c.from + i]!);
-    const above = (i + 1) / m - f;
-    const below = f - i / m;
-    if (above > distance) distance = above;
-    if (below > distance) distance = below;
-    if (distance > stopAbove) break;
-  }
-  return distance;
-}
-
 /**
  * The KS-minimum range and its fit, or undefined when no candidate range meets the constraints.
  * `sample` is the sorted values (`logs`, when given, holds ln of each: saves the logarithms in
@@ -188,7 +173,8 @@ export function selectPowerLawRange(sample: Float64Array | SortedSampleView, opt
   for (const c of candidates) {
     if (c.bound > bestKs) break;
     if (lowerBoundOfKs(fine, lowerBound(grid, c.lo, true), lowerBound(grid, c.hi), c) > bestKs) continue;
-    const ks = exactKs(lnScan, c, bestKs);
+    // The exact D on the scan values, in ln x (the CDF is a function of ln x), stopping past the best.
+    const ks = ksDistance(lnScan, (lnX) => c.cdf.at(lnX), c.from, c.to, bestKs);
     if (ks < bestKs || (ks === bestKs && best !== undefined && c.order < best.order)) {
       best = c;
       bestKs = ks;

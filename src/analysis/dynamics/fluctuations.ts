@@ -15,6 +15,7 @@ import { fitGaussianTail } from "../../stats/gaussianTail.js";
 import { lowerBound } from "../../stats/ksDistance.js";
 import { logHistogram, logHistogramOfSorted, modeBin } from "../../stats/logHistogram.js";
 import type { NullSummary } from "../../stats/replicateSummary.js";
+import type { PowerLawFit } from "../../stats/powerLaw.js";
 import { DEFAULT_POWER_LAW_RANGE, fitPowerLawOnRange, selectPowerLawRange } from "../../stats/powerLawRange.js";
 import { plainSample, type SortedSampleView } from "../../stats/sortedSample.js";
 
@@ -128,14 +129,8 @@ export function absoluteIncrements(values: Float64Array, count: number, length: 
   return out;
 }
 
-export interface PowerLawEstimate {
-  gamma: number;
-  gammaSe: number;
-  lo: number;
-  hi: number;
-  n: number;
-  /** KS distance on every sample in the range (NaN when not asked for). */
-  ks: number;
+/** A fit (its ks NaN when not asked for) with what the evidence needs besides. */
+export interface PowerLawEstimate extends PowerLawFit {
   /** The statistic of the goodness-of-fit test: the scan's KS minimum (or, for a given range, ks). */
   statistic: number;
   atMinimumSpan: boolean;
@@ -151,7 +146,7 @@ export function estimatePowerLaw(positive: Float64Array | SortedSampleView, sett
   if (n < 2) return undefined;
   if (settings.range) {
     const fit = fitPowerLawOnRange(positive, settings.range[0], settings.range[1], logs);
-    return fit ? { gamma: fit.gamma, gammaSe: fit.gammaSe, lo: fit.lo, hi: fit.hi, n: fit.n, ks: fit.ks, statistic: fit.ks, atMinimumSpan: false } : undefined;
+    return fit ? { ...fit, statistic: fit.ks, atMinimumSpan: false } : undefined;
   }
   const view = positive instanceof Float64Array ? plainSample(positive, logs) : positive;
   const histogram = logHistogramOfSorted(view, settings.binsPerDecade);
