@@ -53,7 +53,7 @@ export function dynamicsCommand(): Command {
     .option("-f, --format <format>", `output format: ${FORMATS.join(", ")}`, choiceOption("--format", FORMATS), FORMATS[0])
     .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
     .option("--track <k>", "weights tracked per layer (a seeded sample of flat indices)", integerOption("--track", 1, 10_000_000), 1000)
-    .option("--seed <n>", "seed of the sample of tracked weights", integerOption("--seed", 0, 2 ** 32 - 1), 0)
+    .option("--seed <n>", "seed of the sample of tracked weights and of every random draw (bootstrap, surrogates)", integerOption("--seed", 0, 2 ** 32 - 1), 0)
     .option("--range <lo:hi>", "fit the power law of |d| on [LO, HI] instead of the KS-minimum range", parseRange)
     .option("--split <f>", "break frequency of the spectrum fit (in the reported unit) instead of the best two-segment fit", positiveNumberOption("--split"))
     .option("--standardize", "divide each weight's steps by its own RMS step before pooling (scale-free steps of single weights vs a mixture of scales)", false)
