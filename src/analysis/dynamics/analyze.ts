@@ -21,6 +21,7 @@ import { analyzeOpenedModel, settingsRecord, tensorSelector, tensorSkipReason, t
 import type { QualityFlag } from "../layerResult.js";
 import { readElements } from "../readElements.js";
 import { type AnalysisSettings, resolveSettings } from "../settings.js";
+import type { SkippedEntry } from "../../formats/trainingFiles.js";
 import { type CheckpointOrder, openCheckpoint, openCheckpointSeries } from "./checkpoints.js";
 import { DEFAULT_EVIDENCE_SETTINGS, withEvidence, type EvidenceSettings } from "./evidence.js";
 import { analyzeFluctuations, DEFAULT_FLUCTUATION_SETTINGS, type FluctuationResult, type FluctuationSettings } from "./fluctuations.js";
@@ -144,6 +145,8 @@ export interface DynamicsResult {
 export interface DynamicsOptions {
   /** Called before each checkpoint is read (index from 0, in time order). */
   onCheckpoint?: (index: number, total: number, name: string) => void;
+  /** Told of files and folders left out of the series (training companions, …) and why. */
+  onSkipped?: (entry: SkippedEntry) => void;
 }
 
 interface Track {
@@ -245,7 +248,7 @@ export async function analyzeDynamics(paths: string[], partial: Partial<Dynamics
   for (const [name, count] of Object.entries(settings.evidence)) if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`${name} must be a non-negative integer (got ${count})`);
   if (!Number.isSafeInteger(settings.track) || settings.track < 1) throw new RangeError(`track must be a positive integer (got ${settings.track})`);
   const analysis = resolveSettings(settings.analysis);
-  const series = await openCheckpointSeries(paths);
+  const series = await openCheckpointSeries(paths, options.onSkipped ? { onSkipped: options.onSkipped } : {});
   const T = series.checkpoints.length;
   if (T < 2) throw new InputError("model", paths.join(" "), `the dynamics need at least 2 checkpoints (found ${T})`);
 
