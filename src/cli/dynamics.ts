@@ -87,7 +87,7 @@ steps shuffled in time, γ against Gaussian steps at each weight's own RMS step.
 computed at the natural frequencies of the series (no zero-padding). The same seed gives the same
 output bytes on every run.
 
-Examples:
+Examples (./checkpoints/, output_dir/ and step_*.safetensors stand for your own checkpoints):
   $ jaynes dynamics ./checkpoints/
   $ jaynes dynamics output_dir/                     # checkpoint-500/, checkpoint-1000/, … by global_step
   $ jaynes dynamics step_*.safetensors --track 2000 --plot figures/
