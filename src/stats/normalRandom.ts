@@ -70,7 +70,7 @@ function slowPath(first: number, layer: number, random: () => number): number {
   }
 }
 
-/** One deviate at a time (tests, small draws). */
+/** One deviate at a time (tests, and the N(0, 1) inputs of `jaynes activations --random gaussian`). */
 export function normalRandom(random: () => number): () => number {
   const one = new Float64Array(1);
   return () => fillNormal(one, random)[0]!;
