@@ -53,9 +53,12 @@ export { storedForm, type IntegerField, type Stored, type StoredField } from "./
 export { compareModels, type ComparedModel, type ComparisonSummary, type LayerComparison, type ModelComparison } from "./analysis/compare.js";
 
 // ── Training dynamics ───────────────────────────────────────────────────────────────────────────
-export { analyzeDynamics, DEFAULT_DYNAMICS_SETTINGS, type DynamicsLayer, type DynamicsOptions, type DynamicsResult, type DynamicsSettings, type DynamicsSettingsRecord, type TrajectoryPoint } from "./analysis/dynamics/analyze.js";
+export { analyzeDynamics, analyzeTrackedSeries, DEFAULT_DYNAMICS_SETTINGS, type AlternateScaling, type DynamicsLayer, type DynamicsOptions, type DynamicsResult, type DynamicsSettings, type DynamicsSettingsRecord, type SeriesStatistics, type StepsRecord, type TrajectoryPoint } from "./analysis/dynamics/analyze.js";
+export { DEFAULT_EVIDENCE_SETTINGS, type EvidenceSettings } from "./analysis/dynamics/evidence.js";
+export type { NullSummary, ReplicateSummary } from "./stats/replicateSummary.js";
 export type { CheckpointOrder } from "./analysis/dynamics/checkpoints.js";
-export type { FluctuationHistogram, FluctuationResult, GaussianTailResult, PowerLawResult } from "./analysis/dynamics/fluctuations.js";
+export type { FluctuationHistogram, FluctuationResult, GaussianTailFlag, GaussianTailResult, PowerLawFlag, PowerLawResult } from "./analysis/dynamics/fluctuations.js";
+export type { StepScaling } from "./analysis/dynamics/increments.js";
 export type { FrequencyScale, SpectrumResult } from "./analysis/dynamics/spectrum.js";
 
 // ── Batch scans ─────────────────────────────────────────────────────────────────────────────────

@@ -47,9 +47,12 @@ export { readElements, type ReadElementsOptions } from "./analysis/readElements.
 export { sampleIndices } from "./stats/indexSample.js";
 export { logHistogram, type LogHistogram } from "./stats/logHistogram.js";
 export { fitPowerLaw, type PowerLawFit } from "./stats/powerLaw.js";
-export { fitPowerLawOnRange, selectPowerLawRange, type PowerLawRangeOptions } from "./stats/powerLawRange.js";
+export { fitPowerLawOnRange, selectPowerLawRange, type PowerLawRangeFit, type PowerLawRangeOptions } from "./stats/powerLawRange.js";
+export type { SortedSampleView } from "./stats/sortedSample.js";
 export { fitGaussianTail, type GaussianTailFit } from "./stats/gaussianTail.js";
-export { averagedPowerSpectrum, type PowerSpectrum } from "./stats/powerSpectrum.js";
+export { averagedPowerSpectrum, seriesPeriodograms, type PowerSpectrum } from "./stats/powerSpectrum.js";
+export { RealDft } from "./stats/dft.js";
+export { summarizeNull, summarizeReplicates } from "./stats/replicateSummary.js";
 export { fitSegmentedLine, type SegmentedLineFit, type SegmentedLineOptions } from "./stats/segmentedLine.js";
 
 // ── Figures ─────────────────────────────────────────────────────────────────────────────────────
