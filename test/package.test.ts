@@ -46,10 +46,13 @@ function anchorsOf(markdown: string): Set<string> {
   return anchors;
 }
 
-/** Every Markdown link target outside code: `[text](target)`. */
+/**
+ * Every Markdown link target outside code: `[text](target)`. A target with no `/`, `.` or `#` is
+ * mathematics (`E[v](γ)`), not a link.
+ */
 function linksOf(markdown: string): string[] {
   const prose = markdown.replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
-  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!);
+  return [...prose.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!).filter((target) => /[/.#]/.test(target));
 }
 
 function checkLinks(file: string): string[] {
