@@ -43,7 +43,8 @@ export { multinomialLogLikelihood, logProbabilities, akaike } from "./stats/mult
 export { gaussianNullR2 } from "./stats/nullBaseline.js";
 export { teleodynamics, teleodynamicParameters, type Teleodynamics } from "./stats/teleodynamics.js";
 export { levenbergMarquardt, type LeastSquaresProblem, type LevenbergMarquardtOptions, type LevenbergMarquardtResult } from "./stats/levenbergMarquardt.js";
-export { type LayerStatistics, type ValueSummary, mergeCounts, mergeSummaries } from "./stats/valueSummary.js";
+export { type ValueSummary, mergeCounts, mergeSummaries } from "./stats/valueSummary.js";
+export { type LayerStatistics, type GridSpec, type GridCounts, type FineTable, layerGrids } from "./stats/layerHistograms.js";
 export { renderCsv } from "./report/csv.js";
 export { renderJson, renderJsonl, type JsonReport, type Failure } from "./report/json.js";
 export { renderTables } from "./report/table.js";

@@ -14,10 +14,10 @@ import { isSequentialData, tensorBytes } from "../io/tensorChunks.js";
 import { type Executor, InlineExecutor } from "../parallel/executor.js";
 import type { AccumulateResult, AccumulateTask } from "../parallel/tasks.js";
 import { mergeCodeTables, statisticsFromCodeTable } from "../stats/codeTable.js";
-import { anySplitOccupied, binsFromSplits, bucketSplits } from "../stats/binning.js";
+import { anyCutOccupied, bucketCuts, gridsFromCuts } from "../stats/bucketCuts.js";
 import { distinctCapFor } from "../stats/distinctSet.js";
 import { FloatScan } from "../stats/floatScan.js";
-import type { LayerStatistics } from "../stats/valueSummary.js";
+import { type GridCounts, type LayerNormaliser, type LayerStatistics, fineFromBuckets, fineFromGrid, layerGrids } from "../stats/layerHistograms.js";
 
 /** Work unit for one task: large enough to amortise messaging, small enough to balance cores. */
 export const DEFAULT_RANGE_BYTES = 32 * 1024 * 1024;
@@ -29,6 +29,8 @@ export interface AccumulateOptions {
   onBytes?: (bytes: number) => void;
   /** Where tasks run; default: inline on this thread. */
   executor?: Executor;
+  /** What x is divided by (default: the maximum). */
+  normaliser?: LayerNormaliser;
 }
 
 /** Split [0, total) into ranges of about `rangeBytes`, cut at multiples of `unitBytes`. */
@@ -63,6 +65,7 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
     await Promise.all(ranges.map((range) => executor.run(make(range), onBytes).then(fold)));
   };
 
+  const normaliser = options.normaliser ?? { kind: "max" };
   if (codec.type === "codes") {
     let table: Float64Array | undefined;
     await runAll(
@@ -73,13 +76,14 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
         else table = result.table;
       },
     );
-    return statisticsFromCodeTable(codec.levels, table!, options.bins);
+    return statisticsFromCodeTable(codec.levels, table!, options.bins, normaliser);
   }
 
   if (total <= chunkBytes) {
-    const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap }, onBytes);
+    const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap, normaliser }, onBytes);
     if (result.kind !== "scan-and-bin") throw new Error(`unexpected ${result.kind} result`);
-    return { ...FloatScan.fromState(result.state).summary(), counts: result.counts };
+    const grids = result.grids;
+    return { ...FloatScan.fromState(result.state).summary(), counts: grids[0]!.counts, grids, fine: result.state.buckets ? fineFromBuckets(result.state.buckets) : fineFromGrid(grids[1]!) };
   }
 
   let scan: FloatScan | undefined;
@@ -97,34 +101,40 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
   const restCap = scan!.summary().distinctExact ? distinctCap : 0;
   await Promise.all(rest.map((range) => executor.run({ kind: "scan", data, ...range, chunkBytes, distinctCap: restCap }, onBytes).then(foldScan)));
   const summary = scan!.summary();
-  let counts: Float64Array = new Float64Array(options.bins);
-  if (summary.maxAbs > 0) {
-    // F32 values were counted per bucket in pass 1: whole buckets are binned from those counts, and
-    // pass 2 only counts values above the edge that splits a bucket — or is skipped when no occupied
-    // bucket is split. Other floats (F64, B > 128) bin every value in pass 2.
-    const buckets = scan!.float32Buckets();
-    const splits = buckets ? bucketSplits(options.bins, summary.maxAbs) : undefined;
-    if (buckets && splits) {
-      const above = new Float64Array(splits.thresholds.length);
-      if (anySplitOccupied(buckets, splits)) {
+  const buckets = scan!.float32Buckets();
+  if (normaliser.kind === "quantile") throw new Error("--normalize quantile on multi-chunk float tensors is not implemented yet");
+  const scale = summary.maxAbs;
+  const specs = layerGrids(options.bins, scale, summary.top, true);
+  let grids: GridCounts[] = specs.map((grid) => ({ ...grid, counts: new Float64Array(grid.bins) }));
+  if (scale > 0) {
+    // F32 values were counted per bucket in pass 1: pass 2 only counts values above the cuts that
+    // the grids' edges make in buckets (bucketCuts.ts) — or is skipped when no occupied bucket is
+    // cut. Other floats (F64, B > 128) bin every value of every grid in pass 2.
+    const cuts = buckets ? bucketCuts(specs, buckets) : undefined;
+    if (buckets && cuts) {
+      const above = new Float64Array(cuts.cuts.length);
+      if (anyCutOccupied(buckets, cuts)) {
         await runAll(
-          (range) => ({ kind: "above", data, ...range, chunkBytes, splits }),
+          (range) => ({ kind: "cuts", data, ...range, chunkBytes, cuts }),
           (result) => {
-            if (result.kind !== "above") throw new Error(`unexpected ${result.kind} result`);
+            if (result.kind !== "cuts") throw new Error(`unexpected ${result.kind} result`);
             for (let i = 0; i < above.length; i++) above[i]! += result.above[i]!;
           },
         );
       }
-      counts = binsFromSplits(buckets, above, splits, options.bins);
+      grids = gridsFromCuts(buckets, above, cuts, specs, summary.top);
     } else {
       await runAll(
-        (range) => ({ kind: "bin", data, ...range, chunkBytes, bins: options.bins, maxAbs: summary.maxAbs }),
+        (range) => ({ kind: "grids", data, ...range, chunkBytes, grids: specs }),
         (result) => {
-          if (result.kind !== "bin") throw new Error(`unexpected ${result.kind} result`);
-          for (let i = 0; i < counts.length; i++) counts[i]! += result.counts[i]!;
+          if (result.kind !== "grids") throw new Error(`unexpected ${result.kind} result`);
+          grids.forEach((grid, g) => {
+            const part = result.counts[g]!;
+            for (let i = 0; i < grid.counts.length; i++) grid.counts[i]! += part[i]!;
+          });
         },
       );
     }
   }
-  return { ...summary, counts };
+  return { ...summary, counts: grids[0]!.counts, grids, fine: buckets ? fineFromBuckets(buckets) : fineFromGrid(grids[1]!) };
 }

@@ -6,7 +6,7 @@ import { binCentres, sizeWeightedHistogram } from "../stats/binning.js";
 import { fitLognormal } from "../stats/lognormal.js";
 import { gaussianNullR2 } from "../stats/nullBaseline.js";
 import { teleodynamics } from "../stats/teleodynamics.js";
-import type { LayerStatistics } from "../stats/valueSummary.js";
+import type { LayerStatistics } from "../stats/layerHistograms.js";
 import { type Alternatives, type ModelName, layerEvidence } from "./evidence.js";
 import type { AnalysisSettings } from "./settings.js";
 

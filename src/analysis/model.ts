@@ -7,7 +7,7 @@ import { openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
 import { tensorBytes } from "../io/tensorChunks.js";
 import { readsOnMainThread } from "../io/byteSource.js";
-import type { LayerStatistics } from "../stats/valueSummary.js";
+import type { LayerStatistics } from "../stats/layerHistograms.js";
 import { type Executor, InlineExecutor, defaultJobs } from "../parallel/executor.js";
 import { WorkerPool } from "../parallel/pool.js";
 import { accumulateTensor } from "./accumulate.js";

@@ -13,7 +13,7 @@ import { renderModelFigures, writeFigures } from "../report/figureFiles.js";
 import { renderHtmlReport } from "../report/html.js";
 import { type Failure, renderJson, renderJsonl } from "../report/json.js";
 import { renderTables } from "../report/table.js";
-import type { LayerStatistics } from "../stats/valueSummary.js";
+import type { LayerStatistics } from "../stats/layerHistograms.js";
 import { VERSION } from "../version.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
 import { checkOutputFile, emit, type OutputFormat, prepareOutputDirectory } from "./output.js";

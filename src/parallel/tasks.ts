@@ -6,17 +6,20 @@
  *
  * - `codes`: count ≤ 16-bit codes (one pass is the whole job).
  * - `scan`: pass 1 over floats (max|w|, counts, log-moments, distinct).
- * - `bin`: pass 2 over floats, given the layer's max|w|.
+ * - `grids`: pass 2 over floats, every value into the bins of each grid (stats/layerHistograms.ts).
+ * - `cuts`: pass 2 over F32 counted per bucket in pass 1: counts above each bucket's cuts (stats/bucketCuts.ts).
  * - `scan-and-bin`: a tensor that fits in one chunk: read once, both passes in memory.
  */
 import { createCodec, type CodeCodec, type FloatCodec } from "../formats/encodings.js";
 import type { TensorData } from "../formats/tensor.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
-import { type BucketSplits, binValues as binAny, countAbove32 } from "../stats/binning.js";
+import { binValues as binAny } from "../stats/binning.js";
+import { type BucketCuts, countAboveCuts } from "../stats/bucketCuts.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
 import { FloatScan, type FloatScanState } from "../stats/floatScan.js";
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
+import { type GridCounts, type GridSpec, type LayerNormaliser, layerGrids, quantileRank } from "../stats/layerHistograms.js";
 
 interface RangeTask {
   data: TensorData;
@@ -29,24 +32,25 @@ interface RangeTask {
 export type AccumulateTask =
   | ({ kind: "codes" } & RangeTask)
   | ({ kind: "scan"; distinctCap: number } & RangeTask)
-  /** Pass 2 over floats: every value into bins (`bin`), or, for F32 counted per bucket in pass 1,
-   * only the count of values at or above each bucket's split (`above`, see binning.ts). */
-  | ({ kind: "bin"; bins: number; maxAbs: number } & RangeTask)
-  | ({ kind: "above"; splits: BucketSplits } & RangeTask)
-  | ({ kind: "scan-and-bin"; bins: number; distinctCap: number } & RangeTask);
+  /** Pass 2 over floats: every value into the bins of each grid (`grids`), or, for F32 counted per
+   * bucket in pass 1, only the counts at or above each bucket's cuts (`cuts`, see bucketCuts.ts). */
+  | ({ kind: "grids"; grids: GridSpec[] } & RangeTask)
+  | ({ kind: "cuts"; cuts: BucketCuts } & RangeTask)
+  | ({ kind: "scan-and-bin"; bins: number; distinctCap: number; normaliser: LayerNormaliser } & RangeTask);
 
 export type AccumulateResult =
   | { kind: "codes"; table: Float64Array }
   | { kind: "scan"; state: FloatScanState }
-  | { kind: "bin"; counts: Float64Array }
-  | { kind: "above"; above: Float64Array }
-  | { kind: "scan-and-bin"; state: FloatScanState; counts: Float64Array };
+  | { kind: "grids"; counts: Float64Array[] }
+  | { kind: "cuts"; above: Float64Array }
+  | { kind: "scan-and-bin"; state: FloatScanState; grids: GridCounts[] };
 
 /** Buffers a result owns, for transfer (zero-copy) between threads. */
 export function transferables(result: AccumulateResult): ArrayBuffer[] {
   const buffers: ArrayBufferLike[] = [];
   if ("table" in result) buffers.push(result.table.buffer);
-  if ("counts" in result) buffers.push(result.counts.buffer);
+  if (result.kind === "grids") for (const counts of result.counts) buffers.push(counts.buffer);
+  if (result.kind === "scan-and-bin") for (const grid of result.grids) buffers.push(grid.counts.buffer);
   if ("above" in result) buffers.push(result.above.buffer);
   if ("state" in result) {
     if (result.state.buckets) buffers.push(result.state.buckets.buffer);
@@ -57,7 +61,7 @@ export function transferables(result: AccumulateResult): ArrayBuffer[] {
 }
 
 export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
-  const kernels = acquireKernels(task.chunkBytes, "bins" in task ? task.bins : 0);
+  const kernels = acquireKernels(task.chunkBytes, task.kind === "grids" ? Math.max(...task.grids.map((grid) => grid.bins)) : task.kind === "scan-and-bin" ? 2 * task.bins : 0);
   try {
     return await runWith(task, pool, kernels, onBytes);
   } finally {
@@ -69,7 +73,7 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
   const codec = createCodec(task.data.encoding);
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.
-  const intent = task.kind === "scan" ? "again" : task.kind === "bin" || task.kind === "above" ? "last" : "once";
+  const intent = task.kind === "scan" ? "again" : task.kind === "grids" || task.kind === "cuts" ? "last" : "once";
   const chunks = (report: boolean): AsyncGenerator<Uint8Array> =>
     readTensorChunks(task.data, pool, {
       unitBytes: codec.unitBytes,
@@ -92,20 +96,20 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
       kernels?.flush();
       return { kind: "scan", state: scan.toState() };
     }
-    case "bin": {
-      const counts = new Float64Array(task.bins);
-      await forEachDecoded(codec, chunks(false), firstElement, (values) => binValues(values, counts, task.maxAbs, kernels));
-      return { kind: "bin", counts };
+    case "grids": {
+      const counts = task.grids.map((grid) => new Float64Array(grid.bins));
+      await forEachDecoded(codec, chunks(false), firstElement, (values) => task.grids.forEach((grid, g) => binValues(values, counts[g]!, grid.scale, kernels)));
+      return { kind: "grids", counts };
     }
-    case "above": {
-      const above = new Float64Array(task.splits.thresholds.length);
+    case "cuts": {
+      const above = new Float64Array(task.cuts.cuts.length);
       await forEachDecoded(codec, chunks(false), firstElement, (values) => {
-        if (!(values instanceof Float32Array)) throw new Error("above task on non-F32 values");
-        if (kernels?.holds(values)) kernels.countAbove32(values, task.splits, above);
-        else countAbove32(values, task.splits, above);
+        if (!(values instanceof Float32Array)) throw new Error("cuts task on non-F32 values");
+        if (kernels?.holds(values)) kernels.countAboveCuts(values, task.cuts, above);
+        else countAboveCuts(values, task.cuts, above);
       });
       kernels?.flush();
-      return { kind: "above", above };
+      return { kind: "cuts", above };
     }
     case "scan-and-bin": {
       const scan = new FloatScan(task.distinctCap);
@@ -119,11 +123,12 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
       });
       if (decoded.length > 1) decoded[0] = decoded[0]!.slice();
       kernels?.flush();
-      const maxAbs = scan.summary().maxAbs;
+      const summary = scan.summary();
       const state = scan.toState();
-      const counts = new Float64Array(task.bins);
-      if (maxAbs > 0) for (const values of decoded) binValues(values, counts, maxAbs, kernels);
-      return { kind: "scan-and-bin", state, counts };
+      const scale = task.normaliser.kind === "quantile" ? exactQuantileOf(decoded, task.normaliser.q) : summary.maxAbs;
+      const grids = layerGrids(task.bins, scale, summary.top, task.normaliser.kind === "max").map((grid) => ({ ...grid, counts: new Float64Array(grid.bins) }));
+      if (scale > 0) for (const values of decoded) for (const grid of grids) binValues(values, grid.counts, grid.scale, kernels);
+      return { kind: "scan-and-bin", state, grids };
     }
     case "codes":
       throw new Error("codes task on a float encoding");
@@ -162,6 +167,15 @@ async function forEachDecoded(codec: FloatCodec, chunks: AsyncGenerator<Uint8Arr
 function scanValues(scan: FloatScan, values: Float32Array | Float64Array, kernels: Kernels | undefined): void {
   if (values instanceof Float32Array) scan.addFloat32Bits(new Uint32Array(values.buffer, values.byteOffset, values.length), kernels);
   else scan.addFloat64(values);
+}
+
+/** The exact Q-quantile of the finite |w| of a tensor held in memory (stats/layerHistograms.ts quantileRank). */
+function exactQuantileOf(parts: readonly (Float32Array | Float64Array)[], q: number): number {
+  const magnitudes: number[] = [];
+  for (const values of parts) for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) magnitudes.push(Math.abs(values[i]!));
+  if (magnitudes.length === 0) return 0;
+  const sorted = Float64Array.from(magnitudes).sort();
+  return sorted[quantileRank(q, sorted.length) - 1]!;
 }
 
 function binValues(values: Float32Array | Float64Array, counts: Float64Array, maxAbs: number, kernels: Kernels | undefined): void {

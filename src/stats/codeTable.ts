@@ -8,8 +8,8 @@
  * The hot loops count into a Uint32Array (≈ 1.5× faster than Float64Array in V8) for at most
  * `MAX_COUNT_PER_CALL` elements per call, and callers fold it into an exact Float64Array total.
  */
-import { binEdges, binIndex } from "./binning.js";
-import type { LayerStatistics } from "./valueSummary.js";
+import { type LayerNormaliser, type LayerStatistics, exactQuantile, gridsFromExact, layerGrids } from "./layerHistograms.js";
+import { TOP_K } from "./topValues.js";
 
 /** A Uint32 counter cannot overflow if fewer than 2^32 elements are counted into it. */
 export const MAX_COUNT_PER_CALL = 2 ** 31;
@@ -56,17 +56,19 @@ export function mergeCodeTables(into: Float64Array, from: Float64Array): void {
   for (let i = 0; i < into.length; i++) into[i]! += from[i]!;
 }
 
-/** Read the layer's statistics off a code table, given the value of each code. */
-export function statisticsFromCodeTable(levels: Float64Array, table: Float64Array, bins: number): LayerStatistics {
+/**
+ * Read the layer's statistics off a code table, given the value of each code: the summary, the top
+ * order statistics, every grid (layerHistograms.ts) and the exact (|w|, count) table, all exact.
+ */
+export function statisticsFromCodeTable(levels: Float64Array, table: Float64Array, bins: number, normaliser: LayerNormaliser = { kind: "max" }): LayerStatistics {
   let finite = 0;
   let zeros = 0;
   let nan = 0;
   let infinite = 0;
-  let maxAbs = 0;
   let logCount = 0;
   let logSum = 0;
   let logSumSq = 0;
-  const magnitudes = new Set<number>();
+  const magnitudes = new Map<number, number>();
   for (let code = 0; code < table.length; code++) {
     const count = table[code]!;
     if (count === 0) continue;
@@ -81,8 +83,7 @@ export function statisticsFromCodeTable(levels: Float64Array, table: Float64Arra
     }
     const a = Math.abs(value);
     finite += count;
-    magnitudes.add(a);
-    if (a > maxAbs) maxAbs = a;
+    magnitudes.set(a, (magnitudes.get(a) ?? 0) + count);
     if (a === 0) {
       zeros += count;
       continue;
@@ -92,16 +93,27 @@ export function statisticsFromCodeTable(levels: Float64Array, table: Float64Arra
     logSum += count * log;
     logSumSq += count * log * log;
   }
-  const counts = new Float64Array(bins);
-  if (maxAbs > 0) {
-    const edges = binEdges(bins);
-    for (let code = 0; code < table.length; code++) {
-      const count = table[code]!;
-      if (count === 0) continue;
-      const a = Math.abs(levels[code]!);
-      if (!(a <= maxAbs)) continue;
-      counts[binIndex(a, maxAbs, edges)]! += count;
-    }
-  }
-  return { finite, zeros, nan, infinite, maxAbs, distinct: magnitudes.size, distinctExact: true, logCount, logSum, logSumSq, counts };
+  const values = Float64Array.from(magnitudes.keys()).sort();
+  const counts = values.map((a) => magnitudes.get(a)!);
+  const top: number[] = [];
+  for (let i = values.length - 1; i >= 0 && top.length < TOP_K; i--) for (let c = 0; c < counts[i]! && top.length < TOP_K; c++) top.push(values[i]!);
+  const maxAbs = top[0] ?? 0;
+  const scale = normaliser.kind === "quantile" && values.length > 0 ? exactQuantile(values, counts, normaliser.q) : maxAbs;
+  const grids = gridsFromExact(values, counts, layerGrids(bins, scale, top, normaliser.kind === "max"));
+  return {
+    finite,
+    zeros,
+    nan,
+    infinite,
+    maxAbs,
+    distinct: magnitudes.size,
+    distinctExact: true,
+    logCount,
+    logSum,
+    logSumSq,
+    top,
+    counts: grids[0]!.counts,
+    grids,
+    fine: { kind: "exact", values, counts },
+  };
 }
