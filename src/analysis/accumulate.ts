@@ -83,7 +83,7 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
     const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap, normaliser }, onBytes);
     if (result.kind !== "scan-and-bin") throw new Error(`unexpected ${result.kind} result`);
     const grids = result.grids;
-    return { ...FloatScan.fromState(result.state).summary(), counts: grids[0]!.counts, grids, fine: result.state.buckets ? fineFromBuckets(result.state.buckets) : fineFromGrid(grids[1]!) };
+    return { ...FloatScan.fromState(result.state).summary(), counts: grids[0]!.counts, grids, fine: result.state.buckets ? fineFromBuckets(result.state.buckets) : fineFromGrid(grids[1]!), ...(result.state.binades ? { binades: result.state.binades } : {}) };
   }
 
   let scan: FloatScan | undefined;
@@ -136,5 +136,6 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
       );
     }
   }
-  return { ...summary, counts: grids[0]!.counts, grids, fine: buckets ? fineFromBuckets(buckets) : fineFromGrid(grids[1]!) };
+  const binades = scan!.float64Binades();
+  return { ...summary, counts: grids[0]!.counts, grids, fine: buckets ? fineFromBuckets(buckets) : fineFromGrid(grids[1]!), ...(binades ? { binades } : {}) };
 }

@@ -12,7 +12,7 @@ import { type Executor, InlineExecutor, defaultJobs } from "../parallel/executor
 import { WorkerPool } from "../parallel/pool.js";
 import { accumulateTensor } from "./accumulate.js";
 import { type LayerResult, type SkippedTensor, isLayerResult, layerResult } from "./layerResult.js";
-import { type AnalysisSettings, resolveSettings } from "./settings.js";
+import { type AnalysisSettings, normalizeQuantile, resolveSettings } from "./settings.js";
 import { type ModelSummary, summarizeLayers } from "./summary.js";
 
 export interface ModelSettingsRecord {
@@ -22,6 +22,9 @@ export interface ModelSettingsRecord {
   include_flagged: boolean;
   include: string[];
   exclude: string[];
+  /** Bootstrap replicates per layer (0: off) and their seed (METHOD §7.2). */
+  bootstrap: number;
+  seed: number;
 }
 
 export interface ModelResult {
@@ -93,6 +96,8 @@ export function settingsRecord(settings: AnalysisSettings): ModelSettingsRecord 
     include_flagged: settings.includeFlagged,
     include: settings.include,
     exclude: settings.exclude,
+    bootstrap: settings.bootstrap,
+    seed: settings.seed,
   };
 }
 
@@ -133,7 +138,9 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
         return { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed" };
       }
       const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}) };
-      const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
+      const quantile = normalizeQuantile(settings.normalize);
+      const normaliser = quantile !== undefined ? { kind: "quantile" as const, q: quantile } : { kind: "max" as const };
+      const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, normaliser, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
       const result = layerResult(identity, stats, settings);
       if (isLayerResult(result)) options.onLayer?.(result, stats);
       return result;

@@ -56,6 +56,7 @@ export function transferables(result: AccumulateResult): ArrayBuffer[] {
     if (result.state.buckets) buffers.push(result.state.buckets.buffer);
     if (result.state.distinctKeys) buffers.push(result.state.distinctKeys.buffer);
     if (result.state.distinct64) buffers.push(result.state.distinct64.buffer);
+    if (result.state.binades) buffers.push(result.state.binades.buffer);
   }
   return [...new Set(buffers)].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
 }

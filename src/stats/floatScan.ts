@@ -39,6 +39,15 @@ export interface FloatScanState {
   distinct64: Float64Array | null;
   /** The largest finite F32 |patterns|, descending (topValues.ts; patterns order like the values). */
   topBits: number[];
+  /** F64: count, Σ ln|w|, Σ ln²|w| per binade (binadeIndex), for the floored log-moments. */
+  binades: Float64Array | null;
+}
+
+/** Binades of F64 |w| > 0: index = ⌊log₂|w|⌋ + BINADE_OFFSET (subnormals share the lowest). */
+export const BINADE_OFFSET = 1100;
+export const BINADES = 2200;
+export function binadeIndex(a: number): number {
+  return Math.max(0, Math.min(BINADES - 1, Math.floor(Math.log2(a)) + BINADE_OFFSET));
 }
 
 export class FloatScan {
@@ -58,6 +67,7 @@ export class FloatScan {
   private infinite32 = 0;
   private finite32 = 0;
   private topBits: number[] = [];
+  private binades: Float64Array | null = null;
 
   /**
    * Scan F32 values given as their bit patterns (a Uint32Array view of the same bytes). With
@@ -144,6 +154,11 @@ export class FloatScan {
       s.logCount++;
       s.logSum += log;
       s.logSumSq += log * log;
+      const binades = (this.binades ??= new Float64Array(3 * BINADES));
+      const b = 3 * binadeIndex(a);
+      binades[b]!++;
+      binades[b + 1]! += log;
+      binades[b + 2]! += log * log;
     }
   }
 
@@ -158,6 +173,10 @@ export class FloatScan {
     this.infinite32 += other.infinite32;
     this.finite32 += other.finite32;
     this.topBits = mergeTop(this.topBits, other.topBits);
+    if (other.binades) {
+      const binades = (this.binades ??= new Float64Array(3 * BINADES));
+      for (let i = 0; i < binades.length; i++) binades[i]! += other.binades[i]!;
+    }
     this.distinct.merge(other.distinct);
     const distinct = Math.max(this.distinct64?.size ?? this.exact.distinct, other.distinct64?.size ?? other.exact.distinct);
     this.exact = mergeSummaries(this.exact, other.exact, distinct, true);
@@ -180,6 +199,11 @@ export class FloatScan {
     return this.buckets;
   }
 
+  /** F64 log-moments per binade (see FloatScanState.binades), or null. */
+  float64Binades(): Float64Array | null {
+    return this.binades;
+  }
+
   toState(): FloatScanState {
     return {
       distinctCap: this.distinctCap,
@@ -194,6 +218,7 @@ export class FloatScan {
       exact: this.exact,
       distinct64: this.distinct64 ? Float64Array.from(this.distinct64) : null,
       topBits: this.topBits,
+      binades: this.binades,
     };
   }
 
@@ -209,6 +234,7 @@ export class FloatScan {
     scan.exact = { ...state.exact, top: [...state.exact.top] };
     scan.distinct64 = state.distinct64 ? new Set(state.distinct64) : null;
     scan.topBits = [...state.topBits];
+    scan.binades = state.binades;
     return scan;
   }
 

@@ -39,6 +39,8 @@ export interface LayerStatistics extends ValueSummary {
   /** Every grid accumulated (the first is (S, B), the same numbers as `counts`). */
   grids: GridCounts[];
   fine: FineTable | null;
+  /** F64 only: count, Σ ln|w|, Σ ln²|w| per binade (floatScan.ts binadeIndex), for the floored log-moments. */
+  binades?: Float64Array;
 }
 
 /**
