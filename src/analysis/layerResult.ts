@@ -98,6 +98,8 @@ export interface SkippedTensor {
   params: number;
   dtype: string;
   reason: string;
+  /** Set when the tensor holds the same values as an earlier fitted layer (aliased storage or bit-identical bytes): that layer's name. */
+  duplicate_of?: string;
 }
 
 export interface TensorIdentity {
