@@ -11,7 +11,7 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function cell(layer: FlatLayer, column: (typeof LAYER_COLUMNS)[number]): string {
+function cell(layer: FlatLayer, column: string): string {
   if (column === "shape") return layer.shape.join("x");
   return csvField(layerColumnValue(layer, column));
 }

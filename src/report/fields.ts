@@ -4,11 +4,12 @@
  * so each field of `alternatives.<model>` becomes the column `<field>_<model>` (e.g. `r2_halfnormal`,
  * `aic_powerlaw`); JSONL keeps the nested object, as JSON does.
  */
-import { ALTERNATIVE_NAMES } from "../analysis/evidence.js";
+import { ALTERNATIVE_NAMES, FAMILIES, MODEL_NAMES } from "../analysis/evidence.js";
 import type { LayerResult } from "../analysis/layerResult.js";
 import type { ModelResult } from "../analysis/model.js";
 
-export const LAYER_COLUMNS = [
+/** The layer's own scalar fields, in column order (before the family blocks). */
+const LEAD_COLUMNS = [
   "model",
   "tensor",
   "original_name",
@@ -39,30 +40,54 @@ export const LAYER_COLUMNS = [
   "alpha",
   "beta",
   "equilibrium_spread",
-  "A_halfnormal",
-  "s_halfnormal",
-  "r2_halfnormal",
-  "loglik_halfnormal",
-  "aic_halfnormal",
-  "converged_halfnormal",
-  "A_exponential",
-  "b_exponential",
-  "r2_exponential",
-  "loglik_exponential",
-  "aic_exponential",
-  "converged_exponential",
-  "A_powerlaw",
-  "k_powerlaw",
-  "r2_powerlaw",
-  "loglik_powerlaw",
-  "aic_powerlaw",
-  "converged_powerlaw",
-  "bins",
-  "normalize",
-  "min_params",
 ] as const;
 
-export type LayerColumn = (typeof LAYER_COLUMNS)[number];
+/** Nested evidence (METHOD §7) flattened: column → path into the layer. */
+const EVIDENCE_COLUMNS: readonly (readonly [string, readonly (string | number)[]])[] = [
+  ["fit_se_A", ["fit_se", "A"]],
+  ["fit_se_mu", ["fit_se", "mu"]],
+  ["fit_se_sigma", ["fit_se", "sigma"]],
+  ["fit_corr_mu_sigma", ["fit_corr_mu_sigma"]],
+  ["bootstrap_replicates", ["bootstrap", "replicates"]],
+  ["bootstrap_seed", ["bootstrap", "seed"]],
+  ["bootstrap_mu_sd", ["bootstrap", "mu_sd"]],
+  ["bootstrap_sigma_sd", ["bootstrap", "sigma_sd"]],
+  ["bootstrap_mu_lo", ["bootstrap", "mu_ci", 0]],
+  ["bootstrap_mu_hi", ["bootstrap", "mu_ci", 1]],
+  ["bootstrap_sigma_lo", ["bootstrap", "sigma_ci", 0]],
+  ["bootstrap_sigma_hi", ["bootstrap", "sigma_ci", 1]],
+  ...["gaussian", "laplace"].flatMap((family) => ["mu", "sigma", "r2", "equilibrium_spread"].map((field) => [`null_${family}_${field}`, [`null_${family}`, field]] as const)),
+  ["sigma_half_bins", ["sigma_half_bins"]],
+  ["sigma_double_bins", ["sigma_double_bins"]],
+  ["max_ratio", ["max_ratio"]],
+  ["mu_drop_max", ["mu_drop_max"]],
+  ["best_ml", ["best_ml"]],
+  ["gof_per_dof", ["gof_per_dof"]],
+  ["mle_below_floor", ["mle_below_floor"]],
+  ["normalizer", ["normalizer"]],
+  ["above_normalizer", ["above_normalizer"]],
+];
+
+/**
+ * The family blocks, generated from the registry (stats/families.ts): per alternative
+ * `A_<name>`, `<parameter>_<name>`, `r2_<name>`, `loglik_<name>`, `aic_<name>`, `converged_<name>`
+ * (alternatives.<name>); per family `ml_<parameter>_<name>`, `ml_loglik_<name>`, `ml_aic_<name>`,
+ * `ml_converged_<name>` (ml.<name>).
+ */
+const FAMILY_COLUMNS: readonly (readonly [string, readonly (string | number)[]])[] = [
+  ...ALTERNATIVE_NAMES.flatMap((name) =>
+    ["A", ...FAMILIES[name].parameters, "r2", "loglik", "aic", "converged"].map((field) => [`${field}_${name}`, ["alternatives", name, field]] as const),
+  ),
+  ...MODEL_NAMES.flatMap((name) => [...FAMILIES[name].parameters, "loglik", "aic", "converged"].map((field) => [`ml_${field}_${name}`, ["ml", name, field]] as const)),
+];
+
+const TRAIL_COLUMNS = ["bins", "normalize", "min_params"] as const;
+
+const PATHS = new Map<string, readonly (string | number)[]>([...EVIDENCE_COLUMNS, ...FAMILY_COLUMNS]);
+
+export const LAYER_COLUMNS: readonly string[] = [...LEAD_COLUMNS, ...FAMILY_COLUMNS.filter(([, path]) => path[0] === "alternatives").map(([c]) => c), ...EVIDENCE_COLUMNS.map(([c]) => c), ...FAMILY_COLUMNS.filter(([, path]) => path[0] === "ml").map(([c]) => c), ...TRAIL_COLUMNS];
+
+export type LayerColumn = string;
 
 export type FlatLayer = LayerResult & { model: string; bins: number; normalize: string; min_params: number };
 
@@ -78,11 +103,14 @@ export function flatLayers(models: readonly ModelResult[]): FlatLayer[] {
   );
 }
 
-/** The value of one CSV column for a layer (`<field>_<model>` reads `alternatives.<model>.<field>`). */
+/** The value of one CSV column for a layer (nested evidence and family blocks by their paths). */
 export function layerColumnValue(layer: FlatLayer, column: LayerColumn): unknown {
-  if (column in layer) return (layer as unknown as Record<string, unknown>)[column];
-  const split = column.lastIndexOf("_");
-  const model = ALTERNATIVE_NAMES.find((name) => name === column.slice(split + 1));
-  if (model === undefined) return undefined;
-  return (layer.alternatives[model] as unknown as Record<string, unknown>)[column.slice(0, split)];
+  const path = PATHS.get(column);
+  if (path === undefined) return (layer as unknown as Record<string, unknown>)[column];
+  let value: unknown = layer;
+  for (const key of path) {
+    if (value === null || value === undefined) return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
 }
