@@ -45,6 +45,7 @@ export { teleodynamics, teleodynamicParameters, type Teleodynamics } from "./sta
 export { levenbergMarquardt, type LeastSquaresProblem, type LevenbergMarquardtOptions, type LevenbergMarquardtResult } from "./stats/levenbergMarquardt.js";
 export { type ValueSummary, mergeCounts, mergeSummaries } from "./stats/valueSummary.js";
 export { type LayerStatistics, type GridSpec, type GridCounts, type FineTable, layerGrids } from "./stats/layerHistograms.js";
+export { statisticsFromValues } from "./stats/valueStatistics.js";
 export { renderCsv } from "./report/csv.js";
 export { renderJson, renderJsonl, type JsonReport, type Failure } from "./report/json.js";
 export { renderTables } from "./report/table.js";

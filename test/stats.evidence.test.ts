@@ -17,18 +17,14 @@ import { gaussianNullCounts, gaussianNullR2, medianHalfNormalMaximum } from "../
 import { powerLawFamily } from "../src/stats/powerLawFamily.js";
 import { fitFamily, logBinMasses } from "../src/stats/sizeWeightedFamily.js";
 import { teleodynamicParameters, teleodynamics } from "../src/stats/teleodynamics.js";
-import type { LayerStatistics } from "../src/stats/valueSummary.js";
+import type { LayerStatistics } from "../src/stats/layerHistograms.js";
+import { statisticsFromValues } from "../src/stats/valueStatistics.js";
 import { HAVE_SHARED, SHARED_REAL } from "./helpers/oracle.js";
 import { gaussian, mulberry32 } from "./helpers/random.js";
 
 /** The statistics the streaming pass would produce for these values (F64 path: exact). */
 function statisticsOf(values: Float64Array, bins = 100): LayerStatistics {
-  const scan = new FloatScan();
-  scan.addFloat64(values);
-  const summary = scan.summary();
-  const counts = new Float64Array(bins);
-  binValues(values, counts, summary.maxAbs);
-  return { ...summary, counts };
+  return statisticsFromValues(values, bins);
 }
 
 function fitted(values: Float64Array): LayerResult {

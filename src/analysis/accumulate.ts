@@ -17,7 +17,8 @@ import { mergeCodeTables, statisticsFromCodeTable } from "../stats/codeTable.js"
 import { anyCutOccupied, bucketCuts, gridsFromCuts } from "../stats/bucketCuts.js";
 import { distinctCapFor } from "../stats/distinctSet.js";
 import { FloatScan } from "../stats/floatScan.js";
-import { type GridCounts, type LayerNormaliser, type LayerStatistics, fineFromBuckets, fineFromGrid, layerGrids } from "../stats/layerHistograms.js";
+import { type GridCounts, type LayerNormaliser, type LayerStatistics, fineFromBuckets, fineFromGrid, layerGrids, quantileRank } from "../stats/layerHistograms.js";
+import { DIGIT_VALUES, pickDigit, valueOfDigits } from "../stats/quantileDigits.js";
 
 /** Work unit for one task: large enough to amortise messaging, small enough to balance cores. */
 export const DEFAULT_RANGE_BYTES = 32 * 1024 * 1024;
@@ -102,15 +103,42 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
   await Promise.all(rest.map((range) => executor.run({ kind: "scan", data, ...range, chunkBytes, distinctCap: restCap }, onBytes).then(foldScan)));
   const summary = scan!.summary();
   const buckets = scan!.float32Buckets();
-  if (normaliser.kind === "quantile") throw new Error("--normalize quantile on multi-chunk float tensors is not implemented yet");
-  const scale = summary.maxAbs;
-  const specs = layerGrids(options.bins, scale, summary.top, true);
+  let scale = summary.maxAbs;
+  if (normaliser.kind === "quantile" && summary.finite > 0) {
+    // The exact quantile, one 16-bit digit of its pattern per pass (quantileDigits.ts); F32's
+    // first digit is the bucket of pass 1.
+    let rank = quantileRank(normaliser.q, summary.finite);
+    const digits: number[] = [];
+    const width = buckets ? 2 : 4;
+    while (digits.length < width) {
+      let counts: Float64Array;
+      if (digits.length === 0 && buckets) {
+        counts = new Float64Array(DIGIT_VALUES);
+        counts.set(buckets.subarray(0, 0x7f80));
+      } else {
+        counts = new Float64Array(DIGIT_VALUES);
+        const prefix = [...digits];
+        await runAll(
+          (range) => ({ kind: "refine", data, ...range, chunkBytes, prefix }),
+          (result) => {
+            if (result.kind !== "refine") throw new Error(`unexpected ${result.kind} result`);
+            for (let i = 0; i < counts.length; i++) counts[i]! += result.counts[i]!;
+          },
+        );
+      }
+      const { digit, below } = pickDigit(counts, rank);
+      digits.push(digit);
+      rank -= below;
+    }
+    scale = valueOfDigits(digits);
+  }
+  const specs = layerGrids(options.bins, scale, summary.top, normaliser.kind === "max");
   let grids: GridCounts[] = specs.map((grid) => ({ ...grid, counts: new Float64Array(grid.bins) }));
   if (scale > 0) {
     // F32 values were counted per bucket in pass 1: pass 2 only counts values above the cuts that
     // the grids' edges make in buckets (bucketCuts.ts) — or is skipped when no occupied bucket is
     // cut. Other floats (F64, B > 128) bin every value of every grid in pass 2.
-    const cuts = buckets ? bucketCuts(specs, buckets) : undefined;
+    const cuts = buckets ? bucketCuts(specs, buckets, summary.top) : undefined;
     if (buckets && cuts) {
       const above = new Float64Array(cuts.cuts.length);
       if (anyCutOccupied(buckets, cuts)) {

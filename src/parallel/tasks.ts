@@ -8,6 +8,7 @@
  * - `scan`: pass 1 over floats (max|w|, counts, log-moments, distinct).
  * - `grids`: pass 2 over floats, every value into the bins of each grid (stats/layerHistograms.ts).
  * - `cuts`: pass 2 over F32 counted per bucket in pass 1: counts above each bucket's cuts (stats/bucketCuts.ts).
+ * - `refine`: the exact quantile of |w| (`--normalize quantile:Q`), one 16-bit digit of its bit pattern per pass.
  * - `scan-and-bin`: a tensor that fits in one chunk: read once, both passes in memory.
  */
 import { createCodec, type CodeCodec, type FloatCodec } from "../formats/encodings.js";
@@ -16,6 +17,7 @@ import type { SourcePool } from "../io/byteSource.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
 import { binValues as binAny } from "../stats/binning.js";
 import { type BucketCuts, countAboveCuts } from "../stats/bucketCuts.js";
+import { DIGIT_VALUES, countNextDigit } from "../stats/quantileDigits.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
 import { FloatScan, type FloatScanState } from "../stats/floatScan.js";
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
@@ -36,6 +38,8 @@ export type AccumulateTask =
    * bucket in pass 1, only the counts at or above each bucket's cuts (`cuts`, see bucketCuts.ts). */
   | ({ kind: "grids"; grids: GridSpec[] } & RangeTask)
   | ({ kind: "cuts"; cuts: BucketCuts } & RangeTask)
+  /** Count the next 16-bit digit of |pattern| over the values whose leading digits are `prefix` (quantileDigits.ts). */
+  | ({ kind: "refine"; prefix: number[] } & RangeTask)
   | ({ kind: "scan-and-bin"; bins: number; distinctCap: number; normaliser: LayerNormaliser } & RangeTask);
 
 export type AccumulateResult =
@@ -43,12 +47,14 @@ export type AccumulateResult =
   | { kind: "scan"; state: FloatScanState }
   | { kind: "grids"; counts: Float64Array[] }
   | { kind: "cuts"; above: Float64Array }
+  | { kind: "refine"; counts: Float64Array }
   | { kind: "scan-and-bin"; state: FloatScanState; grids: GridCounts[] };
 
 /** Buffers a result owns, for transfer (zero-copy) between threads. */
 export function transferables(result: AccumulateResult): ArrayBuffer[] {
   const buffers: ArrayBufferLike[] = [];
   if ("table" in result) buffers.push(result.table.buffer);
+  if (result.kind === "refine") buffers.push(result.counts.buffer);
   if (result.kind === "grids") for (const counts of result.counts) buffers.push(counts.buffer);
   if (result.kind === "scan-and-bin") for (const grid of result.grids) buffers.push(grid.counts.buffer);
   if ("above" in result) buffers.push(result.above.buffer);
@@ -74,7 +80,7 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
   const codec = createCodec(task.data.encoding);
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.
-  const intent = task.kind === "scan" ? "again" : task.kind === "grids" || task.kind === "cuts" ? "last" : "once";
+  const intent = task.kind === "scan" || task.kind === "refine" ? "again" : task.kind === "grids" || task.kind === "cuts" ? "last" : "once";
   const chunks = (report: boolean): AsyncGenerator<Uint8Array> =>
     readTensorChunks(task.data, pool, {
       unitBytes: codec.unitBytes,
@@ -111,6 +117,11 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
       });
       kernels?.flush();
       return { kind: "cuts", above };
+    }
+    case "refine": {
+      const counts = new Float64Array(DIGIT_VALUES);
+      await forEachDecoded(codec, chunks(false), firstElement, (values) => countNextDigit(values, task.prefix, counts));
+      return { kind: "refine", counts };
     }
     case "scan-and-bin": {
       const scan = new FloatScan(task.distinctCap);

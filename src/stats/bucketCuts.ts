@@ -12,7 +12,8 @@
  *
  * Values above a grid's scale are top order statistics, known one by one (topValues.ts): the grid
  * leaves them out by subtracting each from its segment's bin. The result equals binning every value
- * (tested).
+ * (tested). A grid whose scale is a quantile rather than a top value gets a cut just above its
+ * scale instead.
  */
 import { binEdges, binIndex, FLOAT32_BUCKETS } from "./binning.js";
 import type { GridCounts, GridSpec } from "./layerHistograms.js";
@@ -43,10 +44,12 @@ export interface BucketCuts {
  * The cuts of every occupied bucket for these grids, or undefined when some bucket needs more than
  * CUTS_PER_BUCKET.
  */
-export function bucketCuts(grids: readonly GridSpec[], buckets: Float64Array): BucketCuts | undefined {
+export function bucketCuts(grids: readonly GridSpec[], buckets: Float64Array, top: readonly number[] = []): BucketCuts | undefined {
   const cuts = new Uint32Array(FLOAT32_BUCKETS * CUTS_PER_BUCKET).fill(NO_CUT);
   const found = new Set<number>();
-  const prepared = grids.filter((grid) => grid.scale > 0).map((grid) => ({ ...grid, edges: binEdges(grid.bins), maxPattern: floatPattern(grid.scale) }));
+  // A grid whose scale is not a top order statistic (a quantile) has values above it that are not
+  // known one by one: a cut just above its scale keeps them out of its bins.
+  const prepared = grids.filter((grid) => grid.scale > 0).map((grid) => ({ ...grid, edges: binEdges(grid.bins), maxPattern: floatPattern(grid.scale), endCut: !top.includes(grid.scale) }));
   for (let bucket = 0; bucket < FINITE_BUCKETS; bucket++) {
     if (!(buckets[bucket]! > 0)) continue;
     const first = bucket << BUCKET_SHIFT;
@@ -54,6 +57,7 @@ export function bucketCuts(grids: readonly GridSpec[], buckets: Float64Array): B
     for (const grid of prepared) {
       if (first > grid.maxPattern) continue;
       const last = Math.min(first + (1 << BUCKET_SHIFT) - 1, grid.maxPattern);
+      if (grid.endCut && last === grid.maxPattern && last < first + (1 << BUCKET_SHIFT) - 1) found.add(last + 1);
       const bin = (pattern: number): number => binIndex(patternValue(pattern), grid.scale, grid.edges);
       const low = bin(first);
       const high = bin(last);

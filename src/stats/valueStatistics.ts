@@ -1,0 +1,25 @@
+/**
+ * A layer's statistics from values held in memory (tests, library callers): the same numbers the
+ * streaming accumulation computes (analysis/accumulate.ts) — pass 1 (FloatScan), then every grid
+ * binned exactly (layerHistograms.ts).
+ */
+import { binValues } from "./binning.js";
+import { FloatScan } from "./floatScan.js";
+import { type LayerNormaliser, type LayerStatistics, fineFromBuckets, fineFromGrid, layerGrids, quantileRank } from "./layerHistograms.js";
+
+export function statisticsFromValues(values: Float32Array | Float64Array, bins = 100, normaliser: LayerNormaliser = { kind: "max" }): LayerStatistics {
+  const scan = new FloatScan();
+  if (values instanceof Float32Array) scan.addFloat32Bits(new Uint32Array(values.buffer, values.byteOffset, values.length));
+  else scan.addFloat64(values);
+  const summary = scan.summary();
+  let scale = summary.maxAbs;
+  if (normaliser.kind === "quantile" && summary.finite > 0) {
+    const sorted = Float64Array.from(values.filter(Number.isFinite), Math.abs).sort();
+    scale = sorted[quantileRank(normaliser.q, sorted.length) - 1]!;
+  }
+  const grids = layerGrids(bins, scale, summary.top, normaliser.kind === "max").map((grid) => ({ ...grid, counts: new Float64Array(grid.bins) }));
+  if (scale > 0) for (const grid of grids) binValues(values, grid.counts, grid.scale);
+  const buckets = scan.float32Buckets();
+  const binades = scan.float64Binades();
+  return { ...summary, counts: grids[0]!.counts, grids, fine: buckets ? fineFromBuckets(buckets) : fineFromGrid(grids[1]!), ...(binades ? { binades } : {}) };
+}
