@@ -166,8 +166,6 @@ export function layerResult(identity: TensorIdentity, stats: LayerStatistics, se
       muDropMax = Number.isFinite(refit.mu) ? refit.mu : null;
     }
   }
-  const bootstrap = bootstrapLognormal(stats, bins, { replicates: settings.bootstrap, seed: settings.seed }, { unitIsScale: settings.normalize === "none", ...(quantile !== undefined ? { fixedScale: scale } : {}) });
-
   const flags: QualityFlag[] = [];
   const firstBinMass = y[0]!;
   if (firstBinMass > FIRST_BIN_LIMIT) flags.push("first-bin");
@@ -183,6 +181,13 @@ export function layerResult(identity: TensorIdentity, stats: LayerStatistics, se
   for (let i = 0; i < bins; i++) binned += stats.counts[i]!;
   if (stats.zeros > ZERO_FRACTION_LIMIT * stats.finite || stats.counts[0]! > BIN0_COUNT_LIMIT * binned) flags.push("sparse");
   if ((sigmaHalf !== null && Math.abs(sigmaHalf - fit.sigma) > BIN_SENSITIVITY_LIMIT) || (sigmaDouble !== null && Math.abs(sigmaDouble - fit.sigma) > BIN_SENSITIVITY_LIMIT)) flags.push("bin-sensitive");
+
+  // The bootstrap runs where the fit is well posed: a layer flagged first-bin, peak-outside,
+  // no-converge or ill-conditioned never reaches a summary, and its fit SE already says why.
+  const wellPosed = !flags.some((flag) => flag === "first-bin" || flag === "peak-outside" || flag === "no-converge" || flag === "ill-conditioned");
+  const bootstrap = wellPosed
+    ? bootstrapLognormal(stats, bins, { replicates: settings.bootstrap, seed: settings.seed }, { unitIsScale: settings.normalize === "none", start: { A: fit.A, mu: fit.mu, sigma: fit.sigma }, ...(quantile !== undefined ? { fixedScale: scale } : {}) })
+    : null;
 
   // Log-moments of x = |w| / normaliser over the values above the floor: shift by ln(normaliser)
   // (or not, under --normalize none).

@@ -24,7 +24,7 @@
  */
 import { binCentres, binEdges, binIndex, sizeWeightedHistogram } from "./binning.js";
 import { type FineTable, type LayerStatistics, findGrid, gridFromIntervals, gridsFromExact } from "./layerHistograms.js";
-import { fitLognormal } from "./lognormal.js";
+import { type LognormalStart, fitLognormal } from "./lognormal.js";
 import { SeededRandom } from "./random.js";
 
 export interface BootstrapSettings {
@@ -98,7 +98,7 @@ function restHistogram(stats: LayerStatistics, top: readonly number[], scale: nu
  * (`--normalize none`), so the bin centres scale with the replicate's maximum. `fixedScale`: the
  * normaliser is a quantile, held fixed. Null when there is nothing to resample.
  */
-export function bootstrapLognormal(stats: LayerStatistics, bins: number, settings: BootstrapSettings, options: { unitIsScale: boolean; fixedScale?: number }): BootstrapResult | null {
+export function bootstrapLognormal(stats: LayerStatistics, bins: number, settings: BootstrapSettings, options: { unitIsScale: boolean; fixedScale?: number; start?: LognormalStart }): BootstrapResult | null {
   if (!(settings.replicates > 0) || stats.maxAbs === 0 || stats.finite === 0) return null;
   const random = new SeededRandom(settings.seed);
   const mus: number[] = [];
@@ -136,7 +136,9 @@ export function bootstrapLognormal(stats: LayerStatistics, bins: number, setting
       for (let j = k; j < top.length; j++) if (multiplicity[j]! > 0) counts[binIndex(top[j]!, scale, edges)]! += multiplicity[j]!;
     }
     const centres = binCentres(bins, options.unitIsScale ? scale : 1);
-    const fit = fitLognormal(centres, sizeWeightedHistogram(counts, centres));
+    // Each replicate starts from the layer's own fit when given (the same minimum, fewer iterations).
+    const start = options.start && options.unitIsScale ? { ...options.start, mu: options.start.mu + Math.log(scale / stats.maxAbs) } : options.start;
+    const fit = fitLognormal(centres, sizeWeightedHistogram(counts, centres), {}, start);
     if (Number.isFinite(fit.mu) && Number.isFinite(fit.sigma)) {
       mus.push(fit.mu);
       sigmas.push(fit.sigma);

@@ -104,9 +104,9 @@ export function rSquared(observed: Float64Array, predicted: Float64Array): numbe
   return total === 0 ? NaN : 1 - residual / total;
 }
 
-/** Fit the scaled lognormal to (x, y); x > 0 (bin centres). */
-export function fitLognormal(x: Float64Array, y: Float64Array, options: LevenbergMarquardtOptions = {}): LognormalFit {
-  const start = lognormalStart(x, y);
+/** Fit the scaled lognormal to (x, y); x > 0 (bin centres); from METHOD §3's start unless `from` is given. */
+export function fitLognormal(x: Float64Array, y: Float64Array, options: LevenbergMarquardtOptions = {}, from?: LognormalStart): LognormalFit {
+  const start = from ?? lognormalStart(x, y);
   const result = levenbergMarquardt(lognormalProblem(x, y), [start.A, start.mu, start.sigma], options);
   const [rawA, mu, rawSigma] = result.parameters as unknown as [number, number, number];
   const sign = rawSigma < 0 ? -1 : 1;
