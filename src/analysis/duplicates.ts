@@ -23,19 +23,22 @@ export function storageKey(data: TensorData): string {
   return JSON.stringify(data);
 }
 
-/** Two FNV-1a 32-bit hashes (different offsets) over the bytes of the parts. */
+/** Two FNV-1a-style 32-bit hashes (different offsets) over the 32-bit words (and trailing bytes) of the parts. */
 function digest(parts: readonly (ArrayBufferView | string)[]): string {
   let h1 = 0x811c9dc5;
   let h2 = 0x01000193 ^ 0x5bd1e995;
-  const feed = (byte: number): void => {
-    h1 = Math.imul(h1 ^ byte, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ byte, 0x01000193) >>> 0;
+  const feed = (word: number): void => {
+    h1 = Math.imul(h1 ^ word, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 ^ word, 0x01000193) >>> 0;
     h2 = ((h2 << 5) | (h2 >>> 27)) >>> 0;
   };
   for (const part of parts) {
     if (typeof part === "string") for (let i = 0; i < part.length; i++) feed(part.charCodeAt(i) & 0xff);
     else {
-      const bytes = new Uint8Array(part.buffer, part.byteOffset, part.byteLength);
+      // Whole 32-bit words where the view allows, then the remaining bytes.
+      const words = part.byteOffset % 4 === 0 ? new Uint32Array(part.buffer, part.byteOffset, part.byteLength >>> 2) : new Uint32Array(0);
+      for (let i = 0; i < words.length; i++) feed(words[i]!);
+      const bytes = new Uint8Array(part.buffer, part.byteOffset + 4 * words.length, part.byteLength - 4 * words.length);
       for (let i = 0; i < bytes.length; i++) feed(bytes[i]!);
     }
   }

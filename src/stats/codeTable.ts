@@ -68,7 +68,9 @@ export function statisticsFromCodeTable(levels: Float64Array, table: Float64Arra
   let logCount = 0;
   let logSum = 0;
   let logSumSq = 0;
-  const magnitudes = new Map<number, number>();
+  // (|value|, count) of every occupied finite code, merged by magnitude (±v share one) below.
+  const occupiedValues: number[] = [];
+  const occupiedCounts: number[] = [];
   for (let code = 0; code < table.length; code++) {
     const count = table[code]!;
     if (count === 0) continue;
@@ -83,7 +85,8 @@ export function statisticsFromCodeTable(levels: Float64Array, table: Float64Arra
     }
     const a = Math.abs(value);
     finite += count;
-    magnitudes.set(a, (magnitudes.get(a) ?? 0) + count);
+    occupiedValues.push(a);
+    occupiedCounts.push(count);
     if (a === 0) {
       zeros += count;
       continue;
@@ -93,8 +96,19 @@ export function statisticsFromCodeTable(levels: Float64Array, table: Float64Arra
     logSum += count * log;
     logSumSq += count * log * log;
   }
-  const values = Float64Array.from(magnitudes.keys()).sort();
-  const counts = values.map((a) => magnitudes.get(a)!);
+  const order = Uint32Array.from(occupiedValues.keys()).sort((i, j) => occupiedValues[i]! - occupiedValues[j]!);
+  const sortedValues: number[] = [];
+  const sortedCounts: number[] = [];
+  for (const i of order) {
+    const a = occupiedValues[i]!;
+    if (sortedValues.length > 0 && sortedValues[sortedValues.length - 1] === a) sortedCounts[sortedCounts.length - 1]! += occupiedCounts[i]!;
+    else {
+      sortedValues.push(a);
+      sortedCounts.push(occupiedCounts[i]!);
+    }
+  }
+  const values = Float64Array.from(sortedValues);
+  const counts = Float64Array.from(sortedCounts);
   const top: number[] = [];
   for (let i = values.length - 1; i >= 0 && top.length < TOP_K; i--) for (let c = 0; c < counts[i]! && top.length < TOP_K; c++) top.push(values[i]!);
   const maxAbs = top[0] ?? 0;
@@ -106,7 +120,7 @@ export function statisticsFromCodeTable(levels: Float64Array, table: Float64Arra
     nan,
     infinite,
     maxAbs,
-    distinct: magnitudes.size,
+    distinct: values.length,
     distinctExact: true,
     logCount,
     logSum,
