@@ -14,6 +14,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { FLOAT32_BUCKETS } from "./binning.js";
 import { type BucketCuts, CUTS_PER_BUCKET } from "./bucketCuts.js";
+import { TOP_K } from "./topValues.js";
 
 /** The assembled module; the same file whether this code runs from src/ (tests) or dist/. */
 const WASM_URL = new URL("../../dist/stats/kernels.wasm", import.meta.url);
@@ -35,7 +36,7 @@ interface KernelExports {
 }
 
 const PAGE = 65536;
-const TOP = 1024; // 32 u32
+const TOP = 1024; // TOP_K u32
 const TABLES = PAGE; // two 65,536-entry u32 tables
 const TABLE_BYTES = 65536 * 4;
 const BUCKETS = TABLES + 2 * TABLE_BYTES;
@@ -115,7 +116,7 @@ export class Kernels {
 
   /**
    * Pass 1 over F32 patterns in kernel memory; bucket counts go to `buckets` (folded on `flush`), and
-   * `top` (descending |patterns|, ≤ 32) is updated in place with the values of this call.
+   * `top` (descending |patterns|, ≤ TOP_K) is updated in place with the values of this call.
    */
   scan32(bits: Uint32Array, buckets: Float64Array, top: number[]): Scan32Result {
     const e = this.exports;
@@ -123,7 +124,7 @@ export class Kernels {
     for (let i = 0; i < top.length; i++) this.u32[(TOP >>> 2) + i] = top[i]!;
     e.topPtr.value = TOP;
     e.topCount.value = top.length;
-    e.topMin.value = top.length < 32 ? -1 : top[31]!;
+    e.topMin.value = top.length < TOP_K ? -1 : top[TOP_K - 1]!;
     e.scan32(bits.byteOffset, bits.length, BUCKETS);
     const count = e.topCount.value as number;
     top.length = 0;

@@ -14,7 +14,7 @@
   (global $zeros (export "zeros") (mut i32) (i32.const 0))
   (global $nan (export "nan") (mut i32) (i32.const 0))
   (global $infinite (export "infinite") (mut i32) (i32.const 0))
-  ;; The 32 largest finite |bits| seen by scan32, descending, at $topPtr; $topCount of them are
+  ;; The 64 largest finite |bits| seen by scan32, descending, at $topPtr; $topCount of them are
   ;; filled; $topMin is the entry threshold (-1 until the list is full, then its smallest entry).
   ;; The caller loads and reads them around each call (topValues.ts offerTop is the reference).
   (global $topPtr (export "topPtr") (mut i32) (i32.const 0))
@@ -25,8 +25,8 @@
   (func $topOffer (param $a i32)
     (local $i i32) (local $previous i32)
     (if (i32.le_s (local.get $a) (global.get $topMin)) (then (return)))
-    (local.set $i (select (global.get $topCount) (i32.const 31) (i32.lt_u (global.get $topCount) (i32.const 32))))
-    (if (i32.lt_u (global.get $topCount) (i32.const 32))
+    (local.set $i (select (global.get $topCount) (i32.const 63) (i32.lt_u (global.get $topCount) (i32.const 64))))
+    (if (i32.lt_u (global.get $topCount) (i32.const 64))
       (then (global.set $topCount (i32.add (global.get $topCount) (i32.const 1)))))
     (block $placed
       (loop $shift
@@ -37,8 +37,8 @@
         (local.set $i (i32.sub (local.get $i) (i32.const 1)))
         (br $shift)))
     (i32.store (i32.add (global.get $topPtr) (i32.shl (local.get $i) (i32.const 2))) (local.get $a))
-    (if (i32.eq (global.get $topCount) (i32.const 32))
-      (then (global.set $topMin (i32.load (i32.add (global.get $topPtr) (i32.const 124)))))))
+    (if (i32.eq (global.get $topCount) (i32.const 64))
+      (then (global.set $topMin (i32.load (i32.add (global.get $topPtr) (i32.const 252)))))))
 
   ;; counts[code]++ for n 16-bit codes at ptr. Two codes per 32-bit load, into two tables (table and
   ;; table + 256 KiB) so that equal neighbouring codes do not serialise on one counter; the caller
