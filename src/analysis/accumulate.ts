@@ -17,7 +17,7 @@ import { mergeCodeTables, statisticsFromCodeTable } from "../stats/codeTable.js"
 import { anyCutOccupied, bucketCuts, gridsFromCuts } from "../stats/bucketCuts.js";
 import { distinctCapFor } from "../stats/distinctSet.js";
 import { FloatScan } from "../stats/floatScan.js";
-import { type GridCounts, type LayerNormaliser, type LayerStatistics, fineFromBuckets, fineFromGrid, layerGrids, quantileRank } from "../stats/layerHistograms.js";
+import { type GridCounts, type LayerNormaliser, type LayerStatistics, fineFromBuckets, layerGrids, quantileRank } from "../stats/layerHistograms.js";
 import { DIGIT_VALUES, pickDigit, valueOfDigits } from "../stats/quantileDigits.js";
 
 /** Work unit for one task: large enough to amortise messaging, small enough to balance cores. */
@@ -84,7 +84,7 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
     const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap, normaliser }, onBytes);
     if (result.kind !== "scan-and-bin") throw new Error(`unexpected ${result.kind} result`);
     const grids = result.grids;
-    return { ...FloatScan.fromState(result.state).summary(), counts: grids[0]!.counts, grids, fine: result.state.buckets ? fineFromBuckets(result.state.buckets) : fineFromGrid(grids[1]!), ...(result.state.binades ? { binades: result.state.binades } : {}) };
+    return { ...FloatScan.fromState(result.state).summary(), counts: grids[0]!.counts, grids, fine: result.state.buckets ? fineFromBuckets(result.state.buckets) : null, ...(result.state.binades ? { binades: result.state.binades } : {}) };
   }
 
   let scan: FloatScan | undefined;
@@ -165,5 +165,5 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
     }
   }
   const binades = scan!.float64Binades();
-  return { ...summary, counts: grids[0]!.counts, grids, fine: buckets ? fineFromBuckets(buckets) : fineFromGrid(grids[1]!), ...(binades ? { binades } : {}) };
+  return { ...summary, counts: grids[0]!.counts, grids, fine: buckets ? fineFromBuckets(buckets) : null, ...(binades ? { binades } : {}) };
 }

@@ -7,7 +7,7 @@
  * most four) cuts — one vector compare per value (the countAboveCuts kernel) — and every grid's
  * histogram is then the sum of segment counts, each in the bin of the segment's first pattern. For
  * B ≤ 128 a bucket (relative width ≤ 2⁻⁷) holds at most two edges of 2B bins and one of B bins at
- * each other scale, so the grids of layerGrids need at most four cuts; otherwise (B > 128, B odd
+ * the second largest |w|, so the grids of layerGrids need at most four cuts; otherwise (B > 128, B odd
  * with a B/2 grid off the 2B edges) `bucketCuts` returns undefined and pass 2 bins every value.
  *
  * Values above a grid's scale are top order statistics, known one by one (topValues.ts): the grid

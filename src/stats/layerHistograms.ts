@@ -7,14 +7,13 @@
  *   of 2B bins include those of B, and those of B/2 (B even) are every second edge of B, bit for
  *   bit (1/(2B) and 2/B are exact halvings and doublings of 1/B), so each grid refines or coarsens
  *   the others exactly;
- * - (top₂, B) and (top₃, B): the second and third largest |w| as the maximum — the max-removed
- *   refit (`mu_drop_max`) and exact bootstrap replicates whose maximum is not the largest value.
+ * - (top₂, B): the second largest |w| as the maximum — the max-removed refit (`mu_drop_max`).
  *
  * A grid (scale, bins) counts every finite value with |w| ≤ scale by the bin rule at that scale
  * (binning.ts binIndex); values above the scale are not counted (they are top order statistics,
- * known one by one). `fine` is what the bootstrap rebins at any other maximum: the exact (|w|,
- * count) table of ≤ 16-bit dtypes, or for F32 the 2¹⁵ buckets of pass 1 (intervals whose counts are
- * split in proportion to length: an approximation, METHOD §7.2).
+ * known one by one). `fine` is the finest table kept, for the floored log-moments and the duplicate
+ * digest: the exact (|w|, count) table of ≤ 16-bit dtypes, or for F32 the 2¹⁵ buckets of pass 1 as
+ * intervals; null for F64 (which keeps per-binade log-moments instead).
  */
 import { binEdges, binIndex } from "./binning.js";
 import type { ValueSummary } from "./valueSummary.js";
@@ -29,7 +28,7 @@ export interface GridCounts extends GridSpec {
   counts: Float64Array;
 }
 
-/** Exact: every distinct |w| with its count, ascending. Intervals: [lo, hi) with counts, ascending, values uniform within (approximate). */
+/** Exact: every distinct |w| with its count, ascending. Intervals: F32 buckets [lo, hi) with their counts, ascending. */
 export type FineTable = { kind: "exact"; values: Float64Array; counts: Float64Array } | { kind: "intervals"; lo: Float64Array; hi: Float64Array; counts: Float64Array };
 
 /** A layer's summary, its B bin counts at the normaliser, the other grids, and the fine table. */
@@ -45,16 +44,14 @@ export interface LayerStatistics extends ValueSummary {
 
 /**
  * The grids a layer is accumulated on: (S, B), (S, 2B), (S, ⌊B/2⌋) when ⌊B/2⌋ ≥ 2, and with
- * `topGrids` (S = max|w|) (top₂, B), (top₃, B) where those are positive and below the maximum.
+ * `topGrids` (S = max|w|) (top₂, B) when the second largest |w| is positive and below the maximum.
  */
 export function layerGrids(bins: number, scale: number, top: readonly number[], topGrids: boolean): GridSpec[] {
   const grids: GridSpec[] = [{ scale, bins }, { scale, bins: 2 * bins }];
   if (Math.floor(bins / 2) >= 2) grids.push({ scale, bins: Math.floor(bins / 2) });
   if (topGrids) {
-    for (const j of [1, 2]) {
-      const value = top[j];
-      if (value !== undefined && value > 0 && value < scale) grids.push({ scale: value, bins });
-    }
+    const second = top[1];
+    if (second !== undefined && second > 0 && second < scale) grids.push({ scale: second, bins });
   }
   return grids;
 }
@@ -84,37 +81,6 @@ export function gridsFromExact(values: Float64Array, counts: Float64Array, grids
     }
     return { ...grid, counts: out };
   });
-}
-
-/**
- * Approximate counts on grid (scale, bins) from intervals: each interval's count is split over the
- * bins in proportion to the overlap length (the part above `scale` dropped).
- */
-export function gridFromIntervals(lo: Float64Array, hi: Float64Array, counts: Float64Array, grid: GridSpec): Float64Array {
-  const out = new Float64Array(grid.bins);
-  const width = grid.scale / grid.bins;
-  for (let j = 0; j < counts.length; j++) {
-    const count = counts[j]!;
-    if (count <= 0) continue;
-    const a = lo[j]!;
-    const b = hi[j]!;
-    if (a > grid.scale) break;
-    if (!(b > a)) {
-      out[Math.min(grid.bins - 1, Math.floor(a / width))]! += count;
-      continue;
-    }
-    const top = Math.min(b, grid.scale);
-    const first = Math.min(grid.bins - 1, Math.floor(a / width));
-    const last = Math.min(grid.bins - 1, Math.floor(top / width));
-    // The share of the interval above the scale belongs to values that are no longer counted.
-    const density = count / (b - a);
-    for (let i = first; i <= last; i++) {
-      const overlap = Math.min(top, (i + 1) * width) - Math.max(a, i * width);
-      if (overlap > 0) out[i]! += density * overlap;
-    }
-    if (first === last && top === a) out[first]! += count;
-  }
-  return out;
 }
 
 /** What x is divided by: the maximum (also under `--normalize none`) or the exact Q-quantile of |w|. */
@@ -157,15 +123,4 @@ export function fineFromBuckets(buckets: Float64Array): FineTable {
     counts.push(count);
   }
   return { kind: "intervals", lo: Float64Array.from(lo), hi: Float64Array.from(hi), counts: Float64Array.from(counts) };
-}
-
-/** The fine table when nothing finer than a grid was kept (F64): its bins as intervals. */
-export function fineFromGrid(grid: GridCounts): FineTable {
-  const width = grid.scale / grid.bins;
-  return {
-    kind: "intervals",
-    lo: Float64Array.from({ length: grid.bins }, (_, i) => i * width),
-    hi: Float64Array.from({ length: grid.bins }, (_, i) => (i + 1) * width),
-    counts: Float64Array.from(grid.counts),
-  };
 }

@@ -5,7 +5,7 @@
  */
 import { binValues } from "./binning.js";
 import { FloatScan } from "./floatScan.js";
-import { type LayerNormaliser, type LayerStatistics, fineFromBuckets, fineFromGrid, layerGrids, quantileRank } from "./layerHistograms.js";
+import { type LayerNormaliser, type LayerStatistics, fineFromBuckets, layerGrids, quantileRank } from "./layerHistograms.js";
 
 export function statisticsFromValues(values: Float32Array | Float64Array, bins = 100, normaliser: LayerNormaliser = { kind: "max" }): LayerStatistics {
   const scan = new FloatScan();
@@ -21,5 +21,5 @@ export function statisticsFromValues(values: Float32Array | Float64Array, bins =
   if (scale > 0) for (const grid of grids) binValues(values, grid.counts, grid.scale);
   const buckets = scan.float32Buckets();
   const binades = scan.float64Binades();
-  return { ...summary, counts: grids[0]!.counts, grids, fine: buckets ? fineFromBuckets(buckets) : fineFromGrid(grids[1]!), ...(binades ? { binades } : {}) };
+  return { ...summary, counts: grids[0]!.counts, grids, fine: buckets ? fineFromBuckets(buckets) : null, ...(binades ? { binades } : {}) };
 }
