@@ -100,6 +100,7 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
 /** The settings as a user would type them: "bins=100 normalize=max min-params=10000 …". */
 export function settingsText(s: ModelSettingsRecord): string {
   const parts = [`bins=${s.bins}`, `normalize=${s.normalize}`, `min-params=${s.min_params}`];
+  if (s.bootstrap !== undefined) parts.push(s.bootstrap > 0 ? `bootstrap=${s.bootstrap} seed=${s.seed}` : "bootstrap=0");
   if (s.include_flagged) parts.push("include-flagged");
   if (s.include.length) parts.push(`include=${s.include.join(",")}`);
   if (s.exclude.length) parts.push(`exclude=${s.exclude.join(",")}`);
