@@ -9,9 +9,10 @@
  * - Bit-identical copies, after reading, exactly and cheaply: two tensors can only be identical if
  *   their exact accumulated statistics agree (dtype, element count, every grid's counts, the top
  *   order statistics, the fine table, the log-moments), compared through a 64-bit digest of them;
- *   only then are their stored bytes compared, in full. Distinct tensors almost never share their
- *   statistics, so the byte comparison costs nothing in practice, and a digest collision can only
- *   cause a comparison, never a false duplicate.
+ *   only then are their first 64 KiB digested, and where those agree too their stored bytes are
+ *   compared in full. Distinct tensors almost never share their statistics, so this costs nothing
+ *   in practice (tensors that do — synthetic copies of one value pool — cost 64 KiB each), and a
+ *   digest collision can only cause a comparison, never a false duplicate.
  */
 import type { TensorData } from "../formats/tensor.js";
 import type { SourcePool } from "../io/byteSource.js";
@@ -51,6 +52,17 @@ export function statisticsDigest(dtype: string, params: number, stats: LayerStat
   const parts: (ArrayBufferView | string)[] = [dtype, scalars, ...stats.grids.map((grid) => grid.counts)];
   if (stats.fine) parts.push(stats.fine.counts);
   return digest(parts);
+}
+
+/** Bytes of a tensor's start that tell most different tensors apart before a full comparison. */
+export const PREFIX_BYTES = 64 * 1024;
+
+/** A digest of the first PREFIX_BYTES stored bytes (or all, when fewer). */
+export async function prefixDigest(data: TensorData, pool: SourcePool, unitBytes: number): Promise<string> {
+  const total = Math.min(PREFIX_BYTES - (PREFIX_BYTES % unitBytes), data.compression ? data.compression.bytes : data.ranges.reduce((sum, range) => sum + range.length, 0));
+  const parts: Uint8Array[] = [];
+  for await (const chunk of readTensorChunks(data, pool, { unitBytes, chunkBytes: Math.max(unitBytes, total), start: 0, end: total, intent: "once" })) parts.push(chunk.slice());
+  return `${JSON.stringify(data.encoding)}|${digest(parts)}`;
 }
 
 /** True when the two tensors' stored bytes are equal (read in full, in chunks). */

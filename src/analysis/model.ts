@@ -13,7 +13,7 @@ import { WorkerPool } from "../parallel/pool.js";
 import { createCodec } from "../formats/encodings.js";
 import { SourcePool } from "../io/byteSource.js";
 import { accumulateTensor } from "./accumulate.js";
-import { sameBytes, statisticsDigest, storageKey } from "./duplicates.js";
+import { prefixDigest, sameBytes, statisticsDigest, storageKey } from "./duplicates.js";
 import { type LayerResult, type SkippedTensor, isLayerResult, layerResult } from "./layerResult.js";
 import { type AnalysisSettings, normalizeQuantile, resolveSettings } from "./settings.js";
 import { type ModelSummary, summarizeLayers } from "./summary.js";
@@ -207,25 +207,32 @@ async function markDuplicates(tensors: readonly TensorRecord[], outcomes: (Layer
   aliasOf.forEach((of, index) => {
     if (of !== undefined) duplicate(index, of, "the same stored data");
   });
-  const byDigest = new Map<string, number[]>();
+  const groups = new Map<string, number[]>();
+  digests.forEach((key, index) => {
+    if (key !== undefined) groups.set(key, [...(groups.get(key) ?? []), index]);
+  });
   let pool: SourcePool | undefined;
   try {
-    for (let index = 0; index < tensors.length; index++) {
-      const key = digests[index];
-      if (key === undefined) continue;
-      const earlier = byDigest.get(key) ?? [];
-      let matched = false;
-      for (const of of earlier) {
-        const a = tensors[of]!.data!;
-        const b = tensors[index]!.data!;
-        pool ??= new SourcePool();
-        if (await sameBytes(a, b, pool, createCodec(a.encoding).unitBytes)) {
-          duplicate(index, of, "bit-identical values");
-          matched = true;
-          break;
+    for (const members of groups.values()) {
+      if (members.length < 2) continue;
+      pool ??= new SourcePool();
+      // Same statistics: tell them apart by their first bytes, then compare in full.
+      const byPrefix = new Map<string, number[]>();
+      for (const index of members) {
+        const data = tensors[index]!.data!;
+        const key = await prefixDigest(data, pool, createCodec(data.encoding).unitBytes);
+        const earlier = byPrefix.get(key) ?? [];
+        let matched = false;
+        for (const of of earlier) {
+          const a = tensors[of]!.data!;
+          if (await sameBytes(a, data, pool, createCodec(a.encoding).unitBytes)) {
+            duplicate(index, of, "bit-identical values");
+            matched = true;
+            break;
+          }
         }
+        if (!matched) byPrefix.set(key, [...earlier, index]);
       }
-      if (!matched) byDigest.set(key, [...earlier, index]);
     }
   } finally {
     await pool?.close();
