@@ -32,7 +32,7 @@ export function addAnalysisOptions(command: Command): Command {
     .option("--include <glob>", "only tensors whose name matches (repeatable; picomatch, ** crosses /)", collect, [])
     .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, [])
     .option("--include-flagged", "count flagged layers in the model summary", false)
-    .option("--bootstrap <n>", "bootstrap replicates per layer for the SE and 95 % intervals of μ and σ (0: off)", integerOption("--bootstrap", 0, 100_000), 200)
+    .option("--bootstrap <n>", "bootstrap replicates per layer for the SE and 95 % intervals of μ and σ (e.g. 200; 0: off)", integerOption("--bootstrap", 0, 100_000), 0)
     .option("--seed <n>", "seed of the bootstrap's random numbers", integerOption("--seed", 0, 0xffffffff), 0);
 }
 

@@ -82,7 +82,8 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
   if (summary.caution) out.push(`! this row stands on ${summary.caution}: it does not describe the model`);
   if (fitted > 0) {
     out.push(`best model by AIC over the ${summary.layers} layers of the row: ${bestCounts(summary.best)}; at each family's maximum likelihood: ${bestCounts(summary.best_ml)}`);
-    out.push(`(μ ± SE, σ ± SE: bootstrap SE; σ₀: σ of a Gaussian layer of the same size; null R²: its R²; see README "Is it really lognormal?")`);
+    const seText = model.settings.bootstrap > 0 ? `bootstrap SE (${model.settings.bootstrap} replicates, seed ${model.settings.seed})` : "SE of the least-squares fit only, which leaves out the noise of max|w| (--bootstrap 200 for the full SE and 95 % intervals)";
+    out.push(`(μ ± SE, σ ± SE: ${seText}; σ₀: σ of a Gaussian layer of the same size; null R²: its R²; see README "Is it really lognormal?")`);
   }
   const s = model.settings;
   const quantized = model.layers.some((layer) => layer.quantization) ? "; * = decoded from quantised storage" : "";

@@ -25,7 +25,8 @@
  */
 import { binCentres, binEdges, binIndex, sizeWeightedHistogram } from "./binning.js";
 import { type LayerStatistics, findGrid } from "./layerHistograms.js";
-import { type LognormalStart, fitLognormal } from "./lognormal.js";
+import { levenbergMarquardt } from "./levenbergMarquardt.js";
+import { type LognormalStart, lognormalProblem, lognormalStart } from "./lognormal.js";
 import { SeededRandom } from "./random.js";
 
 export interface BootstrapSettings {
@@ -178,10 +179,15 @@ export function bootstrapLognormal(stats: LayerStatistics, bins: number, setting
     const centres = binCentres(bins, options.unitIsScale ? scale : 1);
     // Each replicate starts from the layer's own fit when given (the same minimum, fewer iterations).
     const start = options.start && options.unitIsScale ? { ...options.start, mu: options.start.mu + Math.log(scale / M) } : options.start;
-    const fit = fitLognormal(centres, sizeWeightedHistogram(counts, centres), {}, start);
-    if (Number.isFinite(fit.mu) && Number.isFinite(fit.sigma)) {
-      mus.push(fit.mu);
-      sigmas.push(fit.sigma);
+    const y = sizeWeightedHistogram(counts, centres);
+    const from = start ?? lognormalStart(centres, y);
+    // Only μ and σ are needed: the LM core without R², covariance or curves.
+    const fit = levenbergMarquardt(lognormalProblem(centres, y), [from.A, from.mu, from.sigma], { covariance: false });
+    const mu = fit.parameters[1]!;
+    const sigma = Math.abs(fit.parameters[2]!);
+    if (Number.isFinite(mu) && Number.isFinite(sigma)) {
+      mus.push(mu);
+      sigmas.push(sigma);
     }
   }
   if (mus.length < 2) return null;

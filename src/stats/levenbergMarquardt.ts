@@ -48,6 +48,8 @@ export interface LevenbergMarquardtOptions {
   gtol?: number;
   /** Initial step bound Δ = factor·‖D p0‖ (MINPACK's `factor`). */
   factor?: number;
+  /** Compute `unscaledCovariance` (default true; the bootstrap's refits do without). */
+  covariance?: boolean;
 }
 
 export interface LevenbergMarquardtResult {
@@ -102,7 +104,7 @@ export function levenbergMarquardt(problem: LeastSquaresProblem, start: ArrayLik
     iterations,
     evaluations,
     converged,
-    unscaledCovariance: factored ? inverseNormalMatrix(n, a, m, pivots) : null,
+    unscaledCovariance: factored && options.covariance !== false ? inverseNormalMatrix(n, a, m, pivots) : null,
     reason,
   });
 
