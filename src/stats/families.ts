@@ -6,7 +6,6 @@
  * is one file implementing SizeWeightedFamily plus one line here.
  */
 import { exponentialFamily } from "./exponential.js";
-import { halfCauchyFamily } from "./halfCauchy.js";
 import { halfNormalFamily } from "./halfNormal.js";
 import { lognormalFamily } from "./lognormal.js";
 import { powerLawFamily } from "./powerLawFamily.js";
@@ -17,7 +16,6 @@ export const FAMILY_LIST = [
   halfNormalFamily,
   exponentialFamily,
   powerLawFamily,
-  halfCauchyFamily,
 ] as const satisfies readonly SizeWeightedFamily[];
 
 export type FamilyName = (typeof FAMILY_LIST)[number]["name"];
