@@ -14,7 +14,7 @@
  *   in practice (tensors that do — synthetic copies of one value pool — cost 64 KiB each), and a
  *   digest collision can only cause a comparison, never a false duplicate.
  */
-import type { TensorData } from "../formats/tensor.js";
+import type { TensorData } from "../io/tensorData.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
 import type { LayerStatistics } from "../stats/layerHistograms.js";

@@ -10,7 +10,7 @@ import { readsOnMainThread } from "../io/byteSource.js";
 import type { LayerStatistics } from "../stats/layerHistograms.js";
 import { type Executor, InlineExecutor, defaultJobs } from "../parallel/executor.js";
 import { WorkerPool } from "../parallel/pool.js";
-import { createCodec } from "../formats/encodings.js";
+import { createCodec } from "../decode/encodings.js";
 import { SourcePool } from "../io/byteSource.js";
 import { accumulateTensor } from "./accumulate.js";
 import { prefixDigest, sameBytes, statisticsDigest, storageKey } from "./duplicates.js";

@@ -19,6 +19,11 @@ export interface MeanSd {
   se: number | null;
 }
 
+export interface BestCount {
+  family: string;
+  layers: number;
+}
+
 export interface ModelSummary {
   layers: number;
   params: number;
@@ -38,9 +43,9 @@ export interface ModelSummary {
   null_gaussian_mu: number | null;
   /** Why the row should not be read as a model's microstructure, or null: "fewer than 3 layers", "under 25 % of the fitted layers". */
   caution: string | null;
-  /** Layers per best family at the least-squares curves and at maximum likelihood, over the counted layers. */
-  best: Record<string, number>;
-  best_ml: Record<string, number>;
+  /** Layers per best family at the least-squares curves and at maximum likelihood, over the counted layers (families with none left out; "none" where no AIC was finite). */
+  best: BestCount[];
+  best_ml: BestCount[];
 }
 
 /** A row from fewer layers than this is marked. */
@@ -62,11 +67,11 @@ export function countedLayers<T extends Pick<LayerResult, "flags">>(layers: read
   return layers.filter((layer) => includeFlagged || layer.flags.length === 0);
 }
 
-function bestCounts(layers: readonly LayerResult[], pick: (layer: LayerResult) => string | null): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const name of [...MODEL_NAMES, "none"]) {
-    const n = layers.filter((layer) => (pick(layer) ?? "none") === name).length;
-    if (n > 0) counts[name] = n;
+function bestCounts(layers: readonly LayerResult[], pick: (layer: LayerResult) => string | null): BestCount[] {
+  const counts: BestCount[] = [];
+  for (const family of [...MODEL_NAMES, "none"]) {
+    const n = layers.filter((layer) => (pick(layer) ?? "none") === family).length;
+    if (n > 0) counts.push({ family, layers: n });
   }
   return counts;
 }

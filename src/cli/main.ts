@@ -14,8 +14,6 @@ import { fitCommand } from "./fit.js";
 import { mergeCommand } from "./merge.js";
 import { scanCommand } from "./scan.js";
 
-export const INTERNAL_ERROR_EXIT = 70;
-
 export function buildProgram(): Command {
   const program = new Command("jaynes")
     .description("Weight-microstructure analyzer: per-layer lognormal fits of |w| for trained neural networks.")
@@ -87,5 +85,5 @@ function exitCodeFor(error: unknown): number {
   process.stderr.write(`jaynes: internal error: ${message.split("\n")[0]}\n`);
   if (process.env.JAYNES_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write("(this is a bug; rerun with JAYNES_DEBUG=1 for details and report it)\n");
-  return INTERNAL_ERROR_EXIT;
+  return ExitCode.internal;
 }

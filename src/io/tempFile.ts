@@ -13,7 +13,7 @@ import { open, statfs } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
-import type { ByteRange, DeflateCompression } from "../formats/tensor.js";
+import type { ByteRange, DeflateCompression } from "./tensorData.js";
 import type { SourcePool } from "./byteSource.js";
 import { readChunks } from "./chunks.js";
 import { inflateSpan } from "./inflate.js";

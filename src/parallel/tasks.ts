@@ -11,8 +11,8 @@
  * - `refine`: the exact quantile of |w| (`--normalize quantile:Q`), one 16-bit digit of its bit pattern per pass.
  * - `scan-and-bin`: a tensor that fits in one chunk: read once, both passes in memory.
  */
-import { createCodec, type CodeCodec, type FloatCodec } from "../formats/encodings.js";
-import type { TensorData } from "../formats/tensor.js";
+import { createCodec, type CodeCodec, type FloatCodec } from "../decode/encodings.js";
+import type { TensorData } from "../io/tensorData.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
 import { binValues as binAny } from "../stats/binning.js";

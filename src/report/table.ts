@@ -109,9 +109,8 @@ export function settingsText(s: ModelSettingsRecord): string {
 }
 
 /** "lognormal 3, exponential 1", most frequent first. */
-function bestCounts(counts: Record<string, number>): string {
-  const entries = Object.entries(counts);
-  return entries.length === 0 ? "none" : entries.sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${count}`).join(", ");
+function bestCounts(counts: readonly { family: string; layers: number }[]): string {
+  return counts.length === 0 ? "none" : [...counts].sort((a, b) => b.layers - a.layers).map(({ family, layers }) => `${family} ${layers}`).join(", ");
 }
 
 export function renderTables(models: readonly ModelResult[], options: TableOptions): string {

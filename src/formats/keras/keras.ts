@@ -17,7 +17,8 @@ import { copyToTempFile } from "../../io/tempFile.js";
 import { datasetSourceName } from "../hdf5/datasetSource.js";
 import { acquireH5File, hdf5ErrorSummary, loadH5wasm, releaseH5File } from "../hdf5/h5wasm.js";
 import { isPlainObject, parseStrictJson } from "../strictJson.js";
-import type { FloatDType, OpenedModel, TensorRecord } from "../tensor.js";
+import type { FloatDType } from "../../io/encoding.js";
+import type { OpenedModel, TensorRecord } from "../tensor.js";
 import { shapeProduct } from "../tensor.js";
 import { checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive, type ZipArchive } from "../zip/zip.js";
 

@@ -12,7 +12,7 @@
 import { InputError } from "../../errors.js";
 import { type ByteSource, type SourcePool, readU64 } from "../../io/byteSource.js";
 import { inflateToBuffer } from "../../io/inflate.js";
-import type { ByteRange, DeflateCompression } from "../tensor.js";
+import type { ByteRange, DeflateCompression } from "../../io/tensorData.js";
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
