@@ -11,6 +11,7 @@ import { type NullFit, type NullNormaliser, nullFit } from "../stats/nullBaselin
 import { teleodynamics } from "../stats/teleodynamics.js";
 import { type Alternatives, type MaximumLikelihoodBlock, type ModelName, layerEvidence } from "./evidence.js";
 import { type AnalysisSettings, normalizeQuantile } from "./settings.js";
+import type { QuantizationInfo } from "../io/quantizedEncoding.js";
 
 /**
  * Quality flags (METHOD §7.3), plus `nonfinite` (the layer held NaN/Inf values, which were dropped).
@@ -28,6 +29,8 @@ export interface LayerResult {
   dtype: string;
   /** Quantisation scheme when values were decoded from quantised storage. */
   quantization?: string;
+  /** The checkpoint quantisation scheme as data (scheme, bits, block size, …), for FP8/MXFP4/NVFP4/GPTQ/AWQ/bitsandbytes/compressed-tensors layers. */
+  quantization_scheme?: QuantizationInfo;
   A: number;
   mu: number;
   sigma: number;
@@ -109,6 +112,7 @@ export interface TensorIdentity {
   params: number;
   dtype: string;
   quantization?: string;
+  quantizationInfo?: QuantizationInfo;
 }
 
 /** y_0 above this means the max is an outlier and the histogram is unresolved. */
@@ -203,6 +207,7 @@ export function layerResult(identity: TensorIdentity, stats: LayerStatistics, se
   return {
     ...base,
     ...(identity.quantization !== undefined ? { quantization: identity.quantization } : {}),
+    ...(identity.quantizationInfo !== undefined ? { quantization_scheme: identity.quantizationInfo } : {}),
     A: fit.A,
     mu: fit.mu,
     sigma: fit.sigma,

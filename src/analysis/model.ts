@@ -150,7 +150,7 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
       if (skip !== undefined || !tensor.data || aliasOf[index] !== undefined) {
         return { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed" };
       }
-      const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}) };
+      const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}), ...(tensor.quantizationInfo !== undefined ? { quantizationInfo: tensor.quantizationInfo } : {}) };
       const quantile = normalizeQuantile(settings.normalize);
       const normaliser = quantile !== undefined ? { kind: "quantile" as const, q: quantile } : { kind: "max" as const };
       const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, normaliser, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}) });

@@ -24,16 +24,18 @@ export interface AnalysisOptionValues {
   seed: number;
 }
 
-export function addAnalysisOptions(command: Command): Command {
-  return command
+/** `seed: false` leaves out --seed, for a command whose own --seed also seeds the bootstrap (activations). */
+export function addAnalysisOptions(command: Command, options: { seed?: boolean } = {}): Command {
+  command
     .option("--bins <n>", "number of equal-width bins B on [0, 1]", integerOption("--bins", 2, 1_000_000), 100)
     .option("--min-params <n>", "skip layers with fewer elements", integerOption("--min-params", 0), 10_000)
     .option("--normalize <mode>", "max: x = |w|/max|w|; none: raw |w| on [0, max|w|]; quantile:Q: x = |w|/(exact Q-quantile of |w|), values above it counted, not binned", normalizeOption, "max")
     .option("--include <glob>", "only tensors whose name matches (repeatable; picomatch, ** crosses /)", collect, [])
     .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, [])
     .option("--include-flagged", "count flagged layers in the model summary", false)
-    .option("--bootstrap <n>", "bootstrap replicates per layer for the SE and 95 % intervals of μ and σ (e.g. 200; 0: off)", integerOption("--bootstrap", 0, 100_000), 0)
-    .option("--seed <n>", "seed of the bootstrap's random numbers", integerOption("--seed", 0, 0xffffffff), 0);
+    .option("--bootstrap <n>", "bootstrap replicates per layer for the SE and 95 % intervals of μ and σ (e.g. 200; 0: off)", integerOption("--bootstrap", 0, 100_000), 0);
+  if (options.seed !== false) command.option("--seed <n>", "seed of the bootstrap's random numbers", integerOption("--seed", 0, 0xffffffff), 0);
+  return command;
 }
 
 export function analysisSettings(options: AnalysisOptionValues): Partial<AnalysisSettings> {

@@ -17,8 +17,10 @@ function cell(layer: FlatLayer, column: string): string {
   return csvField(layerColumnValue(layer, column));
 }
 
-export function renderCsv(models: readonly Stored<ModelResult>[]): string {
-  const lines = [LAYER_COLUMNS.join(",")];
-  for (const layer of flatLayers(models)) lines.push(LAYER_COLUMNS.map((column) => cell(layer, column)).join(","));
+/** `extraColumns`: fields a command adds to its layers (e.g. `view` of activations), after the standard ones. */
+export function renderCsv(models: readonly Stored<ModelResult>[], extraColumns: readonly string[] = []): string {
+  const columns = [...LAYER_COLUMNS, ...extraColumns];
+  const lines = [columns.join(",")];
+  for (const layer of flatLayers(models)) lines.push(columns.map((column) => cell(layer, column)).join(","));
   return `${lines.join("\n")}\n`;
 }

@@ -82,11 +82,32 @@ const FAMILY_COLUMNS: readonly (readonly [string, readonly (string | number)[]])
   ...MODEL_NAMES.flatMap((name) => [...FAMILIES[name].parameters, "loglik", "aic", "converged"].map((field) => [`ml_${field}_${name}`, ["ml", name, field]] as const)),
 ];
 
+/** quantization_scheme is an object in JSON; CSV has its scheme, bits and block size as columns. */
+const QUANTIZATION_COLUMNS: readonly (readonly [string, readonly (string | number)[]])[] = [
+  ["quantization_scheme", ["quantization_scheme", "scheme"]],
+  ["quantization_bits", ["quantization_scheme", "bits"]],
+  ["quantization_block_size", ["quantization_scheme", "block_size"]],
+];
+
+/** The settings that produced a row: the last standard columns. */
 const TRAIL_COLUMNS = ["bins", "normalize", "min_params"] as const;
 
-const PATHS = new Map<string, readonly (string | number)[]>([...EVIDENCE_COLUMNS, ...FAMILY_COLUMNS]);
+const PATHS = new Map<string, readonly (string | number)[]>([...QUANTIZATION_COLUMNS, ...EVIDENCE_COLUMNS, ...FAMILY_COLUMNS]);
 
-export const LAYER_COLUMNS: readonly string[] = [...LEAD_COLUMNS, ...FAMILY_COLUMNS.filter(([, path]) => path[0] === "alternatives").map(([c]) => c), ...EVIDENCE_COLUMNS.map(([c]) => c), ...FAMILY_COLUMNS.filter(([, path]) => path[0] === "ml").map(([c]) => c), ...TRAIL_COLUMNS];
+/**
+ * Column order is a contract: new columns are inserted, existing ones keep their order, and the
+ * settings stay the last standard columns (a command's own fields, e.g. `view` of activations,
+ * follow them). In order of arrival: the layer's fields and the least-squares family blocks, the
+ * quantisation columns, the evidence (METHOD §7) and the maximum-likelihood family blocks.
+ */
+export const LAYER_COLUMNS: readonly string[] = [
+  ...LEAD_COLUMNS,
+  ...FAMILY_COLUMNS.filter(([, path]) => path[0] === "alternatives").map(([c]) => c),
+  ...QUANTIZATION_COLUMNS.map(([c]) => c),
+  ...EVIDENCE_COLUMNS.map(([c]) => c),
+  ...FAMILY_COLUMNS.filter(([, path]) => path[0] === "ml").map(([c]) => c),
+  ...TRAIL_COLUMNS,
+];
 
 export type LayerColumn = string;
 

@@ -136,3 +136,56 @@ export function gridsFromCuts(buckets: Float64Array, above: Float64Array, cuts: 
   }
   return prepared.map(({ scale, bins, counts }) => ({ scale, bins, counts }));
 }
+
+/**
+ * The cuts of the occupied cut buckets alone, for many layers whose pass 2 waits for a second run of
+ * a model (activations `--second-pass rerun`): a 16-bit slot per bucket (0: no cut; 64 KiB) and the
+ * CUTS_PER_BUCKET cuts of each slot, instead of the 512 KiB of a full BucketCuts.
+ */
+export interface CompactCuts {
+  slot: Uint16Array;
+  /** Per slot (from 1): its bucket, and its cuts at [CUTS_PER_BUCKET·slot, …). */
+  buckets: Uint32Array;
+  cuts: Uint32Array;
+}
+
+/** Compact form of `cuts` over the occupied buckets of `buckets`, or undefined past 65,535 cut buckets. */
+export function compactCuts(buckets: Float64Array, cuts: BucketCuts): CompactCuts | undefined {
+  const cut: number[] = [];
+  for (let bucket = 0; bucket < FINITE_BUCKETS; bucket++) if (buckets[bucket]! > 0 && cuts.cuts[bucket * CUTS_PER_BUCKET] !== NO_CUT) cut.push(bucket);
+  if (cut.length > 0xffff) return undefined;
+  const slot = new Uint16Array(FLOAT32_BUCKETS);
+  const out: CompactCuts = { slot, buckets: new Uint32Array(cut.length + 1), cuts: new Uint32Array((cut.length + 1) * CUTS_PER_BUCKET).fill(NO_CUT) };
+  cut.forEach((bucket, i) => {
+    slot[bucket] = i + 1;
+    out.buckets[i + 1] = bucket;
+    out.cuts.set(cuts.cuts.subarray(bucket * CUTS_PER_BUCKET, (bucket + 1) * CUTS_PER_BUCKET), (i + 1) * CUTS_PER_BUCKET);
+  });
+  return out;
+}
+
+/**
+ * countAboveCuts against compact cuts (`above` has CUTS_PER_BUCKET entries per slot). Returns the
+ * largest finite |pattern| seen (−1 if none), so a caller can check a second run against the first.
+ */
+export function countAboveCompactCuts(bits: Uint32Array, compact: CompactCuts, above: Float64Array): number {
+  const { slot, cuts } = compact;
+  let maxBits = -1;
+  for (let i = 0; i < bits.length; i++) {
+    const pattern = bits[i]! & 0x7fffffff;
+    if (pattern >= 0x7f800000) continue;
+    if (pattern > maxBits) maxBits = pattern;
+    const s = slot[pattern >>> BUCKET_SHIFT]!;
+    if (s === 0) continue;
+    const base = s * CUTS_PER_BUCKET;
+    for (let j = 0; j < CUTS_PER_BUCKET; j++) if (pattern >= cuts[base + j]!) above[base + j]!++;
+  }
+  return maxBits;
+}
+
+/** Counts per slot (compact) in the layout of countAboveCuts (per bucket), for gridsFromCuts. */
+export function expandCompactAbove(compact: CompactCuts, above: Float64Array): Float64Array {
+  const out = new Float64Array(FLOAT32_BUCKETS * CUTS_PER_BUCKET);
+  for (let s = 1; s < compact.buckets.length; s++) out.set(above.subarray(s * CUTS_PER_BUCKET, (s + 1) * CUTS_PER_BUCKET), compact.buckets[s]! * CUTS_PER_BUCKET);
+  return out;
+}

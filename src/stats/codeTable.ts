@@ -8,8 +8,8 @@
  * The hot loops count into a Uint32Array (≈ 1.5× faster than Float64Array in V8) for at most
  * `MAX_COUNT_PER_CALL` elements per call, and callers fold it into an exact Float64Array total.
  */
-import { type LayerNormaliser, type LayerStatistics, exactQuantile, gridsFromExact, layerGrids } from "./layerHistograms.js";
-import { TOP_K } from "./topValues.js";
+import type { LayerNormaliser, LayerStatistics } from "./layerHistograms.js";
+import { statisticsFromValueCounts } from "./keyedCounts.js";
 
 /** A Uint32 counter cannot overflow if fewer than 2^32 elements are counted into it. */
 export const MAX_COUNT_PER_CALL = 2 ** 31;
@@ -58,76 +58,9 @@ export function mergeCodeTables(into: Float64Array, from: Float64Array): void {
 
 /**
  * Read the layer's statistics off a code table, given the value of each code: the summary, the top
- * order statistics, every grid (layerHistograms.ts) and the exact (|w|, count) table, all exact.
+ * order statistics, every grid (layerHistograms.ts) and the exact (|w|, count) table, all exact
+ * (keyedCounts.ts; every code is a key, so the distinct count is exact too).
  */
 export function statisticsFromCodeTable(levels: Float64Array, table: Float64Array, bins: number, normaliser: LayerNormaliser = { kind: "max" }): LayerStatistics {
-  let finite = 0;
-  let zeros = 0;
-  let nan = 0;
-  let infinite = 0;
-  let logCount = 0;
-  let logSum = 0;
-  let logSumSq = 0;
-  // (|value|, count) of every occupied finite code, merged by magnitude (±v share one) below.
-  const occupiedValues: number[] = [];
-  const occupiedCounts: number[] = [];
-  for (let code = 0; code < table.length; code++) {
-    const count = table[code]!;
-    if (count === 0) continue;
-    const value = levels[code]!;
-    if (Number.isNaN(value)) {
-      nan += count;
-      continue;
-    }
-    if (!Number.isFinite(value)) {
-      infinite += count;
-      continue;
-    }
-    const a = Math.abs(value);
-    finite += count;
-    occupiedValues.push(a);
-    occupiedCounts.push(count);
-    if (a === 0) {
-      zeros += count;
-      continue;
-    }
-    const log = Math.log(a);
-    logCount += count;
-    logSum += count * log;
-    logSumSq += count * log * log;
-  }
-  const order = Uint32Array.from(occupiedValues.keys()).sort((i, j) => occupiedValues[i]! - occupiedValues[j]!);
-  const sortedValues: number[] = [];
-  const sortedCounts: number[] = [];
-  for (const i of order) {
-    const a = occupiedValues[i]!;
-    if (sortedValues.length > 0 && sortedValues[sortedValues.length - 1] === a) sortedCounts[sortedCounts.length - 1]! += occupiedCounts[i]!;
-    else {
-      sortedValues.push(a);
-      sortedCounts.push(occupiedCounts[i]!);
-    }
-  }
-  const values = Float64Array.from(sortedValues);
-  const counts = Float64Array.from(sortedCounts);
-  const top: number[] = [];
-  for (let i = values.length - 1; i >= 0 && top.length < TOP_K; i--) for (let c = 0; c < counts[i]! && top.length < TOP_K; c++) top.push(values[i]!);
-  const maxAbs = top[0] ?? 0;
-  const scale = normaliser.kind === "quantile" && values.length > 0 ? exactQuantile(values, counts, normaliser.q) : maxAbs;
-  const grids = gridsFromExact(values, counts, layerGrids(bins, scale, top, normaliser.kind === "max"));
-  return {
-    finite,
-    zeros,
-    nan,
-    infinite,
-    maxAbs,
-    distinct: values.length,
-    distinctExact: true,
-    logCount,
-    logSum,
-    logSumSq,
-    top,
-    counts: grids[0]!.counts,
-    grids,
-    fine: { kind: "exact", values, counts },
-  };
+  return statisticsFromValueCounts(levels, table, bins, table.length, normaliser);
 }
