@@ -44,9 +44,10 @@ export { configureHub, formatHubAddress, hubSettings, isHubAddress, parseHubAddr
 // ── Results (field names are the JSON contract) ─────────────────────────────────────────────────
 export type { ModelResult, ModelSettingsRecord } from "./analysis/model.js";
 export type { LayerResult, QualityFlag, SkippedTensor } from "./analysis/layerResult.js";
-export type { MeanSd, ModelSummary } from "./analysis/summary.js";
-export { MODEL_NAMES, type Alternatives, type ExponentialEvidence, type FitEvidence, type HalfNormalEvidence, type LayerEvidence, type ModelName, type PowerLawEvidence } from "./analysis/evidence.js";
-export type { LayerStatistics, ValueSummary } from "./stats/valueSummary.js";
+export type { BestCount, MeanSd, ModelSummary } from "./analysis/summary.js";
+export { MODEL_NAMES, type AlternativeEvidence, type AlternativeName, type Alternatives, type MaximumLikelihoodBlock, type MaximumLikelihoodEvidence, type ExponentialEvidence, type FitEvidence, type HalfNormalEvidence, type LayerEvidence, type ModelName, type PowerLawEvidence } from "./analysis/evidence.js";
+export type { ValueSummary } from "./stats/valueSummary.js";
+export type { LayerStatistics } from "./stats/layerHistograms.js";
 export { storedForm, type IntegerField, type Stored, type StoredField } from "./analysis/stored.js";
 
 // ── Compare two checkpoints ─────────────────────────────────────────────────────────────────────
@@ -75,11 +76,15 @@ export { halfNormalFamily } from "./stats/halfNormal.js";
 export { exponentialFamily } from "./stats/exponential.js";
 export { powerLawFamily } from "./stats/powerLawFamily.js";
 export { fitFamily, type FamilyFit, type SizeWeightedFamily } from "./stats/sizeWeightedFamily.js";
+export { FAMILY_LIST, type FamilyName } from "./stats/families.js";
 export { akaike, multinomialLogLikelihood } from "./stats/multinomial.js";
-export { gaussianNullR2 } from "./stats/nullBaseline.js";
+export { gaussianNullR2, nullCounts, nullFit, type NullFamily, type NullFit, type NullNormaliser } from "./stats/nullBaseline.js";
+export { bootstrapLognormal, type BootstrapResult, type BootstrapSettings } from "./stats/bootstrap.js";
+export { fitMaximumLikelihood, gStatistic, type MaximumLikelihoodFit } from "./stats/binnedMaximumLikelihood.js";
 export { teleodynamics, type Teleodynamics } from "./stats/teleodynamics.js";
 export { layerEvidence, type FittedCurves, type HistogramForFit } from "./analysis/evidence.js";
-export { levenbergMarquardt, type LeastSquaresProblem, type LevenbergMarquardtOptions, type LevenbergMarquardtResult } from "./stats/levenbergMarquardt.js";
+export { statisticsFromValues } from "./stats/valueStatistics.js";
+export { levenbergMarquardt, parameterCovariance, type LeastSquaresProblem, type LevenbergMarquardtOptions, type LevenbergMarquardtResult } from "./stats/levenbergMarquardt.js";
 
 // ── Output: the CLI's renderers, figures, the HTML report ───────────────────────────────────────
 export { renderJson, renderJsonl, type JsonReport } from "./report/json.js";

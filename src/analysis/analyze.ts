@@ -6,7 +6,7 @@
  */
 import { type ModelSource, openModel } from "../formats/open.js";
 import { forgetByteSource } from "../io/byteSource.js";
-import type { LayerStatistics } from "../stats/valueSummary.js";
+import type { LayerStatistics } from "../stats/layerHistograms.js";
 import type { LayerResult, SkippedTensor } from "./layerResult.js";
 import { type AnalyzeOptions, type ModelResult, analyzeOpenedModel } from "./model.js";
 import type { SettingsInput } from "./settings.js";
@@ -21,7 +21,7 @@ export type LayerEvent =
   /** A tensor that was not fitted, and why. */
   | { kind: "skipped"; skipped: SkippedTensor };
 
-const SETTING_KEYS = ["bins", "normalize", "min_params", "include_flagged", "include", "exclude", "minParams", "includeFlagged"] as const;
+const SETTING_KEYS = ["bins", "normalize", "min_params", "include_flagged", "include", "exclude", "bootstrap", "seed", "minParams", "includeFlagged"] as const;
 
 /** Split a request into its settings and its options. */
 export function splitRequest(request: AnalyzeRequest): { settings: SettingsInput; options: AnalyzeOptions } {

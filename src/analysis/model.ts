@@ -7,12 +7,15 @@ import { type ModelSource, openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
 import { tensorBytes } from "../io/tensorChunks.js";
 import { readsOnMainThread } from "../io/byteSource.js";
-import type { LayerStatistics } from "../stats/valueSummary.js";
+import type { LayerStatistics } from "../stats/layerHistograms.js";
 import { type Executor, InlineExecutor, defaultJobs } from "../parallel/executor.js";
 import { WorkerPool } from "../parallel/pool.js";
+import { createCodec } from "../decode/encodings.js";
+import { SourcePool } from "../io/byteSource.js";
 import { accumulateTensor } from "./accumulate.js";
+import { prefixDigest, sameBytes, statisticsDigest, storageKey } from "./duplicates.js";
 import { type LayerResult, type SkippedTensor, isLayerResult, layerResult } from "./layerResult.js";
-import { type AnalysisSettings, type SettingsInput, resolveSettings } from "./settings.js";
+import { type AnalysisSettings, type SettingsInput, normalizeQuantile, resolveSettings } from "./settings.js";
 import { type ModelSummary, summarizeLayers } from "./summary.js";
 
 /** The settings a result records (`settings` in JSON): pass it back as settings to reproduce the result. */
@@ -23,6 +26,9 @@ export interface ModelSettingsRecord {
   include_flagged: boolean;
   include: string[];
   exclude: string[];
+  /** Bootstrap replicates per layer (0: off) and their seed (METHOD §7.2). */
+  bootstrap: number;
+  seed: number;
 }
 
 /** One analysed model: what `jaynes fit --format json` prints for it. */
@@ -55,8 +61,9 @@ export interface AnalyzeOptions {
   /** Run tasks here instead of a pool of `jobs` workers created for this model (e.g. shared by a batch). */
   executor?: Executor;
   /**
-   * Called as each tensor is done, with its index in the model's tensor list (tensors finish out of
-   * order when several are in flight): the fitted layer with its statistics, or the skipped tensor.
+   * Called for each tensor in the order of the model's tensor list, as soon as it and every tensor
+   * before it are done, with its index: the fitted layer with its statistics, or the skipped tensor
+   * (a duplicate of an earlier layer included: the outcome is final).
    */
   onOutcome?: (index: number, outcome: LayerResult | SkippedTensor, statistics?: LayerStatistics) => void;
 }
@@ -107,6 +114,8 @@ export function settingsRecord(settings: AnalysisSettings): ModelSettingsRecord 
     include_flagged: settings.includeFlagged,
     include: settings.include,
     exclude: settings.exclude,
+    bootstrap: settings.bootstrap,
+    seed: settings.seed,
   };
 }
 
@@ -141,31 +150,73 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Se
   const remote = plan.some(({ tensor }) => tensor.data?.ranges.some((range) => readsOnMainThread(range.source)));
   const ownExecutor = remote || options.executor === undefined;
   const executor = remote ? new InlineExecutor() : (options.executor ?? executorFor(bytesToRead, options.jobs ?? defaultJobs()));
-  const outcomes: (LayerResult | SkippedTensor)[] = [];
+  const outcomes = new Array<LayerResult | SkippedTensor>(plan.length);
+  // Records that read the same storage the same way (aliases) are analysed once (duplicates.ts).
+  const firstWithStorage = new Map<string, number>();
+  const aliasOf = plan.map(({ tensor, skip }, index) => {
+    if (skip !== undefined || !tensor.data) return undefined;
+    const key = storageKey(tensor.data);
+    const first = firstWithStorage.get(key);
+    if (first === undefined) firstWithStorage.set(key, index);
+    return first;
+  });
+  const digests = new Array<string | undefined>(plan.length);
+  const statistics = new Array<LayerStatistics | undefined>(plan.length);
+  const duplicates = duplicateResolver(plan.map(({ tensor }) => tensor), outcomes, aliasOf, digests);
+  // Tensors finish out of order; their outcomes are made final (duplicates) and reported in file order.
+  const settled = new Array<boolean>(plan.length).fill(false);
+  let next = 0;
+  let finalising: Promise<void> = Promise.resolve();
+  let finalFailure: { error: unknown } | undefined;
+  const settle = (index: number): void => {
+    settled[index] = true;
+    finalising = finalising.then(async () => {
+      try {
+        while (finalFailure === undefined && next < plan.length && settled[next]) {
+          const i = next++;
+          await duplicates.resolve(i);
+          const outcome = outcomes[i]!;
+          options.onOutcome?.(i, outcome, isLayerResult(outcome) ? statistics[i] : undefined);
+        }
+      } catch (error) {
+        finalFailure ??= { error };
+      }
+    });
+  };
   try {
     // Several tensors in flight keep every worker busy while small tensors come and go.
-    const results = await mapLimited(
+    await mapLimited(
       plan,
       Math.max(2, executor.parallelism * 2),
       async ({ tensor, skip }, index) => {
-        if (skip !== undefined || !tensor.data) {
+        if (skip !== undefined || !tensor.data || aliasOf[index] !== undefined) {
           const skipped: SkippedTensor = { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed" };
-          options.onOutcome?.(index, skipped);
-          return skipped;
+          outcomes[index] = skipped;
+          settle(index);
+          return;
         }
         const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}), ...(tensor.quantizationInfo !== undefined ? { quantizationInfo: tensor.quantizationInfo } : {}) };
-        const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}), ...(signal ? { signal } : {}) });
+        const quantile = normalizeQuantile(settings.normalize);
+        const normaliser = quantile !== undefined ? { kind: "quantile" as const, q: quantile } : { kind: "max" as const };
+        const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, normaliser, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}), ...(signal ? { signal } : {}) });
         signal?.throwIfAborted();
         const result = layerResult(identity, stats, settings);
-        if (isLayerResult(result)) options.onLayer?.(result, stats);
-        options.onOutcome?.(index, result, stats);
-        return result;
+        if (isLayerResult(result)) {
+          digests[index] = statisticsDigest(tensor.dtype, tensor.params, stats);
+          statistics[index] = stats;
+          options.onLayer?.(result, stats);
+        }
+        outcomes[index] = result;
+        settle(index);
       },
       signal,
     );
-    outcomes.push(...results);
+    await finalising;
+    if (finalFailure) throw finalFailure.error;
   } finally {
     if (ownExecutor) await executor.close();
+    await finalising;
+    await duplicates.close();
   }
   const layers = outcomes.filter(isLayerResult);
   const skipped = outcomes.filter((outcome): outcome is SkippedTensor => !isLayerResult(outcome));
@@ -180,6 +231,71 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Se
     layers,
     skipped,
     summary: summarizeLayers(layers, settings.includeFlagged),
+  };
+}
+
+/**
+ * Duplicates in file order (METHOD §7.5): `resolve(i)`, called for i = 0, 1, … once tensor i and every
+ * tensor before it are done, replaces an alias or a bit-identical copy of an earlier fitted layer by a
+ * skipped entry naming it (`duplicate_of`), so that every summary counts distinct tensors and a
+ * streamed outcome (`onOutcome`) is already final. Each duplicate names an earlier tensor, so deciding
+ * tensor i needs only tensors 0 … i (duplicates.ts).
+ */
+function duplicateResolver(tensors: readonly TensorRecord[], outcomes: (LayerResult | SkippedTensor)[], aliasOf: readonly (number | undefined)[], digests: readonly (string | undefined)[]) {
+  /** Each resolved tensor's outcome before it was marked (an alias names what its storage holds). */
+  const original: (LayerResult | SkippedTensor)[] = [];
+  /** Per statistics digest, the earlier distinct fitted layers that have it. */
+  const groups = new Map<string, number[]>();
+  const prefixes = new Map<number, Promise<string>>();
+  let pool: SourcePool | undefined;
+  const unitBytes = (index: number): number => createCodec(tensors[index]!.data!.encoding).unitBytes;
+  const prefixOf = (index: number): Promise<string> => {
+    let prefix = prefixes.get(index);
+    if (prefix === undefined) {
+      pool ??= new SourcePool();
+      prefix = prefixDigest(tensors[index]!.data!, pool, unitBytes(index));
+      prefixes.set(index, prefix);
+    }
+    return prefix;
+  };
+  const duplicate = (index: number, of: number, how: string): void => {
+    const first = original[of]!;
+    const tensor = tensors[index]!;
+    if (!isLayerResult(first)) {
+      outcomes[index] = { ...outcomes[index]!, reason: (first as SkippedTensor).reason } as SkippedTensor;
+      return;
+    }
+    outcomes[index] = {
+      tensor: tensor.name,
+      ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}),
+      shape: tensor.shape,
+      params: tensor.params,
+      dtype: tensor.dtype,
+      reason: `duplicate of ${first.tensor} (${how})`,
+      duplicate_of: first.tensor,
+    };
+  };
+  return {
+    async resolve(index: number): Promise<void> {
+      original[index] = outcomes[index]!;
+      const of = aliasOf[index];
+      if (of !== undefined) return duplicate(index, of, "the same stored data");
+      const key = digests[index];
+      if (key === undefined) return;
+      const earlier = groups.get(key) ?? [];
+      if (earlier.length > 0) {
+        // Same statistics: tell them apart by their first bytes, then compare in full.
+        const mine = await prefixOf(index);
+        for (const of of earlier) {
+          if ((await prefixOf(of)) !== mine) continue;
+          if (await sameBytes(tensors[of]!.data!, tensors[index]!.data!, pool!, unitBytes(of))) return duplicate(index, of, "bit-identical values");
+        }
+      }
+      groups.set(key, [...earlier, index]);
+    },
+    async close(): Promise<void> {
+      await pool?.close();
+    },
   };
 }
 

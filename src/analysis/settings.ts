@@ -1,5 +1,6 @@
 /** The settings that determine the numbers (METHOD §1–3); every output records them. */
-export type Normalize = "max" | "none";
+/** `max`, `none`, or `quantile:Q` (0 < Q < 1): x = |w| / the exact Q-quantile of |w|. */
+export type Normalize = "max" | "none" | `quantile:${string}`;
 
 /** The resolved settings, as the analysis uses them (`settings` of a result records them in snake_case). */
 export interface AnalysisSettings {
@@ -15,6 +16,13 @@ export interface AnalysisSettings {
   include: string[];
   /** Globs on tensor names to leave out (picomatch). */
   exclude: string[];
+  /**
+   * Bootstrap replicates per layer (METHOD §7.2); 0 (the default) turns the bootstrap off: it costs
+   * 25–40 % of a run on the bench files (README "Performance"), more than the 15 % a default may cost.
+   */
+  bootstrap: number;
+  /** Seed of the bootstrap's random numbers (the same for every layer: a layer's numbers depend on its values only). */
+  seed: number;
 }
 
 /**
@@ -27,7 +35,7 @@ export interface AnalysisSettings {
 export interface SettingsInput {
   /** B, the number of equal-width bins on [0, 1] (2 … 1,000,000; default 100). */
   bins?: number;
-  /** `max` (default): x = |w| / max|w|; `none`: raw |w| on [0, max|w|]. */
+  /** `max` (default): x = |w| / max|w|; `none`: raw |w| on [0, max|w|]; `quantile:Q` (0 < Q < 1): x = |w| / the exact Q-quantile of |w|. */
   normalize?: Normalize;
   /** Layers with fewer elements are skipped, not fitted (default 10,000). */
   min_params?: number;
@@ -37,6 +45,10 @@ export interface SettingsInput {
   include?: readonly string[];
   /** Leave out tensors whose name matches one of these globs. */
   exclude?: readonly string[];
+  /** Bootstrap replicates per layer (0 … 100,000; default 0: no bootstrap; METHOD §7.2). */
+  bootstrap?: number;
+  /** Seed of the bootstrap's random numbers (0 … 4,294,967,295; default 0). */
+  seed?: number;
   /** Alias of `min_params`. */
   minParams?: number;
   /** Alias of `include_flagged`. */
@@ -51,7 +63,14 @@ export const DEFAULT_SETTINGS: AnalysisSettings = {
   includeFlagged: false,
   include: [],
   exclude: [],
+  bootstrap: 0,
+  seed: 0,
 };
+
+/** Q of `quantile:Q`, or undefined for max/none. */
+export function normalizeQuantile(normalize: Normalize): number | undefined {
+  return normalize.startsWith("quantile:") ? Number(normalize.slice("quantile:".length)) : undefined;
+}
 
 function aliased<T>(snake: T | undefined, camel: T | undefined, names: string): T | undefined {
   if (snake !== undefined && camel !== undefined && snake !== camel) throw new RangeError(`${names} are the same setting; give one (got ${String(snake)} and ${String(camel)})`);
@@ -69,6 +88,8 @@ export function resolveSettings(input: SettingsInput = {}): AnalysisSettings {
     includeFlagged: includeFlagged ?? DEFAULT_SETTINGS.includeFlagged,
     include: [...(input.include ?? DEFAULT_SETTINGS.include)],
     exclude: [...(input.exclude ?? DEFAULT_SETTINGS.exclude)],
+    bootstrap: input.bootstrap ?? DEFAULT_SETTINGS.bootstrap,
+    seed: input.seed ?? DEFAULT_SETTINGS.seed,
   };
   if (!Number.isInteger(settings.bins) || settings.bins < 2 || settings.bins > 1_000_000) {
     throw new RangeError(`bins must be an integer from 2 to 1000000 (got ${settings.bins})`);
@@ -77,7 +98,16 @@ export function resolveSettings(input: SettingsInput = {}): AnalysisSettings {
     throw new RangeError(`min-params must be a non-negative integer (got ${settings.minParams})`);
   }
   if (settings.normalize !== "max" && settings.normalize !== "none") {
-    throw new RangeError(`normalize must be "max" or "none" (got ${String(settings.normalize)})`);
+    const q = typeof settings.normalize === "string" && settings.normalize.startsWith("quantile:") ? normalizeQuantile(settings.normalize) : undefined;
+    if (q === undefined || !(q > 0 && q < 1) || settings.normalize.slice("quantile:".length).trim() === "") {
+      throw new RangeError(`normalize must be "max", "none" or "quantile:Q" with 0 < Q < 1 (got ${String(settings.normalize)})`);
+    }
+  }
+  if (!Number.isInteger(settings.bootstrap) || settings.bootstrap < 0 || settings.bootstrap > 100_000) {
+    throw new RangeError(`bootstrap must be an integer from 0 to 100000 (got ${settings.bootstrap})`);
+  }
+  if (!Number.isInteger(settings.seed) || settings.seed < 0 || settings.seed > 0xffffffff) {
+    throw new RangeError(`seed must be an integer from 0 to 4294967295 (got ${settings.seed})`);
   }
   return settings;
 }

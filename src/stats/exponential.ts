@@ -23,6 +23,8 @@ export function exponentialDensity(x: number, b: number): number {
 /** The size-weighted exponential family (|w| of a Laplace; METHOD §5). */
 export const exponentialFamily: SizeWeightedFamily<"exponential"> = {
   name: "exponential",
+  label: "exponential",
+  description: "|w| of a Laplace",
   parameters: ["b"],
   density: (x, theta) => exponentialDensity(x, theta[0]!),
   densityGradient(x, theta, gradient) {

@@ -22,6 +22,8 @@ export function halfNormalDensity(x: number, s: number): number {
 /** The size-weighted half-normal family (|w| of a Gaussian; METHOD §5). */
 export const halfNormalFamily: SizeWeightedFamily<"halfnormal"> = {
   name: "halfnormal",
+  label: "half-normal",
+  description: "|w| of a Gaussian",
   parameters: ["s"],
   density: (x, theta) => halfNormalDensity(x, theta[0]!),
   densityGradient(x, theta, gradient) {

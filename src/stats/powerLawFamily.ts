@@ -24,6 +24,8 @@ export function sizeWeightedPowerLaw(x: number, k: number): number {
 /** The size-weighted power law ŷ = A x^k (METHOD §5). */
 export const powerLawFamily: SizeWeightedFamily<"powerlaw"> = {
   name: "powerlaw",
+  label: "power law",
+  description: "y = A x^k",
   parameters: ["k"],
   density: (x, theta) => sizeWeightedPowerLaw(x, theta[0]!),
   densityGradient(x, theta, gradient) {
