@@ -36,7 +36,8 @@ export type InputErrorCode =
   | "limit" // the input would exceed a resource bound (nesting, size ratio, …)
   | "unsafe" // refused for safety (e.g. a pickle that asks for a non-allowlisted global)
   | "model" // the files do not form one model (missing shard, mismatched names, …)
-  | "network"; // a remote source failed after retries
+  | "network" // a remote source failed after retries
+  | "timeout"; // the input was not analysed within its time budget (--timeout, the HDF5 watchdog)
 
 export class InputError extends Error {
   override readonly name = "InputError";

@@ -6,7 +6,8 @@
  */
 import { InputError } from "../errors.js";
 import { openSource } from "../io/byteSource.js";
-import { baseNameOf, childOf, insideFolder, parentOf } from "../io/location.js";
+import { containedPath } from "../io/containment.js";
+import { baseNameOf, childOf, parentOf } from "../io/location.js";
 import { readSafetensorsHeader } from "./safetensors.js";
 import { isPlainObject, parseStrictJson } from "./strictJson.js";
 import type { OpenedModel, TensorRecord } from "./tensor.js";
@@ -19,11 +20,12 @@ export function shardName(path: string): { prefix: string; index: number; total:
   return { prefix: childOf(parentOf(path), match[1]!), index: Number(match[2]), total: Number(match[3]) };
 }
 
-/** Resolve a file named inside a model's folder, refusing absolute paths and escapes (`..`). */
+/**
+ * Resolve a file named inside a model's folder, refusing absolute paths, escapes (`..`) and links
+ * that resolve outside it (the containment rule: io/containment.ts).
+ */
 export function resolveInside(folder: string, name: string, referrer: string): string {
-  const target = insideFolder(folder, name);
-  if (target === undefined) throw new InputError("unsafe-path", referrer, `refers to ${JSON.stringify(name)}, which is outside the model's folder`);
-  return target;
+  return containedPath(folder, name, referrer);
 }
 
 export async function readShardIndex(indexPath: string): Promise<{ metadata: Record<string, string>; weightMap: Map<string, string> }> {

@@ -8,10 +8,11 @@
  * The flatbuffers runtime does no bounds checking (a bad offset reads `undefined` as 0); every read
  * here is checked against the file and an offset outside it is an InputError naming the byte.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { ByteBuffer } from "flatbuffers";
 import { InputError } from "../../errors.js";
 import { describeIoError } from "../../io/byteSource.js";
+import { assertRegularFileSync, checkOpenedRegular } from "../../io/containment.js";
 
 const PAGE_BYTES = 16 * 1024;
 const MAX_PAGES = 256;
@@ -33,15 +34,16 @@ export class PagedByteBuffer extends ByteBuffer {
   }
 
   static open(path: string): PagedByteBuffer {
+    assertRegularFileSync(path);
     let fd: number;
     try {
-      fd = openSync(path, "r");
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
       throw new InputError("io", path, describeIoError(error));
     }
     try {
       const stat = fstatSync(fd);
-      if (!stat.isFile()) throw new InputError("io", path, "not a regular file");
+      checkOpenedRegular(path, stat);
       return new PagedByteBuffer(fd, path, stat.size);
     } catch (error) {
       closeSync(fd);
