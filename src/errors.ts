@@ -11,6 +11,8 @@ export const ExitCode = {
   usage: 1,
   input: 2,
   threshold: 3,
+  /** An output could not be written (-o, --html, --plot, scan/merge --out); sysexits' EX_CANTCREAT. */
+  output: 73,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -67,6 +69,15 @@ export function oneLine(text: string): string {
 /** A mistake in how the tool was called (bad option value, no inputs). Exit code 1. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
+}
+
+/**
+ * An output file or folder could not be written (read-only or full disk, a path that is an input of
+ * the run, a directory or socket where a file should go). Exit code 73, distinct from usage errors:
+ * the command was right, the place to write was not.
+ */
+export class OutputError extends Error {
+  override readonly name = "OutputError";
 }
 
 /** The analysis ran but a CI threshold failed. Exit code 3. */

@@ -64,7 +64,7 @@ async function analyzeWithProgress(path: string, settings: Partial<AnalysisSetti
 
 async function runCompare(a: string, b: string, options: CompareOptions): Promise<number> {
   applyHubOptions(options);
-  if (options.output !== undefined) await checkOutputFile(options.output, "-o");
+  if (options.output !== undefined) await checkOutputFile(options.output, "-o", [a, b]);
   const settings = analysisSettings(options);
   const bar = options.progress && progressEnabled() ? new ProgressBar() : undefined;
   const comparison = compareModels(await analyzeWithProgress(a, settings, bar), await analyzeWithProgress(b, settings, bar));

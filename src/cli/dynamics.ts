@@ -9,6 +9,7 @@ import { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "../r
 import { checkOutputFile, emit } from "./output.js";
 import { choiceOption, collect, integerOption, positiveNumberOption } from "./options.js";
 import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
+import { terminalSafe } from "../report/terminalText.js";
 
 type DynamicsFormat = "table" | "csv" | "json";
 
@@ -78,7 +79,7 @@ tracked weight was NaN/Inf (the results are still printed).`,
 }
 
 async function runDynamics(paths: string[], options: DynamicsOptions): Promise<number> {
-  if (options.output !== undefined) await checkOutputFile(options.output, "-o");
+  if (options.output !== undefined) await checkOutputFile(options.output, "-o", paths);
   const showProgress = options.progress && progressEnabled();
   const result = await analyzeDynamics(
     paths,
@@ -91,7 +92,7 @@ async function runDynamics(paths: string[], options: DynamicsOptions): Promise<n
       jobs: options.jobs,
       analysis: { bins: options.bins, minParams: options.minParams, normalize: options.normalize, include: options.include, exclude: options.exclude },
     },
-    showProgress ? { onCheckpoint: (index, total, name) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${name}`.slice(0, (process.stderr.columns ?? 100) - 1)) } : {},
+    showProgress ? { onCheckpoint: (index, total, name) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${terminalSafe(name)}`.slice(0, (process.stderr.columns ?? 100) - 1)) } : {},
   );
   if (showProgress) process.stderr.write("\r\u001b[2K");
 

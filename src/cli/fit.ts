@@ -1,6 +1,7 @@
 /** `jaynes fit PATH...`: analyse models and print the per-layer lognormal table. */
 import { Command } from "commander";
 import { analyzeOpenedModel, type ModelResult } from "../analysis/model.js";
+import { nonfiniteTensors, nonfiniteWarning } from "../analysis/nonfinite.js";
 import type { AnalysisSettings } from "../analysis/settings.js";
 import { InputError } from "../errors.js";
 import { groupShards, openModel, resolveInputs, type ModelInput } from "../formats/open.js";
@@ -72,8 +73,8 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
   applyHubOptions(options);
   const settings: Partial<AnalysisSettings> = analysisSettings(options);
   if (options.plot !== undefined) await prepareOutputDirectory(options.plot, "--plot");
-  if (options.html !== undefined) await checkOutputFile(options.html, "--html");
-  if (options.output !== undefined) await checkOutputFile(options.output, "-o");
+  if (options.html !== undefined) await checkOutputFile(options.html, "--html", paths);
+  if (options.output !== undefined) await checkOutputFile(options.output, "-o", paths);
   const failures: Failure[] = [];
   const results: ModelResult[] = [];
   const fail = (model: string, error: unknown): void => {
@@ -123,11 +124,9 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
 
   let nonfinite = false;
   for (const result of results) {
-    for (const layer of result.layers) {
-      if (layer.nonfinite > 0) {
-        nonfinite = true;
-        logLine(`jaynes: warning: ${result.model}: tensor ${JSON.stringify(layer.tensor)}: ${layer.nonfinite} NaN/Inf values dropped (flagged "nonfinite")`);
-      }
+    for (const entry of nonfiniteTensors(result)) {
+      nonfinite = true;
+      logLine(nonfiniteWarning(result.model, entry));
     }
   }
 

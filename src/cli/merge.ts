@@ -3,8 +3,8 @@ import { Command } from "commander";
 import { mergeParts } from "../analysis/scan/merge.js";
 import { writeModelTables } from "../analysis/scan/run.js";
 import { MODELS_FOLDER } from "../analysis/scan/outputs.js";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
+import { ensureOutputFolder } from "../io/atomicWrite.js";
 import { prepareOutputDirectory } from "./output.js";
 import { DEFAULT_SCAN_FOLDER } from "./scan.js";
 import { type GateOptionValues, GATES_HELP, addGateOptions, publishScan } from "./scanReport.js";
@@ -44,7 +44,7 @@ scan had failed inputs, 3 a CI gate failed.`,
 async function runMerge(paths: string[], options: MergeOptions): Promise<number> {
   const merged = await mergeParts(paths);
   await prepareOutputDirectory(options.out, "--out");
-  await mkdir(join(options.out, MODELS_FOLDER), { recursive: true });
+  await ensureOutputFolder(join(options.out, MODELS_FOLDER));
   for (const result of merged.results) await writeModelTables(options.out, result, false);
   logLine(`jaynes: merged ${count(merged.shards, "shard")}: ${count(merged.results.length, "model")}, ${count(merged.failures.length, "failed input")}; outputs in ${options.out}`);
   return publishScan({ ...merged, outDir: options.out }, options);

@@ -10,6 +10,7 @@ import { prepareOutputDirectory } from "./output.js";
 import { type GateOptionValues, GATES_HELP, addGateOptions, publishScan } from "./scanReport.js";
 import { count } from "../report/numbers.js";
 import { logLine, progressEnabled } from "./terminal.js";
+import { terminalSafe } from "../report/terminalText.js";
 
 interface ScanOptions extends HubCliOptions, AnalysisOptionValues, GateOptionValues {
   out: string;
@@ -77,7 +78,7 @@ async function runScanCommand(roots: string[], options: ScanOptions): Promise<nu
   const onModel = (event: ScanEvent): void => {
     const line = `[${event.done}/${event.total}] ${event.status === "cached" ? "from cache" : event.status}: ${event.model}`;
     if (options.verbose) logLine(`jaynes: ${line}`);
-    else progress?.write(`\r\u001b[2K${line.slice(0, (progress.columns ?? 100) - 1)}`);
+    else progress?.write(`\r\u001b[2K${terminalSafe(line).slice(0, (progress.columns ?? 100) - 1)}`);
   };
   let run;
   try {

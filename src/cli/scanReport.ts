@@ -21,6 +21,7 @@ import { VERSION } from "../version.js";
 import { emit } from "./output.js";
 import { numberOption, rangeOption } from "./options.js";
 import { colorEnabled, logLine } from "./terminal.js";
+import { nonfiniteTensors, nonfiniteWarning } from "../analysis/nonfinite.js";
 
 export interface GateOptionValues {
   failUnderR2?: number;
@@ -61,10 +62,13 @@ export interface FinishedScan extends ScanResults {
   shard?: Shard;
 }
 
-/** Exit code for the finished scan: 70 if a model hit a bug, else 2 if an input failed, else 0. */
-function failureExitCode(failures: readonly Failure[]): number {
+/**
+ * Exit code for the finished scan: 70 if a model hit a bug, else 2 if an input failed or held NaN/Inf
+ * weights (a diverged checkpoint must not pass CI), else 0.
+ */
+function failureExitCode(failures: readonly Failure[], nonfinite: boolean): number {
   if (failures.some((failure) => failure.code === "internal")) return 70;
-  return failures.length > 0 ? ExitCode.input : ExitCode.ok;
+  return failures.length > 0 || nonfinite ? ExitCode.input : ExitCode.ok;
 }
 
 /** Lines of gate violations printed to stderr (summary.json and --json hold all of them). */
@@ -83,7 +87,14 @@ export async function publishScan(scan: FinishedScan, options: GateOptionValues)
   await appendStepSummary(summary);
 
   for (const failure of summary.failures) logLine(`jaynes: error: ${failure.error}`);
-  const code = failureExitCode(summary.failures);
+  let nonfinite = false;
+  for (const result of scan.results) {
+    for (const entry of nonfiniteTensors(result)) {
+      nonfinite = true;
+      logLine(nonfiniteWarning(result.model, entry));
+    }
+  }
+  const code = failureExitCode(summary.failures, nonfinite);
   if (!violations || violations.length === 0) return code;
   for (const violation of violations.slice(0, STDERR_VIOLATIONS)) logLine(`jaynes: gate ${describeViolation(violation)}`);
   if (violations.length > STDERR_VIOLATIONS) logLine(`jaynes: … and ${violations.length - STDERR_VIOLATIONS} more violations (summary.json lists them all)`);

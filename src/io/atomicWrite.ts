@@ -1,16 +1,69 @@
 /**
  * Output files appear whole or not at all: write to a temporary file in the same directory, flush,
  * then rename over the target (atomic on POSIX within one filesystem). An interrupted run leaves at
- * most a `.jaynes-tmp-*` file, which is removed on the way out when possible.
+ * most a `.<name>.jaynes-tmp-<pid>-*` file, removed on the way out when possible, and otherwise by
+ * the next run that writes into that folder (io/processTemp.ts).
+ *
+ * What is never clobbered:
+ * - a file this run reads as an input (`-o model.safetensors` naming the checkpoint): refused;
+ * - a directory, socket or block device: refused;
+ * - a FIFO or character device (`-o /dev/stdout`, `/dev/null`, a shell's `>(gzip > x)`), or a link
+ *   into /dev/fd or /proc (what /dev/stdout is): written as a stream, never replaced by a file.
+ * A link to a regular file is followed: the file it points to is replaced, the link stays.
+ * Every failure is an OutputError (`cannot write PATH: reason`, exit code 73).
  */
 import { randomBytes } from "node:crypto";
-import { open, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { constants } from "node:fs";
+import { lstat, mkdir, open, readlink, realpath, rename, stat, unlink } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { OutputError } from "../errors.js";
+import { describeIoError } from "./byteSource.js";
+import { fileKind, isInputFile } from "./containment.js";
+import { sweepStaleWriteTemporaries, writeTemporaryName } from "./processTemp.js";
 
 const pendingTemporaries = new Set<string>();
+const MAX_LINK_HOPS = 40;
+const STREAM_LINK_PREFIXES = ["/proc/", "/dev/fd/"];
+
+type OutputTarget = { kind: "file"; path: string } | { kind: "stream"; path: string };
+
+/** Where writing `path` goes, following links; throws OutputError for targets that must not be replaced. */
+export async function outputTarget(path: string): Promise<OutputTarget> {
+  let current = resolve(path);
+  for (let hop = 0; hop < MAX_LINK_HOPS; hop++) {
+    let info;
+    try {
+      info = await lstat(current);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "file", path: current };
+      throw new OutputError(`cannot write ${path}: ${describeIoError(error)}`);
+    }
+    if (info.isSymbolicLink()) {
+      const link = await readlink(current);
+      const next = isAbsolute(link) ? link : resolve(dirname(current), link);
+      // /dev/stdout → /proc/self/fd/1: whatever the descriptor is (a terminal, a pipe, a file the
+      // shell opened), replacing it with a new file would lose the output.
+      if (STREAM_LINK_PREFIXES.some((prefix) => next.startsWith(prefix))) return { kind: "stream", path };
+      current = next;
+      continue;
+    }
+    if (info.isFile()) {
+      current = await realpath(current).catch(() => current);
+      if (isInputFile(current)) throw new OutputError(`cannot write ${path}: it is an input of this run (refusing to overwrite it)`);
+      return { kind: "file", path: current };
+    }
+    if (info.isFIFO() || info.isCharacterDevice()) return { kind: "stream", path };
+    throw new OutputError(`cannot write ${path}: it is a ${fileKind(info)} (refusing to replace it with a file)`);
+  }
+  throw new OutputError(`cannot write ${path}: a loop of symbolic links`);
+}
 
 export async function writeFileAtomic(path: string, contents: string | Uint8Array): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.jaynes-tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const target = await outputTarget(path);
+  if (target.kind === "stream") return writeStream(path, contents);
+  const folder = dirname(target.path);
+  sweepStaleWriteTemporaries(folder);
+  const temporary = join(folder, writeTemporaryName(basename(target.path), randomBytes(4).toString("hex")));
   pendingTemporaries.add(temporary);
   try {
     const handle = await open(temporary, "wx");
@@ -20,12 +73,44 @@ export async function writeFileAtomic(path: string, contents: string | Uint8Arra
     } finally {
       await handle.close();
     }
-    await rename(temporary, path);
+    await rename(temporary, target.path);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
-    throw error;
+    throw new OutputError(`cannot write ${path}: ${describeIoError(error)}`);
   } finally {
     pendingTemporaries.delete(temporary);
+  }
+}
+
+/** Write into an existing FIFO or character device as it is (no temporary, no rename). */
+async function writeStream(path: string, contents: string | Uint8Array): Promise<void> {
+  try {
+    const handle = await open(path, constants.O_WRONLY | constants.O_APPEND);
+    try {
+      await handle.writeFile(contents);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw new OutputError(`cannot write ${path}: ${describeIoError(error)}`);
+  }
+}
+
+/** Check before any work that `path` may be written (its folder exists, it is no input or directory). */
+export async function checkOutputPath(path: string, inputs: readonly string[]): Promise<void> {
+  const target = await outputTarget(path);
+  if (target.kind === "stream") return;
+  const folder = await stat(dirname(target.path)).then(
+    (info) => info.isDirectory(),
+    () => false,
+  );
+  if (!folder) throw new OutputError(`cannot write ${path}: folder ${dirname(target.path)} does not exist`);
+  for (const input of inputs) {
+    const same = await stat(input).then(
+      async (info) => info.isFile() && (await realpath(input)) === target.path,
+      () => false,
+    );
+    if (same) throw new OutputError(`cannot write ${path}: it is an input of this run (refusing to overwrite it)`);
   }
 }
 
@@ -39,4 +124,13 @@ export function removePendingTemporaries(unlinkSync: (path: string) => void): vo
     }
   }
   pendingTemporaries.clear();
+}
+
+/** Create an output folder (and its parents); a failure is an OutputError naming it. */
+export async function ensureOutputFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (error) {
+    throw new OutputError(`cannot create the folder ${path}: ${describeIoError(error)}`);
+  }
 }

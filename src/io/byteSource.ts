@@ -7,7 +7,7 @@
 import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { InputError } from "../errors.js";
-import { assertRegularFile, checkOpenedRegular } from "./containment.js";
+import { assertRegularFile, checkOpenedRegular, noteInputFile } from "./containment.js";
 
 /**
  * What the caller will do with the bytes of a read: "again" — read them once more soon (the second
@@ -45,6 +45,7 @@ export class FileSource implements ByteSource {
     try {
       const stat = await handle.stat();
       checkOpenedRegular(path, stat);
+      noteInputFile(path);
       return new FileSource(path, stat.size, handle);
     } catch (error) {
       await handle.close();

@@ -121,3 +121,23 @@ export function assertRegularFileSync(path: string): void {
 export function checkOpenedRegular(path: string, info: Stats): void {
   if (!info.isFile()) throw notRegular(path, info);
 }
+
+/**
+ * Every local file this process opened as an input (links resolved). Outputs are never written over
+ * them: `-o model.safetensors` must not replace the checkpoint it reads.
+ */
+const inputFiles = new Set<string>();
+
+/** Remember `path` as an input of this run (called when an input file is opened). */
+export function noteInputFile(path: string): void {
+  try {
+    inputFiles.add(realpathSync(path));
+  } catch {
+    inputFiles.add(resolve(path));
+  }
+}
+
+/** True when `path` (links resolved by the caller) is a file this process read as an input. */
+export function isInputFile(realPath: string): boolean {
+  return inputFiles.has(realPath);
+}

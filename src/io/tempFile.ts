@@ -5,18 +5,19 @@
  * so memory stays at a few chunks; disk use is bounded by `MAX_TEMP_FILE_BYTES` and by the free
  * space of the temporary folder.
  *
- * The copies live in one folder per process (under os.tmpdir(), `jaynes-…`) that is removed when the
- * process exits: a reader describes tensors that are read later, so a copy must outlive the reader.
+ * The copies live in one folder per process (under os.tmpdir(), `jaynes-copy-<pid>-…`) that is removed
+ * when the process exits (or, after a kill, by the next run: io/processTemp.ts): a reader describes
+ * tensors that are read later, so a copy must outlive the reader.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { open, statfs } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import type { ByteRange, DeflateCompression } from "../formats/tensor.js";
 import type { SourcePool } from "./byteSource.js";
 import { readChunks } from "./chunks.js";
 import { inflateSpan } from "./inflate.js";
+import { makeProcessTempFolder } from "./processTemp.js";
 
 /** Largest copy made (a Keras weights file beyond this is refused). */
 export const MAX_TEMP_FILE_BYTES = 16 * 1024 ** 3;
@@ -26,7 +27,7 @@ let counter = 0;
 
 function tempFolder(): string {
   if (!folder) {
-    folder = mkdtempSync(join(tmpdir(), "jaynes-"));
+    folder = makeProcessTempFolder("copy");
     process.once("exit", removeTempCopies);
   }
   return folder;

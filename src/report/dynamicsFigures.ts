@@ -7,12 +7,11 @@
  *   trajectory    μ, σ and R² of the lognormal fit per layer across the checkpoints.
  * Each is written as NAME.vl.json (the spec, reusable in any Vega-Lite tool) and NAME.svg.
  */
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { DynamicsResult } from "../analysis/dynamics/analyze.js";
 import type { FluctuationResult } from "../analysis/dynamics/fluctuations.js";
 import { discreteFrequency, type SpectrumResult } from "../analysis/dynamics/spectrum.js";
-import { writeFileAtomic } from "../io/atomicWrite.js";
+import { ensureOutputFolder, writeFileAtomic } from "../io/atomicWrite.js";
 import { gaussianTailDensity } from "../stats/gaussianTail.js";
 import { powerLawDensity } from "../stats/powerLaw.js";
 import { significant } from "./numbers.js";
@@ -137,7 +136,7 @@ export function trajectorySpec(result: DynamicsResult): object {
 
 /** Build, render and write the figures; returns the files written. */
 export async function writeDynamicsFigures(result: DynamicsResult, directory: string): Promise<string[]> {
-  await mkdir(directory, { recursive: true });
+  await ensureOutputFolder(directory);
   const figures: { name: string; spec: object }[] = [];
   const pooled = result.pooled;
   if (pooled) {

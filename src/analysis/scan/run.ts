@@ -5,12 +5,12 @@
  * scan loses at most the models in flight. One model failing (unreadable, truncated, invalid) never
  * stops the others: it becomes a failure entry with its one-line reason.
  */
-import { mkdir, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { InputError, UsageError } from "../../errors.js";
+import { InputError, OutputError } from "../../errors.js";
 import { describeIoError } from "../../io/byteSource.js";
 import { openModel } from "../../formats/open.js";
-import { writeFileAtomic } from "../../io/atomicWrite.js";
+import { ensureOutputFolder, writeFileAtomic } from "../../io/atomicWrite.js";
 import { type Executor, InlineExecutor } from "../../parallel/executor.js";
 import { WorkerPool } from "../../parallel/pool.js";
 import { renderCsv } from "../../report/csv.js";
@@ -60,8 +60,8 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
   const settings = resolveSettings(options.settings);
   const record = settingsRecord(settings);
   const scope: ScanScope = { roots: options.roots, glob: options.glob ?? [] };
-  await mkdir(join(options.outDir, MODELS_FOLDER), { recursive: true });
-  await mkdir(join(options.outDir, CACHE_FOLDER), { recursive: true });
+  await ensureOutputFolder(join(options.outDir, MODELS_FOLDER));
+  await ensureOutputFolder(join(options.outDir, CACHE_FOLDER));
 
   const discovery = await discoverModels(options.roots, { glob: scope.glob, skip: [options.outDir] });
   const shard = options.shard;
@@ -114,7 +114,8 @@ async function writingTo(outDir: string, writing: Promise<void>): Promise<void> 
   try {
     await writing;
   } catch (error) {
-    throw new UsageError(`cannot write into ${outDir}: ${describeIoError(error)}`);
+    if (error instanceof OutputError) throw error;
+    throw new OutputError(`cannot write into ${outDir}: ${describeIoError(error)}`);
   }
 }
 

@@ -11,12 +11,12 @@
  *   when the process exits. Everything else is streamed straight through and never touches disk.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { mkdir, open, unlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileAtomic } from "../atomicWrite.js";
 import type { ReadIntent } from "../byteSource.js";
+import { makeProcessTempFolder } from "../processTemp.js";
 
 /** What identifies the content of one remote file. */
 export interface RemoteFileIdentity {
@@ -133,7 +133,7 @@ const spillDirs = new Set<string>();
 let exitHookInstalled = false;
 
 function createSpillDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "jaynes-spill-"));
+  const dir = makeProcessTempFolder("spill");
   spillDirs.add(dir);
   if (!exitHookInstalled) {
     // 'exit' also runs after the CLI's SIGINT/SIGTERM handler calls process.exit.

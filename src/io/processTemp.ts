@@ -1,0 +1,85 @@
+/**
+ * Temporary files and folders of this process carry its pid in their names, so that what a killed
+ * process left behind (SIGKILL, a power cut: no exit hook ran) can be told apart from what a running
+ * process still uses, and is removed by the next run:
+ * - folders under os.tmpdir(): `jaynes-<kind>-<pid>-XXXXXX` (temporary copies, Hub download spill);
+ * - atomic-write temporaries next to their target: `.<name>.jaynes-tmp-<pid>-<hex>`.
+ * Only entries of this user whose process is gone are removed.
+ */
+import { lstatSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const TEMP_FOLDER = /^jaynes-[a-z]+-(\d+)-[A-Za-z0-9]{6}$/;
+const WRITE_TEMPORARY = /^\.(.+)\.jaynes-tmp-(\d+)-[0-9a-f]+$/;
+
+/** True while a process with this pid exists (EPERM: it exists but belongs to someone else). */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function ownedByMe(path: string): boolean {
+  try {
+    const info = lstatSync(path);
+    return typeof process.getuid !== "function" || info.uid === process.getuid();
+  } catch {
+    return false;
+  }
+}
+
+let sweptTempFolders = false;
+
+/** Remove `jaynes-<kind>-<pid>-*` folders under os.tmpdir() whose process is gone (once per process). */
+export function sweepStaleTempFolders(root = tmpdir()): void {
+  if (sweptTempFolders && root === tmpdir()) return;
+  if (root === tmpdir()) sweptTempFolders = true;
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = TEMP_FOLDER.exec(name);
+    if (!match || processAlive(Number(match[1]))) continue;
+    const path = join(root, name);
+    if (ownedByMe(path)) rmSync(path, { recursive: true, force: true });
+  }
+}
+
+/** A new temporary folder of this process: `jaynes-<kind>-<pid>-XXXXXX` under os.tmpdir(). */
+export function makeProcessTempFolder(kind: string): string {
+  sweepStaleTempFolders();
+  return mkdtempSync(join(tmpdir(), `jaynes-${kind}-${process.pid}-`));
+}
+
+/** The temporary name an atomic write of `name` uses in its folder. */
+export function writeTemporaryName(name: string, suffix: string): string {
+  return `.${name}.jaynes-tmp-${process.pid}-${suffix}`;
+}
+
+const sweptFolders = new Set<string>();
+
+/** Remove, once per folder per process, atomic-write temporaries in `folder` left by dead processes. */
+export function sweepStaleWriteTemporaries(folder: string): void {
+  if (sweptFolders.has(folder)) return;
+  sweptFolders.add(folder);
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = WRITE_TEMPORARY.exec(name);
+    if (!match || processAlive(Number(match[2]))) continue;
+    const path = join(folder, name);
+    if (ownedByMe(path)) rmSync(path, { force: true });
+  }
+}
