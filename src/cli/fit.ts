@@ -19,7 +19,8 @@ import { VERSION } from "../version.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
 import { checkOutputFile, emit, type OutputFormat, prepareOutputDirectory } from "./output.js";
 import { type HubCliOptions, HUB_HELP, addHubOptions, applyHubOptions, logHubTraffic } from "./hubOptions.js";
-import { choiceOption, integerOption } from "./options.js";
+import { choiceOption, integerOption, timeoutOption } from "./options.js";
+import { withInputDeadline } from "../io/inputSignal.js";
 import { PROGRESS_MIN_BYTES, ProgressBar } from "./progress.js";
 import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
 
@@ -31,6 +32,7 @@ interface FitOptions extends HubCliOptions, AnalysisOptionValues {
   verbose: boolean;
   progress: boolean;
   jobs: number;
+  timeout?: number | undefined;
 }
 
 export function fitCommand(): Command {
@@ -44,7 +46,8 @@ export function fitCommand(): Command {
   addAnalysisOptions(command)
     .option("-v, --verbose", "list skipped tensors and why", false)
     .option("-j, --jobs <n>", "worker threads for large models (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
-    .option("--no-progress", "never draw a progress bar");
+    .option("--no-progress", "never draw a progress bar")
+    .option("--timeout <seconds>", "give up on an input not analysed within SECONDS (exit code 2; the others are still analysed); default: no limit", timeoutOption);
   return addHubOptions(command)
     .addHelpText(
       "after",
@@ -59,9 +62,10 @@ Examples:
   $ jaynes fit hf://openai-community/gpt2 --include 'h.0.*'
   $ jaynes fit model.safetensors --plot figures/ --html report.html
 
-Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid (or held NaN/Inf weights;
-the other inputs are still analysed and reported; Hub errors — no access, not found, rate limit or
-network failure after retries — are input errors too).
+Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid, held NaN/Inf weights, or was
+not analysed within --timeout (the other inputs are still analysed and reported; Hub errors — no
+access, not found, rate limit or network failure after retries — are input errors too), 73 an output
+(-o, --html, --plot) could not be written, 130/143 interrupted.
 ${HUB_HELP}`,
     )
     .action(async (paths: string[], options: FitOptions) => {
@@ -100,9 +104,8 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
   const drawing = options.plot !== undefined || options.html !== undefined;
   for (const input of grouped) {
     try {
-      const model = await openModel(input.paths.length === 1 ? input.paths[0]! : input.paths);
       const counts = new Map<string, Float64Array>();
-      const result = await analyzeOpenedModel(model, settings, {
+      const result = await withInputDeadline(input.display, options.timeout, async () => analyzeOpenedModel(await openModel(input.paths.length === 1 ? input.paths[0]! : input.paths), settings, {
         jobs: options.jobs,
         ...(drawing ? { onLayer: (layer: LayerResult, statistics: LayerStatistics) => counts.set(layer.tensor, statistics.counts) } : {}),
         onStart: (_model, total) => {
@@ -110,7 +113,7 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
           if (bar && (total >= PROGRESS_MIN_BYTES || (isHubAddress(input.display) && total > 0))) bar.start(input.display, total);
         },
         onBytes: (bytes) => bar?.advance(bytes),
-      });
+      }));
       bar?.clear();
       results.push(result);
       histograms.push(counts);

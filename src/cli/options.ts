@@ -56,3 +56,10 @@ export function rangeOption(name: string): (value: string) => { min: number | nu
     return { min, max };
   };
 }
+
+/** `--timeout SECONDS`: a number ≥ 0; 0 means no limit (returned as undefined). */
+export function timeoutOption(value: string): number | undefined {
+  const parsed = Number(value);
+  if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError("--timeout must be a number of seconds ≥ 0 (0: no limit).");
+  return parsed === 0 ? undefined : parsed;
+}

@@ -5,7 +5,7 @@ import { parseShard, type Shard } from "../analysis/scan/shard.js";
 import { defaultJobs } from "../parallel/executor.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
 import { type HubCliOptions, HUB_HELP, addHubOptions, applyHubOptions } from "./hubOptions.js";
-import { collect, integerOption } from "./options.js";
+import { collect, integerOption, timeoutOption } from "./options.js";
 import { prepareOutputDirectory } from "./output.js";
 import { type GateOptionValues, GATES_HELP, addGateOptions, publishScan } from "./scanReport.js";
 import { count } from "../report/numbers.js";
@@ -20,7 +20,11 @@ interface ScanOptions extends HubCliOptions, AnalysisOptionValues, GateOptionVal
   jobs: number;
   verbose: boolean;
   progress: boolean;
+  timeout?: number | undefined;
 }
+
+/** Default per-input time budget of a scan: a stuck file fails, the CI job does not hang. */
+export const SCAN_TIMEOUT_SECONDS = 1800;
 
 export const DEFAULT_SCAN_FOLDER = "jaynes-scan";
 
@@ -42,7 +46,8 @@ export function scanCommand(): Command {
   addGateOptions(command)
     .option("-j, --jobs <n>", "worker threads shared by all models, and models analysed at once (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
     .option("-v, --verbose", "log each model as it is done", false)
-    .option("--no-progress", "never draw the progress line");
+    .option("--no-progress", "never draw the progress line")
+    .option("--timeout <seconds>", `give up on a model not analysed within SECONDS: it becomes a failed input (0: no limit)`, timeoutOption, SCAN_TIMEOUT_SECONDS);
   return addHubOptions(command)
     .addHelpText(
       "after",
@@ -60,8 +65,9 @@ Examples:
   $ jaynes scan checkpoints/ --shard 2/4 --out parts/  &&  jaynes merge parts/part-*.json --out scan/
 ${GATES_HELP}
 
-Exit codes: 0 ok, 1 usage error, 2 an input could not be analysed (every other model is still
-analysed and in the summary), 3 a CI gate failed, 70 internal error.
+Exit codes: 0 ok, 1 usage error, 2 an input could not be analysed, held NaN/Inf weights or ran past
+--timeout (every other model is still analysed and in the summary), 3 a CI gate failed, 70 internal
+error, 73 an output could not be written, 130/143 interrupted.
 ${HUB_HELP}`,
     )
     .action(async (roots: string[], options: ScanOptions) => {
@@ -82,7 +88,7 @@ async function runScanCommand(roots: string[], options: ScanOptions): Promise<nu
   };
   let run;
   try {
-    run = await runScan({ roots, outDir: options.out, glob: options.glob, settings, jobs: options.jobs, force: options.force, onModel, ...(options.shard ? { shard: options.shard } : {}) });
+    run = await runScan({ roots, outDir: options.out, glob: options.glob, settings, jobs: options.jobs, force: options.force, onModel, ...(options.timeout !== undefined ? { timeout: options.timeout } : {}), ...(options.shard ? { shard: options.shard } : {}) });
   } finally {
     if (progress && !options.verbose) progress.write("\r\u001b[2K");
   }

@@ -9,6 +9,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError, OutputError } from "../../errors.js";
 import { describeIoError } from "../../io/byteSource.js";
+import { withInputDeadline } from "../../io/inputSignal.js";
 import { openModel } from "../../formats/open.js";
 import { ensureOutputFolder, writeFileAtomic } from "../../io/atomicWrite.js";
 import { type Executor, InlineExecutor } from "../../parallel/executor.js";
@@ -35,6 +36,8 @@ export interface ScanOptions {
   shard?: Shard;
   /** Ignore cached results (they are still rewritten). */
   force?: boolean;
+  /** Seconds one model may take (open and analysis); beyond it the model is a `timeout` failure. */
+  timeout?: number;
   /** Called as each model is done, in completion order. */
   onModel?: (event: ScanEvent) => void;
 }
@@ -89,7 +92,7 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
         report(target.model, "cached");
         return;
       }
-      const outcome = await analyzeTarget(target, settings, executor);
+      const outcome = await analyzeTarget(target, settings, executor, options.timeout);
       if ("failure" in outcome) {
         failures.push(outcome.failure);
         report(target.model, "failed", outcome.failure.error);
@@ -122,13 +125,15 @@ async function writingTo(outDir: string, writing: Promise<void>): Promise<void> 
 type Outcome = { result: ModelResult; stamps: Awaited<ReturnType<typeof stampFiles>> } | { failure: Failure };
 
 /** Open and analyse one model; input errors (and bugs) become a failure entry instead of a throw. */
-async function analyzeTarget(target: ScanTarget, settings: AnalysisSettings, executor: Executor): Promise<Outcome> {
+async function analyzeTarget(target: ScanTarget, settings: AnalysisSettings, executor: Executor, timeout: number | undefined): Promise<Outcome> {
   try {
-    const model = await openModel(target.paths.length === 1 ? target.paths[0]! : target.paths);
-    // Stamped before the data is read: a file changed during the analysis misses the cache next time.
-    const stamps = await stampFiles(model.files);
-    const result = await analyzeOpenedModel(model, settings, { executor });
-    return { result: asStored({ ...result, model: target.model }), stamps };
+    return await withInputDeadline(target.model, timeout, async () => {
+      const model = await openModel(target.paths.length === 1 ? target.paths[0]! : target.paths);
+      // Stamped before the data is read: a file changed during the analysis misses the cache next time.
+      const stamps = await stampFiles(model.files);
+      const result = await analyzeOpenedModel(model, settings, { executor });
+      return { result: asStored({ ...result, model: target.model }), stamps };
+    });
   } catch (error) {
     if (error instanceof InputError) return { failure: { model: target.model, error: error.message, code: error.code } };
     // A bug in one model's analysis must not cost the other models; the CLI exits 70 for it.
