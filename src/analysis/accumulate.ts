@@ -8,6 +8,7 @@
  */
 import { createCodec } from "../formats/encodings.js";
 import type { TensorData } from "../formats/tensor.js";
+import { type CrcPart, assertMemberCrc, combineParts, crc32Combine } from "../io/crc32.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { DEFAULT_CHUNK_BYTES } from "../io/chunks.js";
 import { isSequentialData, tensorBytes } from "../io/tensorChunks.js";
@@ -58,6 +59,11 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
   const ranges = sequential ? [{ start: 0, end: total }] : splitRanges(total, codec.unitBytes, options.rangeBytes ?? DEFAULT_RANGE_BYTES);
   const onBytes = options.onBytes;
   const distinctCap = distinctCapFor(options.bins);
+  // CRC-32 parts of a stored zip member's bytes, from the first pass (see TensorData.checksum).
+  const crcParts: CrcPart[] = [];
+  const noteCrc = (result: AccumulateResult): void => {
+    if ("crc" in result && result.crc) crcParts.push(result.crc);
+  };
   /** Run one task per range and fold each result in as it arrives (bounded memory). */
   const runAll = async (make: (range: { start: number; end: number }) => AccumulateTask, fold: (result: AccumulateResult) => void): Promise<void> => {
     await Promise.all(ranges.map((range) => executor.run(make(range), onBytes).then(fold)));
@@ -69,22 +75,27 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
       (range) => ({ kind: "codes", data, ...range, chunkBytes }),
       (result) => {
         if (result.kind !== "codes") throw new Error(`unexpected ${result.kind} result`);
+        noteCrc(result);
         if (table) mergeCodeTables(table, result.table);
         else table = result.table;
       },
     );
+    verifyChecksum(data, crcParts, total);
     return statisticsFromCodeTable(codec.levels, table!, options.bins);
   }
 
   if (total <= chunkBytes) {
     const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap }, onBytes);
     if (result.kind !== "scan-and-bin") throw new Error(`unexpected ${result.kind} result`);
+    noteCrc(result);
+    verifyChecksum(data, crcParts, total);
     return { ...FloatScan.fromState(result.state).summary(), counts: result.counts };
   }
 
   let scan: FloatScan | undefined;
   const foldScan = (result: AccumulateResult): void => {
     if (result.kind !== "scan") throw new Error(`unexpected ${result.kind} result`);
+    noteCrc(result);
     const part = FloatScan.fromState(result.state);
     if (scan) scan.merge(part);
     else scan = part;
@@ -96,6 +107,7 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
   foldScan(await executor.run({ kind: "scan", data, ...first!, chunkBytes, distinctCap }, onBytes));
   const restCap = scan!.summary().distinctExact ? distinctCap : 0;
   await Promise.all(rest.map((range) => executor.run({ kind: "scan", data, ...range, chunkBytes, distinctCap: restCap }, onBytes).then(foldScan)));
+  verifyChecksum(data, crcParts, total);
   const summary = scan!.summary();
   let counts: Float64Array = new Float64Array(options.bins);
   if (summary.maxAbs > 0) {
@@ -127,4 +139,13 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
     }
   }
   return { ...summary, counts };
+}
+
+/** Check a stored zip member's CRC-32 from the first pass's parts (a no-op for other data). */
+function verifyChecksum(data: TensorData, parts: readonly CrcPart[], total: number): void {
+  const checksum = data.checksum;
+  if (!checksum || data.compression) return;
+  const tensorCrc = combineParts(parts, 0, total);
+  if (tensorCrc === undefined) throw new Error(`CRC-32 parts of ${checksum.member} do not cover its ${total} bytes`);
+  assertMemberCrc(checksum.file, checksum.member, checksum.crc32, crc32Combine(checksum.prefixCrc32, tensorCrc, total));
 }

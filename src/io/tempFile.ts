@@ -16,6 +16,7 @@ import { InputError } from "../errors.js";
 import type { ByteRange, DeflateCompression } from "../formats/tensor.js";
 import type { SourcePool } from "./byteSource.js";
 import { readChunks } from "./chunks.js";
+import { assertMemberCrc, crc32 } from "./crc32.js";
 import { inflateSpan } from "./inflate.js";
 import { makeProcessTempFolder } from "./processTemp.js";
 
@@ -52,6 +53,8 @@ export interface TempCopySpec {
   name: string;
   /** The input the bytes come from, for error messages. */
   file: string;
+  /** Stored zip member: the CRC-32 its entry declares for these bytes (a deflated one is checked by the inflater). */
+  crc32?: { declared: number; member: string };
 }
 
 /** Stream the bytes into a new local file and return its path. */
@@ -71,10 +74,13 @@ export async function copyToTempFile(spec: TempCopySpec, pool: SourcePool): Prom
       ? inflateSpan({ ranges: spec.ranges, compression: spec.compression, from: 0, to: spec.bytes }, pool)
       : readChunks(spec.ranges, pool, { unitBytes: 1 });
     let written = 0;
+    let crc = 0;
     for await (const piece of pieces) {
+      if (spec.crc32 && !spec.compression) crc = crc32(piece, crc);
       await handle.write(piece, 0, piece.length, written);
       written += piece.length;
     }
+    if (spec.crc32 && !spec.compression) assertMemberCrc(spec.file, spec.crc32.member, spec.crc32.declared, crc);
   } finally {
     await handle.close();
   }

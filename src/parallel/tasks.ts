@@ -12,6 +12,7 @@
 import { createCodec, type CodeCodec, type FloatCodec } from "../formats/encodings.js";
 import type { TensorData } from "../formats/tensor.js";
 import type { SourcePool } from "../io/byteSource.js";
+import { type CrcPart, crc32 } from "../io/crc32.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
 import { type BucketSplits, binValues as binAny, countAbove32 } from "../stats/binning.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
@@ -35,12 +36,16 @@ export type AccumulateTask =
   | ({ kind: "above"; splits: BucketSplits } & RangeTask)
   | ({ kind: "scan-and-bin"; bins: number; distinctCap: number } & RangeTask);
 
+/**
+ * First-pass results carry the CRC-32 of the bytes they read when the tensor's data asks for a
+ * checksum (a stored zip member, `TensorData.checksum`): the parts are combined by the accumulator.
+ */
 export type AccumulateResult =
-  | { kind: "codes"; table: Float64Array }
-  | { kind: "scan"; state: FloatScanState }
+  | { kind: "codes"; table: Float64Array; crc?: CrcPart }
+  | { kind: "scan"; state: FloatScanState; crc?: CrcPart }
   | { kind: "bin"; counts: Float64Array }
   | { kind: "above"; above: Float64Array }
-  | { kind: "scan-and-bin"; state: FloatScanState; counts: Float64Array };
+  | { kind: "scan-and-bin"; state: FloatScanState; counts: Float64Array; crc?: CrcPart };
 
 /** Buffers a result owns, for transfer (zero-copy) between threads. */
 export function transferables(result: AccumulateResult): ArrayBuffer[] {
@@ -70,8 +75,18 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.
   const intent = task.kind === "scan" ? "again" : task.kind === "bin" || task.kind === "above" ? "last" : "once";
-  const chunks = (report: boolean): AsyncGenerator<Uint8Array> =>
-    readTensorChunks(task.data, pool, {
+  // The CRC of a stored zip member is taken in the first pass, on the raw bytes as they pass by.
+  const checksum = task.data.checksum !== undefined && task.data.compression === undefined && task.kind !== "bin" && task.kind !== "above";
+  const crc: CrcPart = { start: task.start, end: task.end, crc: 0 };
+  const withCrc = checksum ? { crc } : {};
+  async function* tapCrc(chunks: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+    for await (const chunk of chunks) {
+      crc.crc = crc32(chunk, crc.crc);
+      yield chunk;
+    }
+  }
+  const chunks = (report: boolean): AsyncGenerator<Uint8Array> => {
+    const read = readTensorChunks(task.data, pool, {
       unitBytes: codec.unitBytes,
       chunkBytes: task.chunkBytes,
       start: task.start,
@@ -80,9 +95,12 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
       ...(report && onBytes ? { onBytes } : {}),
       ...(kernels ? { buffers: kernels.buffers() } : {}),
     });
+    return checksum ? tapCrc(read) : read;
+  };
   if (codec.type === "codes") {
     if (task.kind !== "codes") throw new Error(`task ${task.kind} on a code-table encoding`);
-    return { kind: "codes", table: await countRange(codec, chunks(true), kernels) };
+    const table = await countRange(codec, chunks(true), kernels);
+    return { kind: "codes", table, ...withCrc };
   }
   const firstElement = (task.start / codec.unitBytes) * codec.unitElements;
   switch (task.kind) {
@@ -90,7 +108,7 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
       const scan = new FloatScan(task.distinctCap);
       await forEachDecoded(codec, chunks(true), firstElement, (values) => scanValues(scan, values, kernels));
       kernels?.flush();
-      return { kind: "scan", state: scan.toState() };
+      return { kind: "scan", state: scan.toState(), ...withCrc };
     }
     case "bin": {
       const counts = new Float64Array(task.bins);
@@ -123,7 +141,7 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
       const state = scan.toState();
       const counts = new Float64Array(task.bins);
       if (maxAbs > 0) for (const values of decoded) binValues(values, counts, maxAbs, kernels);
-      return { kind: "scan-and-bin", state, counts };
+      return { kind: "scan-and-bin", state, counts, ...withCrc };
     }
     case "codes":
       throw new Error("codes task on a float encoding");

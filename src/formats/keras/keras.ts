@@ -127,7 +127,7 @@ export async function openKeras(path: string): Promise<OpenedModel> {
     checkInflateRatio(path, entry);
     const member = await openMember(source, entry);
     const span = memberSpan(member, 0, entry.size);
-    const copy = await copyToTempFile({ ...span, bytes: entry.size, name: KERAS_WEIGHTS_MEMBER, file: path }, pool);
+    const copy = await copyToTempFile({ ...span, bytes: entry.size, name: KERAS_WEIGHTS_MEMBER, file: path, crc32: { declared: entry.crc32, member: entry.name } }, pool);
     const { tensors, metadata } = await readHdf5(copy, entry.size, path);
     return { path, format: "keras", files: [path], bytes: source.size, metadata: { ...(await archiveMetadata(pool, archive)), ...metadata }, tensors };
   } finally {

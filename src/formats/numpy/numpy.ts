@@ -8,7 +8,7 @@ import { InputError } from "../../errors.js";
 import { SourcePool } from "../../io/byteSource.js";
 import { baseNameOf } from "../../io/location.js";
 import type { OpenedModel, TensorRecord } from "../tensor.js";
-import { checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive, type ZipArchive } from "../zip/zip.js";
+import { attachMemberChecksum, checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive, type ZipArchive } from "../zip/zip.js";
 import { npyTensor, readNpyHeader } from "./npy.js";
 
 export async function openNpy(path: string): Promise<OpenedModel> {
@@ -48,7 +48,9 @@ export async function openNpz(path: string): Promise<OpenedModel> {
       checkInflateRatio(path, entry);
       const member = await openMember(source, entry);
       const header = await readNpyHeader((start, length) => readMemberBytes(pool, member, start, length), entry.size, path, name);
-      tensors.push(npyTensor(name, header, entry.size, (start, bytes) => memberSpan(member, start, bytes), path));
+      const tensor = npyTensor(name, header, entry.size, (start, bytes) => memberSpan(member, start, bytes), path);
+      await attachMemberChecksum(pool, member, tensor.data);
+      tensors.push(tensor);
     }
     const compressed = archive.entries.filter((entry) => entry.method !== 0).length;
     return { path, format: "npz", files: [path], bytes: source.size, metadata: { members: String(archive.entries.length), deflated_members: String(compressed) }, tensors };

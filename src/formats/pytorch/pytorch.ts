@@ -14,7 +14,7 @@
 import { InputError } from "../../errors.js";
 import { SourcePool } from "../../io/byteSource.js";
 import { type ByteRange, type DeflateCompression, type FloatDType, type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
-import { METHOD_STORED, type ZipArchive, type ZipEntry, type ZipMember, checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive } from "../zip/zip.js";
+import { METHOD_STORED, type ZipArchive, type ZipEntry, type ZipMember, attachMemberChecksum, checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive } from "../zip/zip.js";
 import { PyDict, PyStorage, PyTensor, PyUnsupportedTensor, type PyValue, unpickle } from "./pickle.js";
 import { viewLayout } from "./strided.js";
 
@@ -200,7 +200,10 @@ export async function openPytorch(path: string): Promise<OpenedModel> {
         tensors.push({ ...naming, dtype: "UNKNOWN", shape: [], params: 0, skipReason: value.reason });
         continue;
       }
-      tensors.push(await tensorRecord(path, naming, value, await storageMember(value.storage, name), bigEndian));
+      const member = await storageMember(value.storage, name);
+      const record = await tensorRecord(path, naming, value, member, bigEndian);
+      await attachMemberChecksum(pool, member, record.data);
+      tensors.push(record);
     }
     const metadata: Record<string, string> = { archive: prefix.replace(/\/$/, ""), byteorder: bigEndian ? "big" : "little", storages: String(new Set(found.flatMap((f) => (f.value instanceof PyTensor ? [f.value.storage.key] : []))).size) };
     return { path, format: "pytorch", files: [path], bytes: source.size, metadata, tensors };
