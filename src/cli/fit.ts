@@ -90,7 +90,7 @@ async function runFit(paths: string[], options: FitOptions): Promise<number> {
   const inputs: ModelInput[] = [];
   for (const path of paths) {
     try {
-      inputs.push(...(await resolveInputs([path])));
+      for (const input of await resolveInputs([path])) inputs.push(input);
     } catch (error) {
       fail(path, error);
     }

@@ -17,6 +17,7 @@ import { looksLikeTfjs, openTfjs, tfjsCompanions } from "./tfjs/tfjs.js";
 import { looksLikeTflite, openTflite } from "./tflite/tflite.js";
 import { openShardIndex, openShardSet, readShardIndex, shardIndexFiles, shardName } from "./safetensorsSharded.js";
 import type { OpenedModel } from "./tensor.js";
+import { checkModelBounds } from "./bounds.js";
 
 export interface FormatReader {
   name: string;
@@ -259,7 +260,7 @@ export async function resolveInputs(paths: string[]): Promise<ModelInput[]> {
     if (await isDirectory(path)) {
       const models = await modelsInDirectory(path);
       if (models.length === 0) throw new InputError("unknown-format", path, "directory holds no supported model file");
-      inputs.push(...models);
+      for (const model of models) inputs.push(model);
     } else {
       files.push(path);
     }
@@ -281,7 +282,7 @@ export async function openModel(path: string | string[]): Promise<OpenedModel> {
       return openModel(models[0]!.paths.length === 1 ? models[0]!.paths[0]! : models[0]!.paths);
     }
     const reader = await detectFormat(only);
-    if (reader) return reader.open(only);
+    if (reader) return withinBounds(await reader.open(only));
     // Unrecognised content: if the name suggests a format, let its reader name the defect.
     const suggested = suggestedReader(only);
     if (suggested) await suggested.open(only);
@@ -292,5 +293,11 @@ export async function openModel(path: string | string[]): Promise<OpenedModel> {
     if (reader?.name !== "safetensors") throw new InputError("model", file, "only safetensors shards can be combined into one model");
   }
   const display = groupShards(paths).length === 1 ? groupShards(paths)[0]!.display : paths.join(" + ");
-  return openShardSet(paths, display);
+  return withinBounds(await openShardSet(paths, display));
+}
+
+/** A model is checked against the limits every model obeys (formats/bounds.ts) before it is analysed. */
+function withinBounds(model: OpenedModel): OpenedModel {
+  checkModelBounds(model);
+  return model;
 }

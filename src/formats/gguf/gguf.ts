@@ -18,6 +18,7 @@ import type { Encoding, OpenedModel, TensorRecord } from "../tensor.js";
 import { shapeProduct } from "../tensor.js";
 import { GGML_BLOCK_DESCRIPTIONS, GGML_TYPES, type GgmlType } from "./ggmlTypes.js";
 import { sourceFetch, sourceUrl } from "./sourceFetch.js";
+import { checkTensorCount } from "../bounds.js";
 
 const DEFAULT_ALIGNMENT = 32;
 /** Metadata strings longer than this are left out of the report (tokenizer data, chat templates). */
@@ -67,6 +68,7 @@ function skipReason(type: GgmlType): string {
 export async function readGguf(source: ByteSource): Promise<OpenedModel> {
   const file = source.name;
   const header = await parseHeader(source);
+  checkTensorCount(source.name, header.tensorInfos.length);
   const headerEnd = header.tensorInfoByteRange[1];
   if (headerEnd > source.size) throw new InputError("truncated", file, `GGUF header runs to byte ${headerEnd} but the file has ${source.size} bytes`);
   const alignment = Number(header.metadata["general.alignment"] ?? DEFAULT_ALIGNMENT);

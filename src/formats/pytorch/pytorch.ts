@@ -17,6 +17,7 @@ import { type ByteRange, type DeflateCompression, type FloatDType, type OpenedMo
 import { METHOD_STORED, type ZipArchive, type ZipEntry, type ZipMember, attachMemberChecksum, checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive } from "../zip/zip.js";
 import { PyDict, PyStorage, PyTensor, PyUnsupportedTensor, type PyValue, unpickle } from "./pickle.js";
 import { viewLayout } from "./strided.js";
+import { TensorBudget } from "../bounds.js";
 
 /** A state_dict's pickle is kilobytes to a few megabytes (≈ 150 bytes per tensor); larger ones are refused. */
 export const MAX_PICKLE_BYTES = 32 * 1024 * 1024;
@@ -107,7 +108,8 @@ const TORCH_DTYPES: Record<string, DtypeInfo> = {
  * shared sub-structures are harmless) and at most MAX_NESTING deep; a path is kept as a parent chain
  * and joined only for a tensor, so the walk is linear in the number of containers.
  */
-function tensorsIn(root: PyValue): { name: string; value: PyTensor | PyUnsupportedTensor }[] {
+function tensorsIn(root: PyValue, file: string): { name: string; value: PyTensor | PyUnsupportedTensor }[] {
+  const budget = new TensorBudget(file);
   interface Step {
     key: string;
     parent: Step | undefined;
@@ -124,6 +126,8 @@ function tensorsIn(root: PyValue): { name: string; value: PyTensor | PyUnsupport
   while (pending.length > 0) {
     const { step, value } = pending.pop()!;
     if (value instanceof PyTensor || value instanceof PyUnsupportedTensor) {
+      // Counted before the name is built: a small pickle can reference one tensor a million times.
+      budget.add();
       found.push({ name: nameOf(step), value });
       continue;
     }
@@ -190,7 +194,7 @@ export async function openPytorch(path: string): Promise<OpenedModel> {
       return member;
     };
 
-    const found = tensorsIn(root);
+    const found = tensorsIn(root, path);
     const renamed = uniqueNames(found.map((f) => f.name));
     const tensors: TensorRecord[] = [];
     for (const [i, { name: originalName, value }] of found.entries()) {

@@ -42,6 +42,7 @@ import {
   uint8Field,
   vectorField,
 } from "./schema.js";
+import { TensorBudget } from "../bounds.js";
 
 export const TFLITE_IDENTIFIER = "TFL3";
 /** The only schema version TFLite reads (schema.fbs, TFLITE_SCHEMA_VERSION). */
@@ -146,10 +147,12 @@ function readModel(bb: PagedByteBuffer, path: string): OpenedModel {
   if (!subgraphs || subgraphs.length === 0) throw new InputError("malformed", path, "the model has no subgraph (TFLite needs at least one)", undefined, model);
   const tensors: TensorRecord[] = [];
   const seen = new Map<string, number>();
+  const budget = new TensorBudget(path);
   for (let s = 0; s < (subgraphs?.length ?? 0); s++) {
     const subgraph = tableAt(bb, subgraphs!, s);
     const prefix = s === 0 ? "" : `${stringField(bb, subgraph, SubGraphSlot.name) || `subgraph${s}`}/`;
     const list = vectorField(bb, subgraph, SubGraphSlot.tensors, 4);
+    budget.add(list?.length ?? 0);
     for (let t = 0; t < (list?.length ?? 0); t++) {
       const table = tableAt(bb, list!, t);
       const bufferIndex = uint32Field(bb, table, TensorSlot.buffer);

@@ -18,6 +18,7 @@ import { type ByteSource, type SourcePool, readU64 } from "../../io/byteSource.j
 import { assertMemberCrc, crc32 } from "../../io/crc32.js";
 import { inflateToBuffer } from "../../io/inflate.js";
 import type { ByteRange, DeflateCompression, MemberChecksum, TensorData } from "../tensor.js";
+import { checkTensorCount } from "../bounds.js";
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -112,6 +113,7 @@ async function readEndRecord(source: ByteSource): Promise<{ entries: number; dir
   if (directoryOffset + directoryBytes > endOffset) {
     throw new InputError("truncated", file, `zip central directory [${directoryOffset}, ${directoryOffset + directoryBytes}) runs past its end record at byte ${endOffset} (truncated?)`);
   }
+  checkTensorCount(file, entries, "zip members");
   if (entries * 46 > directoryBytes) throw new InputError("malformed", file, `zip end record declares ${entries} entries but the central directory has only ${directoryBytes} bytes`);
   return { entries, directoryOffset, directoryBytes };
 }
