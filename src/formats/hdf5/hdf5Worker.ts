@@ -183,6 +183,13 @@ async function list(path: string): Promise<{ datasets: Hdf5DatasetInfo[]; metada
       const sources = meta.virtual_sources.map((source) => JSON.stringify(source.file_name)).join(", ");
       throw new Failure({ kind: "unsafe", detail: `HDF5 virtual dataset mapped from ${sources}: refused, a model reads only its own file`, dataset: name });
     }
+    // External storage (raw data kept in other files) shows in no metadata h5wasm exposes: reading
+    // one element of a contiguous numeric dataset opens those files, which the fence refuses.
+    const elements = (meta.shape ?? []).reduce((product, dim) => product * dim, 1);
+    if (meta.chunks === null && elements > 0 && (meta.type === 0 || meta.type === 1) && meta.size <= 16) {
+      await read(path, name, (meta.shape ?? []).map(() => 0), (meta.shape ?? []).map(() => 1), meta.size);
+      if (refusedOpen !== undefined) throw new Failure({ kind: "unsafe", detail: `HDF5 external storage in ${JSON.stringify(refusedOpen)}: refused, a model reads only its own file`, dataset: name });
+    }
     const filters = hdf5(() => module.get_dataset_filters(id, name), name).map(({ id: filter, name: filterName }) => ({ id: filter, name: filterName }));
     datasets.push({ name, type: meta.type, size: meta.size, signed: meta.signed, shape: meta.shape, filters });
   }

@@ -347,6 +347,10 @@ export function typedFieldName(field: number): string {
   return TYPED_FIELDS.get(field)?.name ?? `field ${field}`;
 }
 
+const NO_PACKED: Map<number, Span[]> = new Map();
+const NO_UNPACKED: Set<number> = new Set();
+const NO_EXTERNAL: [string, string][] = [];
+
 async function readTensor(stream: WireStream, span: Span): Promise<TensorProtoInfo> {
   budgets.get(stream)?.add();
   const info: TensorProtoInfo = {
@@ -355,10 +359,11 @@ async function readTensor(stream: WireStream, span: Span): Promise<TensorProtoIn
     dims: [],
     dataType: 0,
     segmented: false,
-    packed: new Map(),
-    unpacked: new Set(),
+    // Shared empties until a field needs one: a model may hold 200,000 tensors (formats/bounds.ts).
+    packed: NO_PACKED,
+    unpacked: NO_UNPACKED,
     stringData: false,
-    external: [],
+    external: NO_EXTERNAL,
     dataLocation: 0,
   };
   while (stream.position < span.end) {
@@ -368,11 +373,13 @@ async function readTensor(stream: WireStream, span: Span): Promise<TensorProtoIn
       stream.expectWireType(header, [WIRE_BYTES, typed.element], typed.name);
       if (header.wireType === WIRE_BYTES) {
         const payload = await stream.span(span.end, typed.name);
+        if (info.packed === NO_PACKED) info.packed = new Map();
         const pieces = info.packed.get(header.field) ?? [];
         pieces.push(payload);
         info.packed.set(header.field, pieces);
         stream.position = payload.end;
       } else {
+        if (info.unpacked === NO_UNPACKED) info.unpacked = new Set();
         info.unpacked.add(header.field);
         await stream.skip(header, span.end);
       }
@@ -406,6 +413,7 @@ async function readTensor(stream: WireStream, span: Span): Promise<TensorProtoIn
         break;
       }
       case TensorField.externalData:
+        if (info.external === NO_EXTERNAL) info.external = [];
         info.external.push(await readStringPair(stream, await stream.message(header, span.end, "external_data")));
         break;
       case TensorField.dataLocation:
