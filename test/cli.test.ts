@@ -64,9 +64,9 @@ describe("jaynes fit", () => {
     expect(readdirSync(dir)).toEqual(["layers.csv"]);
   });
 
-  it("-o into a folder that does not exist is a usage error before any work, with no stack trace", () => {
+  it("-o into a folder that does not exist is an output error (exit 73) before any work, with no stack trace", () => {
     const run = runCli(["fit", REAL_MODEL, "-o", "/nonexistent-folder/layers.csv"]);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(73);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
     expect(run.stderr).toContain("/nonexistent-folder");
   });

@@ -61,6 +61,7 @@ Examples:
   $ jaynes fit model.safetensors --format jsonl | jq 'select(.flags == []) | .sigma'
   $ jaynes fit hf://openai-community/gpt2 --include 'h.0.*'
   $ jaynes fit model.safetensors --plot figures/ --html report.html
+  $ jaynes fit downloads/*.h5 --timeout 300
 
 Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid, held NaN/Inf weights, or was
 not analysed within --timeout (the other inputs are still analysed and reported; Hub errors — no

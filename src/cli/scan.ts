@@ -61,6 +61,7 @@ Examples:
   $ jaynes scan checkpoints/ --out scan/
   $ jaynes scan models/ --glob '**/*.onnx' --glob '**/*.tflite'
   $ jaynes scan checkpoints/ --fail-under-r2 0.9 --max-flagged-fraction 0.2 --sigma-range 0.2:2
+  $ jaynes scan artifacts/ --timeout 600
   $ jaynes scan checkpoints/ --json | jq '.models[] | {model, r2: .summary.r2.mean}'
   $ jaynes scan checkpoints/ --shard 2/4 --out parts/  &&  jaynes merge parts/part-*.json --out scan/
 ${GATES_HELP}

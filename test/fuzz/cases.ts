@@ -30,6 +30,8 @@ export interface FuzzCase {
   expect: "pass" | "fail" | "any";
   /** For `fail`: the error code the failure must carry. */
   code?: string;
+  /** --timeout for this case when it is heavier than a mutated small model (claims of huge work). */
+  seconds?: number;
 }
 
 const FIXTURES = new URL("../../fixtures/", import.meta.url);
@@ -121,7 +123,7 @@ function structuredCases(bases: BaseModel[]): FuzzCase[] {
   // --- safetensors: NaN layers, a header claiming a huge tensor list -------------------------------
   cases.push({ id: "safetensors/all-nan", format: "safetensors", files: { "nan.safetensors": f32Safetensors(new Float32Array(20_000).fill(Number.NaN)) }, entry: "nan.safetensors", expect: "fail" });
   cases.push({ id: "safetensors/inf-and-zeros", format: "safetensors", files: { "inf.safetensors": f32Safetensors(new Float32Array(20_000).map((_, i) => (i % 3 === 0 ? Number.POSITIVE_INFINITY : 0))) }, entry: "inf.safetensors", expect: "fail" });
-  cases.push({ id: "safetensors/250k-entries", format: "safetensors", files: { "many.safetensors": manyEntries(250_000) }, entry: "many.safetensors", expect: "fail", code: "limit" });
+  cases.push({ id: "safetensors/250k-entries", format: "safetensors", files: { "many.safetensors": manyEntries(250_000) }, entry: "many.safetensors", expect: "fail", code: "limit", seconds: 90 });
 
   // --- shard index: references that leave the folder, FIFOs, missing shards -------------------------
   const index = base("shard-index");
@@ -157,7 +159,7 @@ function structuredCases(bases: BaseModel[]): FuzzCase[] {
   cases.push({ id: "onnx/external-dotdot", format: "onnx", files: { "model.onnx": onnxWith("../OUTSIDE/data.bin"), "../OUTSIDE/data.bin": data }, entry: "model.onnx", expect: "fail", code: "unsafe-path" });
   cases.push({ id: "onnx/external-fifo", format: "onnx", files: { "model.onnx": onnxWith("pipe.bin"), "pipe.bin": { fifo: true } }, entry: "model.onnx", expect: "fail", code: "unsafe-path" });
   cases.push({ id: "onnx/external-dev-zero", format: "onnx", files: { "model.onnx": onnxWith("/dev/zero") }, entry: "model.onnx", expect: "fail", code: "unsafe-path" });
-  cases.push({ id: "onnx/250k-initializers", format: "onnx", files: { "many.onnx": manyInitializers(250_000) }, entry: "many.onnx", expect: "fail", code: "limit" });
+  cases.push({ id: "onnx/250k-initializers", format: "onnx", files: { "many.onnx": manyInitializers(250_000) }, entry: "many.onnx", expect: "fail", code: "limit", seconds: 90 });
   // A Hugging Face cache snapshot: every file a link into the repository's blobs/ (must be read).
   cases.push({
     id: "onnx/hf-cache-snapshot",
@@ -189,8 +191,8 @@ function structuredCases(bases: BaseModel[]): FuzzCase[] {
   for (const format of ["npz", "npz-deflated", "pytorch", "keras"]) cases.push(...zipCases(base(format)));
 
   // --- PyTorch: one storage referenced many times ------------------------------------------------------
-  cases.push({ id: "pytorch/250k-references", format: "pytorch", files: { "refs.pt": repeatedStorage(250_000) }, entry: "refs.pt", expect: "fail", code: "limit" });
-  cases.push({ id: "pytorch/100k-references", format: "pytorch", files: { "refs.pt": repeatedStorage(100_000) }, entry: "refs.pt", expect: "fail", code: "limit" });
+  cases.push({ id: "pytorch/250k-references", format: "pytorch", files: { "refs.pt": repeatedStorage(250_000) }, entry: "refs.pt", expect: "fail", code: "limit", seconds: 90 });
+  cases.push({ id: "pytorch/100k-references", format: "pytorch", files: { "refs.pt": repeatedStorage(100_000) }, entry: "refs.pt", expect: "fail", code: "limit", seconds: 90 });
 
   // --- TFLite structural lies --------------------------------------------------------------------------
   const tflite = base("tflite").files["model.tflite"] as Uint8Array;

@@ -83,7 +83,9 @@ function judge(testCase: FuzzCase, folder: string, run: { code: number | null; s
 
 function runOne(root: string, index: number, testCase: FuzzCase, limits: FuzzLimits): Promise<FuzzOutcome> {
   const folder = materialise(root, index, testCase);
-  const args = [MEASURE, "fit", join(folder, testCase.entry), "--format", "json", "--timeout", String(limits.timeoutSeconds)];
+  const seconds = testCase.seconds ?? limits.timeoutSeconds;
+  const budgetMs = limits.budgetMs + (seconds - limits.timeoutSeconds) * 1000;
+  const args = [MEASURE, "fit", join(folder, testCase.entry), "--format", "json", "--timeout", String(seconds)];
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, args, { env: { ...process.env, NO_COLOR: "1", JAYNES_DEBUG: "" }, stdio: ["ignore", "pipe", "pipe", "pipe"] });
@@ -97,7 +99,7 @@ function runOne(root: string, index: number, testCase: FuzzCase, limits: FuzzLim
     const timer = setTimeout(() => {
       killed = true;
       child.kill("SIGKILL");
-    }, limits.budgetMs);
+    }, budgetMs);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       const ms = Date.now() - started;
@@ -107,7 +109,7 @@ function runOne(root: string, index: number, testCase: FuzzCase, limits: FuzzLim
       } catch {
         rss = undefined;
       }
-      const { verdict, why } = judge(testCase, folder, { code, signal, ms, stdout, stderr, rss, killed }, limits);
+      const { verdict, why } = judge(testCase, folder, { code, signal, ms, stdout, stderr, rss, killed }, { ...limits, budgetMs });
       rmSync(dirname(folder), { recursive: true, force: true });
       resolve({ testCase, verdict, why, exitCode: code, ms, maxRssBytes: rss, stderr });
     });

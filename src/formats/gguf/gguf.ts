@@ -86,7 +86,8 @@ export async function readGguf(source: ByteSource): Promise<OpenedModel> {
     const ne = info.shape.map(Number);
     const shape = [...ne].reverse();
     const params = shapeProduct(ne);
-    if (params === undefined) throw new InputError("overflow", file, `shape [${shape.join(", ")}] overflows`, name);
+    // The dims as stored (bigints): a number above 2^53 would print rounded.
+    if (params === undefined) throw new InputError("overflow", file, `shape [${[...info.shape].reverse().join(", ")}] overflows`, name);
     const offset = Number(info.offset);
     if (!Number.isSafeInteger(offset)) throw new InputError("overflow", file, `data offset ${info.offset} exceeds 2^53`, name);
     const type = GGML_TYPES.get(info.dtype);

@@ -52,7 +52,9 @@ function spawn(): Worker {
     const call = finish();
     if (response.ok) call.resolve(response.value);
     else {
-      if (response.failure.kind === "abort") retire();
+      // After an error in a damaged file the library's state is not to be trusted (leaked handles,
+      // a half-built metadata cache): the next call, for whatever input, gets a fresh worker.
+      retire();
       call.reject(failureError(call.owner, response.failure));
     }
     pump();

@@ -127,7 +127,7 @@ export class WireStream {
     const length = await this.varint(end, `length of ${what}`);
     const start = this.position;
     if (start + length > end) {
-      this.fail("malformed", `length ${length} of ${what} runs past the end of the ${end === this.size ? "file" : "enclosing message"} (${end - start} bytes left)`, at);
+      this.fail("malformed", `length ${Number.isSafeInteger(length) ? length : "≥ 2^53"} of ${what} runs past the end of the ${end === this.size ? "file" : "enclosing message"} (${end - start} bytes left)`, at);
     }
     return { start, end: start + length };
   }
