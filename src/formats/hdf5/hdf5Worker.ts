@@ -185,8 +185,10 @@ async function list(path: string): Promise<{ datasets: Hdf5DatasetInfo[]; metada
     }
     // External storage (raw data kept in other files) shows in no metadata h5wasm exposes: reading
     // one element of a contiguous numeric dataset opens those files, which the fence refuses.
+    // (Scalars are never read, so never probed.)
+    const rank = meta.shape?.length ?? 0;
     const elements = (meta.shape ?? []).reduce((product, dim) => product * dim, 1);
-    if (meta.chunks === null && elements > 0 && (meta.type === 0 || meta.type === 1) && meta.size <= 16) {
+    if (meta.chunks === null && rank > 0 && elements > 0 && (meta.type === 0 || meta.type === 1) && meta.size <= 16) {
       await read(path, name, (meta.shape ?? []).map(() => 0), (meta.shape ?? []).map(() => 1), meta.size);
       if (refusedOpen !== undefined) throw new Failure({ kind: "unsafe", detail: `HDF5 external storage in ${JSON.stringify(refusedOpen)}: refused, a model reads only its own file`, dataset: name });
     }
