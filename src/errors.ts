@@ -11,6 +11,8 @@ export const ExitCode = {
   usage: 1,
   input: 2,
   threshold: 3,
+  /** A bug: an error that is not an input's fault (also after a batch whose other inputs were analysed). */
+  internal: 70,
   /** An output could not be written (-o, --html, --plot, scan/merge --out); sysexits' EX_CANTCREAT. */
   output: 73,
 } as const;
@@ -84,3 +86,16 @@ export class OutputError extends Error {
 export class ThresholdError extends Error {
   override readonly name = "ThresholdError";
 }
+
+/**
+ * One input of a batch that could not be analysed, as every output records it (JSON `failures`,
+ * summary.csv rows, scan parts): the input as the user named it, the one-line message (which names
+ * it too), and the InputErrorCode — or `internal` for a bug, which makes the command exit 70.
+ */
+export interface Failure {
+  model: string;
+  error: string;
+  code: string;
+}
+
+export const INTERNAL_FAILURE = "internal";

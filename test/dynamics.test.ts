@@ -17,11 +17,11 @@ import { metadataStep, orderCheckpoints } from "../src/analysis/dynamics/checkpo
 import { DEFAULT_FLUCTUATION_SETTINGS } from "../src/analysis/dynamics/fluctuations.js";
 import { DEFAULT_SPECTRUM_SETTINGS } from "../src/analysis/dynamics/spectrum.js";
 import { planWindows, readElements } from "../src/analysis/readElements.js";
-import { createCodec } from "../src/formats/encodings.js";
+import { createCodec } from "../src/decode/encodings.js";
 import { openModel } from "../src/formats/open.js";
 import { SourcePool } from "../src/io/byteSource.js";
 import { readChunks } from "../src/io/chunks.js";
-import type { TensorData } from "../src/formats/tensor.js";
+import type { TensorData } from "../src/io/tensorData.js";
 import { GAUSSIAN_STEP_SIGMA, PARETO_GAMMA, PARETO_XMIN, STUDENT_NU } from "./fixtures/dynamics.js";
 import { GENERATED } from "./fixtures/make.js";
 import { expectCleanError, runCli } from "./helpers/cli.js";

@@ -8,7 +8,7 @@ import {
   float8E4M3FromBits,
   float8E5M2FnuzFromBits,
   float8E5M2FromBits,
-} from "../src/formats/floatBits.js";
+} from "../src/decode/floatBits.js";
 
 describe("binary16", () => {
   it.each([

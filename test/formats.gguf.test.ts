@@ -2,11 +2,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createCodec } from "../src/formats/encodings.js";
+import { createCodec } from "../src/decode/encodings.js";
 import { WorkerPool, accumulateTensor, analyzeFile, openModel } from "../src/index.js";
 import { GENERATED, REAL_MODEL } from "./fixtures/make.js";
 import { QUANT_TYPES } from "./fixtures/makeGguf.js";
-import { type MalformedFormatCase, byName, expectMalformed, fitFields } from "./helpers/formatCases.js";
+import { type MalformedFormatCase, byName, expectMalformed, expectMalformedCli, fitFields } from "./helpers/formatCases.js";
 import { f32 } from "./helpers/floatEncode.js";
 import { quantise } from "./helpers/ggmlQuantize.js";
 import { realTensors } from "./fixtures/make.js";
@@ -107,5 +107,8 @@ describe("quantised fits against the unquantised layer", () => {
 
 describe("malformed GGUF files: one-line error, exit 2", () => {
   const cases = JSON.parse(readFileSync(join(GGUF, "malformed", "cases.json"), "utf8")) as MalformedFormatCase[];
-  it.each(cases.map((c) => [c.file.split("/").pop()!, c] as const))("%s", (_name, testCase) => expectMalformed(testCase));
+  it.each(cases.map((c) => [c.file.split("/").pop()!, c] as const))("%s", async (_name, testCase) => {
+    await expectMalformed(testCase);
+  });
+  it("the CLI prints the first case as one line and exits 2 (a spawned process)", () => expectMalformedCli(cases[0]!));
 });

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { WorkerPool, accumulateTensor, analyzeFile, openModel } from "../src/index.js";
 import { removeTempCopies } from "../src/io/tempFile.js";
 import { GENERATED, REAL_MODEL } from "./fixtures/make.js";
-import { type MalformedFormatCase, byName, expectMalformed, fitFields } from "./helpers/formatCases.js";
+import { type MalformedFormatCase, byName, expectMalformed, expectMalformedCli, fitFields } from "./helpers/formatCases.js";
 
 const KERAS = join(GENERATED, "keras");
 
@@ -75,5 +75,8 @@ describe("HDF5 layouts h5py writes (fixtures/h5py-variants.h5, committed with it
 
 describe("malformed Keras files: one-line error, exit 2", () => {
   const cases = ["keras-cases.json", "h5-cases.json"].flatMap((file) => JSON.parse(readFileSync(join(KERAS, "malformed", file), "utf8")) as MalformedFormatCase[]);
-  it.each(cases.map((c) => [c.file.split("/").pop()!, c] as const))("%s", (_name, testCase) => expectMalformed(testCase));
+  it.each(cases.map((c) => [c.file.split("/").pop()!, c] as const))("%s", async (_name, testCase) => {
+    await expectMalformed(testCase);
+  });
+  it("the CLI prints the first case as one line and exits 2 (a spawned process)", () => expectMalformedCli(cases[0]!));
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { WorkerPool, accumulateTensor, analyzeFile, openModel } from "../src/index.js";
 import { GENERATED, REAL_MODEL } from "./fixtures/make.js";
-import { type MalformedFormatCase, byName, expectMalformed, fitFields } from "./helpers/formatCases.js";
+import { type MalformedFormatCase, byName, expectMalformed, expectMalformedCli, fitFields } from "./helpers/formatCases.js";
 
 const NUMPY = join(GENERATED, "numpy");
 
@@ -65,5 +65,8 @@ describe("NumPy .npz", () => {
 
 describe("malformed NumPy files: one-line error, exit 2", () => {
   const cases = ["npy-cases.json", "npz-cases.json"].flatMap((file) => JSON.parse(readFileSync(join(NUMPY, "malformed", file), "utf8")) as MalformedFormatCase[]);
-  it.each(cases.map((c) => [c.file.split("/").pop()!, c] as const))("%s", (_name, testCase) => expectMalformed(testCase));
+  it.each(cases.map((c) => [c.file.split("/").pop()!, c] as const))("%s", async (_name, testCase) => {
+    await expectMalformed(testCase);
+  });
+  it("the CLI prints the first case as one line and exits 2 (a spawned process)", () => expectMalformedCli(cases[0]!));
 });

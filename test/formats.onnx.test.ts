@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeFile, openModel } from "../src/index.js";
 import { GENERATED, REAL_MODEL } from "./fixtures/make.js";
 import { BIG_EXTERNAL_OFFSET } from "./fixtures/makeOnnx.js";
-import { type MalformedFormatCase, byName, expectMalformed, fitFields } from "./helpers/formatCases.js";
+import { type MalformedFormatCase, byName, expectMalformed, expectMalformedCli, fitFields } from "./helpers/formatCases.js";
 
 const ONNX = join(GENERATED, "onnx");
 
@@ -95,5 +95,8 @@ describe("ONNX graphs", () => {
 
 describe("malformed ONNX: one-line error naming the file and byte offset, exit 2", () => {
   const cases = JSON.parse(readFileSync(join(ONNX, "malformed", "cases.json"), "utf8")) as MalformedFormatCase[];
-  it.each(cases.map((c) => [c.file.split("/").pop()!, c] as const))("%s", (_name, testCase) => expectMalformed(testCase));
+  it.each(cases.map((c) => [c.file.split("/").pop()!, c] as const))("%s", async (_name, testCase) => {
+    await expectMalformed(testCase);
+  });
+  it("the CLI prints the first case as one line and exits 2 (a spawned process)", () => expectMalformedCli(cases[0]!));
 });

@@ -5,11 +5,17 @@ import { describe, expect, it } from "vitest";
 import { analyzeFile, openModel } from "../src/index.js";
 import { GENERATED, REAL_MODEL, SPARSE_PAD_BYTES, type MalformedCase } from "./fixtures/make.js";
 import { expectCleanError, runCli } from "./helpers/cli.js";
+import { expectMalformed } from "./helpers/formatCases.js";
 
 const cases = JSON.parse(readFileSync(join(GENERATED, "malformed", "cases.json"), "utf8")) as MalformedCase[];
 
 describe("malformed safetensors: one-line error naming file and tensor, exit 2, nothing written", () => {
-  it.each(cases.map((c) => [c.file.split("/").pop()!, c] as const))("%s", (_name, testCase) => {
+  it.each(cases.map((c) => [c.file.split("/").pop()!, c] as const))("%s", async (_name, testCase) => {
+    const message = await expectMalformed(testCase);
+    if (testCase.tensor) expect(message).toContain(`tensor "${testCase.tensor}"`);
+  });
+
+  it.each([cases[0]!, cases.find((c) => c.tensor !== undefined)!].map((c) => [c.file.split("/").pop()!, c] as const))("the CLI on %s: one line, exit 2, no output file, nothing on stdout (a spawned process)", (_name, testCase) => {
     const output = join(GENERATED, `out-${_name}.csv`);
     const run = runCli(["fit", testCase.file, "--format", "csv", "-o", output]);
     expect(run.code).toBe(2);

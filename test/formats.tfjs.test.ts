@@ -50,5 +50,7 @@ describe("TF.js weights", () => {
 
 describe("malformed TF.js manifests: one-line error, exit 2", () => {
   const cases = JSON.parse(readFileSync(join(TFJS, "malformed-cases.json"), "utf8")) as MalformedFormatCase[];
-  it.each(cases.map((c) => [c.file.split("/").slice(-2, -1)[0]!, c] as const))("%s", (_name, testCase) => expectMalformed(testCase));
+  it.each(cases.map((c) => [c.file.split("/").slice(-2, -1)[0]!, c] as const))("%s", async (_name, testCase) => {
+    await expectMalformed(testCase);
+  });
 });

@@ -34,8 +34,6 @@ function parseJson(stdout: string): { models: ModelResult[]; failures: { model: 
   return JSON.parse(stdout) as { models: ModelResult[]; failures: { model: string; error: string; code: string }[] };
 }
 
-const modelRequests = (): number => hub.requests.filter((request) => request.path.includes("/resolve/")).length;
-
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "jaynes-hub-test-"));
   const main = join(root, "mnist-main");
@@ -268,7 +266,7 @@ describe("the library: retries, stalls and the second pass (in process)", () => 
     await closed.close();
     configureHub({ endpoint: closed.url });
     try {
-      const failure = await analyzeFile("hf://test/mnist").catch((error: unknown) => error as Error);
+      const failure = (await analyzeFile("hf://test/mnist").catch((error: unknown) => error)) as Error;
       expect(failure).toMatchObject({ name: "InputError", code: "network" });
       expect(failure!.message).toMatch(/^hf:\/\/test\/mnist: cannot reach http:\/\/127\.0\.0\.1:\d+: connection refused \(after 6 attempts\)$/);
       expect(failure!.message).not.toContain(TOKEN);
@@ -293,7 +291,7 @@ describe("the library: retries, stalls and the second pass (in process)", () => 
 
   it("a 429 asking to wait longer than allowed fails at once, saying how long", async () => {
     hub.faults.push({ when: (request) => request.path.includes("/resolve/") && (request.range?.start ?? 0) > 1000, times: 1, status: 429, headers: { "Retry-After": "3600" } });
-    const failure = await analyzeFile("hf://test/mnist/model.safetensors").catch((error: unknown) => error as Error);
+    const failure = (await analyzeFile("hf://test/mnist/model.safetensors").catch((error: unknown) => error)) as Error;
     expect(failure!.message).toBe("hf://test/mnist/model.safetensors: rate limited by the Hub (429) after 1 attempt; the Hub asks to wait 3600 s; try again later, or set HF_TOKEN for a higher limit");
     expect(parseRetryAfter(new Date(Date.now() + 5000).toUTCString())).toBeGreaterThan(3000);
     expect(parseRetryAfter("7")).toBe(7000);

@@ -10,7 +10,7 @@ import { WorkerPool } from "../src/parallel/pool.js";
 import { binValues, binsFromSplits, bucketSplits, countAbove32 } from "../src/stats/binning.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../src/stats/codeTable.js";
 import { FloatScan } from "../src/stats/floatScan.js";
-import { acquireKernels } from "../src/stats/kernels.js";
+import { acquireKernels, loadKernelModule } from "../src/stats/kernels.js";
 import { REAL_MODEL, GENERATED } from "./fixtures/make.js";
 import { gaussian, mulberry32 } from "./helpers/random.js";
 import { join } from "node:path";
@@ -31,8 +31,9 @@ describe("WebAssembly kernels agree with the JavaScript loops", () => {
   const kernels = acquireKernels(1 << 20, 100)!;
   const [buffer] = kernels.buffers();
 
-  it("are available (built by npm run build)", () => {
+  it("are available (built by npm run build), and a missing module is an error, not a fallback", () => {
     expect(kernels).toBeDefined();
+    expect(() => loadKernelModule(new URL("file:///nonexistent/kernels.wasm"))).toThrow(/kernels are missing \(\/nonexistent\/kernels\.wasm\); run `npm run build`/);
   });
 
   it("scan32 and bin32 (odd lengths, NaN, ±Inf, ±0, subnormals)", () => {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { LayerResult } from "../src/analysis/layerResult.js";
 import type { ModelResult } from "../src/analysis/model.js";
-import { discoverModels } from "../src/analysis/scan/discover.js";
+import { discoverModels } from "../src/run/scan/discover.js";
 import { evaluateGates } from "../src/analysis/scan/gates.js";
 import { modelStem, partFileName } from "../src/analysis/scan/outputs.js";
 import { parseShard, shardOf } from "../src/analysis/scan/shard.js";

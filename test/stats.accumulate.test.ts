@@ -2,8 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { FloatScan, countCodes16, mergeCodeTables, mergeCounts, newCodeTable, statisticsFromCodeTable } from "../src/index.js";
 import { binValues } from "../src/stats/binning.js";
+import { foldCounts } from "../src/stats/codeTable.js";
 import { DEFAULT_DISTINCT_CAP as DISTINCT_CAP, DistinctSet } from "../src/stats/distinctSet.js";
-import { bfloat16FromBits, decodeTable, float32Bits } from "../src/formats/floatBits.js";
+import { bfloat16FromBits, decodeTable, float32Bits } from "../src/decode/floatBits.js";
 import { gaussian, mulberry32 } from "./helpers/random.js";
 
 function normalFloat32(n: number, seed: number, scale = 0.05): Float32Array {
@@ -101,12 +102,17 @@ describe("code tables (16-bit path)", () => {
     const values = normalFloat32(100_000, 2);
     const codes = Uint16Array.from(values, (v) => float32Bits(v) >>> 16); // truncation to bf16
     const levels = decodeTable(16, bfloat16FromBits);
-    const whole = newCodeTable(16);
-    countCodes16(codes, whole);
-    const left = newCodeTable(16);
-    const right = newCodeTable(16);
-    countCodes16(codes.subarray(0, 33_333), left);
-    countCodes16(codes.subarray(33_333), right);
+    // The hot loop counts into u32 partials, folded into the float64 table (as the accumulator does).
+    const count = (part: Uint16Array): Float64Array => {
+      const table = newCodeTable(16);
+      const partial = new Uint32Array(table.length);
+      countCodes16(part, partial);
+      foldCounts(table, partial);
+      return table;
+    };
+    const whole = count(codes);
+    const left = count(codes.subarray(0, 33_333));
+    const right = count(codes.subarray(33_333));
     mergeCodeTables(left, right);
     expect(left).toEqual(whole);
 

@@ -159,7 +159,7 @@ describe("best model by AIC on samples with a known law (200,000 weights each)",
     const normal = gaussian(mulberry32(21));
     const layer = fitted(sample(n, () => 0.05 * normal()));
     expect(layer.best).toBe("halfnormal");
-    expect(layer.alternatives.halfnormal.aic).toBeLessThan(layer.aic - 100);
+    expect(layer.alternatives.halfnormal.aic).toBeLessThan(layer.aic! - 100);
     expect(layer.alternatives.halfnormal.r2).toBeGreaterThan(0.995);
     // s in units of x = |w|/max: s · max|w| is the Gaussian's sd.
     expect(layer.alternatives.halfnormal.s * layer.max_abs).toBeCloseTo(0.05, 3);
@@ -178,7 +178,7 @@ describe("best model by AIC on samples with a known law (200,000 weights each)",
     const normal = gaussian(mulberry32(23));
     const layer = fitted(sample(n, () => (normal() < 0 ? -1 : 1) * Math.exp(-3 + 0.6 * normal())));
     expect(layer.best).toBe("lognormal");
-    expect(layer.aic).toBeLessThan(Math.min(layer.alternatives.halfnormal.aic, layer.alternatives.exponential.aic) - 100);
+    expect(layer.aic).toBeLessThan(Math.min(layer.alternatives.halfnormal.aic!, layer.alternatives.exponential.aic!) - 100);
   });
 
   it("uniform weights → not lognormal (the power law k = 1, and the flat limits of the others)", () => {
@@ -186,7 +186,7 @@ describe("best model by AIC on samples with a known law (200,000 weights each)",
     const layer = fitted(sample(n, () => 0.1 * (2 * random() - 1)));
     expect(layer.best).not.toBe("lognormal");
     expect(layer.alternatives.powerlaw.k).toBeCloseTo(1, 1);
-    expect(layer.alternatives.powerlaw.aic).toBeLessThan(layer.aic - 100);
+    expect(layer.alternatives.powerlaw.aic).toBeLessThan(layer.aic! - 100);
   });
 });
 

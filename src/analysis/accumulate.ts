@@ -6,8 +6,8 @@
  * - floats: `scan` tasks (pass 1), merge → max|w|, then `bin` tasks (pass 2). A tensor that fits in one
  *   chunk is read once (`scan-and-bin`).
  */
-import { createCodec } from "../formats/encodings.js";
-import type { TensorData } from "../formats/tensor.js";
+import { createCodec } from "../decode/encodings.js";
+import type { TensorData } from "../io/tensorData.js";
 import { type CrcPart, assertMemberCrc, combineParts, crc32Combine } from "../io/crc32.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { DEFAULT_CHUNK_BYTES } from "../io/chunks.js";

@@ -10,8 +10,8 @@
  * together share a read. Encodings whose units hold several elements (block quantisation) fall back to
  * streaming the tensor once and picking the elements as their chunks pass.
  */
-import { createCodec, type Codec } from "../formats/encodings.js";
-import type { TensorData } from "../formats/tensor.js";
+import { createCodec, type Codec } from "../decode/encodings.js";
+import type { TensorData } from "../io/tensorData.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { DEFAULT_CHUNK_BYTES, readSpan } from "../io/chunks.js";
 import { isSequentialData, readTensorChunks } from "../io/tensorChunks.js";

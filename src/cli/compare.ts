@@ -1,22 +1,19 @@
-/** `jaynes compare A B`: two checkpoints of one architecture, layer by layer (analysis/compare.ts). */
+/** `jaynes compare A B`: options → the compare use case (run/compare.ts) → a renderer from the registry. */
 import { Command } from "commander";
-import { compareModels, type ModelComparison } from "../analysis/compare.js";
-import { analyzeFile, type ModelResult } from "../analysis/model.js";
-import type { AnalysisSettings } from "../analysis/settings.js";
-import { renderComparisonCsv, renderComparisonTable } from "../report/compare.js";
-import { renderJsonDocument } from "../report/json.js";
-import { VERSION } from "../version.js";
+import { formatsOf, render } from "../report/registry.js";
+import { failureExitCode } from "../run/batch.js";
+import { runCompare } from "../run/compare.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
+import { cliEnvironment } from "./environment.js";
+import { HUB_HELP, type HubCliOptions, addHubOptions } from "./hubOptions.js";
 import { choiceOption } from "./options.js";
-import { HUB_HELP, type HubCliOptions, addHubOptions, applyHubOptions } from "./hubOptions.js";
 import { checkOutputFile, emit } from "./output.js";
-import { PROGRESS_MIN_BYTES, ProgressBar } from "./progress.js";
-import { colorEnabled, progressEnabled } from "./terminal.js";
+import { colorEnabled } from "./terminal.js";
 
-type CompareFormat = "table" | "csv" | "json";
+const FORMATS = formatsOf("compare");
 
 interface CompareOptions extends AnalysisOptionValues, HubCliOptions {
-  format: CompareFormat;
+  format: string;
   output?: string;
   progress: boolean;
 }
@@ -26,7 +23,7 @@ export function compareCommand(): Command {
     .description("compare two checkpoints of one architecture layer by layer: Δμ, Δσ, ΔR², best-model changes")
     .argument("<a>", "the reference checkpoint (e.g. the initialisation or the base model)")
     .argument("<b>", "the checkpoint compared with it (e.g. trained or fine-tuned); differences are B − A")
-    .option("-f, --format <format>", "output format: table, csv, json", choiceOption("--format", ["table", "csv", "json"] as const), "table")
+    .option("-f, --format <format>", `output format: ${FORMATS.join(", ")}`, choiceOption("--format", FORMATS), FORMATS[0])
     .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout");
   addAnalysisOptions(command).option("--no-progress", "never draw a progress bar");
   return addHubOptions(command)
@@ -45,40 +42,14 @@ Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid, or the la
 ${HUB_HELP}`,
     )
     .action(async (a: string, b: string, options: CompareOptions) => {
-      process.exitCode = await runCompare(a, b, options);
+      process.exitCode = await compare(a, b, options);
     });
 }
 
-async function analyzeWithProgress(path: string, settings: Partial<AnalysisSettings>, bar: ProgressBar | undefined): Promise<ModelResult> {
-  try {
-    return await analyzeFile(path, settings, {
-      onStart: (_model, total) => {
-        if (bar && total >= PROGRESS_MIN_BYTES) bar.start(path, total);
-      },
-      onBytes: (bytes) => bar?.advance(bytes),
-    });
-  } finally {
-    bar?.clear();
-  }
-}
-
-async function runCompare(a: string, b: string, options: CompareOptions): Promise<number> {
-  applyHubOptions(options);
+async function compare(a: string, b: string, options: CompareOptions): Promise<number> {
   if (options.output !== undefined) await checkOutputFile(options.output, "-o", [a, b]);
-  const settings = analysisSettings(options);
-  const bar = options.progress && progressEnabled() ? new ProgressBar() : undefined;
-  const comparison = compareModels(await analyzeWithProgress(a, settings, bar), await analyzeWithProgress(b, settings, bar));
-  await emit(render(comparison, options), options.output);
+  const run = await runCompare(a, b, analysisSettings(options), cliEnvironment(options));
+  if (!run.comparison) return failureExitCode(run.failures);
+  await emit(render("compare", options.format, run.comparison, { color: !options.output && colorEnabled(process.stdout), verbose: false }), options.output);
   return 0;
-}
-
-function render(comparison: ModelComparison, options: CompareOptions): string {
-  switch (options.format) {
-    case "csv":
-      return renderComparisonCsv(comparison);
-    case "json":
-      return renderJsonDocument({ tool: "jaynes", version: VERSION, ...comparison });
-    case "table":
-      return renderComparisonTable(comparison, { color: !options.output && colorEnabled(process.stdout), verbose: false });
-  }
 }

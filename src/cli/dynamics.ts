@@ -1,20 +1,23 @@
-/** `jaynes dynamics CKPT... | DIR`: training dynamics across checkpoints (METHOD §6). */
+/** `jaynes dynamics CKPT... | DIR`: options → the dynamics use case (run/dynamics.ts) → a renderer from the registry. */
 import { Command, InvalidArgumentError } from "commander";
-import { analyzeDynamics, type DynamicsResult } from "../analysis/dynamics/analyze.js";
 import { DEFAULT_FLUCTUATION_SETTINGS } from "../analysis/dynamics/fluctuations.js";
 import { DEFAULT_SPECTRUM_SETTINGS } from "../analysis/dynamics/spectrum.js";
 import type { AnalysisSettings } from "../analysis/settings.js";
+import { ExitCode } from "../errors.js";
 import { defaultJobs } from "../parallel/executor.js";
-import { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "../report/dynamics.js";
+import { formatsOf, render } from "../report/registry.js";
+import { failureExitCode } from "../run/batch.js";
+import { runDynamics } from "../run/dynamics.js";
+import { cliEnvironment } from "./environment.js";
 import { checkOutputFile, emit } from "./output.js";
 import { choiceOption, collect, integerOption, positiveNumberOption } from "./options.js";
 import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
 import { terminalSafe } from "../report/terminalText.js";
 
-type DynamicsFormat = "table" | "csv" | "json";
+const FORMATS = formatsOf("dynamics");
 
 interface DynamicsOptions {
-  format: DynamicsFormat;
+  format: string;
   output?: string;
   track: number;
   seed: number;
@@ -43,7 +46,7 @@ export function dynamicsCommand(): Command {
   return new Command("dynamics")
     .description("training dynamics across checkpoints: fluctuation statistics, power spectrum, lognormal trajectory (METHOD.md §6)")
     .argument("<checkpoint...>", "checkpoint files (or shard lists), or a directory holding them")
-    .option("-f, --format <format>", "output format: table, csv, json", choiceOption("--format", ["table", "csv", "json"] as const), "table")
+    .option("-f, --format <format>", `output format: ${FORMATS.join(", ")}`, choiceOption("--format", FORMATS), FORMATS[0])
     .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
     .option("--track <k>", "weights tracked per layer (a seeded sample of flat indices)", integerOption("--track", 1, 10_000_000), 1000)
     .option("--seed <n>", "seed of the sample of tracked weights", integerOption("--seed", 0, 2 ** 32 - 1), 0)
@@ -74,54 +77,32 @@ Exit codes: 0 ok, 1 usage error, 2 a checkpoint was unreadable, did not match th
 tracked weight was NaN/Inf (the results are still printed).`,
     )
     .action(async (paths: string[], options: DynamicsOptions) => {
-      process.exitCode = await runDynamics(paths, options);
+      process.exitCode = await dynamics(paths, options);
     });
 }
 
-async function runDynamics(paths: string[], options: DynamicsOptions): Promise<number> {
+async function dynamics(paths: string[], options: DynamicsOptions): Promise<number> {
   if (options.output !== undefined) await checkOutputFile(options.output, "-o", paths);
   const showProgress = options.progress && progressEnabled();
-  const result = await analyzeDynamics(
-    paths,
+  const run = await runDynamics(
     {
-      track: options.track,
-      seed: options.seed,
-      fluctuations: { ...DEFAULT_FLUCTUATION_SETTINGS, ...(options.range ? { range: options.range } : {}) },
-      spectrum: { ...DEFAULT_SPECTRUM_SETTINGS, ...(options.split !== undefined ? { split: options.split } : {}) },
-      trajectory: options.trajectory,
-      jobs: options.jobs,
-      analysis: { bins: options.bins, minParams: options.minParams, normalize: options.normalize, include: options.include, exclude: options.exclude },
+      paths,
+      settings: {
+        track: options.track,
+        seed: options.seed,
+        fluctuations: { ...DEFAULT_FLUCTUATION_SETTINGS, ...(options.range ? { range: options.range } : {}) },
+        spectrum: { ...DEFAULT_SPECTRUM_SETTINGS, ...(options.split !== undefined ? { split: options.split } : {}) },
+        trajectory: options.trajectory,
+        analysis: { bins: options.bins, minParams: options.minParams, normalize: options.normalize, include: options.include, exclude: options.exclude },
+      },
+      ...(options.plot ? { plot: options.plot } : {}),
+      ...(showProgress ? { onCheckpoint: (index: number, total: number, name: string) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${terminalSafe(name)}`.slice(0, (process.stderr.columns ?? 100) - 1)) } : {}),
     },
-    showProgress ? { onCheckpoint: (index, total, name) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${terminalSafe(name)}`.slice(0, (process.stderr.columns ?? 100) - 1)) } : {},
+    cliEnvironment({ jobs: options.jobs, progress: false }),
   );
   if (showProgress) process.stderr.write("\r\u001b[2K");
-
-  let nonfinite = false;
-  for (const layer of result.layers) {
-    if (layer.nonfinite_series > 0) {
-      nonfinite = true;
-      logLine(`jaynes: warning: tensor ${JSON.stringify(layer.tensor)}: ${layer.nonfinite_series} tracked weights were NaN/Inf in some checkpoint and were left out`);
-    }
-  }
-  if (result.layers.length === 0) logLine(`jaynes: warning: no layer was tracked (${result.skipped.length} tensors skipped; lower --min-params or check --include/--exclude)`);
-  if (result.order === "step" && result.step_interval === null) logLine("jaynes: warning: checkpoint steps are unevenly spaced; the spectrum treats them as evenly spaced checkpoints");
-
-  if (options.plot) {
-    // Loaded on demand: vega + vega-lite take a few hundred ms to import, which no other path needs.
-    const { writeDynamicsFigures } = await import("../report/dynamicsFigures.js");
-    for (const file of await writeDynamicsFigures(result, options.plot)) if (file.endsWith(".svg")) logLine(`jaynes: wrote ${file}`);
-  }
-  await emit(render(result, options), options.output);
-  return nonfinite ? 2 : 0;
-}
-
-function render(result: DynamicsResult, options: DynamicsOptions): string {
-  switch (options.format) {
-    case "csv":
-      return renderDynamicsCsv(result);
-    case "json":
-      return renderDynamicsJson(result);
-    case "table":
-      return renderDynamicsTable(result, { color: !options.output && colorEnabled(process.stdout) });
-  }
+  if (!run.result) return failureExitCode(run.failures);
+  for (const file of run.written) if (file.endsWith(".svg")) logLine(`jaynes: wrote ${file}`);
+  await emit(render("dynamics", options.format, run.result, { color: !options.output && colorEnabled(process.stdout), verbose: false }), options.output);
+  return run.nonfinite ? ExitCode.input : ExitCode.ok;
 }

@@ -1,9 +1,10 @@
 /**
  * The Hub options every command that takes paths shares. A command adds them with
- * `addHubOptions(command)` and applies them with `applyHubOptions(options)` before resolving inputs.
+ * `addHubOptions(command)`; `hubSettingsFrom(options)` turns them into the run environment's Hub
+ * settings (cli/environment.ts), which the use case applies.
  */
 import type { Command } from "commander";
-import { configureHub, hubTraffic, readTokenFile } from "../io/hub/index.js";
+import { type HubSettings, hubTraffic, readTokenFile } from "../io/hub/index.js";
 import { bytes } from "../report/numbers.js";
 import { logLine } from "./terminal.js";
 
@@ -25,15 +26,15 @@ export function addHubOptions(command: Command): Command {
     .option("--cache <dir>", "keep bytes downloaded from the Hub in DIR for later runs");
 }
 
-/** Configure the Hub client from the options (token, endpoint, cache) and route retries to stderr. */
-export function applyHubOptions(options: HubCliOptions): void {
-  configureHub({
+/** The Hub settings the options ask for (token, endpoint, cache), with retries and warnings logged on stderr. */
+export function hubSettingsFrom(options: HubCliOptions): Partial<HubSettings> {
+  return {
     ...(options.hubUrl !== undefined ? { endpoint: options.hubUrl } : {}),
     ...(options.tokenFile !== undefined ? { token: readTokenFile(options.tokenFile) } : {}),
     ...(options.cache !== undefined ? { cacheDir: options.cache } : {}),
     onRetry: (event) => logLine(`jaynes: Hub: ${event.reason}; retrying in ${(event.delayMs / 1000).toFixed(1)} s (attempt ${event.attempt + 1} of ${event.attempts})`),
     onWarning: (message) => logLine(`jaynes: warning: ${message}`),
-  });
+  };
 }
 
 /** One line on what went over the wire, when anything did (for --verbose). */

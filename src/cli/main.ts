@@ -15,8 +15,6 @@ import { mergeCommand } from "./merge.js";
 import { scanCommand } from "./scan.js";
 import { logLine } from "./terminal.js";
 
-export const INTERNAL_ERROR_EXIT = 70;
-
 export function buildProgram(): Command {
   const program = new Command("jaynes")
     .description("Weight-microstructure analyzer: per-layer lognormal fits of |w| for trained neural networks.")
@@ -93,5 +91,5 @@ function exitCodeFor(error: unknown): number {
   logLine(`jaynes: internal error: ${message.split("\n")[0]}`);
   if (process.env.JAYNES_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write("(this is a bug; rerun with JAYNES_DEBUG=1 for details and report it)\n");
-  return INTERNAL_ERROR_EXIT;
+  return ExitCode.internal;
 }

@@ -1,14 +1,12 @@
 /** `jaynes merge part*.json`: the summary of a scan run as shards (`jaynes scan --shard i/n`). */
 import { Command } from "commander";
-import { mergeParts } from "../analysis/scan/merge.js";
-import { writeModelTables } from "../analysis/scan/run.js";
-import { MODELS_FOLDER } from "../analysis/scan/outputs.js";
-import { join } from "node:path";
-import { ensureOutputFolder } from "../io/atomicWrite.js";
+import { count } from "../report/numbers.js";
+import { mergeParts, writeMergedTables } from "../run/scan/merge.js";
+import { publishScan } from "../run/scan/publish.js";
+import { cliEnvironment } from "./environment.js";
 import { prepareOutputDirectory } from "./output.js";
 import { DEFAULT_SCAN_FOLDER } from "./scan.js";
-import { type GateOptionValues, GATES_HELP, addGateOptions, publishScan } from "./scanReport.js";
-import { count } from "../report/numbers.js";
+import { type GateOptionValues, GATES_HELP, addGateOptions, gateSettings, presentScan } from "./scanReport.js";
 import { logLine } from "./terminal.js";
 
 interface MergeOptions extends GateOptionValues {
@@ -37,15 +35,15 @@ Exit codes: 0 ok, 1 usage error, 2 a part is missing, invalid or not from the sa
 scan had failed inputs, 3 a CI gate failed.`,
     )
     .action(async (parts: string[], options: MergeOptions) => {
-      process.exitCode = await runMerge(parts, options);
+      process.exitCode = await merge(parts, options);
     });
 }
 
-async function runMerge(paths: string[], options: MergeOptions): Promise<number> {
+async function merge(paths: string[], options: MergeOptions): Promise<number> {
   const merged = await mergeParts(paths);
   await prepareOutputDirectory(options.out, "--out");
-  await ensureOutputFolder(join(options.out, MODELS_FOLDER));
-  for (const result of merged.results) await writeModelTables(options.out, result, false);
+  await writeMergedTables(merged, options.out);
   logLine(`jaynes: merged ${count(merged.shards, "shard")}: ${count(merged.results.length, "model")}, ${count(merged.failures.length, "failed input")}; outputs in ${options.out}`);
-  return publishScan({ ...merged, outDir: options.out }, options);
+  const published = await publishScan({ ...merged, outDir: options.out }, gateSettings(options), cliEnvironment({}, { failuresAsTheyHappen: false }));
+  return presentScan(published, options);
 }

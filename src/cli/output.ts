@@ -5,15 +5,7 @@
 import { mkdir } from "node:fs/promises";
 import { checkOutputPath, writeFileAtomic } from "../io/atomicWrite.js";
 import { describeIoError } from "../io/byteSource.js";
-import { OutputError, UsageError } from "../errors.js";
-
-export type OutputFormat = "table" | "csv" | "json" | "jsonl";
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ["table", "csv", "json", "jsonl"];
-
-export function parseOutputFormat(value: string): OutputFormat {
-  if ((OUTPUT_FORMATS as readonly string[]).includes(value)) return value as OutputFormat;
-  throw new UsageError(`--format must be one of ${OUTPUT_FORMATS.join(", ")} (got ${JSON.stringify(value)})`);
-}
+import { OutputError } from "../errors.js";
 
 export async function emit(text: string, outputPath: string | undefined): Promise<void> {
   if (outputPath) {

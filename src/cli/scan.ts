@@ -1,14 +1,19 @@
-/** `jaynes scan DIR...`: every model under the folders, per-model tables, one summary, CI gates. */
+/**
+ * `jaynes scan DIR...`: every model under the folders, per-model tables, one summary, CI gates.
+ * Options → the scan use case (run/scan/scan.ts) → publish (run/scan/publish.ts) → print (scanReport.ts).
+ */
 import { Command, InvalidArgumentError } from "commander";
-import { runScan, type ScanEvent } from "../analysis/scan/run.js";
 import { parseShard, type Shard } from "../analysis/scan/shard.js";
 import { defaultJobs } from "../parallel/executor.js";
+import { count } from "../report/numbers.js";
+import { publishScan } from "../run/scan/publish.js";
+import { runScan, type ScanEvent } from "../run/scan/scan.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
-import { type HubCliOptions, HUB_HELP, addHubOptions, applyHubOptions } from "./hubOptions.js";
+import { cliEnvironment } from "./environment.js";
+import { type HubCliOptions, HUB_HELP, addHubOptions } from "./hubOptions.js";
 import { collect, integerOption, timeoutOption } from "./options.js";
 import { prepareOutputDirectory } from "./output.js";
-import { type GateOptionValues, GATES_HELP, addGateOptions, publishScan } from "./scanReport.js";
-import { count } from "../report/numbers.js";
+import { type GateOptionValues, GATES_HELP, addGateOptions, gateSettings, presentScan } from "./scanReport.js";
 import { logLine, progressEnabled } from "./terminal.js";
 import { terminalSafe } from "../report/terminalText.js";
 
@@ -63,6 +68,7 @@ Examples:
   $ jaynes scan checkpoints/ --fail-under-r2 0.9 --max-flagged-fraction 0.2 --sigma-range 0.2:2
   $ jaynes scan artifacts/ --timeout 600
   $ jaynes scan checkpoints/ --json | jq '.models[] | {model, r2: .summary.r2.mean}'
+  $ jaynes scan checkpoints/ --format csv > summary.csv
   $ jaynes scan checkpoints/ --shard 2/4 --out parts/  &&  jaynes merge parts/part-*.json --out scan/
 ${GATES_HELP}
 
@@ -72,12 +78,13 @@ error, 73 an output could not be written, 130/143 interrupted.
 ${HUB_HELP}`,
     )
     .action(async (roots: string[], options: ScanOptions) => {
-      process.exitCode = await runScanCommand(roots, options);
+      process.exitCode = await scan(roots, options);
     });
 }
 
-async function runScanCommand(roots: string[], options: ScanOptions): Promise<number> {
-  applyHubOptions(options);
+async function scan(roots: string[], options: ScanOptions): Promise<number> {
+  // Failures are listed once the scan is done, sorted (presentScan), not as they happen.
+  const env = cliEnvironment({ ...options, progress: false }, { failuresAsTheyHappen: false });
   const settings = analysisSettings(options);
   await prepareOutputDirectory(options.out, "--out");
   const started = Date.now();
@@ -89,7 +96,7 @@ async function runScanCommand(roots: string[], options: ScanOptions): Promise<nu
   };
   let run;
   try {
-    run = await runScan({ roots, outDir: options.out, glob: options.glob, settings, jobs: options.jobs, force: options.force, onModel, ...(options.timeout !== undefined ? { timeout: options.timeout } : {}), ...(options.shard ? { shard: options.shard } : {}) });
+    run = await runScan({ roots, outDir: options.out, glob: options.glob, settings, force: options.force, onModel, ...(options.timeout !== undefined ? { timeout: options.timeout } : {}), ...(options.shard ? { shard: options.shard } : {}) }, env);
   } finally {
     if (progress && !options.verbose) progress.write("\r\u001b[2K");
   }
@@ -97,5 +104,6 @@ async function runScanCommand(roots: string[], options: ScanOptions): Promise<nu
   const shard = options.shard ? ` (shard ${options.shard.index}/${options.shard.count} of ${count(run.discovered, "model")} found)` : "";
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   logLine(`jaynes: scanned ${count(run.results.length + run.failures.length, "input")}${shard} in ${seconds} s: ${run.analysed} analysed, ${run.cached} from cache, ${run.failures.length} failed; outputs in ${options.out}`);
-  return publishScan({ ...run, outDir: options.out, ...(options.shard ? { shard: options.shard } : {}) }, options);
+  const published = await publishScan({ ...run, outDir: options.out, ...(options.shard ? { shard: options.shard } : {}) }, gateSettings(options), env);
+  return presentScan(published, options);
 }

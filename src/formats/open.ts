@@ -1,129 +1,19 @@
 /**
- * From what the user typed to opened models. Formats are recognised by content (magic bytes or JSON
- * structure), never by extension; each format registers a `FormatReader`. Directories expand to the
- * models they hold (files a model pulls in, such as shards, are not models of their own), and
- * safetensors shard series (`x-00001-of-00003.safetensors`, …) are grouped into one model.
+ * From what the user typed to opened models. Formats are recognised by content by the readers of
+ * registry.ts. Directories expand to the models they hold (files a model pulls in, such as shards,
+ * are not models of their own), and safetensors shard series (`x-00001-of-00003.safetensors`, …) are
+ * grouped into one model. This is the one place that finds models among files; `jaynes scan`'s
+ * roots, globs and failure entries are run/scan/discover.ts, on top of it.
  */
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
-import { describeIoError, openSource } from "../io/byteSource.js";
-import { hubIsFolder, hubListFolder, isHubAddress } from "../io/hub/index.js";
-import { locationKey } from "../io/location.js";
-import { checkpointReaders, pytorchIndexReader } from "./checkpointReaders.js";
-import { looksLikeOnnx, onnxCompanions, openOnnx } from "./onnx/onnx.js";
-import { looksLikeSafetensors, openSafetensorsFile } from "./safetensors.js";
-import { looksLikeTfjs, openTfjs, tfjsCompanions } from "./tfjs/tfjs.js";
-import { looksLikeTflite, openTflite } from "./tflite/tflite.js";
-import { openShardIndex, openShardSet, readShardIndex, shardIndexFiles, shardName } from "./safetensorsSharded.js";
+import { describeIoError } from "../io/byteSource.js";
+import { filesInFolder, isFolder, locationKey } from "../io/location.js";
+import { type FormatReader, detectFormat, registeredFormats, suggestedReader } from "./registry.js";
+import { openShardSet, shardName } from "./safetensorsSharded.js";
 import type { OpenedModel } from "./tensor.js";
 import { checkModelBounds } from "./bounds.js";
-
-export interface FormatReader {
-  name: string;
-  /** Content test on the first bytes of a file (up to HEAD_BYTES). May read more of the file. */
-  detect(head: Uint8Array, path: string): boolean | Promise<boolean>;
-  open(path: string): Promise<OpenedModel>;
-  /** Other files this model consists of (so a directory listing does not treat them as models). */
-  companions?(path: string): Promise<string[]>;
-  /**
-   * File name endings that suggest this format. Never used to *accept* a file: only when no format
-   * recognises the content, the suggested reader opens it to say precisely what is wrong.
-   */
-  suggestedBy?: string[];
-}
-
-export const HEAD_BYTES = 64;
-
-const startsWithJsonObject = (head: Uint8Array): boolean => {
-  for (const byte of head) {
-    if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
-    return byte === 0x7b;
-  }
-  return false;
-};
-
-const readers: FormatReader[] = [
-  {
-    name: "safetensors",
-    detect: (head) => looksLikeSafetensors(head),
-    open: openSafetensorsFile,
-    suggestedBy: [".safetensors"],
-  },
-  pytorchIndexReader,
-  {
-    name: "safetensors-index",
-    detect: async (head, path) => {
-      if (!startsWithJsonObject(head)) return false;
-      try {
-        await readShardIndex(path);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    open: openShardIndex,
-    companions: shardIndexFiles,
-  },
-  {
-    name: "onnx",
-    detect: looksLikeOnnx,
-    open: openOnnx,
-    companions: onnxCompanions,
-    suggestedBy: [".onnx"],
-  },
-  {
-    name: "tflite",
-    detect: (head) => looksLikeTflite(head),
-    open: openTflite,
-    suggestedBy: [".tflite"],
-  },
-  {
-    name: "tfjs",
-    detect: looksLikeTfjs,
-    open: openTfjs,
-    companions: tfjsCompanions,
-    suggestedBy: ["model.json", "weights_manifest.json"],
-  },
-  ...checkpointReaders,
-];
-
-/** Add a format. Readers registered later are tried first only if `first` is set. */
-export function registerFormat(reader: FormatReader, first = false): void {
-  if (first) readers.unshift(reader);
-  else readers.push(reader);
-}
-
-export function registeredFormats(): readonly FormatReader[] {
-  return readers;
-}
-
-async function readHead(path: string): Promise<Uint8Array> {
-  const source = await openSource(path);
-  try {
-    const head = new Uint8Array(Math.min(HEAD_BYTES, source.size));
-    await source.readExact(head, 0);
-    return head;
-  } finally {
-    await source.close();
-  }
-}
-
-/** The reader for a file, or undefined when no format recognises its content. */
-export async function detectFormat(path: string): Promise<FormatReader | undefined> {
-  const head = await readHead(path);
-  for (const reader of readers) if (await reader.detect(head, path)) return reader;
-  return undefined;
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  if (isHubAddress(path)) return hubIsFolder(path);
-  try {
-    return (await stat(path)).isDirectory();
-  } catch (error) {
-    throw new InputError("io", path, describeIoError(error));
-  }
-}
 
 /** One model to analyse: a display name and the file(s) it is opened from. */
 export interface ModelInput {
@@ -136,7 +26,7 @@ export interface ModelInput {
  * consist of, with shard series grouped.
  */
 export async function modelsInDirectory(directory: string): Promise<ModelInput[]> {
-  return modelsAmong(await filesInDirectory(directory));
+  return modelsAmong(await filesInFolder(directory));
 }
 
 export interface ModelsAmongOptions {
@@ -212,23 +102,6 @@ export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The reader a file name suggests (never used to accept content; see `suggestedBy`). */
-function suggestedReader(path: string): FormatReader | undefined {
-  const lower = path.toLowerCase();
-  return readers.find((candidate) => candidate.suggestedBy?.some((ending) => lower.endsWith(ending)));
-}
-
-/** The files directly in a directory (local, or a folder of a Hub repository), sorted. */
-async function filesInDirectory(directory: string): Promise<string[]> {
-  if (isHubAddress(directory)) return hubListFolder(directory);
-  try {
-    const names = (await readdir(directory, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name).sort();
-    return names.map((name) => join(directory, name));
-  } catch (error) {
-    throw new InputError("io", directory, describeIoError(error));
-  }
-}
-
 /** Group safetensors shard files of one series into one input; other files stay one input each. */
 export function groupShards(paths: string[]): ModelInput[] {
   const inputs: ModelInput[] = [];
@@ -257,7 +130,7 @@ export async function resolveInputs(paths: string[]): Promise<ModelInput[]> {
   const files: string[] = [];
   const inputs: ModelInput[] = [];
   for (const path of paths) {
-    if (await isDirectory(path)) {
+    if (await isFolder(path)) {
       const models = await modelsInDirectory(path);
       if (models.length === 0) throw new InputError("unknown-format", path, "directory holds no supported model file");
       for (const model of models) inputs.push(model);
@@ -274,7 +147,7 @@ export async function openModel(path: string | string[]): Promise<OpenedModel> {
   if (paths.length === 0) throw new RangeError("no path given");
   if (paths.length === 1) {
     const only = paths[0]!;
-    if (await isDirectory(only)) {
+    if (await isFolder(only)) {
       const models = await modelsInDirectory(only);
       if (models.length !== 1) {
         throw new InputError("model", only, models.length === 0 ? "directory holds no supported model file" : `directory holds ${models.length} models; name one, or analyse them all with several paths`);
@@ -286,7 +159,7 @@ export async function openModel(path: string | string[]): Promise<OpenedModel> {
     // Unrecognised content: if the name suggests a format, let its reader name the defect.
     const suggested = suggestedReader(only);
     if (suggested) await suggested.open(only);
-    throw new InputError("unknown-format", only, `content matches no supported format (${readers.map((r) => r.name).join(", ")})`);
+    throw new InputError("unknown-format", only, `content matches no supported format (${registeredFormats().map((r) => r.name).join(", ")})`);
   }
   for (const file of paths) {
     const reader = await detectFormat(file);

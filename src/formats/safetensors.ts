@@ -11,7 +11,8 @@ import { InputError } from "../errors.js";
 import { type ByteSource, openSource, readU64 } from "../io/byteSource.js";
 import { isPlainObject, parseStrictJson, topLevelKeyCount } from "./strictJson.js";
 import { checkTensorCount } from "./bounds.js";
-import { type Encoding, type FloatDType, type OpenedModel, type TensorRecord, shapeProduct } from "./tensor.js";
+import type { Encoding, FloatDType } from "../io/encoding.js";
+import { type OpenedModel, type TensorRecord, shapeProduct } from "./tensor.js";
 
 export const MAX_HEADER_BYTES = 100_000_000;
 

@@ -18,7 +18,7 @@ import { lstat, mkdir, open, readlink, realpath, rename, stat, unlink } from "no
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { OutputError } from "../errors.js";
 import { describeIoError } from "./byteSource.js";
-import { fileKind, isInputFile } from "./containment.js";
+import { fileKind, isInputFile } from "./regularFile.js";
 import { sweepStaleWriteTemporaries, writeTemporaryName } from "./processTemp.js";
 
 const pendingTemporaries = new Set<string>();

@@ -7,7 +7,7 @@
 import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { InputError } from "../errors.js";
-import { assertRegularFile, checkOpenedRegular, noteInputFile } from "./containment.js";
+import { assertRegularFile, checkOpenedRegular, noteInputFile } from "./regularFile.js";
 
 /**
  * What the caller will do with the bytes of a read: "again" — read them once more soon (the second
@@ -117,7 +117,28 @@ export function describeIoError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Opens a source by name. Local paths by default; remote schemes register their own opener. */
+/**
+ * A source that reads as zeros (`ZERO_SOURCE`), for the implicit zeros of sparse tensors
+ * (io/zeroSource.ts). Built in rather than registered, so every thread — worker threads included —
+ * can read it without registering anything.
+ */
+export const ZERO_SOURCE = "jaynes:zeros";
+
+const zeros: ByteSource = {
+  name: ZERO_SOURCE,
+  size: Number.MAX_SAFE_INTEGER,
+  readExact: async (target) => {
+    target.fill(0);
+  },
+  close: async () => undefined,
+};
+
+/**
+ * Opens a source by name: local paths and the zero source are built in; other backends register an
+ * opener before it makes names (the Hub's io/hub/source.ts when it loads; HDF5 dataset sources when
+ * the first name is made), so a name exists only in a thread where it can be opened; worker threads
+ * register what tasks sent to them may name (parallel/worker.ts).
+ */
 export type SourceOpener = (name: string) => Promise<ByteSource>;
 
 export interface SourceOpenerOptions {
@@ -141,6 +162,7 @@ export function readsOnMainThread(name: string): boolean {
 }
 
 export function openSource(name: string): Promise<ByteSource> {
+  if (name === ZERO_SOURCE) return Promise.resolve(zeros);
   for (const candidate of openers) if (candidate.test(name)) return candidate.open(name);
   return FileSource.open(name);
 }

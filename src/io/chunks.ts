@@ -6,7 +6,7 @@
  * A tensor's bytes are the concatenation of its ranges (TF.js tensors can cross shard files); a chunk
  * may span ranges, each piece read into its place in the buffer.
  */
-import type { ByteRange } from "../formats/tensor.js";
+import type { ByteRange } from "./tensorData.js";
 import type { ReadIntent, SourcePool } from "./byteSource.js";
 import { throwIfInputAborted } from "./inputSignal.js";
 

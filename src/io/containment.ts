@@ -4,7 +4,7 @@
  * of an index, ONNX external data, a TF.js weight shard) must (1) name a path inside the folder of
  * the file that refers to it (no absolute path, no `..` escape) and (2) resolve, links followed,
  * inside that folder's containment root. FIFOs, devices and sockets are refused before they are
- * opened (opening a FIFO blocks until a writer appears), directories too.
+ * opened (regularFile.ts).
  *
  * One exception, decided here and nowhere else: a Hugging Face cache snapshot. In
  * `…/models--owner--repo/snapshots/<revision>/file`, every file is a link to
@@ -14,8 +14,7 @@
  * What the check cannot see: a link swapped between the check and the open (the window is the
  * time of one `open`); that needs a hostile process on the machine, not a hostile file.
  */
-import { type Stats, realpathSync, statSync } from "node:fs";
-import { stat } from "node:fs/promises";
+import { realpathSync } from "node:fs";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { InputError } from "../errors.js";
 import { isHubAddress } from "./hub/address.js";
@@ -75,69 +74,4 @@ export function containedPath(folder: string, name: string, referrer: string): s
     throw new InputError("unsafe-path", referrer, `refers to ${JSON.stringify(name)}, a symbolic link that resolves outside the model's folder (to ${real})`);
   }
   return target;
-}
-
-/** What a non-regular file is, in words. */
-export function fileKind(info: Stats): string {
-  if (info.isFile()) return "regular file";
-  if (info.isDirectory()) return "directory";
-  if (info.isFIFO()) return "FIFO (named pipe)";
-  if (info.isCharacterDevice()) return "character device";
-  if (info.isBlockDevice()) return "block device";
-  if (info.isSocket()) return "socket";
-  return "special file";
-}
-
-function notRegular(path: string, info: Stats): InputError {
-  return info.isDirectory() ? new InputError("io", path, "is a directory, not a file") : new InputError("unsafe-path", path, `is a ${fileKind(info)}, not a regular file: refused (reading it could block or never end)`);
-}
-
-/**
- * Throw unless `path` (links followed) is a regular file; a missing file is left to the open that
- * follows. Call it before opening anything an input names: opening a FIFO blocks.
- */
-export async function assertRegularFile(path: string): Promise<void> {
-  let info: Stats;
-  try {
-    info = await stat(path);
-  } catch {
-    return;
-  }
-  if (!info.isFile()) throw notRegular(path, info);
-}
-
-/** The synchronous `assertRegularFile`, for readers whose library reads synchronously. */
-export function assertRegularFileSync(path: string): void {
-  let info: Stats;
-  try {
-    info = statSync(path);
-  } catch {
-    return;
-  }
-  if (!info.isFile()) throw notRegular(path, info);
-}
-
-/** The same check on an already opened file's stats (closes the check-then-open window). */
-export function checkOpenedRegular(path: string, info: Stats): void {
-  if (!info.isFile()) throw notRegular(path, info);
-}
-
-/**
- * Every local file this process opened as an input (links resolved). Outputs are never written over
- * them: `-o model.safetensors` must not replace the checkpoint it reads.
- */
-const inputFiles = new Set<string>();
-
-/** Remember `path` as an input of this run (called when an input file is opened). */
-export function noteInputFile(path: string): void {
-  try {
-    inputFiles.add(realpathSync(path));
-  } catch {
-    inputFiles.add(resolve(path));
-  }
-}
-
-/** True when `path` (links resolved by the caller) is a file this process read as an input. */
-export function isInputFile(realPath: string): boolean {
-  return inputFiles.has(realPath);
 }

@@ -11,7 +11,7 @@
 import { Readable, pipeline } from "node:stream";
 import { createInflateRaw } from "node:zlib";
 import { InputError } from "../errors.js";
-import type { ByteRange, DeflateCompression } from "../formats/tensor.js";
+import type { ByteRange, DeflateCompression } from "./tensorData.js";
 import type { ReadIntent, SourcePool } from "./byteSource.js";
 import { readChunks } from "./chunks.js";
 import { assertMemberCrc, crc32 } from "./crc32.js";

@@ -13,7 +13,7 @@ import { rmSync } from "node:fs";
 import { open, statfs } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
-import type { ByteRange, DeflateCompression } from "../formats/tensor.js";
+import type { ByteRange, DeflateCompression } from "./tensorData.js";
 import type { SourcePool } from "./byteSource.js";
 import { readChunks } from "./chunks.js";
 import { assertMemberCrc, crc32 } from "./crc32.js";

@@ -4,7 +4,7 @@
  * inflated on the fly and cut into the same whole-unit chunks. Offsets (`start`, `end`) are in the
  * tensor's own bytes — the inflated ones for a compressed tensor — so callers never see the difference.
  */
-import type { TensorData } from "../formats/tensor.js";
+import type { TensorData } from "./tensorData.js";
 import type { SourcePool } from "./byteSource.js";
 import { type ChunkOptions, DEFAULT_CHUNK_BYTES, readChunks, totalBytes } from "./chunks.js";
 import { inflateSpan } from "./inflate.js";

@@ -7,23 +7,12 @@
  *
  * The zeros are streamed like stored bytes, so their count is bounded relative to what the file
  * holds: a sparse tensor declaring 10^12 elements around a handful of values would otherwise keep
- * the tool busy for hours.
+ * the tool busy for hours. The zero source itself is built into io/byteSource.ts (no registration).
  */
-import { registerSourceOpener, type ByteSource } from "./byteSource.js";
-import type { ByteRange } from "../formats/tensor.js";
+import { ZERO_SOURCE } from "./byteSource.js";
+import type { ByteRange } from "./tensorData.js";
 
-export const ZERO_SOURCE = "jaynes:zeros";
-
-const zeros: ByteSource = {
-  name: ZERO_SOURCE,
-  size: Number.MAX_SAFE_INTEGER,
-  readExact: async (target) => {
-    target.fill(0);
-  },
-  close: async () => undefined,
-};
-
-registerSourceOpener((name) => name === ZERO_SOURCE, async () => zeros);
+export { ZERO_SOURCE } from "./byteSource.js";
 
 /** `bytes` zero bytes, as a range to append to a tensor's ranges. */
 export function zeroRange(bytes: number): ByteRange {

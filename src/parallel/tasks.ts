@@ -9,8 +9,8 @@
  * - `bin`: pass 2 over floats, given the layer's max|w|.
  * - `scan-and-bin`: a tensor that fits in one chunk: read once, both passes in memory.
  */
-import { createCodec, type CodeCodec, type FloatCodec } from "../formats/encodings.js";
-import type { TensorData } from "../formats/tensor.js";
+import { createCodec, type CodeCodec, type FloatCodec } from "../decode/encodings.js";
+import type { TensorData } from "../io/tensorData.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { type CrcPart, crc32 } from "../io/crc32.js";
 import { readTensorChunks } from "../io/tensorChunks.js";

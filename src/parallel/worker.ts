@@ -1,12 +1,17 @@
-/** Worker thread body: run accumulation tasks posted by WorkerPool, one at a time. */
+/**
+ * Worker thread body: run accumulation tasks posted by WorkerPool, one at a time. A task's ranges name
+ * sources made in another thread, so every backend a task may name is registered here explicitly:
+ * local files and the zero source are built into io/byteSource.ts; HDF5 dataset sources are
+ * registered below (h5wasm itself loads on first use). Hub sources are never sent to workers (the
+ * analysis reads `mainThreadOnly` sources inline), so the Hub is not registered here.
+ */
 import { parentPort } from "node:worker_threads";
+import { registerDatasetSources } from "../formats/hdf5/datasetSource.js";
 import { SourcePool } from "../io/byteSource.js";
-// Sparse tensors' implicit zeros are ranges on the zero source: register its opener in this thread.
-import "../io/zeroSource.js";
-// Keras/HDF5 tensors are ranges on dataset sources: register that opener too (h5wasm loads on first use).
-import "../formats/hdf5/datasetSource.js";
 import { type SerializedError, serializeError } from "./pool.js";
 import { type AccumulateTask, runAccumulateTask, transferables } from "./tasks.js";
+
+registerDatasetSources();
 
 const sources = new SourcePool();
 const port = parentPort;

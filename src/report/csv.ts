@@ -1,5 +1,6 @@
 /** CSV (RFC 4180): one header row, one row per fitted layer of every model; shape as "256x784". */
 import type { ModelResult } from "../analysis/model.js";
+import type { Stored } from "../analysis/stored.js";
 import { LAYER_COLUMNS, flatLayers, layerColumnValue, type FlatLayer } from "./fields.js";
 
 export function csvField(value: unknown): string {
@@ -16,7 +17,7 @@ function cell(layer: FlatLayer, column: (typeof LAYER_COLUMNS)[number]): string 
   return csvField(layerColumnValue(layer, column));
 }
 
-export function renderCsv(models: readonly ModelResult[]): string {
+export function renderCsv(models: readonly Stored<ModelResult>[]): string {
   const lines = [LAYER_COLUMNS.join(",")];
   for (const layer of flatLayers(models)) lines.push(LAYER_COLUMNS.map((column) => cell(layer, column)).join(","));
   return `${lines.join("\n")}\n`;

@@ -7,6 +7,7 @@
 import { ALTERNATIVE_NAMES } from "../analysis/evidence.js";
 import type { LayerResult } from "../analysis/layerResult.js";
 import type { ModelResult } from "../analysis/model.js";
+import type { Stored } from "../analysis/stored.js";
 
 export const LAYER_COLUMNS = [
   "model",
@@ -64,9 +65,10 @@ export const LAYER_COLUMNS = [
 
 export type LayerColumn = (typeof LAYER_COLUMNS)[number];
 
-export type FlatLayer = LayerResult & { model: string; bins: number; normalize: string; min_params: number };
+/** A flat layer row; rows of stored results (analysis/stored.ts) may hold null where a number was not finite. */
+export type FlatLayer = Stored<LayerResult> & { model: string; bins: number; normalize: string; min_params: number };
 
-export function flatLayers(models: readonly ModelResult[]): FlatLayer[] {
+export function flatLayers(models: readonly Stored<ModelResult>[]): FlatLayer[] {
   return models.flatMap((model) =>
     model.layers.map((layer) => ({
       model: model.model,

@@ -9,6 +9,7 @@
  * names (figures.ts `fileNames`). Every file is written atomically.
  */
 import { basename, join } from "node:path";
+import type { FittedModel } from "../analysis/fittedModel.js";
 import type { ModelResult } from "../analysis/model.js";
 import { ensureOutputFolder, writeFileAtomic } from "../io/atomicWrite.js";
 import { type FigureSpec, fileNames, layerFigureSpecs, modelFigureSpecs } from "./figures.js";
@@ -45,8 +46,9 @@ async function render(spec: FigureSpec, prefix: string): Promise<RenderedFigure>
   return { ...spec, svg: scopeSvgIds(await renderVegaLiteSvg(spec.spec), prefix) };
 }
 
-/** Render every figure of each model; `histograms` holds each model's bin counts by tensor. */
-export async function renderModelFigures(models: readonly ModelResult[], histograms: readonly ReadonlyMap<string, Float64Array>[]): Promise<ModelFigures[]> {
+/** Render every figure of each model, its layers' histograms from the bin counts kept beside it. */
+export async function renderModelFigures(fitted: readonly FittedModel[]): Promise<ModelFigures[]> {
+  const models = fitted.map(({ result }) => result);
   const folders = fileNames(models.map((model) => basename(model.model).replace(/\.(safetensors|json|bin|onnx|tflite|gguf|pt|pth|ckpt)$/i, "")));
   const out: ModelFigures[] = [];
   let counter = 0;
@@ -54,7 +56,7 @@ export async function renderModelFigures(models: readonly ModelResult[], histogr
     const figures: RenderedFigure[] = [];
     for (const spec of modelFigureSpecs(model)) figures.push(await render(spec, `f${++counter}-`));
     const layers: RenderedFigure[] = [];
-    for (const spec of layerFigureSpecs(model, histograms[index] ?? new Map())) layers.push(await render(spec, `f${++counter}-`));
+    for (const spec of layerFigureSpecs(model, fitted[index]!.histograms)) layers.push(await render(spec, `f${++counter}-`));
     out.push({ model, folder: folders[index]!, figures, layers });
   }
   return out;

@@ -8,7 +8,7 @@ import { ALTERNATIVE_NAMES, MODEL_NAMES, type ModelName, aicOf, deltaAic } from 
 import type { LayerResult } from "../analysis/layerResult.js";
 import type { ModelResult } from "../analysis/model.js";
 import type { ModelFigures, RenderedFigure } from "./figureFiles.js";
-import type { Failure } from "./json.js";
+import type { Failure } from "../errors.js";
 import { bytes, fixed, integer, meanSd, shape, significant } from "./numbers.js";
 import { settingsText } from "./table.js";
 

@@ -3,24 +3,19 @@
  * fitted layer (the CSV fields). Non-finite numbers, which JSON cannot hold, are written as null.
  */
 import type { ModelResult } from "../analysis/model.js";
+import { nonFiniteAsNull, type Stored } from "../analysis/stored.js";
+import type { Failure } from "../errors.js";
 import { flatLayers } from "./fields.js";
-
-export interface Failure {
-  model: string;
-  error: string;
-  code: string;
-}
 
 export interface JsonReport {
   tool: "jaynes";
   version: string;
-  models: ModelResult[];
-  failures: Failure[];
+  models: readonly Stored<ModelResult>[];
+  failures: readonly Failure[];
 }
 
-export function replacer(_key: string, value: unknown): unknown {
-  return typeof value === "number" && !Number.isFinite(value) ? null : value;
-}
+/** Non-finite numbers, which JSON cannot hold, become null. */
+export const replacer = nonFiniteAsNull;
 
 export function renderJson(report: JsonReport): string {
   return renderJsonDocument(report);
@@ -31,6 +26,6 @@ export function renderJsonDocument(document: unknown): string {
   return `${JSON.stringify(document, replacer, 2)}\n`;
 }
 
-export function renderJsonl(models: readonly ModelResult[]): string {
+export function renderJsonl(models: readonly Stored<ModelResult>[]): string {
   return flatLayers(models).map((layer) => `${JSON.stringify(layer, replacer)}\n`).join("");
 }

@@ -8,7 +8,7 @@ import type { ScanModelEntry, ScanSummary } from "../analysis/scan/summary.js";
 import type { MeanSd } from "../analysis/summary.js";
 import { compareNames } from "../formats/open.js";
 import { csvField } from "./csv.js";
-import type { Failure } from "./json.js";
+import type { Failure } from "../errors.js";
 import { count, integer, meanSd, significant } from "./numbers.js";
 import { type TableOptions, ellipsize, newTable, paint, settingsText } from "./table.js";
 

@@ -10,7 +10,7 @@
  * interval. The mean of ln|w| is within ~1e-5 of the exact one for smooth distributions (tested).
  * F64 is rare in checkpoints and takes the exact Math.log path.
  */
-import { float32FromBits } from "../formats/floatBits.js";
+import { float32FromBits } from "../decode/floatBits.js";
 import { FLOAT32_BUCKETS } from "./binning.js";
 import { DEFAULT_DISTINCT_CAP, DistinctSet } from "./distinctSet.js";
 import type { Kernels } from "./kernels.js";

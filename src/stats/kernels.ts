@@ -9,9 +9,10 @@
  * without a copy. An instance serves one task at a time (`acquireKernels` / `release`); a thread keeps
  * its released instances for reuse. Where a chunk is not in kernel memory (decoded or byte-swapped
  * values), callers use the JavaScript loops in codeTable.ts / floatScan.ts / binning.ts, which compute
- * exactly the same numbers (tested).
+ * exactly the same numbers (tested). A missing module is an error, not a fallback to those loops.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { FLOAT32_BUCKETS, type BucketSplits } from "./binning.js";
 
 /** The assembled module; the same file whether this code runs from src/ (tests) or dist/. */
@@ -41,13 +42,21 @@ const THRESHOLDS = BUCKETS + 2 * BUCKET_TABLE_BYTES;
 const BINS = THRESHOLDS + BUCKET_TABLE_BYTES;
 const BIN_LANES = 4;
 
-let compiled: WebAssembly.Module | null | undefined;
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    // Missing only in a source checkout that was never built; the JavaScript loops then serve.
-    compiled = existsSync(WASM_URL) ? new WebAssembly.Module(readFileSync(WASM_URL)) : null;
-  }
+let compiled: WebAssembly.Module | undefined;
+/**
+ * The compiled module. Missing means a checkout that was never built: that is an error, never a
+ * silent switch to the JavaScript loops (they are the reference the kernels are tested against, and
+ * a run on them would be slower and would not test what users run).
+ */
+function kernelModule(): WebAssembly.Module {
+  compiled ??= loadKernelModule(WASM_URL);
   return compiled;
+}
+
+/** Compile the module at `url`; an Error naming the file and the fix when it is not there. */
+export function loadKernelModule(url: URL): WebAssembly.Module {
+  if (!existsSync(url)) throw new Error(`the WebAssembly kernels are missing (${fileURLToPath(url)}); run \`npm run build\``);
+  return new WebAssembly.Module(readFileSync(url));
 }
 
 export interface Scan32Result {
@@ -78,9 +87,8 @@ export class Kernels {
     this.u32 = new Uint32Array(this.exports.memory.buffer);
   }
 
-  static create(chunkBytes: number, maxBins: number): Kernels | undefined {
-    const module = kernelModule();
-    return module ? new Kernels(module, chunkBytes, maxBins) : undefined;
+  static create(chunkBytes: number, maxBins: number): Kernels {
+    return new Kernels(kernelModule(), chunkBytes, maxBins);
   }
 
   /** The two read buffers, inside kernel memory. */
@@ -198,10 +206,10 @@ export class Kernels {
 const free: Kernels[] = [];
 
 /**
- * An instance with room for chunks of `chunkBytes` and `bins` counters, or undefined when the
- * kernels are unavailable. Release it when the task is done.
+ * An instance with room for chunks of `chunkBytes` and `bins` counters (an Error when the module was
+ * never built). Release it when the task is done.
  */
-export function acquireKernels(chunkBytes: number, bins: number): Kernels | undefined {
+export function acquireKernels(chunkBytes: number, bins: number): Kernels {
   const index = free.findIndex((k) => k.chunkBytes >= chunkBytes && k.maxBins >= bins);
   if (index >= 0) return free.splice(index, 1)[0]!.reuse();
   return Kernels.create(chunkBytes, Math.max(bins, 1024));

@@ -12,7 +12,10 @@
  */
 import { type LevenbergMarquardtOptions, type LeastSquaresProblem, levenbergMarquardt } from "./levenbergMarquardt.js";
 import { logNormalInterval } from "./normalTail.js";
+import { rSquared } from "./rSquared.js";
 import type { SizeWeightedFamily } from "./sizeWeightedFamily.js";
+
+export { rSquared } from "./rSquared.js";
 
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
@@ -72,20 +75,6 @@ export function lognormalProblem(x: Float64Array, y: Float64Array): LeastSquares
       }
     },
   };
-}
-
-/** Coefficient of determination of `predicted` against `observed`. */
-export function rSquared(observed: Float64Array, predicted: Float64Array): number {
-  let mean = 0;
-  for (let i = 0; i < observed.length; i++) mean += observed[i]!;
-  mean /= observed.length;
-  let residual = 0;
-  let total = 0;
-  for (let i = 0; i < observed.length; i++) {
-    residual += (observed[i]! - predicted[i]!) ** 2;
-    total += (observed[i]! - mean) ** 2;
-  }
-  return total === 0 ? NaN : 1 - residual / total;
 }
 
 /** Fit the scaled lognormal to (x, y); x > 0 (bin centres). */

@@ -17,7 +17,7 @@
  * drop any factor that depends on θ alone, since π_i is normalised over the bins.
  */
 import { type LevenbergMarquardtOptions, type LeastSquaresProblem, levenbergMarquardt } from "./levenbergMarquardt.js";
-import { rSquared } from "./lognormal.js";
+import { rSquared } from "./rSquared.js";
 
 export interface SizeWeightedFamily<Name extends string = string> {
   readonly name: Name;

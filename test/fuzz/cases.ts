@@ -71,7 +71,7 @@ function zipCases(base: BaseModel): FuzzCase[] {
   // 1. The local header names another member than the central directory.
   const renamed = new Uint8Array(zip);
   const firstNameLength = view(renamed).getUint16(26, true);
-  renamed[30 + firstNameLength - 1] ^= 0x01;
+  renamed[30 + firstNameLength - 1]! ^= 0x01;
   add("local-name-differs", renamed, "malformed");
   // 2. Two central entries point at one local header (the second reads the first's data).
   if (entries.length >= 2) {
@@ -85,7 +85,7 @@ function zipCases(base: BaseModel): FuzzCase[] {
   const lastData = lastHeader + 30 + view(zip).getUint16(lastHeader + 26, true) + view(zip).getUint16(lastHeader + 28, true);
   const lastSize = view(zip).getUint32(last + 20, true);
   const corrupt = new Uint8Array(zip);
-  corrupt[lastData + Math.floor(lastSize * 0.7)] ^= 0x40;
+  corrupt[lastData + Math.floor(lastSize * 0.7)]! ^= 0x40;
   add("crc-mismatch", corrupt, view(zip).getUint16(last + 10, true) === 0 ? "malformed" : undefined);
   // 4. The first member's compressed size reaches into the next member.
   if (entries.length >= 2) {

@@ -4,7 +4,7 @@
  * the blocks and the values they stand for, computed in float32 from the chosen codes and scales the
  * way ggml's dequantize_row_* forms them, so a decoder can be checked value for value.
  */
-import { float16FromBits } from "../../src/formats/floatBits.js";
+import { float16FromBits } from "../../src/decode/floatBits.js";
 import { toFloat16 } from "./floatEncode.js";
 
 export type QuantType = "Q4_0" | "Q4_1" | "Q5_0" | "Q5_1" | "Q8_0" | "Q2_K" | "Q3_K" | "Q4_K" | "Q5_K" | "Q6_K";

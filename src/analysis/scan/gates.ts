@@ -13,6 +13,7 @@
  * Models that failed to open are not gated here; they fail the scan with exit code 2 instead.
  */
 import type { ModelResult } from "../model.js";
+import type { Stored } from "../stored.js";
 import { countedLayers } from "../summary.js";
 
 export interface ValueRange {
@@ -51,7 +52,7 @@ export function formatRange(range: ValueRange): string {
 const outside = (value: number, range: ValueRange): boolean => !(value >= (range.min ?? -Infinity) && value <= (range.max ?? Infinity));
 
 /** Every violation, model by model in the given order, layers in model order. */
-export function evaluateGates(models: readonly ModelResult[], gates: GateSettings): GateViolation[] {
+export function evaluateGates(models: readonly Stored<ModelResult>[], gates: GateSettings): GateViolation[] {
   const violations: GateViolation[] = [];
   for (const model of models) {
     if (gates.max_flagged_fraction !== undefined && model.layers.length > 0) {
@@ -69,5 +70,5 @@ export function evaluateGates(models: readonly ModelResult[], gates: GateSetting
   return violations;
 }
 
-/** Results read back from JSON hold null where the number was not finite. */
+/** Stored results hold null where the number was not finite (analysis/stored.ts). */
 const numberOrNaN = (value: number | null): number => (value === null ? Number.NaN : value);

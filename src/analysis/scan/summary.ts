@@ -5,10 +5,11 @@
  * depends on the machine, the time, the job count or the cache, so an unsharded scan and a merge of
  * its shards write the same bytes.
  */
-import type { ModelResult, ModelSettingsRecord } from "../model.js";
-import type { ModelSummary } from "../summary.js";
-import type { Failure } from "../../report/json.js";
+import type { Failure } from "../../errors.js";
 import { compareNames } from "../../formats/open.js";
+import type { ModelResult, ModelSettingsRecord } from "../model.js";
+import type { Stored } from "../stored.js";
+import type { ModelSummary } from "../summary.js";
 import type { GateSettings, GateViolation } from "./gates.js";
 import { modelOutputs } from "./outputs.js";
 import type { Shard } from "./shard.js";
@@ -57,8 +58,8 @@ export interface ScanSummary {
 export interface ScanResults {
   scope: ScanScope;
   settings: ModelSettingsRecord;
-  /** Sorted by model name; numbers as JSON holds them (non-finite → null). */
-  results: ModelResult[];
+  /** Sorted by model name; numbers as JSON holds them (non-finite → null, analysis/stored.ts). */
+  results: Stored<ModelResult>[];
   failures: Failure[];
 }
 
@@ -70,19 +71,19 @@ export interface ScanPart {
   shard: Shard;
   scan: ScanScope;
   settings: ModelSettingsRecord;
-  models: ModelResult[];
+  models: Stored<ModelResult>[];
   failures: Failure[];
 }
 
 /** Results and failures in the one order every output uses: by model name, in code-unit order. */
-export function sortScan(results: readonly ModelResult[], failures: readonly Failure[]): { results: ModelResult[]; failures: Failure[] } {
+export function sortScan(results: readonly Stored<ModelResult>[], failures: readonly Failure[]): { results: Stored<ModelResult>[]; failures: Failure[] } {
   return {
     results: [...results].sort((a, b) => compareNames(a.model, b.model)),
     failures: [...failures].sort((a, b) => compareNames(a.model, b.model) || compareNames(a.error, b.error)),
   };
 }
 
-export function scanModelEntry(result: ModelResult): ScanModelEntry {
+export function scanModelEntry(result: Stored<ModelResult>): ScanModelEntry {
   return {
     model: result.model,
     format: result.format,
@@ -97,7 +98,7 @@ export function scanModelEntry(result: ModelResult): ScanModelEntry {
   };
 }
 
-export function buildScanSummary(version: string, scope: ScanScope, settings: ModelSettingsRecord, results: readonly ModelResult[], failures: readonly Failure[], gates?: GateReport): ScanSummary {
+export function buildScanSummary(version: string, scope: ScanScope, settings: ModelSettingsRecord, results: readonly Stored<ModelResult>[], failures: readonly Failure[], gates?: GateReport): ScanSummary {
   const sorted = sortScan(results, failures);
   return {
     tool: "jaynes",

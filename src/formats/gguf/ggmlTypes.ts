@@ -4,7 +4,7 @@
  * `blockBytes` bytes (1 and the element size for plain types). The geometry of every known type is
  * listed, decoded or not, so the data layout of a file can be checked tensor by tensor.
  */
-import type { FloatDType, GgmlBlockType } from "../tensor.js";
+import type { FloatDType, GgmlBlockType } from "../../io/encoding.js";
 
 export interface GgmlType {
   name: string;

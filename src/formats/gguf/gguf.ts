@@ -14,7 +14,8 @@
  */
 import { InputError } from "../../errors.js";
 import { type ByteSource, openSource } from "../../io/byteSource.js";
-import type { Encoding, OpenedModel, TensorRecord } from "../tensor.js";
+import type { Encoding } from "../../io/encoding.js";
+import type { OpenedModel, TensorRecord } from "../tensor.js";
 import { shapeProduct } from "../tensor.js";
 import { GGML_BLOCK_DESCRIPTIONS, GGML_TYPES, type GgmlType } from "./ggmlTypes.js";
 import { sourceFetch, sourceUrl } from "./sourceFetch.js";

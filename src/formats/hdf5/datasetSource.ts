@@ -19,6 +19,7 @@ export const MAX_READ_BYTES = 16 * 1024 * 1024;
 
 /** The source name of a dataset of a local HDF5 file; `display` names the input in errors. */
 export function datasetSourceName(path: string, dataset: string, display: string): string {
+  registerDatasetSources();
   return PREFIX + JSON.stringify([path, dataset, display]);
 }
 
@@ -108,4 +109,16 @@ async function openDatasetSource(name: string): Promise<ByteSource> {
   }
 }
 
-registerSourceOpener((name) => name.startsWith(PREFIX), openDatasetSource, { mainThreadOnly: true });
+let registered = false;
+
+/**
+ * Register the opener of dataset sources in this thread (idempotent, explicit: no import registers
+ * anything). Making a name registers it, so a name never exists where it cannot be opened; worker
+ * threads, which receive names made elsewhere, call it at start (parallel/worker.ts). `mainThreadOnly`:
+ * the analysis reads these inline (h5wasm costs ~80 MB per thread); tests may still send them to workers.
+ */
+export function registerDatasetSources(): void {
+  if (registered) return;
+  registered = true;
+  registerSourceOpener((name) => name.startsWith(PREFIX), openDatasetSource, { mainThreadOnly: true });
+}

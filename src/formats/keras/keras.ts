@@ -18,7 +18,8 @@ import { datasetSourceName } from "../hdf5/datasetSource.js";
 import { hdf5Acquire, hdf5Call, hdf5Release } from "../hdf5/hdf5Client.js";
 import type { Hdf5DatasetInfo } from "../hdf5/hdf5Worker.js";
 import { isPlainObject, parseStrictJson } from "../strictJson.js";
-import type { FloatDType, OpenedModel, TensorRecord } from "../tensor.js";
+import type { FloatDType } from "../../io/encoding.js";
+import type { OpenedModel, TensorRecord } from "../tensor.js";
 import { shapeProduct } from "../tensor.js";
 import { checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive, type ZipArchive } from "../zip/zip.js";
 

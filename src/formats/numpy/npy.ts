@@ -10,7 +10,9 @@
  * unpickled) is listed as skipped.
  */
 import { InputError } from "../../errors.js";
-import type { ByteRange, DeflateCompression, Encoding, FloatDType, TensorRecord } from "../tensor.js";
+import type { ByteRange, DeflateCompression } from "../../io/tensorData.js";
+import type { Encoding, FloatDType } from "../../io/encoding.js";
+import type { TensorRecord } from "../tensor.js";
 import { shapeProduct } from "../tensor.js";
 import { LiteralSyntaxError, parsePythonLiteral } from "./pythonLiteral.js";
 

@@ -3,7 +3,7 @@
  * messages it walks and the TensorProto.DataType codes. Everything else in a model is skipped by
  * wire type, so fields added by later IR versions do no harm.
  */
-import type { FloatDType } from "../tensor.js";
+import type { FloatDType } from "../../io/encoding.js";
 
 export const ModelField = {
   irVersion: 1,

@@ -9,7 +9,9 @@
 import { InputError } from "../../errors.js";
 import { densifyRefusal, zeroRange } from "../../io/zeroSource.js";
 import { resolveInside } from "../safetensorsSharded.js";
-import { type ByteRange, type Encoding, type TensorData, shapeProduct } from "../tensor.js";
+import type { ByteRange, TensorData } from "../../io/tensorData.js";
+import type { Encoding } from "../../io/encoding.js";
+import { shapeProduct } from "../tensor.js";
 import { DATA_LOCATION_EXTERNAL, type OnnxDataType, TensorField } from "./schema.js";
 import { type TensorProtoInfo, typedFieldName } from "./walk.js";
 

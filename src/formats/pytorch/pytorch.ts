@@ -13,7 +13,9 @@
  */
 import { InputError } from "../../errors.js";
 import { SourcePool } from "../../io/byteSource.js";
-import { type ByteRange, type DeflateCompression, type FloatDType, type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
+import type { ByteRange, DeflateCompression } from "../../io/tensorData.js";
+import type { FloatDType } from "../../io/encoding.js";
+import { type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
 import { METHOD_STORED, type ZipArchive, type ZipEntry, type ZipMember, attachMemberChecksum, checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive } from "../zip/zip.js";
 import { PyDict, PyStorage, PyTensor, PyUnsupportedTensor, type PyValue, unpickle } from "./pickle.js";
 import { viewLayout } from "./strided.js";

@@ -17,7 +17,9 @@ import { InputError } from "../../errors.js";
 import { SourcePool } from "../../io/byteSource.js";
 import { parentOf } from "../../io/location.js";
 import { resolveInside } from "../safetensorsSharded.js";
-import { type ByteRange, type Encoding, type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
+import type { ByteRange } from "../../io/tensorData.js";
+import type { Encoding } from "../../io/encoding.js";
+import { type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
 import { type TfjsEntry, manifestFromJson, readManifest, readManifestJson } from "./manifest.js";
 
 const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };

@@ -12,7 +12,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { ByteBuffer } from "flatbuffers";
 import { InputError } from "../../errors.js";
 import { describeIoError } from "../../io/byteSource.js";
-import { assertRegularFileSync, checkOpenedRegular, noteInputFile } from "../../io/containment.js";
+import { assertRegularFileSync, checkOpenedRegular, noteInputFile } from "../../io/regularFile.js";
 
 const PAGE_BYTES = 16 * 1024;
 const MAX_PAGES = 256;

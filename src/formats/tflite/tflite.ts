@@ -18,7 +18,9 @@
 import { InputError } from "../../errors.js";
 import { isRemoteLocation } from "../../io/location.js";
 import { densifyRefusal, zeroRange } from "../../io/zeroSource.js";
-import { type ByteRange, type Encoding, type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
+import type { ByteRange } from "../../io/tensorData.js";
+import type { Encoding } from "../../io/encoding.js";
+import { type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
 import { PagedByteBuffer } from "./pagedBuffer.js";
 import {
   BufferSlot,

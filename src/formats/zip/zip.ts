@@ -17,7 +17,7 @@ import { InputError } from "../../errors.js";
 import { type ByteSource, type SourcePool, readU64 } from "../../io/byteSource.js";
 import { assertMemberCrc, crc32 } from "../../io/crc32.js";
 import { inflateToBuffer } from "../../io/inflate.js";
-import type { ByteRange, DeflateCompression, MemberChecksum, TensorData } from "../tensor.js";
+import type { ByteRange, DeflateCompression, MemberChecksum, TensorData } from "../../io/tensorData.js";
 import { checkTensorCount } from "../bounds.js";
 
 const LOCAL_HEADER = 0x04034b50;

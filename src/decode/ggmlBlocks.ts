@@ -24,9 +24,9 @@
  * values are bit-identical to ggml's — checked against a literal port of ggml's C on random blocks of
  * every type.
  */
-import type { FloatCodec } from "../encodings.js";
-import { float16FromBits } from "../floatBits.js";
-import type { GgmlBlockType } from "../tensor.js";
+import type { GgmlBlockType } from "../io/encoding.js";
+import type { FloatCodec } from "./codec.js";
+import { float16FromBits } from "./floatBits.js";
 
 let f16Table: Float32Array | undefined;
 /** binary16 → value for all 65,536 patterns (256 KiB, built once). */

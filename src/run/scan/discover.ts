@@ -3,17 +3,13 @@
  * so that a model made of several files (safetensors shards, TF.js model.json + .bin shards, ONNX +
  * external data) is one model — the readers' `companions()` decide, over the whole tree at once. A
  * folder is a tree of files, read in sorted order; the result is sorted by model name, so every
- * machine finds the same models in the same order.
+ * machine finds the same models in the same order. Which files make models is formats/open.ts
+ * (`modelsAmong`); this adds the scan's roots, --glob and the failure entries of roots that hold none.
  */
-import { stat } from "node:fs/promises";
-import { relative, sep } from "node:path";
 import picomatch from "picomatch";
-import { InputError } from "../../errors.js";
+import { type Failure, InputError } from "../../errors.js";
 import { compareNames, filesInTree, modelsAmong, type ModelInput } from "../../formats/open.js";
-import { describeIoError } from "../../io/byteSource.js";
-import { hubIsFolder, hubListFolder, isHubAddress } from "../../io/hub/index.js";
-import { locationKey } from "../../io/location.js";
-import type { Failure } from "../../report/json.js";
+import { filesInFolder, isFolder, isRemoteLocation, locationKey, relativeTo } from "../../io/location.js";
 
 /** One model of a scan: its name (how it is displayed and keyed) and the file(s) it is opened from. */
 export interface ScanTarget {
@@ -67,24 +63,13 @@ export async function discoverModels(roots: readonly string[], options: Discover
   return { targets, failures: failures.sort((a, b) => compareNames(a.model, b.model)), notes };
 }
 
-/** The models under one root; a root that is a file is one model (the glob does not apply to it). */
+/**
+ * The models under one root; a root that is a file is one model (the glob does not apply to it). A
+ * local folder is walked recursively; a remote folder (a Hub repository) is listed one level deep,
+ * like `jaynes fit hf://…`.
+ */
 async function modelsUnder(root: string, skip: readonly string[]): Promise<{ folder: boolean; models: ModelInput[] }> {
-  const single = { folder: false, models: [{ display: root, paths: [root] }] };
-  if (isHubAddress(root)) {
-    // A Hub folder is listed one level deep, like `jaynes fit hf://…`.
-    return (await hubIsFolder(root)) ? { folder: true, models: await modelsAmong(await hubListFolder(root), { keepSuspects: true }) } : single;
-  }
-  let isFolder: boolean;
-  try {
-    isFolder = (await stat(root)).isDirectory();
-  } catch (error) {
-    throw new InputError("io", root, describeIoError(error));
-  }
-  return isFolder ? { folder: true, models: await modelsAmong(await filesInTree(root, skip), { keepSuspects: true }) } : single;
-}
-
-/** `path` relative to the folder `root`, with forward slashes (what --glob patterns are written in). */
-export function relativeTo(root: string, path: string): string {
-  if (isHubAddress(root)) return path.startsWith(`${root.replace(/\/$/, "")}/`) ? path.slice(root.replace(/\/$/, "").length + 1) : path;
-  return relative(root, path).split(sep).join("/");
+  if (!(await isFolder(root))) return { folder: false, models: [{ display: root, paths: [root] }] };
+  const files = isRemoteLocation(root) ? await filesInFolder(root) : await filesInTree(root, skip);
+  return { folder: true, models: await modelsAmong(files, { keepSuspects: true }) };
 }

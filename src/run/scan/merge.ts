@@ -3,14 +3,18 @@
  * same scan — roots, --glob, settings and shard count — written by this version of jaynes (the
  * numbers and the file formats are the version's), and together hold every
  * shard exactly once; anything else is an input error naming the part, since a summary silently
- * missing a shard would pass a CI gate it should not.
+ * missing a shard would pass a CI gate it should not. (So a bad part fails the whole merge: the batch
+ * policy's "the other inputs are still analysed" does not apply to parts of one scan.) The models'
+ * failures recorded in the parts are kept and reported as the scan's.
  */
-import { readFile, stat } from "node:fs/promises";
-import { InputError } from "../../errors.js";
+import { mkdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { MODELS_FOLDER } from "../../analysis/scan/outputs.js";
+import { type ScanPart, type ScanResults, sortScan } from "../../analysis/scan/summary.js";
+import { type Failure, InputError } from "../../errors.js";
 import { describeIoError } from "../../io/byteSource.js";
-import type { Failure } from "../../report/json.js";
 import { VERSION } from "../../version.js";
-import { type ScanPart, type ScanResults, sortScan } from "./summary.js";
+import { writeModelTables, writingTo } from "./modelTables.js";
 
 /** Parts are our own output; this bounds what a wrong file can make us read into memory. */
 export const MAX_PART_BYTES = 2 * 1024 * 1024 * 1024 - 1;
@@ -86,4 +90,10 @@ export async function mergeParts(paths: readonly string[]): Promise<MergedScan> 
     ...sortScan(parts.flatMap(({ part }) => part.models), [...failures.values()]),
     shards: count,
   };
+}
+
+/** Write every merged model's layer tables into `outDir` (as the unsharded scan does). */
+export async function writeMergedTables(merged: MergedScan, outDir: string): Promise<void> {
+  await writingTo(outDir, mkdir(join(outDir, MODELS_FOLDER), { recursive: true }));
+  for (const result of merged.results) await writingTo(outDir, writeModelTables(outDir, result, false));
 }

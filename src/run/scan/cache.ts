@@ -9,10 +9,11 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { ModelResult, ModelSettingsRecord } from "../model.js";
+import type { ModelResult, ModelSettingsRecord } from "../../analysis/model.js";
+import { CACHE_FOLDER, modelStem } from "../../analysis/scan/outputs.js";
+import type { Stored } from "../../analysis/stored.js";
 import { writeFileAtomic } from "../../io/atomicWrite.js";
 import { isRemoteLocation } from "../../io/location.js";
-import { CACHE_FOLDER, modelStem } from "./outputs.js";
 
 export interface FileStamp {
   path: string;
@@ -31,7 +32,7 @@ interface CacheRecord {
   tool: "jaynes";
   kind: "scan-cache";
   key: CacheIdentity & { files: FileStamp[] };
-  result: ModelResult;
+  result: Stored<ModelResult>;
 }
 
 /** Size and mtime of each file, or undefined when one is remote or cannot be stat'ed. */
@@ -54,7 +55,7 @@ function cachePath(outDir: string, model: string): string {
 }
 
 /** The stored result for `model` when its key still holds, else undefined (any doubt is a miss). */
-export async function readCachedResult(outDir: string, model: string, identity: CacheIdentity): Promise<ModelResult | undefined> {
+export async function readCachedResult(outDir: string, model: string, identity: CacheIdentity): Promise<Stored<ModelResult> | undefined> {
   let record: CacheRecord;
   try {
     record = JSON.parse(await readFile(cachePath(outDir, model), "utf8")) as CacheRecord;
@@ -70,7 +71,7 @@ export async function readCachedResult(outDir: string, model: string, identity: 
 }
 
 /** Store a result under its key (atomically: a reader sees the old record or the new one). */
-export async function writeCachedResult(outDir: string, model: string, identity: CacheIdentity, files: FileStamp[], result: ModelResult): Promise<void> {
+export async function writeCachedResult(outDir: string, model: string, identity: CacheIdentity, files: FileStamp[], result: Stored<ModelResult>): Promise<void> {
   const record: CacheRecord = { tool: "jaynes", kind: "scan-cache", key: { ...identity, files }, result };
   await writeFileAtomic(cachePath(outDir, model), `${JSON.stringify(record)}\n`);
 }

@@ -15,34 +15,11 @@ import {
   float8E5M2FnuzFromBits,
   float8E5M2FromBits,
 } from "./floatBits.js";
-import { ggmlBlockCodec } from "./gguf/ggmlBlocks.js";
-import type { Encoding, FloatDType, IntegerStorage } from "./tensor.js";
+import type { Encoding, FloatDType, IntegerStorage } from "../io/encoding.js";
+import type { CodeCodec, Codec, FloatCodec } from "./codec.js";
+import { ggmlBlockCodec } from "./ggmlBlocks.js";
 
-export interface CodeCodec {
-  type: "codes";
-  unitBytes: number;
-  /**
-   * Set when codes are variable-length (protobuf varints): `codes` keeps state between calls, so
-   * the chunks must come in order from the start of the tensor, in one pass, and never be split.
-   */
-  sequential?: boolean;
-  bits: 8 | 16;
-  /** Value of each code. */
-  levels: Float64Array;
-  /** View a chunk as codes (little-endian 16-bit codes are read as Uint16Array). */
-  codes(bytes: Uint8Array): Uint8Array | Uint16Array;
-}
-
-export interface FloatCodec {
-  type: "floats";
-  unitBytes: number;
-  /** Elements per unit (1 for plain dtypes; the block size for block-quantised formats). */
-  unitElements: number;
-  /** Decode whole units. The result may alias `bytes` or a scratch buffer reused by the next call. */
-  decode(bytes: Uint8Array, firstElement: number): Float32Array | Float64Array;
-}
-
-export type Codec = CodeCodec | FloatCodec;
+export type { CodeCodec, Codec, FloatCodec } from "./codec.js";
 
 const levelCache = new Map<string, Float64Array>();
 function cachedLevels(key: string, make: () => Float64Array): Float64Array {

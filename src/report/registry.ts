@@ -1,0 +1,86 @@
+/**
+ * The one renderer registry: for every kind of document a command produces, the `--format`s it can
+ * be printed in and the renderer of each. Commands never switch on a format: they parse `--format`
+ * against `formatsOf(kind)` and call `render(kind, format, document, context)`.
+ *
+ * - A new output format: a renderer file in report/, plus one line per document kind it serves in
+ *   `RENDERERS` below.
+ * - A new command: its document type in `Documents`, and its renderers in `RENDERERS`.
+ *
+ * Files a command writes besides its main output (figures, the HTML report, a scan's summary files)
+ * are not `--format`s; the use cases (src/run) write them with the same renderer functions.
+ */
+import type { ModelComparison } from "../analysis/compare.js";
+import type { DynamicsResult } from "../analysis/dynamics/analyze.js";
+import type { ModelResult } from "../analysis/model.js";
+import type { ScanSummary } from "../analysis/scan/summary.js";
+import type { Failure } from "../errors.js";
+import { VERSION } from "../version.js";
+import { renderComparisonCsv, renderComparisonTable } from "./compare.js";
+import { renderCsv } from "./csv.js";
+import { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "./dynamics.js";
+import { renderJson, renderJsonDocument, renderJsonl } from "./json.js";
+import { renderScanCsv, renderScanTable } from "./scanSummary.js";
+import { renderTables } from "./table.js";
+
+/** What every renderer may take into account besides the document. */
+export interface RenderContext {
+  /** ANSI colour allowed (a terminal, NO_COLOR unset, not writing to a file). */
+  color: boolean;
+  /** Longer listings (e.g. the skipped tensors of `fit`). */
+  verbose: boolean;
+}
+
+/** `jaynes fit`'s document: the fitted models and the inputs that failed. */
+export interface FitDocument {
+  models: readonly ModelResult[];
+  failures: readonly Failure[];
+}
+
+/** The documents commands print, by kind. */
+export interface Documents {
+  fit: FitDocument;
+  compare: ModelComparison;
+  dynamics: DynamicsResult;
+  scan: ScanSummary;
+}
+
+export type DocumentKind = keyof Documents;
+export type Renderer<D> = (document: D, context: RenderContext) => string;
+type RendererTable = { readonly [K in DocumentKind]: Readonly<Record<string, Renderer<Documents[K]>>> };
+
+/** Formats in the order `--help` lists them; the first is the default. */
+export const RENDERERS: RendererTable = {
+  fit: {
+    table: (fit, context) => renderTables(fit.models, context),
+    csv: (fit) => renderCsv(fit.models),
+    json: (fit) => renderJson({ tool: "jaynes", version: VERSION, models: fit.models, failures: fit.failures }),
+    jsonl: (fit) => renderJsonl(fit.models),
+  },
+  compare: {
+    table: (comparison, context) => renderComparisonTable(comparison, { color: context.color, verbose: false }),
+    csv: (comparison) => renderComparisonCsv(comparison),
+    json: (comparison) => renderJsonDocument({ tool: "jaynes", version: VERSION, ...comparison }),
+  },
+  dynamics: {
+    table: (result, context) => renderDynamicsTable(result, { color: context.color }),
+    csv: (result) => renderDynamicsCsv(result),
+    json: (result) => renderDynamicsJson(result),
+  },
+  scan: {
+    table: (summary, context) => renderScanTable(summary, { color: context.color }),
+    csv: (summary) => renderScanCsv(summary),
+    json: (summary) => renderJsonDocument(summary),
+  },
+};
+
+/** The formats a kind of document can be printed in, the default first. */
+export function formatsOf(kind: DocumentKind): string[] {
+  return Object.keys(RENDERERS[kind]);
+}
+
+export function render<K extends DocumentKind>(kind: K, format: string, document: Documents[K], context: RenderContext): string {
+  const renderer = (RENDERERS[kind] as Readonly<Record<string, Renderer<Documents[K]>>>)[format];
+  if (!renderer) throw new RangeError(`no ${format} renderer for ${kind} (formats: ${formatsOf(kind).join(", ")})`);
+  return renderer(document, context);
+}

@@ -1,0 +1,47 @@
+/**
+ * `compare A B`: analyse both checkpoints under the batch failure policy (a failure in A still lets
+ * B be analysed, and both are reported), then compare them layer by layer. A pair whose layers do
+ * not correspond is a failure of the pair, named "A vs B".
+ */
+import { compareModels, type ModelComparison } from "../analysis/compare.js";
+import { analyzeFile } from "../analysis/model.js";
+import type { AnalysisSettings } from "../analysis/settings.js";
+import type { Failure } from "../errors.js";
+import { isRemoteLocation } from "../io/location.js";
+import { failureOf, forEachInput } from "./batch.js";
+import { applyEnvironment, type RunEnvironment } from "./environment.js";
+
+export interface CompareRun {
+  /** Absent when an input failed or the two do not correspond. */
+  comparison?: ModelComparison;
+  failures: Failure[];
+}
+
+export async function runCompare(a: string, b: string, settings: Partial<AnalysisSettings>, env: RunEnvironment): Promise<CompareRun> {
+  applyEnvironment(env);
+  const analysed = await forEachInput(
+    [a, b],
+    async (path) => {
+      try {
+        return await analyzeFile(path, settings, {
+          jobs: env.jobs,
+          onStart: (_model, bytes) => env.progress?.start(path, bytes, isRemoteLocation(path)),
+          onBytes: (bytes) => env.progress?.advance(bytes),
+        });
+      } finally {
+        env.progress?.clear();
+      }
+    },
+    { name: (path) => path },
+    env,
+  );
+  const [resultA, resultB] = analysed.results;
+  if (analysed.failures.length > 0 || !resultA || !resultB) return { failures: analysed.failures };
+  try {
+    return { comparison: compareModels(resultA, resultB), failures: [] };
+  } catch (error) {
+    const failure = failureOf(`${a} vs ${b}`, error);
+    env.failed(failure, error);
+    return { failures: [failure] };
+  }
+}
