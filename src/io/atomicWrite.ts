@@ -13,7 +13,7 @@
  * Every failure is an OutputError (`cannot write PATH: reason`, exit code 73).
  */
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
+import { constants, writeSync } from "node:fs";
 import { lstat, mkdir, open, readlink, realpath, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { OutputError } from "../errors.js";
@@ -25,7 +25,14 @@ const pendingTemporaries = new Set<string>();
 const MAX_LINK_HOPS = 40;
 const STREAM_LINK_PREFIXES = ["/proc/", "/dev/fd/"];
 
-type OutputTarget = { kind: "file"; path: string } | { kind: "stream"; path: string };
+type OutputTarget = { kind: "file"; path: string } | { kind: "stream"; path: string } | { kind: "descriptor"; fd: number };
+
+/** `/proc/self/fd/N`, `/proc/<this pid>/fd/N`, `/dev/fd/N`: a descriptor of this process. */
+function ownDescriptor(path: string): number | undefined {
+  const match = /^\/(?:proc\/(?:self|(\d+))\/fd|dev\/fd)\/(\d+)$/.exec(path);
+  if (!match || (match[1] !== undefined && Number(match[1]) !== process.pid)) return undefined;
+  return Number(match[2]);
+}
 
 /** Where writing `path` goes, following links; throws OutputError for targets that must not be replaced. */
 export async function outputTarget(path: string): Promise<OutputTarget> {
@@ -43,6 +50,9 @@ export async function outputTarget(path: string): Promise<OutputTarget> {
       const next = isAbsolute(link) ? link : resolve(dirname(current), link);
       // /dev/stdout → /proc/self/fd/1: whatever the descriptor is (a terminal, a pipe, a file the
       // shell opened), replacing it with a new file would lose the output.
+      // A descriptor of this process is written as it is (re-opening a socket's /proc entry fails).
+      const fd = ownDescriptor(next);
+      if (fd !== undefined) return { kind: "descriptor", fd };
       if (STREAM_LINK_PREFIXES.some((prefix) => next.startsWith(prefix))) return { kind: "stream", path };
       current = next;
       continue;
@@ -60,6 +70,7 @@ export async function outputTarget(path: string): Promise<OutputTarget> {
 
 export async function writeFileAtomic(path: string, contents: string | Uint8Array): Promise<void> {
   const target = await outputTarget(path);
+  if (target.kind === "descriptor") return writeDescriptor(path, target.fd, contents);
   if (target.kind === "stream") return writeStream(path, contents);
   const folder = dirname(target.path);
   sweepStaleWriteTemporaries(folder);
@@ -82,6 +93,21 @@ export async function writeFileAtomic(path: string, contents: string | Uint8Arra
   }
 }
 
+/** Write to a descriptor this process already holds (`-o /dev/stdout`). */
+async function writeDescriptor(path: string, fd: number, contents: string | Uint8Array): Promise<void> {
+  const stream = fd === 1 ? process.stdout : fd === 2 ? process.stderr : undefined;
+  try {
+    if (stream) {
+      await new Promise<void>((resolve, reject) => stream.write(contents, (error) => (error ? reject(error) : resolve())));
+      return;
+    }
+    const bytes = typeof contents === "string" ? Buffer.from(contents) : contents;
+    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written, bytes.length - written);
+  } catch (error) {
+    throw new OutputError(`cannot write ${path}: ${describeIoError(error)}`);
+  }
+}
+
 /** Write into an existing FIFO or character device as it is (no temporary, no rename). */
 async function writeStream(path: string, contents: string | Uint8Array): Promise<void> {
   try {
@@ -99,7 +125,7 @@ async function writeStream(path: string, contents: string | Uint8Array): Promise
 /** Check before any work that `path` may be written (its folder exists, it is no input or directory). */
 export async function checkOutputPath(path: string, inputs: readonly string[]): Promise<void> {
   const target = await outputTarget(path);
-  if (target.kind === "stream") return;
+  if (target.kind !== "file") return;
   const folder = await stat(dirname(target.path)).then(
     (info) => info.isDirectory(),
     () => false,

@@ -10,8 +10,8 @@ import { lstatSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const TEMP_FOLDER = /^jaynes-[a-z]+-(\d+)-[A-Za-z0-9]{6}$/;
-const WRITE_TEMPORARY = /^\.(.+)\.jaynes-tmp-(\d+)-[0-9a-f]+$/;
+const TEMP_FOLDER = /^jaynes-[a-z]+-(?<pid>\d+)-[A-Za-z0-9]{6}$/;
+const WRITE_TEMPORARY = /^\..+\.jaynes-tmp-(?<pid>\d+)-[0-9a-f]+$/;
 
 /** True while a process with this pid exists (EPERM: it exists but belongs to someone else). */
 export function processAlive(pid: number): boolean {
@@ -33,24 +33,29 @@ function ownedByMe(path: string): boolean {
   }
 }
 
-let sweptTempFolders = false;
-
-/** Remove `jaynes-<kind>-<pid>-*` folders under os.tmpdir() whose process is gone (once per process). */
-export function sweepStaleTempFolders(root = tmpdir()): void {
-  if (sweptTempFolders && root === tmpdir()) return;
-  if (root === tmpdir()) sweptTempFolders = true;
+/** The entries of `folder` named by `pattern` (its group `pid` the owner's pid) whose process is gone, and are this user's: removed. */
+function removeLeftovers(folder: string, pattern: RegExp): void {
   let names: string[];
   try {
-    names = readdirSync(root);
+    names = readdirSync(folder);
   } catch {
     return;
   }
   for (const name of names) {
-    const match = TEMP_FOLDER.exec(name);
-    if (!match || processAlive(Number(match[1]))) continue;
-    const path = join(root, name);
+    const pid = pattern.exec(name)?.groups?.pid;
+    if (pid === undefined || processAlive(Number(pid))) continue;
+    const path = join(folder, name);
     if (ownedByMe(path)) rmSync(path, { recursive: true, force: true });
   }
+}
+
+let sweptTempFolders = false;
+
+/** Remove `jaynes-<kind>-<pid>-*` folders under os.tmpdir() whose process is gone (once per process). */
+export function sweepStaleTempFolders(): void {
+  if (sweptTempFolders) return;
+  sweptTempFolders = true;
+  removeLeftovers(tmpdir(), TEMP_FOLDER);
 }
 
 /** A new temporary folder of this process: `jaynes-<kind>-<pid>-XXXXXX` under os.tmpdir(). */
@@ -70,16 +75,5 @@ const sweptFolders = new Set<string>();
 export function sweepStaleWriteTemporaries(folder: string): void {
   if (sweptFolders.has(folder)) return;
   sweptFolders.add(folder);
-  let names: string[];
-  try {
-    names = readdirSync(folder);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const match = WRITE_TEMPORARY.exec(name);
-    if (!match || processAlive(Number(match[2]))) continue;
-    const path = join(folder, name);
-    if (ownedByMe(path)) rmSync(path, { force: true });
-  }
+  removeLeftovers(folder, WRITE_TEMPORARY);
 }

@@ -247,7 +247,10 @@ export async function waitBeforeRetry(settings: HubSettings, attempt: number, re
 /** A Hub failure as the one-line input error the CLI prints (exit code 2). */
 export function hubInputError(address: string, error: unknown, revision?: string): InputError {
   if (error instanceof InputError) return error;
-  if (error instanceof HubLimitError) return new InputError("limit", address, error.message);
+  // The library may wrap what our fetch threw (a body cut at a limit) in errors of its own.
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    if (cause instanceof HubLimitError) return new InputError("limit", address, cause.message);
+  }
   const token = hubToken();
   if (error instanceof HubHttpError) {
     const said = error.serverMessage ? ` (the Hub says: ${error.serverMessage})` : "";
