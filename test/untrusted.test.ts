@@ -78,6 +78,20 @@ describe("2. hangs are stoppable and bounded; one bad input never costs the othe
     expect(Date.now() - started).toBeLessThan(60_000);
   });
 
+  it("an HDF5 library error (or abort) in one file is one input error naming it; the next HDF5 file is still read", () => {
+    // A damaged global heap: main's library state once aborted on the next call (exit 70, three
+    // lines, and the next file's output lost). The worker is replaced after any library error.
+    const damaged = flippedHeap(0, 0);
+    const run = runCli(["fit", damaged, LEGACY_H5, "--format", "json"]);
+    expect(run.code).toBe(2);
+    const lines = expectCleanError(run);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(damaged);
+    const report = JSON.parse(run.stdout) as { models: { model: string }[]; failures: { code: string }[] };
+    expect(report.models.map((model) => model.model)).toEqual([LEGACY_H5]);
+    expect(report.failures[0]!.code).toBe("malformed");
+  });
+
   it("SIGTERM ends a run stuck in the HDF5 library at once (exit 143)", async () => {
     const looping = flippedHeap(24, 6);
     const child = spawn(process.execPath, [BIN, "fit", looping], { stdio: ["ignore", "pipe", "pipe"] });
