@@ -38,7 +38,8 @@ Examples:
 
 Layers correspond by tensor name; a layer fitted in one model must exist with the same shape in
 the other, or compare fails naming the layers that differ (restrict it with --include/--exclude).
-Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid, or the layers do not correspond.
+Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid, or the layers do not correspond,
+73 the output (-o) could not be written.
 ${HUB_HELP}`,
     )
     .action(async (a: string, b: string, options: CompareOptions) => {

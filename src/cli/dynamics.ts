@@ -74,7 +74,8 @@ Examples:
   $ jaynes dynamics ./checkpoints/ --range 1e-5:1e-3 --split 0.01 --no-trajectory
 
 Exit codes: 0 ok, 1 usage error, 2 a checkpoint was unreadable, did not match the others, or a
-tracked weight was NaN/Inf (the results are still printed).`,
+tracked weight was NaN/Inf (the results are still printed), 73 an output (-o, --plot) could not be
+written.`,
     )
     .action(async (paths: string[], options: DynamicsOptions) => {
       process.exitCode = await dynamics(paths, options);
