@@ -7,7 +7,9 @@
 // the fit/read ratio and peak RSS, plus the Levenberg–Marquardt time per layer, and writes
 // BENCHMARKS.md with the machine.
 //
-//   npm run bench                                   # safetensors BF16, F16, F32 (2 GiB) and ONNX F32 (1.5 GiB)
+//   npm run bench                                   # safetensors BF16, F16, F32 (2 GiB), ONNX F32 (1.5 GiB), and
+//                                                   # FP8-block and GPTQ-int4 checkpoints of the BF16 case's parameter count
+//   npm run bench -- --cases bf16,fp8,gptq,nvfp4,mxfp4  # quantised schemes against BF16 (same parameters)
 //   npm run bench -- --cases bf16 --gib 6           # the memory bound on a larger file
 //   npm run bench -- --out -                        # print only
 import { spawnSync } from "node:child_process";
@@ -17,7 +19,7 @@ import { parseArgs } from "node:util";
 
 const { values: args } = parseArgs({
   options: {
-    cases: { type: "string", default: "bf16,f16,f32,onnx-f32" },
+    cases: { type: "string", default: "bf16,f16,f32,onnx-f32,fp8,gptq" },
     gib: { type: "string", default: "2" },
     repeat: { type: "string", default: "3" },
     out: { type: "string", default: "BENCHMARKS.md" },
@@ -35,6 +37,12 @@ const CASES = {
   f32: { format: "safetensors", dtype: "F32", target: 0.5, make: (gib, out) => ["generate.js", "--dtype", "F32", "--gib", gib, "--out", out] },
   // A protobuf message is limited to 2 GiB, so the ONNX case is 1.5 GiB whatever --gib says.
   "onnx-f32": { format: "onnx", dtype: "F32", target: 0.5, gib: "1.5", make: (gib, out) => ["generate-onnx.js", "--gib", gib, "--out", out] },
+  // Quantised checkpoints with the parameter count of the BF16 case (--gib is the BF16 size): the
+  // target is time ≤ 2× the BF16 case's (issue #17), elements/s ≥ half of BF16's 1 G/s.
+  fp8: { format: "safetensors", dtype: "FP8 (128×128 blocks)", target: 0.5, quantized: true, make: (gib, out) => ["generate-quantized.js", "--scheme", "fp8", "--gib", gib, "--out", out] },
+  gptq: { format: "safetensors", dtype: "GPTQ int4 (g128)", target: 0.5, quantized: true, make: (gib, out) => ["generate-quantized.js", "--scheme", "gptq", "--gib", gib, "--out", out] },
+  nvfp4: { format: "safetensors", dtype: "NVFP4", target: 0.5, quantized: true, make: (gib, out) => ["generate-quantized.js", "--scheme", "nvfp4", "--gib", gib, "--out", out] },
+  mxfp4: { format: "safetensors", dtype: "MXFP4", target: 0.5, quantized: true, make: (gib, out) => ["generate-quantized.js", "--scheme", "mxfp4", "--gib", gib, "--out", out] },
 };
 
 function runNode(script, argv) {
@@ -63,8 +71,10 @@ for (const name of args.cases.split(",").map((c) => c.trim().toLowerCase())) {
   const spec = CASES[name];
   if (!spec) throw new Error(`unknown case ${name}; known: ${Object.keys(CASES).join(", ")}`);
   const gib = spec.gib ?? args.gib;
-  const path = `${here}out/llama-${name}-${gib}g.${spec.format === "onnx" ? "onnx" : "safetensors"}`;
-  if (!existsSync(path)) spawnSync(node, [here + spec.make(gib, path)[0], ...spec.make(gib, path).slice(1)], { stdio: "inherit" });
+  // A quantised case is a folder (model.safetensors + config.json), generated as a whole.
+  const target = spec.quantized ? `${here}out/llama-${name}-${gib}g` : `${here}out/llama-${name}-${gib}g.${spec.format === "onnx" ? "onnx" : "safetensors"}`;
+  const path = spec.quantized ? `${target}/model.safetensors` : target;
+  if (!existsSync(path)) spawnSync(node, [here + spec.make(gib, target)[0], ...spec.make(gib, target).slice(1)], { stdio: "inherit" });
   const bytes = statSync(path).size;
   const elements = analysedElements(path); // also warms the page cache
   report("read-child.js", [path]);
@@ -114,13 +124,15 @@ const kernelTable = [
 ];
 
 const mark = (ok) => (ok ? "✓" : "✗");
+const bf16 = rows.find((r) => r.name === "bf16");
 const table = [
-  "| case | file | analysed elements | read-only pass | `jaynes fit` | elements/s (target) | fit / read (≤ 3×) | peak RSS (≤ 256 MB) |",
-  "|---|---|---|---|---|---|---|---|",
+  "| case | file | analysed elements | read-only pass | `jaynes fit` (GB/s of stored bytes) | elements/s (target) | fit / read (≤ 3×) | time vs BF16, same parameters (quantised: ≤ 2×) | peak RSS (≤ 256 MB) |",
+  "|---|---|---|---|---|---|---|---|---|",
   ...rows.map((r) => {
     const rate = r.elements / r.fit / 1e9;
     const ratio = r.fit / r.read;
-    return `| ${r.format} ${r.dtype} | ${(r.bytes / 1024 ** 3).toFixed(2)} GiB | ${(r.elements / 1e9).toFixed(3)} G | ${r.read.toFixed(2)} s, ${(r.bytes / r.read / 1e9).toFixed(2)} GB/s | ${r.fit.toFixed(2)} s, ${(r.bytes / r.fit / 1e9).toFixed(2)} GB/s | ${rate.toFixed(2)} G/s (≥ ${r.target}) ${mark(rate >= r.target)} | ${ratio.toFixed(2)}× ${mark(ratio <= 3)} | ${r.peakRssMB.toFixed(0)} MB ${mark(r.peakRssMB <= 256)} |`;
+    const versus = bf16 && r.quantized ? `${(r.fit / bf16.fit).toFixed(2)}× ${mark(r.fit / bf16.fit <= 2)}` : "";
+    return `| ${r.format} ${r.dtype} | ${(r.bytes / 1024 ** 3).toFixed(2)} GiB | ${(r.elements / 1e9).toFixed(3)} G | ${r.read.toFixed(2)} s, ${(r.bytes / r.read / 1e9).toFixed(2)} GB/s | ${r.fit.toFixed(2)} s, ${(r.bytes / r.fit / 1e9).toFixed(2)} GB/s | ${rate.toFixed(2)} G/s (≥ ${r.target}) ${mark(rate >= r.target)} | ${ratio.toFixed(2)}× ${mark(ratio <= 3)} | ${versus} | ${r.peakRssMB.toFixed(0)} MB ${mark(r.peakRssMB <= 256)} |`;
   }),
 ];
 const machine = `${availableParallelism()} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
@@ -138,7 +150,9 @@ Measured by \`npm run bench\` (bench/run.js) on ${new Date().toISOString().slice
 Page cache warm; each time is the median of ${repeat} runs in fresh processes; peak RSS is the
 largest \`maxRSS\` of the \`jaynes fit\` process over the runs (worker threads included). "Analysed
 elements" counts the fitted layers; GB/s is the whole file over the wall time. Files are generated
-by bench/generate.js and bench/generate-onnx.js (Llama-2-7B shapes, N(0, 0.02²) values).
+by bench/generate.js and bench/generate-onnx.js (Llama-2-7B shapes, N(0, 0.02²) values); the
+quantised cases by bench/generate-quantized.js with the BF16 case's parameter count (embedding and
+norms in BF16, as real quantised checkpoints keep them).
 
 ${table.join("\n")}
 

@@ -34,7 +34,7 @@ export type { OpenedModel, TensorRecord } from "./formats/tensor.js";
 export { FileSource, SourcePool, registerSourceOpener, type ByteSource, type ReadIntent } from "./io/byteSource.js";
 export { removeTempCopies } from "./io/tempFile.js";
 export { isRemoteLocation, locationBackend, type LocationBackend } from "./io/location.js";
-export { HubFileSource, configureHub, formatHubAddress, hubSettings, isHubAddress, parseHubAddress, type HubAddress, type HubSettings, type RetryEvent } from "./io/hub/index.js";
+export { HubFileSource, completeHubDownloads, configureHub, formatHubAddress, hubCacheDir, hubSettings, isHubAddress, parseHubAddress, type HubAddress, type HubSettings, type RetryEvent } from "./io/hub/index.js";
 export { binCentres, sizeWeightedHistogram } from "./stats/binning.js";
 export { countCodes16, countCodes8, mergeCodeTables, newCodeTable, statisticsFromCodeTable } from "./stats/codeTable.js";
 export { FloatScan } from "./stats/floatScan.js";

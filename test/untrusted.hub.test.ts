@@ -49,7 +49,7 @@ describe("untrusted files on the Hub", () => {
     // A long answer timeout, so that the size caps (not the timeout) stop the large replies.
     beforeAll(() => {
       resetHubSettings();
-      configureHub({ endpoint: hub.url, backoffMs: 1, timeoutMs: 30_000 });
+      configureHub({ endpoint: hub.url, backoffMs: 1, timeoutMs: 30_000, cacheDir: join(root, "cache") });
     });
 
     const revision = (request: { path: string }): boolean => request.path.startsWith("/api/models/test/untrusted/revision/");
@@ -92,7 +92,7 @@ describe("untrusted files on the Hub", () => {
     });
 
     it("a server dripping a byte at a time is cut off by the overall deadline of the request", async () => {
-      configureHub({ endpoint: hub.url, backoffMs: 1, timeoutMs: 400 });
+      configureHub({ endpoint: hub.url, backoffMs: 1, timeoutMs: 400, cacheDir: join(root, "cache-drip") });
       hub.faults.push({ when: (request) => request.path.includes("/resolve/") && request.range !== undefined, times: 1000, dripMs: 20 });
       const started = Date.now();
       const failure = await analyzeFile("hf://test/untrusted/model.safetensors").then(() => undefined, (error: unknown) => error as Error & { code: string });

@@ -9,6 +9,7 @@ import { formatsOf, render } from "../report/registry.js";
 import { failureExitCode } from "../run/batch.js";
 import { runDynamics } from "../run/dynamics.js";
 import { cliEnvironment } from "./environment.js";
+import { type HubCliOptions, HUB_HELP, addHubOptions } from "./hubOptions.js";
 import { checkOutputFile, emit } from "./output.js";
 import { choiceOption, collect, integerOption, positiveNumberOption } from "./options.js";
 import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
@@ -16,7 +17,7 @@ import { terminalSafe } from "../report/terminalText.js";
 
 const FORMATS = formatsOf("dynamics");
 
-interface DynamicsOptions {
+interface DynamicsOptions extends HubCliOptions {
   format: string;
   output?: string;
   track: number;
@@ -32,6 +33,7 @@ interface DynamicsOptions {
   exclude: string[];
   progress: boolean;
   jobs: number;
+  verbose: boolean;
 }
 
 /** `LO:HI` with 0 < LO < HI. */
@@ -43,7 +45,7 @@ export function parseRange(value: string): [number, number] {
 }
 
 export function dynamicsCommand(): Command {
-  return new Command("dynamics")
+  const command = new Command("dynamics")
     .description("training dynamics across checkpoints: fluctuation statistics, power spectrum, lognormal trajectory (METHOD.md §6)")
     .argument("<checkpoint...>", "checkpoint files (or shard lists), or a directory holding them")
     .option("-f, --format <format>", `output format: ${FORMATS.join(", ")}`, choiceOption("--format", FORMATS), FORMATS[0])
@@ -60,22 +62,28 @@ export function dynamicsCommand(): Command {
     .option("--include <glob>", "only tensors whose name matches (repeatable)", collect, [])
     .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, [])
     .option("-j, --jobs <n>", "worker threads for the lognormal fits of large checkpoints (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
-    .option("--no-progress", "never print per-checkpoint progress")
+    .option("-v, --verbose", "list the files skipped in the folders (optimizer states, configs, …) with the reason", false)
+    .option("--no-progress", "never print per-checkpoint progress");
+  return addHubOptions(command)
     .addHelpText(
       "after",
       `
-Checkpoints are ordered by the integer "step" in their metadata when every one has it, else by
-natural sort of their names; all must have the same tensor names and shapes.
+Checkpoints are ordered by the integer "step" in their metadata, else by "global_step" of the
+Trainer's trainer_state.json beside them, when every one has it; else by natural sort of their
+names; all must have the same tensor names and shapes. A folder of Trainer checkpoint-N/ folders
+(a Trainer's output_dir) is a series of those checkpoints.
 
 Examples:
   $ jaynes dynamics ./checkpoints/
+  $ jaynes dynamics output_dir/                     # checkpoint-500/, checkpoint-1000/, … by global_step
   $ jaynes dynamics step_*.safetensors --track 2000 --plot figures/
   $ jaynes dynamics ./checkpoints/ --format json -o dynamics.json
   $ jaynes dynamics ./checkpoints/ --range 1e-5:1e-3 --split 0.01 --no-trajectory
 
 Exit codes: 0 ok, 1 usage error, 2 a checkpoint was unreadable, did not match the others, or a
 tracked weight was NaN/Inf (the results are still printed), 73 an output (-o, --plot) could not be
-written.`,
+written.
+${HUB_HELP}`,
     )
     .action(async (paths: string[], options: DynamicsOptions) => {
       process.exitCode = await dynamics(paths, options);
@@ -99,7 +107,7 @@ async function dynamics(paths: string[], options: DynamicsOptions): Promise<numb
       ...(options.plot ? { plot: options.plot } : {}),
       ...(showProgress ? { onCheckpoint: (index: number, total: number, name: string) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${terminalSafe(name)}`.slice(0, (process.stderr.columns ?? 100) - 1)) } : {}),
     },
-    cliEnvironment({ jobs: options.jobs, progress: false }),
+    cliEnvironment({ ...options, progress: false }),
   );
   if (showProgress) process.stderr.write("\r\u001b[2K");
   if (!run.result) return failureExitCode(run.failures);

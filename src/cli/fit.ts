@@ -32,7 +32,7 @@ export function fitCommand(): Command {
     .option("--plot <dir>", "write figures to DIR: per layer the histogram with every fit, per model μ/σ by depth, R², μ–σ (SVG + Vega-Lite .vl.json)")
     .option("--html <file>", "write one self-contained HTML report (tables and figures) to FILE");
   addAnalysisOptions(command)
-    .option("-v, --verbose", "list skipped tensors and why", false)
+    .option("-v, --verbose", "list skipped tensors, and files skipped in folders (optimizer states, configs, …), with the reason", false)
     .option("-j, --jobs <n>", "worker threads for large models (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
     .option("--no-progress", "never draw a progress bar")
     .option("--timeout <seconds>", "give up on an input not analysed within SECONDS (exit code 2; the others are still analysed); default: no limit", timeoutOption);
@@ -45,6 +45,9 @@ Examples:
   $ jaynes fit model-00001-of-00002.safetensors model-00002-of-00002.safetensors
   $ jaynes fit model.safetensors.index.json --include '**.mlp.*'
   $ jaynes fit ./checkpoint-dir --format csv -o layers.csv
+  $ jaynes fit output_dir/checkpoint-500 -v          # Trainer folder: optimizer.pt etc. listed as skipped
+  $ jaynes fit ~/.cache/huggingface/hub/models--org--model/snapshots/<commit>/
+  $ HF_HUB_OFFLINE=1 jaynes fit hf://org/model       # from the Hugging Face cache, no request
   $ jaynes fit model.onnx pose_landmark_full.tflite web/model.json
   $ jaynes fit model.safetensors --format jsonl | jq 'select(.flags == []) | .sigma'
   $ jaynes fit hf://openai-community/gpt2 --include 'h.0.*'

@@ -7,6 +7,7 @@ import { unlinkSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { ExitCode, InputError, OutputError, ThresholdError, UsageError } from "../errors.js";
 import { removePendingTemporaries } from "../io/atomicWrite.js";
+import { completeHubDownloads } from "../io/hub/index.js";
 import { VERSION } from "../version.js";
 import { compareCommand } from "./compare.js";
 import { dynamicsCommand } from "./dynamics.js";
@@ -63,6 +64,9 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
   } catch (error) {
     return exitCodeFor(error);
+  } finally {
+    // Files of hf:// models that were downloaded almost whole become blobs of the Hugging Face cache.
+    await completeHubDownloads().catch(() => undefined);
   }
 }
 

@@ -14,7 +14,7 @@ import { type HubCliOptions, HUB_HELP, addHubOptions } from "./hubOptions.js";
 import { collect, integerOption, timeoutOption } from "./options.js";
 import { prepareOutputDirectory } from "./output.js";
 import { type GateOptionValues, GATES_HELP, addGateOptions, gateSettings, presentScan } from "./scanReport.js";
-import { logLine, progressEnabled } from "./terminal.js";
+import { logLine, logSkipped, progressEnabled } from "./terminal.js";
 import { terminalSafe } from "../report/terminalText.js";
 
 interface ScanOptions extends HubCliOptions, AnalysisOptionValues, GateOptionValues {
@@ -50,13 +50,17 @@ export function scanCommand(): Command {
   addAnalysisOptions(command);
   addGateOptions(command)
     .option("-j, --jobs <n>", "worker threads shared by all models, and models analysed at once (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
-    .option("-v, --verbose", "log each model as it is done", false)
+    .option("-v, --verbose", "log each model as it is done, and every file skipped (optimizer states, configs, …) with the reason", false)
     .option("--no-progress", "never draw the progress line")
     .option("--timeout <seconds>", `give up on a model not analysed within SECONDS: it becomes a failed input (0: no limit)`, timeoutOption, SCAN_TIMEOUT_SECONDS);
   return addHubOptions(command)
     .addHelpText(
       "after",
       `
+Training companions (optimizer/scheduler/RNG state, training args, DeepSpeed global_step*/, FSDP
+.distcp) are skipped by name; a Hugging Face cache is read through its snapshots; an unreadable
+sub-folder or a broken link named like a model is a failed input of its own.
+
 Outputs (in --out, default ./${DEFAULT_SCAN_FOLDER}/): summary.csv, summary.json, summary.md, summary.tex
 (booktabs, the paper's Table 2), models/<name>-<hash>.csv and .json (the layer table of each model),
 cache/ (results reused by the next run while each model's files keep their size and mtime). A
@@ -70,6 +74,8 @@ Examples:
   $ jaynes scan checkpoints/ --json | jq '.models[] | {model, r2: .summary.r2.mean}'
   $ jaynes scan checkpoints/ --format csv > summary.csv
   $ jaynes scan checkpoints/ --shard 2/4 --out parts/  &&  jaynes merge parts/part-*.json --out scan/
+  $ jaynes scan output_dir/ -v           # Trainer checkpoints; optimizer.pt, global_step*/ … listed as skipped
+  $ jaynes scan ~/.cache/huggingface/hub/ # one model per repo@revision
 ${GATES_HELP}
 
 Exit codes: 0 ok, 1 usage error, 2 an input could not be analysed, held NaN/Inf weights or ran past
@@ -101,6 +107,7 @@ async function scan(roots: string[], options: ScanOptions): Promise<number> {
     if (progress && !options.verbose) progress.write("\r\u001b[2K");
   }
   for (const note of run.notes) logLine(`jaynes: warning: ${note}`);
+  if (options.verbose) logSkipped(run.skipped);
   const shard = options.shard ? ` (shard ${options.shard.index}/${options.shard.count} of ${count(run.discovered, "model")} found)` : "";
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   logLine(`jaynes: scanned ${count(run.results.length + run.failures.length, "input")}${shard} in ${seconds} s: ${run.analysed} analysed, ${run.cached} from cache, ${run.failures.length} failed; outputs in ${options.out}`);

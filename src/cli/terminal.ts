@@ -19,3 +19,8 @@ export function progressEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
 export function logLine(text: string): void {
   process.stderr.write(`${terminalSafe(text)}\n`);
 }
+
+/** `--verbose`: the files and folders left out of the models, one line each with the reason. */
+export function logSkipped(entries: readonly { path: string; reason: string }[]): void {
+  for (const entry of entries) logLine(`jaynes: skipped ${entry.path}: ${entry.reason}`);
+}

@@ -122,6 +122,7 @@ export async function readSafetensorsHeader(source: ByteSource): Promise<Safeten
 
   for (const entry of entries) {
     if (entry.record.data) entry.record.data.ranges[0]!.offset += dataStart;
+    if (entry.record.storage) entry.record.storage[0]!.offset += dataStart;
   }
   return { file, dataStart, fileSize: source.size, metadata, tensors: entries.map((entry) => entry.record) };
 }
@@ -150,7 +151,7 @@ function parseTensorInfo(file: string, name: string, info: unknown): { record: T
   if (end - begin !== bytes) {
     throw new InputError("tensor-info", file, `data_offsets span ${end - begin} bytes but shape [${dims.join(", ")}] of ${dtype} needs ${bytes}`, name);
   }
-  const record: TensorRecord = { name, dtype, shape: dims, params };
+  const record: TensorRecord = { name, dtype, shape: dims, params, storage: [{ source: file, offset: begin, length: bytes }] };
   if (ANALYSED.has(dtype)) {
     const encoding: Encoding = { kind: "float", dtype: dtype as FloatDType };
     // Offsets are made absolute by the caller once the data section start is known.

@@ -4,7 +4,8 @@
  * reading, decoding and accumulating are done by the shared layers below them, so a new format never
  * touches the analysis and a worker thread can be handed a tensor as a message.
  */
-import type { TensorData } from "../io/tensorData.js";
+import type { QuantizationInfo } from "../io/quantizedEncoding.js";
+import type { ByteRange, TensorData } from "../io/tensorData.js";
 
 export interface TensorRecord {
   /** Unique within the model (readers prefix a graph path when the format repeats names). */
@@ -21,6 +22,13 @@ export interface TensorRecord {
   skipReason?: string;
   /** Set when the stored values are quantised and were decoded to real values: the scheme, in words. */
   quantization?: string;
+  /** The scheme as structured data, for checkpoint quantisation schemes (src/formats/quantization/). */
+  quantizationInfo?: QuantizationInfo;
+  /**
+   * Where the tensor's bytes are as stored, for readers that know it, also for tensors that are not
+   * analysed (integer and packed tensors): quantisation detection reads codes and scales from here.
+   */
+  storage?: ByteRange[];
 }
 
 /** A model opened by a reader: its files, metadata and tensor records (no tensor data read yet). */

@@ -8,60 +8,23 @@
  * - `scan`: pass 1 over floats (max|w|, counts, log-moments, distinct).
  * - `bin`: pass 2 over floats, given the layer's max|w|.
  * - `scan-and-bin`: a tensor that fits in one chunk: read once, both passes in memory.
+ * - `quant-count`: count the keys of checkpoint-quantised codes (quantTasks.ts); quantised tensors
+ *   on the float path take `scan`/`above`/`bin` with their codes decoded there too.
  */
-import { createCodec, type CodeCodec, type FloatCodec } from "../decode/encodings.js";
-import type { TensorData } from "../io/tensorData.js";
+import { createCodec, type CodeCodec } from "../decode/encodings.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { type CrcPart, crc32 } from "../io/crc32.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
-import { type BucketSplits, binValues as binAny, countAbove32 } from "../stats/binning.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
-import { FloatScan, type FloatScanState } from "../stats/floatScan.js";
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
+import { runFloatTask } from "./floatTasks.js";
+import { runQuantizedTask } from "./quantTasks.js";
+import type { AccumulateResult, AccumulateTask } from "./taskTypes.js";
 
-interface RangeTask {
-  data: TensorData;
-  /** Byte range of the tensor's concatenated ranges, in whole units. */
-  start: number;
-  end: number;
-  chunkBytes: number;
-}
-
-export type AccumulateTask =
-  | ({ kind: "codes" } & RangeTask)
-  | ({ kind: "scan"; distinctCap: number } & RangeTask)
-  /** Pass 2 over floats: every value into bins (`bin`), or, for F32 counted per bucket in pass 1,
-   * only the count of values at or above each bucket's split (`above`, see binning.ts). */
-  | ({ kind: "bin"; bins: number; maxAbs: number } & RangeTask)
-  | ({ kind: "above"; splits: BucketSplits } & RangeTask)
-  | ({ kind: "scan-and-bin"; bins: number; distinctCap: number } & RangeTask);
-
-/**
- * First-pass results carry the CRC-32 of the bytes they read when the tensor's data asks for a
- * checksum (a stored zip member, `TensorData.checksum`): the parts are combined by the accumulator.
- */
-export type AccumulateResult =
-  | { kind: "codes"; table: Float64Array; crc?: CrcPart }
-  | { kind: "scan"; state: FloatScanState; crc?: CrcPart }
-  | { kind: "bin"; counts: Float64Array }
-  | { kind: "above"; above: Float64Array }
-  | { kind: "scan-and-bin"; state: FloatScanState; counts: Float64Array; crc?: CrcPart };
-
-/** Buffers a result owns, for transfer (zero-copy) between threads. */
-export function transferables(result: AccumulateResult): ArrayBuffer[] {
-  const buffers: ArrayBufferLike[] = [];
-  if ("table" in result) buffers.push(result.table.buffer);
-  if ("counts" in result) buffers.push(result.counts.buffer);
-  if ("above" in result) buffers.push(result.above.buffer);
-  if ("state" in result) {
-    if (result.state.buckets) buffers.push(result.state.buckets.buffer);
-    if (result.state.distinctKeys) buffers.push(result.state.distinctKeys.buffer);
-    if (result.state.distinct64) buffers.push(result.state.distinct64.buffer);
-  }
-  return [...new Set(buffers)].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
-}
+export { type AccumulateResult, type AccumulateTask, transferables } from "./taskTypes.js";
 
 export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+  if (task.data.encoding.kind === "quantized") return runQuantizedTask(task, pool, onBytes);
   const kernels = acquireKernels(task.chunkBytes, "bins" in task ? task.bins : 0);
   try {
     return await runWith(task, pool, kernels, onBytes);
@@ -75,12 +38,12 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.
   const intent = task.kind === "scan" ? "again" : task.kind === "bin" || task.kind === "above" ? "last" : "once";
-  // The CRC of a stored zip member is taken in the first pass, on the raw bytes as they pass by.
-  const checksum = task.data.checksum !== undefined && task.data.compression === undefined && task.kind !== "bin" && task.kind !== "above";
+  // The CRC-32 of a stored zip member is taken in the first pass, on the raw bytes as they pass by
+  // (TensorData.checksum; the accumulator combines the ranges' parts).
+  const checksum = task.data.checksum !== undefined && task.data.compression === undefined && (task.kind === "codes" || task.kind === "scan" || task.kind === "scan-and-bin");
   const crc: CrcPart = { start: task.start, end: task.end, crc: 0 };
-  const withCrc = checksum ? { crc } : {};
-  async function* tapCrc(chunks: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
-    for await (const chunk of chunks) {
+  async function* tapCrc(read: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+    for await (const chunk of read) {
       crc.crc = crc32(chunk, crc.crc);
       yield chunk;
     }
@@ -97,55 +60,15 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
     });
     return checksum ? tapCrc(read) : read;
   };
+  let result: AccumulateResult;
   if (codec.type === "codes") {
     if (task.kind !== "codes") throw new Error(`task ${task.kind} on a code-table encoding`);
-    const table = await countRange(codec, chunks(true), kernels);
-    return { kind: "codes", table, ...withCrc };
+    result = { kind: "codes", table: await countRange(codec, chunks(true), kernels) };
+  } else {
+    result = await runFloatTask(task, codec, chunks, (task.start / codec.unitBytes) * codec.unitElements, kernels);
   }
-  const firstElement = (task.start / codec.unitBytes) * codec.unitElements;
-  switch (task.kind) {
-    case "scan": {
-      const scan = new FloatScan(task.distinctCap);
-      await forEachDecoded(codec, chunks(true), firstElement, (values) => scanValues(scan, values, kernels));
-      kernels?.flush();
-      return { kind: "scan", state: scan.toState(), ...withCrc };
-    }
-    case "bin": {
-      const counts = new Float64Array(task.bins);
-      await forEachDecoded(codec, chunks(false), firstElement, (values) => binValues(values, counts, task.maxAbs, kernels));
-      return { kind: "bin", counts };
-    }
-    case "above": {
-      const above = new Float64Array(task.splits.thresholds.length);
-      await forEachDecoded(codec, chunks(false), firstElement, (values) => {
-        if (!(values instanceof Float32Array)) throw new Error("above task on non-F32 values");
-        if (kernels?.holds(values)) kernels.countAbove32(values, task.splits, above);
-        else countAbove32(values, task.splits, above);
-      });
-      kernels?.flush();
-      return { kind: "above", above };
-    }
-    case "scan-and-bin": {
-      const scan = new FloatScan(task.distinctCap);
-      const decoded: (Float32Array | Float64Array)[] = [];
-      let chunkCount = 0;
-      await forEachDecoded(codec, chunks(true), firstElement, (values) => {
-        scanValues(scan, values, kernels);
-        // The caller sends one chunk's worth; a copy is needed only if the range spans chunks
-        // (the read buffers are reused).
-        decoded.push(chunkCount++ === 0 ? values : values.slice());
-      });
-      if (decoded.length > 1) decoded[0] = decoded[0]!.slice();
-      kernels?.flush();
-      const maxAbs = scan.summary().maxAbs;
-      const state = scan.toState();
-      const counts = new Float64Array(task.bins);
-      if (maxAbs > 0) for (const values of decoded) binValues(values, counts, maxAbs, kernels);
-      return { kind: "scan-and-bin", state, counts, ...withCrc };
-    }
-    case "codes":
-      throw new Error("codes task on a float encoding");
-  }
+  if (checksum && (result.kind === "codes" || result.kind === "scan" || result.kind === "scan-and-bin")) result.crc = crc;
+  return result;
 }
 
 async function countRange(codec: CodeCodec, chunks: AsyncGenerator<Uint8Array>, kernels: Kernels | undefined): Promise<Float64Array> {
@@ -168,21 +91,3 @@ async function countRange(codec: CodeCodec, chunks: AsyncGenerator<Uint8Array>, 
   return total;
 }
 
-async function forEachDecoded(codec: FloatCodec, chunks: AsyncGenerator<Uint8Array>, firstElement: number, visit: (values: Float32Array | Float64Array) => void): Promise<void> {
-  let element = firstElement;
-  for await (const chunk of chunks) {
-    const values = codec.decode(chunk, element);
-    element += values.length;
-    visit(values);
-  }
-}
-
-function scanValues(scan: FloatScan, values: Float32Array | Float64Array, kernels: Kernels | undefined): void {
-  if (values instanceof Float32Array) scan.addFloat32Bits(new Uint32Array(values.buffer, values.byteOffset, values.length), kernels);
-  else scan.addFloat64(values);
-}
-
-function binValues(values: Float32Array | Float64Array, counts: Float64Array, maxAbs: number, kernels: Kernels | undefined): void {
-  if (values instanceof Float32Array && kernels?.holds(values)) kernels.bin32(values, counts, maxAbs);
-  else binAny(values, counts, maxAbs);
-}

@@ -29,6 +29,7 @@ interface KernelExports {
   scan32(ptr: number, n: number, buckets: number): void;
   bin32(ptr: number, n: number, counts: number, step: number, maxAbs: number, bins: number): void;
   countAbove32(ptr: number, n: number, thresholds: number, above: number): void;
+  count8seg(ptr: number, n: number, table: number, shift: number): void;
 }
 
 const PAGE = 65536;
@@ -112,6 +113,31 @@ export class Kernels {
   count8(codes: Uint8Array, total: Float64Array): void {
     this.defer(TABLES, total, 256, 1, codes.length);
     this.exports.count8(codes.byteOffset, codes.length, TABLES);
+  }
+
+  /** Segment tables (256 u32 each) that `countSegments` can address: the two count tables' room. */
+  readonly maxSegments = (2 * TABLE_BYTES) / 1024;
+
+  /**
+   * Count the bytes of `codes` (a view in kernel memory) into segment tables: byte i goes to table
+   * `firstSegment + (i >> shift)`. Used by quantised FP8 layers with a scale per 2^shift columns; the
+   * tables stay in kernel memory until `foldSegments`. Not mixed with count8/count16 in one task.
+   */
+  countSegments(codes: Uint8Array, shift: number, firstSegment: number): void {
+    this.exports.count8seg(codes.byteOffset, codes.length, TABLES + firstSegment * 1024, shift);
+  }
+
+  /** Add segment tables [0, segments) to into[offset + 256·s + byte] and clear them. */
+  foldSegments(into: Uint32Array, offset: number, segments: number): void {
+    const u32 = this.u32;
+    const start = TABLES >>> 2;
+    for (let i = 0; i < segments * 256; i++) {
+      const n = u32[start + i]!;
+      if (n !== 0) {
+        into[offset + i]! += n;
+        u32[start + i] = 0;
+      }
+    }
   }
 
   /** Pass 1 over F32 patterns in kernel memory; bucket counts go to `buckets` (folded on `flush`). */

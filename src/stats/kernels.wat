@@ -38,6 +38,22 @@
         (local.set $slot (i32.add (local.get $table) (i32.shl (i32.load16_u (local.get $ptr)) (i32.const 2))))
         (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1))))))
 
+;; counts[((i >> shift) << 8) + byte]++ for byte i of the n bytes at ptr: consecutive runs of 2^shift
+  ;; bytes count into consecutive 256-entry tables from `table` (an FP8 row whose 2^shift-column
+  ;; blocks each have their own scale; kernels.ts countSegments).
+  (func (export "count8seg") (param $ptr i32) (param $n i32) (param $table i32) (param $shift i32)
+    (local $i i32) (local $slot i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $slot (i32.add (local.get $table)
+          (i32.shl
+            (i32.add (i32.shl (i32.shr_u (local.get $i) (local.get $shift)) (i32.const 8)) (i32.load8_u (i32.add (local.get $ptr) (local.get $i))))
+            (i32.const 2))))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next))))
+
   ;; counts[code]++ for n 8-bit codes at ptr.
   (func (export "count8") (param $ptr i32) (param $n i32) (param $table i32)
     (local $end i32) (local $slot i32)

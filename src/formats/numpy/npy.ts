@@ -96,6 +96,8 @@ interface DtypeInfo {
 /** What a `descr` means for the analysis. */
 export function npyDtype(descr: unknown): DtypeInfo {
   if (typeof descr !== "string") return { dtype: "STRUCTURED", skipReason: "structured (record) dtype is not a weight" };
+  // numpy writes object arrays as '|O' (no item size).
+  if (/^[<>|=]?O\d*$/.test(descr)) return { dtype: "OBJECT", skipReason: "object array: pickled Python objects are never unpickled" };
   const match = /^([<>|=])([a-zA-Z])(\d+)$/.exec(descr);
   if (!match) return { dtype: descr.toUpperCase(), skipReason: `dtype ${JSON.stringify(descr)} is not supported` };
   const [, order, kind, sizeText] = match as unknown as [string, string, string, string];

@@ -1,0 +1,119 @@
+/**
+ * The float path of accumulation (see accumulate.ts), shared by plain float tensors and quantised
+ * tensors decoded to floats (accumulateQuantized.ts): ranges of whole units, pass 1 (scan), merge,
+ * pass 2 (above or bin), or one scan-and-bin task for a tensor that fits in one chunk.
+ */
+import { type CrcPart, assertMemberCrc, combineParts, crc32Combine } from "../io/crc32.js";
+import type { TensorData } from "../io/tensorData.js";
+import type { Executor } from "../parallel/executor.js";
+import type { AccumulateResult, AccumulateTask } from "../parallel/tasks.js";
+import { anySplitOccupied, binsFromSplits, bucketSplits } from "../stats/binning.js";
+import { distinctCapFor } from "../stats/distinctSet.js";
+import { FloatScan } from "../stats/floatScan.js";
+import type { LayerStatistics } from "../stats/valueSummary.js";
+
+/** Work unit for one task: large enough to amortise messaging, small enough to balance cores. */
+export const DEFAULT_RANGE_BYTES = 32 * 1024 * 1024;
+
+export interface AccumulateOptions {
+  bins: number;
+  chunkBytes?: number;
+  rangeBytes?: number;
+  onBytes?: (bytes: number) => void;
+  /** Where tasks run; default: inline on this thread. */
+  executor?: Executor;
+}
+
+/** Split [0, total) into ranges of about `rangeBytes`, cut at multiples of `unitBytes`. */
+export function splitRanges(total: number, unitBytes: number, rangeBytes: number): { start: number; end: number }[] {
+  const step = Math.max(unitBytes, rangeBytes - (rangeBytes % unitBytes));
+  const ranges: { start: number; end: number }[] = [];
+  for (let start = 0; start < total; start += step) ranges.push({ start, end: Math.min(total, start + step) });
+  return ranges;
+}
+
+/**
+ * The float path over `ranges` of a tensor: scan (pass 1), merge, then above/bin (pass 2); or, when
+ * `oneChunk` (the whole tensor decodes into one chunk), a single scan-and-bin task.
+ */
+export async function accumulateFloatRanges(
+  data: TensorData,
+  executor: Executor,
+  ranges: { start: number; end: number }[],
+  oneChunk: boolean,
+  chunkBytes: number,
+  options: AccumulateOptions,
+): Promise<LayerStatistics> {
+  const onBytes = options.onBytes;
+  const distinctCap = distinctCapFor(options.bins);
+  const total = ranges.length > 0 ? ranges[ranges.length - 1]!.end : 0;
+  const runAll = async (make: (range: { start: number; end: number }) => AccumulateTask, fold: (result: AccumulateResult) => void): Promise<void> => {
+    await Promise.all(ranges.map((range) => executor.run(make(range), onBytes).then(fold)));
+  };
+  // CRC-32 parts of a stored zip member's bytes, from the first pass (see TensorData.checksum).
+  const crcParts: CrcPart[] = [];
+  if (oneChunk) {
+    const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap }, onBytes);
+    if (result.kind !== "scan-and-bin") throw new Error(`unexpected ${result.kind} result`);
+    if (result.crc) crcParts.push(result.crc);
+    verifyChecksum(data, crcParts, total);
+    return { ...FloatScan.fromState(result.state).summary(), counts: result.counts };
+  }
+
+  let scan: FloatScan | undefined;
+  const foldScan = (result: AccumulateResult): void => {
+    if (result.kind !== "scan") throw new Error(`unexpected ${result.kind} result`);
+    if (result.crc) crcParts.push(result.crc);
+    const part = FloatScan.fromState(result.state);
+    if (scan) scan.merge(part);
+    else scan = part;
+  };
+  // The first range goes alone: if it already holds more distinct values than the cap, the tensor
+  // does too, and the other ranges need not fill sets of their own (a few % of pass 1). Other
+  // tensors keep the workers busy meanwhile.
+  const [first, ...rest] = ranges;
+  foldScan(await executor.run({ kind: "scan", data, ...first!, chunkBytes, distinctCap }, onBytes));
+  const restCap = scan!.summary().distinctExact ? distinctCap : 0;
+  await Promise.all(rest.map((range) => executor.run({ kind: "scan", data, ...range, chunkBytes, distinctCap: restCap }, onBytes).then(foldScan)));
+  verifyChecksum(data, crcParts, total);
+  const summary = scan!.summary();
+  let counts: Float64Array = new Float64Array(options.bins);
+  if (summary.maxAbs > 0) {
+    // F32 values were counted per bucket in pass 1: whole buckets are binned from those counts, and
+    // pass 2 only counts values above the edge that splits a bucket — or is skipped when no occupied
+    // bucket is split. Other floats (F64, B > 128) bin every value in pass 2.
+    const buckets = scan!.float32Buckets();
+    const splits = buckets ? bucketSplits(options.bins, summary.maxAbs) : undefined;
+    if (buckets && splits) {
+      const above = new Float64Array(splits.thresholds.length);
+      if (anySplitOccupied(buckets, splits)) {
+        await runAll(
+          (range) => ({ kind: "above", data, ...range, chunkBytes, splits }),
+          (result) => {
+            if (result.kind !== "above") throw new Error(`unexpected ${result.kind} result`);
+            for (let i = 0; i < above.length; i++) above[i]! += result.above[i]!;
+          },
+        );
+      }
+      counts = binsFromSplits(buckets, above, splits, options.bins);
+    } else {
+      await runAll(
+        (range) => ({ kind: "bin", data, ...range, chunkBytes, bins: options.bins, maxAbs: summary.maxAbs }),
+        (result) => {
+          if (result.kind !== "bin") throw new Error(`unexpected ${result.kind} result`);
+          for (let i = 0; i < counts.length; i++) counts[i]! += result.counts[i]!;
+        },
+      );
+    }
+  }
+  return { ...summary, counts };
+}
+
+/** Check a stored zip member's CRC-32 from the first pass's parts (a no-op for other data). */
+export function verifyChecksum(data: TensorData, parts: readonly CrcPart[], total: number): void {
+  const checksum = data.checksum;
+  if (!checksum || data.compression) return;
+  const tensorCrc = combineParts(parts, 0, total);
+  if (tensorCrc === undefined) throw new Error(`CRC-32 parts of ${checksum.member} do not cover its ${total} bytes`);
+  assertMemberCrc(checksum.file, checksum.member, checksum.crc32, crc32Combine(checksum.prefixCrc32, tensorCrc, total));
+}
