@@ -19,7 +19,7 @@ import type { LayerStatistics } from "../stats/valueSummary.js";
 import { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, splitRanges, verifyChecksum } from "./accumulateFloat.js";
 import { accumulateQuantized } from "./accumulateQuantized.js";
 
-export { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, splitRanges } from "./accumulateFloat.js";
+export { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, accumulateValues, secondPass, splitRanges } from "./accumulateFloat.js";
 
 export async function accumulateTensor(data: TensorData, sourcesOrUndefined: SourcePool | undefined, options: AccumulateOptions): Promise<LayerStatistics> {
   const ownExecutor = options.executor === undefined;

@@ -4,10 +4,13 @@
  * pass 2 (above or bin), or one scan-and-bin task for a tensor that fits in one chunk.
  */
 import { type CrcPart, assertMemberCrc, combineParts, crc32Combine } from "../io/crc32.js";
+import { createCodec } from "../decode/encodings.js";
+import { DEFAULT_CHUNK_BYTES } from "../io/chunks.js";
+import { tensorBytes } from "../io/tensorChunks.js";
 import type { TensorData } from "../io/tensorData.js";
 import type { Executor } from "../parallel/executor.js";
 import type { AccumulateResult, AccumulateTask } from "../parallel/tasks.js";
-import { anySplitOccupied, binsFromSplits, bucketSplits } from "../stats/binning.js";
+import { anySplitOccupied, binValues, binsFromSplits, bucketSplits } from "../stats/binning.js";
 import { distinctCapFor } from "../stats/distinctSet.js";
 import { FloatScan } from "../stats/floatScan.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
@@ -47,9 +50,6 @@ export async function accumulateFloatRanges(
   const onBytes = options.onBytes;
   const distinctCap = distinctCapFor(options.bins);
   const total = ranges.length > 0 ? ranges[ranges.length - 1]!.end : 0;
-  const runAll = async (make: (range: { start: number; end: number }) => AccumulateTask, fold: (result: AccumulateResult) => void): Promise<void> => {
-    await Promise.all(ranges.map((range) => executor.run(make(range), onBytes).then(fold)));
-  };
   // CRC-32 parts of a stored zip member's bytes, from the first pass (see TensorData.checksum).
   const crcParts: CrcPart[] = [];
   if (oneChunk) {
@@ -77,35 +77,63 @@ export async function accumulateFloatRanges(
   await Promise.all(rest.map((range) => executor.run({ kind: "scan", data, ...range, chunkBytes, distinctCap: restCap }, onBytes).then(foldScan)));
   verifyChecksum(data, crcParts, total);
   const summary = scan!.summary();
-  let counts: Float64Array = new Float64Array(options.bins);
-  if (summary.maxAbs > 0) {
-    // F32 values were counted per bucket in pass 1: whole buckets are binned from those counts, and
-    // pass 2 only counts values above the edge that splits a bucket — or is skipped when no occupied
-    // bucket is split. Other floats (F64, B > 128) bin every value in pass 2.
-    const buckets = scan!.float32Buckets();
-    const splits = buckets ? bucketSplits(options.bins, summary.maxAbs) : undefined;
-    if (buckets && splits) {
-      const above = new Float64Array(splits.thresholds.length);
-      if (anySplitOccupied(buckets, splits)) {
-        await runAll(
-          (range) => ({ kind: "above", data, ...range, chunkBytes, splits }),
-          (result) => {
-            if (result.kind !== "above") throw new Error(`unexpected ${result.kind} result`);
-            for (let i = 0; i < above.length; i++) above[i]! += result.above[i]!;
-          },
-        );
-      }
-      counts = binsFromSplits(buckets, above, splits, options.bins);
-    } else {
+  const counts = summary.maxAbs > 0 ? await secondPass(data, scan!.float32Buckets(), summary.maxAbs, executor, { ...options, chunkBytes, ranges }) : new Float64Array(options.bins);
+  return { ...summary, counts };
+}
+
+/**
+ * Pass 2 over F32/F64 values once max|w| is known: the bin counts. F32 values were counted per
+ * bucket in pass 1 (`buckets`): whole buckets are binned from those counts, and only the values
+ * above the edge that splits a bucket are counted — nothing at all when no occupied bucket is split.
+ * Other floats (F64, B > 128) bin every value.
+ */
+export async function secondPass(
+  data: TensorData,
+  buckets: Float64Array | null,
+  maxAbs: number,
+  executor: Executor,
+  options: AccumulateOptions & { ranges?: { start: number; end: number }[] },
+): Promise<Float64Array> {
+  const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
+  const ranges = options.ranges ?? splitRanges(tensorBytes(data), createCodec(data.encoding).unitBytes, options.rangeBytes ?? DEFAULT_RANGE_BYTES);
+  const runAll = async (make: (range: { start: number; end: number }) => AccumulateTask, fold: (result: AccumulateResult) => void): Promise<void> => {
+    await Promise.all(ranges.map((range) => executor.run(make(range), options.onBytes).then(fold)));
+  };
+  const splits = buckets ? bucketSplits(options.bins, maxAbs) : undefined;
+  if (buckets && splits) {
+    const above = new Float64Array(splits.thresholds.length);
+    if (anySplitOccupied(buckets, splits)) {
       await runAll(
-        (range) => ({ kind: "bin", data, ...range, chunkBytes, bins: options.bins, maxAbs: summary.maxAbs }),
+        (range) => ({ kind: "above", data, ...range, chunkBytes, splits }),
         (result) => {
-          if (result.kind !== "bin") throw new Error(`unexpected ${result.kind} result`);
-          for (let i = 0; i < counts.length; i++) counts[i]! += result.counts[i]!;
+          if (result.kind !== "above") throw new Error(`unexpected ${result.kind} result`);
+          for (let i = 0; i < above.length; i++) above[i]! += result.above[i]!;
         },
       );
     }
+    return binsFromSplits(buckets, above, splits, options.bins);
   }
+  const counts = new Float64Array(options.bins);
+  await runAll(
+    (range) => ({ kind: "bin", data, ...range, chunkBytes, bins: options.bins, maxAbs }),
+    (result) => {
+      if (result.kind !== "bin") throw new Error(`unexpected ${result.kind} result`);
+      for (let i = 0; i < counts.length; i++) counts[i]! += result.counts[i]!;
+    },
+  );
+  return counts;
+}
+
+/**
+ * The same statistics for values already in memory as float64 (e.g. per-unit means): one exact
+ * pass for max|w|, zeros, distinct values and log-moments (FloatScan's F64 path), one for the bins.
+ */
+export function accumulateValues(values: Float64Array, bins: number): LayerStatistics {
+  const scan = new FloatScan(distinctCapFor(bins));
+  scan.addFloat64(values);
+  const summary = scan.summary();
+  const counts = new Float64Array(bins);
+  if (summary.maxAbs > 0) binValues(values, counts, summary.maxAbs);
   return { ...summary, counts };
 }
 

@@ -9,16 +9,18 @@ import { ExitCode, InputError, OutputError, ThresholdError, UsageError } from ".
 import { removePendingTemporaries } from "../io/atomicWrite.js";
 import { completeHubDownloads } from "../io/hub/index.js";
 import { VERSION } from "../version.js";
+import { activationsCommand } from "./activations.js";
 import { compareCommand } from "./compare.js";
 import { dynamicsCommand } from "./dynamics.js";
 import { fitCommand } from "./fit.js";
+import { initCommand } from "./init.js";
 import { mergeCommand } from "./merge.js";
 import { scanCommand } from "./scan.js";
 import { logLine } from "./terminal.js";
 
 export function buildProgram(): Command {
   const program = new Command("jaynes")
-    .description("Weight-microstructure analyzer: per-layer lognormal fits of |w| for trained neural networks.")
+    .description("Weight-microstructure analyzer: per-layer lognormal fits of |w| (and of neuron outputs) for trained neural networks.")
     .version(VERSION, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText(
@@ -29,7 +31,9 @@ Examples:
   $ jaynes fit model.safetensors.index.json --format csv -o layers.csv
   $ jaynes compare ckpt_epoch00.safetensors ckpt_epoch10.safetensors
   $ jaynes dynamics ./checkpoints/ --plot figures/
+  $ jaynes activations model.onnx --input samples.npy
   $ jaynes scan ./checkpoints/ --out scan/ --fail-under-r2 0.9
+  $ jaynes init --like model.safetensors -o lognormal-init.safetensors --seed 1
 
 Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input (or one not analysed within
 --timeout), 3 a CI threshold failed, 70 internal error (a bug: please report it), 73 an output could
@@ -39,7 +43,9 @@ Tables go to stdout; progress and logs to stderr. NO_COLOR disables colour.`,
   program.addCommand(fitCommand());
   program.addCommand(compareCommand());
   program.addCommand(dynamicsCommand());
+  program.addCommand(activationsCommand());
   program.addCommand(scanCommand());
+  program.addCommand(initCommand());
   program.addCommand(mergeCommand());
   program.exitOverride();
   for (const command of program.commands) command.exitOverride();
@@ -55,8 +61,13 @@ export async function main(argv: string[]): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    if (error.code === "EPIPE") {
+      removePendingTemporaries(unlinkSync);
+      process.exit(process.exitCode ?? 0);
+    }
   });
+  // Logs to a closed stderr (`2>&1 | head`) are lost, but must not kill a run half-way through a write.
+  process.stderr.on("error", () => undefined);
 
   const program = buildProgram();
   try {

@@ -30,9 +30,9 @@ export async function prepareOutputDirectory(directory: string, option: string):
  * Check before any work that `file` can be written: its folder exists, and it is neither one of the
  * `inputs` nor a directory, socket or block device.
  */
-export async function checkOutputFile(file: string, option: string, inputs: readonly string[] = []): Promise<void> {
+export async function checkOutputFile(file: string, option: string, inputs: readonly string[] = [], options: { filesOnly?: boolean } = {}): Promise<void> {
   try {
-    await checkOutputPath(file, inputs);
+    await checkOutputPath(file, inputs, options);
   } catch (error) {
     if (error instanceof OutputError) throw new OutputError(`${error.message} (${option})`);
     throw error;

@@ -15,7 +15,12 @@ export class ProgressBar {
   private started = Date.now();
   private visible = false;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  /** `format` writes amounts (bytes by default; e.g. samples for a model run). */
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly format: (amount: number) => string = formatBytes,
+    private readonly rateUnit = "/s",
+  ) {}
 
   start(label: string, total: number): void {
     this.label = terminalSafe(label);
@@ -43,10 +48,10 @@ export class ProgressBar {
     const fraction = this.total > 0 ? Math.min(1, this.done / this.total) : 0;
     const filled = Math.round(fraction * width);
     const seconds = Math.max((now - this.started) / 1000, 1e-3);
-    const rate = `${formatBytes(this.done / seconds)}/s`;
+    const rate = `${this.format(this.done / seconds)}${this.rateUnit}`;
     const columns = this.stream.columns ?? 100;
     const label = this.label.length > 30 ? `…${this.label.slice(-29)}` : this.label;
-    const line = `${label} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${formatBytes(this.done)}/${formatBytes(this.total)} ${rate}`;
+    const line = `${label} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${this.format(this.done)}/${this.format(this.total)} ${rate}`;
     this.stream.write(`\r\u001b[2K${line.slice(0, columns - 1)}`);
     this.visible = true;
   }

@@ -11,10 +11,14 @@
  *   into /dev/fd or /proc (what /dev/stdout is): written as a stream, never replaced by a file.
  * A link to a regular file is followed: the file it points to is replaced, the link stays.
  * Every failure is an OutputError (`cannot write PATH: reason`, exit code 73).
+ *
+ * `AtomicFile` is the streaming form (a checkpoint written chunk by chunk, several files committed
+ * together: `init`); it writes regular files only — a FIFO or device target is refused, since a set
+ * of files is committed at once. `writeFileAtomic` writes one buffer.
  */
 import { randomBytes } from "node:crypto";
 import { constants, writeSync } from "node:fs";
-import { lstat, mkdir, open, readlink, realpath, rename, stat, unlink } from "node:fs/promises";
+import { type FileHandle, lstat, mkdir, open, readlink, realpath, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { OutputError } from "../errors.js";
 import { describeIoError } from "./byteSource.js";
@@ -68,28 +72,114 @@ export async function outputTarget(path: string): Promise<OutputTarget> {
   throw new OutputError(`cannot write ${path}: a loop of symbolic links`);
 }
 
+const notAFile = (path: string): OutputError => new OutputError(`cannot write ${path}: it is a FIFO, device or descriptor, and this output is written as regular files (refusing to replace it)`);
+
+/** A file written sequentially into a temporary beside its target, renamed onto it by `commit`. */
+export class AtomicFile {
+  private position = 0;
+  private closed = false;
+
+  private constructor(
+    /** The path as the user gave it (for messages). */
+    readonly path: string,
+    /** The regular file the rename replaces (links followed). */
+    readonly target: string,
+    readonly temporary: string,
+    private readonly handle: FileHandle,
+  ) {}
+
+  /** Start writing `path`; throws OutputError when it must not be replaced or its folder cannot be written. */
+  static async create(path: string): Promise<AtomicFile> {
+    const target = await outputTarget(path);
+    if (target.kind !== "file") throw notAFile(path);
+    return AtomicFile.createAt(path, target.path);
+  }
+
+  /** Start writing `target`, a regular file's path already resolved by `outputTarget`. */
+  static async createAt(path: string, target: string): Promise<AtomicFile> {
+    const folder = dirname(target);
+    sweepStaleWriteTemporaries(folder);
+    const temporary = join(folder, writeTemporaryName(basename(target), randomBytes(4).toString("hex")));
+    pendingTemporaries.add(temporary);
+    try {
+      return new AtomicFile(path, target, temporary, await open(temporary, "wx"));
+    } catch (error) {
+      pendingTemporaries.delete(temporary);
+      throw new OutputError(`cannot write ${path}: ${describeIoError(error)}`);
+    }
+  }
+
+  get bytesWritten(): number {
+    return this.position;
+  }
+
+  /** Append `bytes` (the buffer may be reused once the promise resolves). */
+  async write(bytes: Uint8Array): Promise<void> {
+    try {
+      let done = 0;
+      while (done < bytes.length) {
+        const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done, this.position + done);
+        done += bytesWritten;
+      }
+    } catch (error) {
+      throw new OutputError(`cannot write ${this.path}: ${describeIoError(error)}`);
+    }
+    this.position += bytes.length;
+  }
+
+  /** Flush to disk and close; the target is not touched yet. */
+  async finish(): Promise<void> {
+    try {
+      await this.handle.sync();
+      this.closed = true;
+      await this.handle.close();
+    } catch (error) {
+      throw new OutputError(`cannot write ${this.path}: ${describeIoError(error)}`);
+    }
+  }
+
+  /**
+   * Rename the finished temporary onto the target — checked again just before: never onto a
+   * directory, device or FIFO (as root, a rename onto /dev/null replaces the system's /dev/null),
+   * never onto a file this run read.
+   */
+  async commit(): Promise<void> {
+    const existing = await lstat(this.target).catch(() => undefined);
+    if (existing && !existing.isFile()) throw new OutputError(`cannot write ${this.path}: it is a ${fileKind(existing)} (refusing to replace it with a file)`);
+    if (existing && isInputFile(this.target)) throw new OutputError(`cannot write ${this.path}: it is an input of this run (refusing to overwrite it)`);
+    try {
+      await rename(this.temporary, this.target);
+    } catch (error) {
+      throw new OutputError(`cannot write ${this.path}: ${describeIoError(error)}`);
+    }
+    pendingTemporaries.delete(this.temporary);
+  }
+
+  /** Give up: close and remove the temporary (never throws). */
+  async abort(): Promise<void> {
+    if (!this.closed) await this.handle.close().catch(() => undefined);
+    this.closed = true;
+    await unlink(this.temporary).catch(() => undefined);
+    pendingTemporaries.delete(this.temporary);
+  }
+}
+
 export async function writeFileAtomic(path: string, contents: string | Uint8Array): Promise<void> {
   const target = await outputTarget(path);
   if (target.kind === "descriptor") return writeDescriptor(path, target.fd, contents);
   if (target.kind === "stream") return writeStream(path, contents);
-  const folder = dirname(target.path);
-  sweepStaleWriteTemporaries(folder);
-  const temporary = join(folder, writeTemporaryName(basename(target.path), randomBytes(4).toString("hex")));
-  pendingTemporaries.add(temporary);
+  await writeFileAt(path, target.path, contents);
+}
+
+async function writeFileAt(path: string, target: string, contents: string | Uint8Array): Promise<void> {
+  const file = await AtomicFile.createAt(path, target);
   try {
-    const handle = await open(temporary, "wx");
-    try {
-      await handle.writeFile(contents);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, target.path);
+    await file.write(typeof contents === "string" ? Buffer.from(contents, "utf8") : contents);
+    await file.finish();
+    await file.commit();
   } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw new OutputError(`cannot write ${path}: ${describeIoError(error)}`);
-  } finally {
-    pendingTemporaries.delete(temporary);
+    await file.abort();
+    throw error;
   }
 }
 
@@ -122,10 +212,16 @@ async function writeStream(path: string, contents: string | Uint8Array): Promise
   }
 }
 
-/** Check before any work that `path` may be written (its folder exists, it is no input or directory). */
-export async function checkOutputPath(path: string, inputs: readonly string[]): Promise<void> {
+/**
+ * Check before any work that `path` may be written (its folder exists, it is no input or directory).
+ * `filesOnly`: a FIFO, device or descriptor is refused too (outputs written by AtomicFile).
+ */
+export async function checkOutputPath(path: string, inputs: readonly string[], options: { filesOnly?: boolean } = {}): Promise<void> {
   const target = await outputTarget(path);
-  if (target.kind !== "file") return;
+  if (target.kind !== "file") {
+    if (options.filesOnly) throw notAFile(path);
+    return;
+  }
   const folder = await stat(dirname(target.path)).then(
     (info) => info.isDirectory(),
     () => false,

@@ -2,7 +2,8 @@
  * Temporary files and folders of this process carry its pid in their names, so that what a killed
  * process left behind (SIGKILL, a power cut: no exit hook ran) can be told apart from what a running
  * process still uses, and is removed by the next run:
- * - folders under os.tmpdir(): `jaynes-<kind>-<pid>-XXXXXX` (temporary copies, Hub download spill);
+ * - folders under os.tmpdir() (or a folder the user named, `activations --spill-dir`):
+ *   `jaynes-<kind>-<pid>-XXXXXX` (temporary copies, Hub download spill, activation spills);
  * - atomic-write temporaries next to their target: `.<name>.jaynes-tmp-<pid>-<hex>`.
  * Only entries of this user whose process is gone are removed.
  */
@@ -49,19 +50,19 @@ function removeLeftovers(folder: string, pattern: RegExp): void {
   }
 }
 
-let sweptTempFolders = false;
+const sweptParents = new Set<string>();
 
-/** Remove `jaynes-<kind>-<pid>-*` folders under os.tmpdir() whose process is gone (once per process). */
-export function sweepStaleTempFolders(): void {
-  if (sweptTempFolders) return;
-  sweptTempFolders = true;
-  removeLeftovers(tmpdir(), TEMP_FOLDER);
+/** Remove `jaynes-<kind>-<pid>-*` folders under `parent` (default os.tmpdir()) whose process is gone (once per folder per process). */
+export function sweepStaleTempFolders(parent: string = tmpdir()): void {
+  if (sweptParents.has(parent)) return;
+  sweptParents.add(parent);
+  removeLeftovers(parent, TEMP_FOLDER);
 }
 
-/** A new temporary folder of this process: `jaynes-<kind>-<pid>-XXXXXX` under os.tmpdir(). */
-export function makeProcessTempFolder(kind: string): string {
-  sweepStaleTempFolders();
-  return mkdtempSync(join(tmpdir(), `jaynes-${kind}-${process.pid}-`));
+/** A new temporary folder of this process: `jaynes-<kind>-<pid>-XXXXXX` under `parent` (default os.tmpdir()). */
+export function makeProcessTempFolder(kind: string, parent: string = tmpdir()): string {
+  sweepStaleTempFolders(parent);
+  return mkdtempSync(join(parent, `jaynes-${kind}-${process.pid}-`));
 }
 
 /** The temporary name an atomic write of `name` uses in its folder. */

@@ -9,7 +9,7 @@
  * when the process exits (or, after a kill, by the next run: io/processTemp.ts): a reader describes
  * tensors that are read later, so a copy must outlive the reader.
  */
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { open, statfs } from "node:fs/promises";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
@@ -42,6 +42,28 @@ function tempFolder(): string {
 export function removeTempCopies(): void {
   if (folder) rmSync(folder, { recursive: true, force: true });
   folder = undefined;
+}
+
+const extraFolders = new Set<string>();
+
+/**
+ * A new folder for temporary files of one job (a spill, rewritten model copies): inside this
+ * process's folder, or under `parent` — either way removed when the process exits, or earlier by
+ * `removeTemporaryFolder`.
+ */
+export function temporaryFolder(prefix: string, parent?: string): string {
+  // Under a folder of the user's, the name carries the pid so the next run removes it after a kill.
+  const folder = parent === undefined ? mkdtempSync(join(tempFolder(), prefix)) : makeProcessTempFolder(prefix.replace(/[^a-z]/g, ""), parent);
+  if (parent !== undefined) {
+    if (extraFolders.size === 0) process.once("exit", () => extraFolders.forEach((path) => rmSync(path, { recursive: true, force: true })));
+    extraFolders.add(folder);
+  }
+  return folder;
+}
+
+export function removeTemporaryFolder(folder: string): void {
+  rmSync(folder, { recursive: true, force: true });
+  extraFolders.delete(folder);
 }
 
 export interface TempCopySpec {

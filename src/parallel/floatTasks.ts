@@ -6,13 +6,13 @@ import type { FloatCodec } from "../decode/codec.js";
 import { binValues as binAny, countAbove32 } from "../stats/binning.js";
 import { FloatScan } from "../stats/floatScan.js";
 import type { Kernels } from "../stats/kernels.js";
-import type { AccumulateResult, AccumulateTask } from "./taskTypes.js";
+import type { AccumulateResult, HistogramTask } from "./taskTypes.js";
 
 /**
  * The float tasks (scan, bin, above, scan-and-bin) over decoded chunks: `chunks(report)` yields the
  * range's bytes (reporting them when `report`), `codec` decodes them, starting at `firstElement`.
  */
-export async function runFloatTask(task: AccumulateTask, codec: FloatCodec, chunks: (report: boolean) => AsyncGenerator<Uint8Array>, firstElement: number, kernels: Kernels | undefined): Promise<AccumulateResult> {
+export async function runFloatTask(task: HistogramTask, codec: FloatCodec, chunks: (report: boolean) => AsyncGenerator<Uint8Array>, firstElement: number, kernels: Kernels | undefined): Promise<AccumulateResult> {
   switch (task.kind) {
     case "scan": {
       const scan = new FloatScan(task.distinctCap);

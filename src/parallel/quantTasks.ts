@@ -13,14 +13,14 @@ import { prepareQuantDecoder } from "../decode/quant/index.js";
 import { keyedCountsFromTable } from "../stats/keyedCounts.js";
 import { acquireKernels } from "../stats/kernels.js";
 import { runFloatTask } from "./floatTasks.js";
-import type { AccumulateResult, AccumulateTask } from "./taskTypes.js";
+import type { AccumulateResult, HistogramTask } from "./taskTypes.js";
 
 /** Bytes of codes per chunk whose decoded float32 values take `decodedBytes`. */
 export function codeChunkBytes(decodedBytes: number, unitBytes: number, unitElements: number): number {
   return Math.max(unitBytes, Math.floor(decodedBytes / (4 * unitElements)) * unitBytes);
 }
 
-export async function runQuantizedTask(task: AccumulateTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+export async function runQuantizedTask(task: HistogramTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
   const encoding = task.data.encoding as QuantizedEncoding;
   const decoder = await prepareQuantDecoder(encoding, pool, task.start, task.end);
   const { unitBytes, unitElements } = decoder;

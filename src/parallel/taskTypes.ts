@@ -6,6 +6,7 @@ import type { CrcPart } from "../io/crc32.js";
 import type { TensorData } from "../io/tensorData.js";
 import type { BucketSplits } from "../stats/binning.js";
 import type { FloatScanState } from "../stats/floatScan.js";
+import type { InitResult, InitTask } from "./initTasks.js";
 
 export interface RangeTask {
   data: TensorData;
@@ -15,7 +16,11 @@ export interface RangeTask {
   chunkBytes: number;
 }
 
-export type AccumulateTask =
+/** Every unit of work the executors run. */
+export type AccumulateTask = HistogramTask | InitTask;
+
+/** The passes that reduce a layer to its histogram. */
+export type HistogramTask =
   | ({ kind: "codes" } & RangeTask)
   | ({ kind: "scan"; distinctCap: number } & RangeTask)
   /** Pass 2 over floats: every value into bins (`bin`), or, for F32 counted per bucket in pass 1,
@@ -35,7 +40,8 @@ export type AccumulateResult =
   | { kind: "bin"; counts: Float64Array }
   | { kind: "above"; above: Float64Array }
   | { kind: "scan-and-bin"; state: FloatScanState; counts: Float64Array; crc?: CrcPart }
-  | { kind: "quant-count"; keys: Uint32Array; values: Float64Array; counts: Float64Array };
+  | { kind: "quant-count"; keys: Uint32Array; values: Float64Array; counts: Float64Array }
+  | InitResult;
 
 /** Buffers a result owns, for transfer (zero-copy) between threads. */
 export function transferables(result: AccumulateResult): ArrayBuffer[] {
@@ -44,6 +50,9 @@ export function transferables(result: AccumulateResult): ArrayBuffer[] {
   if ("counts" in result) buffers.push(result.counts.buffer);
   if ("above" in result) buffers.push(result.above.buffer);
   if ("keys" in result) buffers.push(result.keys.buffer, result.values.buffer);
+  if ("bytes" in result && result.bytes) buffers.push(result.bytes.buffer);
+  if ("blockSquares" in result && result.blockSquares) buffers.push(result.blockSquares.buffer);
+  if ("negative" in result && result.negative) buffers.push(result.negative.buffer);
   if ("state" in result) {
     if (result.state.buckets) buffers.push(result.state.buckets.buffer);
     if (result.state.distinctKeys) buffers.push(result.state.distinctKeys.buffer);

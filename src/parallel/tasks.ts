@@ -10,6 +10,7 @@
  * - `scan-and-bin`: a tensor that fits in one chunk: read once, both passes in memory.
  * - `quant-count`: count the keys of checkpoint-quantised codes (quantTasks.ts); quantised tensors
  *   on the float path take `scan`/`above`/`bin` with their codes decoded there too.
+ * - `draw`, `moments`: the work of `jaynes init` (initTasks.ts), run by the same executors.
  */
 import { createCodec, type CodeCodec } from "../decode/encodings.js";
 import type { SourcePool } from "../io/byteSource.js";
@@ -19,11 +20,22 @@ import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/co
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
 import { runFloatTask } from "./floatTasks.js";
 import { runQuantizedTask } from "./quantTasks.js";
-import type { AccumulateResult, AccumulateTask } from "./taskTypes.js";
+import type { AccumulateResult, AccumulateTask, HistogramTask } from "./taskTypes.js";
+import { runInitTask } from "./initTasks.js";
 
-export { type AccumulateResult, type AccumulateTask, transferables } from "./taskTypes.js";
+export { type AccumulateResult, type AccumulateTask, type HistogramTask, transferables } from "./taskTypes.js";
+
+/** Buffers a task hands over to the thread that runs it (zero-copy, reused by the caller afterwards). */
+export function taskTransferables(task: AccumulateTask): ArrayBuffer[] {
+  if (task.kind !== "draw") return [];
+  const buffers: ArrayBufferLike[] = [];
+  if (task.output) buffers.push(task.output);
+  if (task.negative) buffers.push(task.negative.buffer);
+  return [...new Set(buffers)].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
+}
 
 export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+  if (task.kind === "draw" || task.kind === "moments") return runInitTask(task, pool, onBytes);
   if (task.data.encoding.kind === "quantized") return runQuantizedTask(task, pool, onBytes);
   const kernels = acquireKernels(task.chunkBytes, "bins" in task ? task.bins : 0);
   try {
@@ -33,7 +45,7 @@ export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, 
   }
 }
 
-async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels | undefined, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+async function runWith(task: HistogramTask, pool: SourcePool, kernels: Kernels | undefined, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
   const codec = createCodec(task.data.encoding);
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.

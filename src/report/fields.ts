@@ -84,7 +84,7 @@ export function flatLayers(models: readonly Stored<ModelResult>[]): FlatLayer[] 
 }
 
 /** The value of one CSV column for a layer (`<field>_<model>` reads `alternatives.<model>.<field>`). */
-export function layerColumnValue(layer: FlatLayer, column: LayerColumn): unknown {
+export function layerColumnValue(layer: FlatLayer, column: LayerColumn | string): unknown {
   // quantization_scheme is an object in JSON; CSV has its scheme, bits and block size as columns.
   if (column === "quantization_scheme") return layer.quantization_scheme?.scheme;
   if (column === "quantization_bits") return layer.quantization_scheme?.bits;

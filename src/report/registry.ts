@@ -10,14 +10,26 @@
  * Files a command writes besides its main output (figures, the HTML report, a scan's summary files)
  * are not `--format`s; the use cases (src/run) write them with the same renderer functions.
  */
+import type { ActivationResult } from "../analysis/activations/result.js";
 import type { ModelComparison } from "../analysis/compare.js";
 import type { DynamicsResult } from "../analysis/dynamics/analyze.js";
 import type { ModelResult } from "../analysis/model.js";
 import type { ScanSummary } from "../analysis/scan/summary.js";
 import type { Failure } from "../errors.js";
 import { VERSION } from "../version.js";
+import {
+  type ActivationComparisonDocument,
+  renderActivationComparisonCsv,
+  renderActivationComparisonJson,
+  renderActivationComparisonTable,
+  renderActivationCsv,
+  renderActivationJson,
+  renderActivationJsonl,
+  renderActivationTables,
+} from "./activations.js";
 import { renderComparisonCsv, renderComparisonTable } from "./compare.js";
 import { renderCsv } from "./csv.js";
+import { type InitReport, renderInitJson, renderInitTable } from "./init.js";
 import { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "./dynamics.js";
 import { renderJson, renderJsonDocument, renderJsonl } from "./json.js";
 import { renderScanCsv, renderScanTable } from "./scanSummary.js";
@@ -37,12 +49,21 @@ export interface FitDocument {
   failures: readonly Failure[];
 }
 
+/** `jaynes activations`' document: the models run and the ones that failed. */
+export interface ActivationsDocument {
+  models: readonly ActivationResult[];
+  failures: readonly Failure[];
+}
+
 /** The documents commands print, by kind. */
 export interface Documents {
   fit: FitDocument;
+  activations: ActivationsDocument;
+  "activations-compare": ActivationComparisonDocument;
   compare: ModelComparison;
   dynamics: DynamicsResult;
   scan: ScanSummary;
+  init: InitReport;
 }
 
 export type DocumentKind = keyof Documents;
@@ -56,6 +77,17 @@ export const RENDERERS: RendererTable = {
     csv: (fit) => renderCsv(fit.models),
     json: (fit) => renderJson({ tool: "jaynes", version: VERSION, models: fit.models, failures: fit.failures }),
     jsonl: (fit) => renderJsonl(fit.models),
+  },
+  activations: {
+    table: (document, context) => renderActivationTables(document.models, context),
+    csv: (document) => renderActivationCsv(document.models),
+    json: (document) => renderActivationJson(document.models, document.failures, VERSION),
+    jsonl: (document) => renderActivationJsonl(document.models),
+  },
+  "activations-compare": {
+    table: (document, context) => renderActivationComparisonTable(document, { color: context.color, verbose: false }),
+    csv: (document) => renderActivationComparisonCsv(document),
+    json: (document) => renderActivationComparisonJson(document, VERSION),
   },
   compare: {
     table: (comparison, context) => renderComparisonTable(comparison, { color: context.color, verbose: false }),
@@ -71,6 +103,10 @@ export const RENDERERS: RendererTable = {
     table: (summary, context) => renderScanTable(summary, { color: context.color }),
     csv: (summary) => renderScanCsv(summary),
     json: (summary) => renderJsonDocument(summary),
+  },
+  init: {
+    table: (report, context) => renderInitTable(report, { color: context.color, verbose: false }),
+    json: (report) => renderInitJson(report),
   },
 };
 

@@ -30,6 +30,8 @@ interface KernelExports {
   bin32(ptr: number, n: number, counts: number, step: number, maxAbs: number, bins: number): void;
   countAbove32(ptr: number, n: number, thresholds: number, above: number): void;
   count8seg(ptr: number, n: number, table: number, shift: number): void;
+  select32(ptr: number, n: number, from: number, out: number): number;
+  unitSums32(ptr: number, n: number, units: number, inner: number, sums: number): void;
 }
 
 const PAGE = 65536;
@@ -166,6 +168,29 @@ export class Kernels {
     }
     this.defer(TABLES, above, FLOAT32_BUCKETS, 2, values.length, BUCKET_TABLE_BYTES);
     this.exports.countAbove32(values.byteOffset, values.length, THRESHOLDS, TABLES);
+  }
+
+  /**
+   * Copy the finite patterns of `bits` (a view of the first chunk buffer) with |pattern| ≥ `from`
+   * into the second chunk buffer, in order; returns a view of them (valid until the next call).
+   */
+  select32(bits: Uint32Array, from: number): Uint32Array {
+    const out = this.buffers()[1];
+    const count = this.exports.select32(bits.byteOffset, bits.length, from >>> 0, out.byteOffset);
+    return new Uint32Array(out.buffer, out.byteOffset, count);
+  }
+
+  /**
+   * sums[u] += Σ_i |values[o][u][i]| for `values` (a view of the first chunk buffer, all finite)
+   * laid out as [outer][units][inner]; `sums` (at most a chunk's bytes) passes through the second
+   * chunk buffer.
+   */
+  unitSums32(values: Float32Array, units: number, inner: number, sums: Float64Array): void {
+    const [, second] = this.buffers();
+    const region = new Float64Array(second.buffer, second.byteOffset, sums.length);
+    region.set(sums);
+    this.exports.unitSums32(values.byteOffset, values.length, units, inner, region.byteOffset);
+    sums.set(region);
   }
 
   /** Fold every pending u32 table into its float64 destination. Call before reading results. */

@@ -132,6 +132,7 @@ export function npyTensor(
   const params = shapeProduct(header.shape);
   if (params === undefined) throw new InputError("overflow", file, `shape [${header.shape.join(", ")}] overflows`, name);
   const record: TensorRecord = { name, dtype: info.dtype, shape: header.shape, params };
+  if (header.fortranOrder && header.shape.filter((dim) => dim > 1).length > 1) record.permuted = true;
   // Object arrays hold a pickle of unknown length after the header: not checked, never read.
   if (info.dtype === "OBJECT") return { ...record, skipReason: info.skipReason! };
   if (info.itemBytes !== undefined) {
@@ -140,6 +141,8 @@ export function npyTensor(
     if (!Number.isSafeInteger(bytes)) throw new InputError("overflow", file, `shape [${header.shape.join(", ")}] overflows`, name);
     if (available < bytes) throw new InputError("truncated", file, `array data has ${available} bytes but shape [${header.shape.join(", ")}] of ${info.dtype} needs ${bytes}`, name, header.dataOffset);
     if (available > bytes) throw new InputError("malformed", file, `${available - bytes} bytes follow the array data (shape [${header.shape.join(", ")}] of ${info.dtype} needs ${bytes})`, name);
+    const bigEndian = typeof header.descr === "string" && header.descr.startsWith(">") && info.itemBytes > 1;
+    record.storage = { ...span(header.dataOffset, bytes), itemBytes: info.itemBytes, ...(bigEndian ? { bigEndian } : {}), ...(header.fortranOrder ? { columnMajor: true } : {}) };
     if (info.encoding) return { ...record, data: { ...span(header.dataOffset, bytes), encoding: info.encoding, elements: params } };
   }
   return { ...record, skipReason: info.skipReason ?? "not analysed" };

@@ -94,11 +94,11 @@ function modulePrefix(name: string): string {
 }
 
 function side(record: TensorRecord): SideTensor {
-  return { name: record.name, dtype: record.dtype, shape: record.shape, ranges: record.storage! };
+  return { name: record.name, dtype: record.dtype, shape: record.shape, ranges: record.storage!.ranges };
 }
 
 function fileOf(record: TensorRecord): string {
-  return record.storage?.[0]?.source ?? "";
+  return record.storage?.ranges[0]?.source ?? "";
 }
 
 function malformed(record: TensorRecord, message: string): InputError {
@@ -106,7 +106,7 @@ function malformed(record: TensorRecord, message: string): InputError {
 }
 
 async function readStored(pool: SourcePool, record: TensorRecord): Promise<Uint8Array> {
-  const ranges: ByteRange[] = record.storage ?? [];
+  const ranges: ByteRange[] = record.storage?.ranges ?? [];
   const bytes = new Uint8Array(totalBytes(ranges));
   await readSpan(ranges, pool, 0, bytes);
   return bytes;
@@ -130,7 +130,7 @@ function decodedRecord(codes: TensorRecord, name: string, shape: number[], dtype
     dtype,
     shape,
     params,
-    data: { ranges: codes.storage!, encoding, elements: params },
+    data: { ranges: codes.storage!.ranges, encoding, elements: params },
     quantization: words,
     quantizationInfo: info,
   };
@@ -277,7 +277,7 @@ async function detectBnb4bit(weight: TensorRecord, context: Context): Promise<De
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw malformed(state, "quant state has no valid shape");
   const logical = shape as number[];
   const elements = product(logical);
-  if (weight.dtype !== "U8" || totalBytes(weight.storage!) !== Math.ceil(elements / 2)) throw malformed(weight, `holds ${totalBytes(weight.storage!)} bytes; ${elements} 4-bit values of shape [${logical.join(", ")}] need ${Math.ceil(elements / 2)}`);
+  if (weight.dtype !== "U8" || totalBytes(weight.storage!.ranges) !== Math.ceil(elements / 2)) throw malformed(weight, `holds ${totalBytes(weight.storage!.ranges)} bytes; ${elements} 4-bit values of shape [${logical.join(", ")}] need ${Math.ceil(elements / 2)}`);
   const blocks = Math.ceil(elements / blocksize);
   if (product(absmax.shape) !== blocks) throw malformed(absmax, `holds ${product(absmax.shape)} values; ${elements} values in blocks of ${blocksize} need ${blocks}`);
   const map = await readFloats(pool, quantMap);
