@@ -7,7 +7,9 @@
  *   dims taking the batch size (a recurrent state of zeros is `--input state=0`);
  * - random values (`--random gaussian|uniform`, an explicit baseline, never the default): N(0, 1) or
  *   U[0, 1) from a seeded generator, per-sample shape from the graph or `--shape`.
- * Memory is one batch per input.
+ * Memory is one batch per input, and one batch of all inputs together holds at most
+ * INPUT_BATCH_BYTES (the batch is reduced to fit; a single sample larger than that is a `limit`
+ * error naming the input — a model declaring a 10⁹-element input must not allocate it).
  */
 import { InputError, UsageError } from "../errors.js";
 import { openModel } from "../formats/open.js";
@@ -55,6 +57,8 @@ export interface InputDescription {
 
 interface Feeder {
   description: InputDescription;
+  /** Bytes of one sample as fed (a constant with dynamic dims: at a batch of one). */
+  bytesPerSample: number;
   /** Rows available (stored tensors only). */
   rows?: number;
   /** The next `count` samples (always called in order). */
@@ -65,6 +69,8 @@ interface Feeder {
 export interface InputPlan {
   inputs: InputDescription[];
   samples: number;
+  /** Bytes of one sample of all inputs together, as fed (≤ INPUT_BATCH_BYTES). */
+  bytesPerSample: number;
   /**
    * Feeds for the next `count` samples (fewer at the end), or undefined after the last. Batches of a
    * stored input must keep one size (the last may be shorter).
@@ -72,6 +78,9 @@ export interface InputPlan {
   nextBatch(count: number): Promise<{ feeds: Map<string, InputArray>; count: number } | undefined>;
   close(): Promise<void>;
 }
+
+/** Largest batch of inputs held at once (all inputs together, as fed to the runtime). */
+export const INPUT_BATCH_BYTES = 64 * 1024 * 1024;
 
 /** Samples drawn for `--random` when no `--limit` says how many. */
 export const DEFAULT_RANDOM_SAMPLES = 1000;
@@ -132,12 +141,19 @@ export async function planInputs(graphInputs: readonly GraphInput[], specs: read
     await Promise.all(ordered.map((feeder) => feeder.close()));
     throw new UsageError(`the inputs hold different numbers of samples: ${stored.map((feeder) => `${feeder.description.name} ${feeder.rows}`).join(", ")}`);
   }
+  const bytesPerSample = ordered.reduce((sum, feeder) => sum + feeder.bytesPerSample, 0);
+  if (bytesPerSample > INPUT_BATCH_BYTES) {
+    await Promise.all(ordered.map((feeder) => feeder.close()));
+    const largest = ordered.reduce((a, b) => (b.bytesPerSample > a.bytesPerSample ? b : a));
+    throw new InputError("limit", largest.description.source.split(" (")[0]!, `one sample of the model's inputs takes ${bytesPerSample} bytes (input "${largest.description.name}": ${largest.bytesPerSample}), above the ${INPUT_BATCH_BYTES}-byte limit for one batch`);
+  }
   const available = rows.length > 0 ? rows[0]! : (options.limit ?? DEFAULT_RANDOM_SAMPLES);
   const samples = Math.min(available, options.limit ?? Infinity);
   let done = 0;
   return {
     inputs: ordered.map((feeder) => feeder.description),
     samples,
+    bytesPerSample,
     async nextBatch(wanted) {
       if (done >= samples) return undefined;
       const count = Math.min(wanted, samples - done);
@@ -180,6 +196,7 @@ function fileFeeder(input: GraphInput, path: string, tensor: TensorRecord): Feed
   return {
     description: { name: input.name, type: input.type, source: `${path}${tensor.name && !path.endsWith(".npy") ? `:${tensor.name}` : ""} (${describeElementType(stored)})`, shape: tensor.shape },
     rows,
+    bytesPerSample: rowElements * Math.max(stored.bytes, target.bytes),
     async next(count) {
       if (rowBytes === 0) return { type: input.type, data: convertValues(new Uint8Array(0), 0, stored, target), dims: [count, ...rowShape] };
       // Chunks are exactly `count` rows long (the batch), the last one shorter.
@@ -231,9 +248,12 @@ function fillFeeder(input: GraphInput, value: number): Feeder {
   if (target.kind !== "float" && !Number.isInteger(value)) throw new UsageError(`--input ${input.name}=${value}: the input is ${input.type}; give an integer`);
   return {
     description: { name: input.name, type: input.type, source: `constant ${value}`, shape: filledShape(input, 1) },
+    bytesPerSample: filledShape(input, 1).reduce((product, dim) => product * dim, 1) * Math.max(8, target.bytes),
     async next(count) {
       const dims = filledShape(input, count);
       const elements = dims.reduce((product, dim) => product * dim, 1);
+      // Dynamic dims take the batch size: a rank-k constant grows as count^k.
+      if (elements * Math.max(8, target.bytes) > INPUT_BATCH_BYTES) throw new InputError("limit", `--input ${input.name}=${value}`, `a batch of ${count} is ${elements} elements of shape [${dims.join(", ")}], above the ${INPUT_BATCH_BYTES}-byte limit for one batch`);
       const bytes = new Uint8Array(8);
       new DataView(bytes.buffer).setFloat64(0, value, true);
       const one = convertValues(bytes, 1, { kind: "float", bytes: 8 }, target.kind === "float" ? target : { kind: "float", bytes: 8 });
@@ -268,6 +288,7 @@ function randomFeeder(input: GraphInput, distribution: RandomDistribution, seed:
   const elementsPerSample = perSample.reduce((product, dim) => product * dim, 1);
   return {
     description: { name: input.name, type: input.type, source: `random ${distribution === "gaussian" ? "N(0, 1)" : "U[0, 1)"} (seed ${seed})`, shape: perSample },
+    bytesPerSample: elementsPerSample * target.bytes,
     async next(count) {
       const data = target.bytes === 8 ? new Float64Array(count * elementsPerSample) : new Float32Array(count * elementsPerSample);
       for (let i = 0; i < data.length; i++) data[i] = draw();
