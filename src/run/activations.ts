@@ -99,7 +99,7 @@ async function activationsOf(
   spilled: (spill: SpillFile) => void,
 ): Promise<ActivationResult> {
   const modelPath = model.path;
-  const inputs = (): Promise<InputPlan> => planInputs(model.graphInputs(), options.inputs, options.input);
+  const inputs = (): Promise<InputPlan> => planInputs(model.graphInputs(), options.inputs, options.input, modelPath);
   let spill: SpillFile | undefined;
   {
     // 1. Prepare on the first sample: If branches, values, bytes per sample.

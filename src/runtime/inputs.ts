@@ -57,6 +57,8 @@ export interface InputDescription {
 
 interface Feeder {
   description: InputDescription;
+  /** The input file it reads, if any (errors about its samples name it). */
+  file?: string;
   /** Bytes of one sample as fed (a constant with dynamic dims: at a batch of one). */
   bytesPerSample: number;
   /** Rows available (stored tensors only). */
@@ -87,8 +89,8 @@ export const DEFAULT_RANDOM_SAMPLES = 1000;
 
 const formatShape = (shape: readonly (number | string | null)[] | undefined): string => (shape ? `[${shape.map((dim) => (typeof dim === "number" ? dim : dim || "?")).join(", ")}]` : "[?]");
 
-/** Bind specs to graph inputs and open what they name. */
-export async function planInputs(graphInputs: readonly GraphInput[], specs: readonly InputSpec[], options: InputOptions): Promise<InputPlan> {
+/** Bind specs to graph inputs of `model` (errors about what it declares name it) and open what they name. */
+export async function planInputs(graphInputs: readonly GraphInput[], specs: readonly InputSpec[], options: InputOptions, model = "the model"): Promise<InputPlan> {
   const byName = new Map(graphInputs.map((input) => [input.name, input]));
   const feeders = new Map<string, Feeder>();
   const bind = (input: GraphInput, feeder: Feeder): void => {
@@ -100,7 +102,7 @@ export async function planInputs(graphInputs: readonly GraphInput[], specs: read
     for (const spec of specs) {
       if (spec.name !== undefined && !byName.has(spec.name)) throw new UsageError(`--input ${spec.name}=…: the model has no input "${spec.name}"; its inputs are ${known()}`);
       if (spec.kind === "fill") {
-        bind(byName.get(spec.name)!, fillFeeder(byName.get(spec.name)!, spec.value));
+        bind(byName.get(spec.name)!, fillFeeder(byName.get(spec.name)!, spec.value, model));
         continue;
       }
       const tensors = await storedTensors(spec.path);
@@ -145,7 +147,7 @@ export async function planInputs(graphInputs: readonly GraphInput[], specs: read
   if (bytesPerSample > INPUT_BATCH_BYTES) {
     await Promise.all(ordered.map((feeder) => feeder.close()));
     const largest = ordered.reduce((a, b) => (b.bytesPerSample > a.bytesPerSample ? b : a));
-    throw new InputError("limit", largest.description.source.split(" (")[0]!, `one sample of the model's inputs takes ${bytesPerSample} bytes (input "${largest.description.name}": ${largest.bytesPerSample}), above the ${INPUT_BATCH_BYTES}-byte limit for one batch`);
+    throw new InputError("limit", largest.file ?? model, `one sample of the model's inputs takes ${bytesPerSample} bytes (input "${largest.description.name}": ${largest.bytesPerSample}), above the ${INPUT_BATCH_BYTES}-byte limit for one batch`);
   }
   const available = rows.length > 0 ? rows[0]! : (options.limit ?? DEFAULT_RANDOM_SAMPLES);
   const samples = Math.min(available, options.limit ?? Infinity);
@@ -196,6 +198,7 @@ function fileFeeder(input: GraphInput, path: string, tensor: TensorRecord): Feed
   return {
     description: { name: input.name, type: input.type, source: `${path}${tensor.name && !path.endsWith(".npy") ? `:${tensor.name}` : ""} (${describeElementType(stored)})`, shape: tensor.shape },
     rows,
+    file: path,
     bytesPerSample: rowElements * Math.max(stored.bytes, target.bytes),
     async next(count) {
       if (rowBytes === 0) return { type: input.type, data: convertValues(new Uint8Array(0), 0, stored, target), dims: [count, ...rowShape] };
@@ -242,7 +245,7 @@ function filledShape(input: GraphInput, count: number): number[] {
   return (input.shape ?? []).map((dim) => (typeof dim === "number" ? dim : count));
 }
 
-function fillFeeder(input: GraphInput, value: number): Feeder {
+function fillFeeder(input: GraphInput, value: number, model: string): Feeder {
   const target = elementTypeOfOrt(input.type);
   if (!target) throw new UsageError(`model input "${input.name}" has type ${input.type}, which jaynes cannot feed`);
   if (target.kind !== "float" && !Number.isInteger(value)) throw new UsageError(`--input ${input.name}=${value}: the input is ${input.type}; give an integer`);
@@ -253,7 +256,7 @@ function fillFeeder(input: GraphInput, value: number): Feeder {
       const dims = filledShape(input, count);
       const elements = dims.reduce((product, dim) => product * dim, 1);
       // Dynamic dims take the batch size: a rank-k constant grows as count^k.
-      if (elements * Math.max(8, target.bytes) > INPUT_BATCH_BYTES) throw new InputError("limit", `--input ${input.name}=${value}`, `a batch of ${count} is ${elements} elements of shape [${dims.join(", ")}], above the ${INPUT_BATCH_BYTES}-byte limit for one batch`);
+      if (elements * Math.max(8, target.bytes) > INPUT_BATCH_BYTES) throw new InputError("limit", model, `--input ${input.name}=${value}: a batch of ${count} is ${elements} elements of shape [${dims.join(", ")}], above the ${INPUT_BATCH_BYTES}-byte limit for one batch`);
       const bytes = new Uint8Array(8);
       new DataView(bytes.buffer).setFloat64(0, value, true);
       const one = convertValues(bytes, 1, { kind: "float", bytes: 8 }, target.kind === "float" ? target : { kind: "float", bytes: 8 });

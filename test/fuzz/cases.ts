@@ -10,6 +10,7 @@ import { crc32 } from "node:zlib";
 import { encodeGguf } from "../helpers/ggufWriter.js";
 import { DataType, modelProto } from "../helpers/onnxWriter.js";
 import { mulberry32 } from "../helpers/random.js";
+import { endlessLoopModel, hugeExpandModel, hugeInputModel, smallGraphModel } from "../helpers/hostileOnnx.js";
 import { bytesOf, encodeSafetensors, rawSafetensors } from "../helpers/safetensorsWriter.js";
 import { type TorchValue, encodeTorchSave } from "../helpers/torchWriter.js";
 import { encodeZip } from "../helpers/zipWriter.js";
@@ -32,6 +33,10 @@ export interface FuzzCase {
   code?: string;
   /** --timeout for this case when it is heavier than a mutated small model (claims of huge work). */
   seconds?: number;
+  /** The command run on the entry (default fit; init runs `--dry-run`). */
+  command?: "fit" | "activations" | "init";
+  /** activations: arguments after the model (default: --random gaussian --limit 4). */
+  args?: string[];
 }
 
 const FIXTURES = new URL("../../fixtures/", import.meta.url);
@@ -245,5 +250,40 @@ export async function fuzzCases(options: { seed: number; perBase: number }): Pro
     }
   }
   cases.push(...structuredCases(bases));
+  cases.push(...commandCases(bases, random, options.perBase));
+  return cases;
+}
+
+/**
+ * `activations` (the runtime fed a mutated graph, an endless Loop, a huge Expand, a huge declared
+ * input, FIFOs) and `init --dry-run` (a mutated model read through init's own path).
+ */
+function commandCases(bases: BaseModel[], random: () => number, perBase: number): FuzzCase[] {
+  const cases: FuzzCase[] = [];
+  const graph = smallGraphModel();
+  const activations = (id: string, files: Record<string, CaseFile>, expect: FuzzCase["expect"], extra: Partial<FuzzCase> = {}): void => {
+    cases.push({ id: `activations/${id}`, format: "activations", files, entry: "model.onnx", expect, command: "activations", ...extra });
+  };
+  activations("valid", { "model.onnx": graph }, "pass");
+  for (let i = 0; i < perBase; i++) {
+    const { bytes, applied } = mutate(graph, random, graph.length);
+    activations(`${applied.join("+")}#${i}`, { "model.onnx": bytes }, "any");
+  }
+  activations("endless-loop", { "model.onnx": endlessLoopModel() }, "fail", { code: "timeout", seconds: 3 });
+  activations("expand-1GiB", { "model.onnx": hugeExpandModel(16_384) }, "fail", { code: "limit", args: ["--random", "gaussian", "--limit", "1", "--runtime-memory", "400MB"] });
+  activations("input-1e9-elements", { "model.onnx": hugeInputModel(1_000_000_000) }, "fail", { code: "limit" });
+  activations("model-fifo", { "model.onnx": { fifo: true } }, "fail", { code: "unsafe-path" });
+  activations("input-fifo", { "model.onnx": graph, "x.npy": { fifo: true } }, "fail", { args: ["--input", "x.npy"] });
+
+  const init = (base: BaseModel, id: string, files: Record<string, CaseFile>, expect: FuzzCase["expect"]): void => {
+    cases.push({ id: `init/${base.format}/${id}`, format: "init", files, entry: base.entry, expect, command: "init" });
+  };
+  for (const format of ["safetensors", "shard-index", "pytorch", "gguf"]) {
+    const base = bases.find((candidate) => candidate.format === format)!;
+    init(base, "valid", base.files, "pass");
+    const [file, hot] = Object.entries(base.targets)[0]!;
+    const { bytes, applied } = mutate(base.files[file] as Uint8Array, random, hot);
+    init(base, applied.join("+"), { ...base.files, [file]: bytes }, "any");
+  }
   return cases;
 }

@@ -1,6 +1,7 @@
 /**
  * Runs fuzz cases through the real CLI, one process per case (`jaynes fit ENTRY --format json
- * --timeout T`, through measure.mjs for the peak RSS), a few at a time, and judges each run:
+ * --timeout T`; `activations ENTRY … --timeout T` or `init --like ENTRY --dry-run` for cases of those
+ * commands; through measure.mjs for the peak RSS), a few at a time, and judges each run:
  * - crash: an exit code outside the documented set for `fit` (0, 2), a stack trace, a stderr line
  *   that is not a `jaynes:` line, an error that does not name the case's file, stdout that is not
  *   the JSON document, or a failure without the expected error code;
@@ -56,6 +57,10 @@ function materialise(root: string, index: number, testCase: FuzzCase): string {
 function judge(testCase: FuzzCase, folder: string, run: { code: number | null; signal: string | null; ms: number; stdout: string; stderr: string; rss: number | undefined; killed: boolean }, limits: FuzzLimits): { verdict: Verdict; why: string } {
   if (run.killed) return { verdict: "hang", why: `killed after ${limits.budgetMs} ms` };
   if (run.rss !== undefined && run.rss > limits.maxRssBytes) return { verdict: "memory", why: `peak RSS ${(run.rss / 2 ** 20).toFixed(0)} MiB` };
+  // activations: a model whose inputs the options cannot feed (a mutated input type) is told what to
+  // give, a usage error (exit 1, one line, nothing on stdout).
+  const usage = testCase.command === "activations" && run.code === 1 && run.stdout === "" && /^jaynes: error: [^\n]*\n?$/.test(run.stderr);
+  if (usage) return testCase.expect === "pass" ? { verdict: "valid-refused", why: run.stderr.trim() } : { verdict: "ok", why: "" };
   if (run.code !== 0 && run.code !== 2) return { verdict: "crash", why: `exit code ${run.code ?? run.signal}` };
   const lines = run.stderr.split("\n").filter((line) => line.trim() !== "");
   for (const line of lines) {
@@ -65,13 +70,21 @@ function judge(testCase: FuzzCase, folder: string, run: { code: number | null; s
     if (line.includes("internal error")) return { verdict: "crash", why: line.slice(0, 160) };
   }
   if (run.code === 2 && lines.length === 0) return { verdict: "crash", why: "exit code 2 without a message" };
-  let report: { models: unknown[]; failures: { code: string }[] };
-  try {
-    report = JSON.parse(run.stdout) as typeof report;
-  } catch {
-    return { verdict: "crash", why: `stdout is not the JSON document: ${run.stdout.slice(0, 120)}` };
-  }
   const errors = lines.filter((line) => line.startsWith("jaynes: error: "));
+  // init reads one model: an input error is one line and no document; fit and activations print
+  // the JSON document listing every failure.
+  let report: { failures: { code: string }[] };
+  if (testCase.command === "init" && run.code === 2 && run.stdout === "") {
+    if (errors.length !== 1) return { verdict: "crash", why: `${errors.length} error lines for one failed model` };
+    report = { failures: [{ code: testCase.code ?? "" }] };
+  } else {
+    try {
+      report = JSON.parse(run.stdout) as typeof report;
+    } catch {
+      return { verdict: "crash", why: `stdout is not the JSON document: ${run.stdout.slice(0, 120)}` };
+    }
+    report.failures ??= [];
+  }
   if (errors.length !== report.failures.length) return { verdict: "crash", why: `${errors.length} error lines for ${report.failures.length} failures` };
   if (testCase.expect === "fail" && run.code === 0) return { verdict: "silent-accept", why: "exit code 0" };
   if (testCase.expect === "pass" && run.code !== 0) return { verdict: "valid-refused", why: lines[0] ?? `exit code ${run.code}` };
@@ -85,7 +98,14 @@ function runOne(root: string, index: number, testCase: FuzzCase, limits: FuzzLim
   const folder = materialise(root, index, testCase);
   const seconds = testCase.seconds ?? limits.timeoutSeconds;
   const budgetMs = limits.budgetMs + (seconds - limits.timeoutSeconds) * 1000;
-  const args = [MEASURE, "fit", join(folder, testCase.entry), "--format", "json", "--timeout", String(seconds)];
+  const entry = join(folder, testCase.entry);
+  const command =
+    testCase.command === "activations"
+      ? ["activations", entry, ...(testCase.args ?? ["--random", "gaussian", "--limit", "4"]).map((arg) => (arg in testCase.files ? join(folder, arg) : arg)), "--format", "json", "--timeout", String(seconds)]
+      : testCase.command === "init"
+        ? ["init", "--like", entry, "--dry-run", "--format", "json"]
+        : ["fit", entry, "--format", "json", "--timeout", String(seconds)];
+  const args = [MEASURE, ...command];
   return new Promise((resolve) => {
     const started = Date.now();
     const child = spawn(process.execPath, args, { env: { ...process.env, NO_COLOR: "1", JAYNES_DEBUG: "" }, stdio: ["ignore", "pipe", "pipe", "pipe"] });
