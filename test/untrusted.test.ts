@@ -92,6 +92,19 @@ describe("2. hangs are stoppable and bounded; one bad input never costs the othe
     expect(report.failures[0]!.code).toBe("malformed");
   });
 
+  it("scan over a folder holding such a file finishes: the file is a timeout failure, the others are analysed", async () => {
+    const folder = join(dir, "scan-looping");
+    mkdirSync(folder);
+    writeFileSync(join(folder, "stuck.h5"), readFileSync(flippedHeap(24, 6)));
+    writeFileSync(join(folder, "good.safetensors"), readFileSync(REAL_MODEL));
+    const out = join(folder, "out");
+    const run = await runCliAsync(["scan", folder, "--out", out, "--timeout", "3", "--jobs", "1"]);
+    expect(run.code, run.stderr).toBe(2);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as { models: { model: string }[]; failures: { model: string; code: string }[] };
+    expect(summary.models.map((model) => model.model)).toEqual([join(folder, "good.safetensors")]);
+    expect(summary.failures).toMatchObject([{ model: join(folder, "stuck.h5"), code: "timeout" }]);
+  });
+
   it("SIGTERM ends a run stuck in the HDF5 library at once (exit 143)", async () => {
     const looping = flippedHeap(24, 6);
     const child = spawn(process.execPath, [BIN, "fit", looping], { stdio: ["ignore", "pipe", "pipe"] });
@@ -137,6 +150,10 @@ describe("3. small files cannot demand huge work", () => {
     writeFileSync(path, rawSafetensors(header, new Uint8Array(0)));
     const run = runCli(["fit", path, "--format", "csv"]);
     expect(run.code, run.stderr).toBe(0);
+    // … and beside another input, whose output is not lost (it was, with the stack overflow).
+    const both = runCli(["fit", path, REAL_MODEL, "--format", "json"]);
+    expect(both.code, both.stderr).toBe(0);
+    expect((JSON.parse(both.stdout) as { models: { model: string }[] }).models.map((model) => model.model)).toEqual([path, REAL_MODEL]);
   });
 
   it("a 1M-entry safetensors header is refused before it is parsed (limit)", () => {
