@@ -13,8 +13,8 @@ import { containmentRoot } from "../src/io/containment.js";
 import { combineParts, crc32, crc32Combine } from "../src/io/crc32.js";
 import { terminalSafe } from "../src/report/terminalText.js";
 import { GENERATED, REAL_MODEL } from "./fixtures/make.js";
-import { BIN, expectCleanError, runCli, runCliAsync } from "./helpers/cli.js";
-import { bytesOf, encodeSafetensors, rawSafetensors } from "./helpers/safetensorsWriter.js";
+import { expectCleanError, expectOneFailureBeside, runCli, runCliAsync, runCliSignalled } from "./helpers/cli.js";
+import { bytesOf, encodeSafetensors, manyEmptyEntries } from "./helpers/safetensorsWriter.js";
 import { type TorchValue, encodeTorchSave } from "./helpers/torchWriter.js";
 import { encodeZip } from "./helpers/zipWriter.js";
 
@@ -68,13 +68,7 @@ describe("2. hangs are stoppable and bounded; one bad input never costs the othe
     const looping = flippedHeap(24, 6);
     const started = Date.now();
     const run = await runCliAsync(["fit", looping, REAL_MODEL, "--timeout", "3", "--format", "json"]);
-    expect(run.code).toBe(2);
-    const lines = expectCleanError(run);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(looping);
-    const report = JSON.parse(run.stdout) as { models: { model: string }[]; failures: { code: string }[] };
-    expect(report.models.map((model) => model.model)).toEqual([REAL_MODEL]);
-    expect(report.failures[0]!.code).toBe("timeout");
+    expectOneFailureBeside(run, looping, REAL_MODEL, "timeout");
     expect(Date.now() - started).toBeLessThan(60_000);
   });
 
@@ -83,13 +77,7 @@ describe("2. hangs are stoppable and bounded; one bad input never costs the othe
     // lines, and the next file's output lost). The worker is replaced after any library error.
     const damaged = flippedHeap(0, 0);
     const run = runCli(["fit", damaged, LEGACY_H5, "--format", "json"]);
-    expect(run.code).toBe(2);
-    const lines = expectCleanError(run);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(damaged);
-    const report = JSON.parse(run.stdout) as { models: { model: string }[]; failures: { code: string }[] };
-    expect(report.models.map((model) => model.model)).toEqual([LEGACY_H5]);
-    expect(report.failures[0]!.code).toBe("malformed");
+    expectOneFailureBeside(run, damaged, LEGACY_H5, "malformed");
   });
 
   it("scan over a folder holding such a file finishes: the file is a timeout failure, the others are analysed", async () => {
@@ -107,16 +95,10 @@ describe("2. hangs are stoppable and bounded; one bad input never costs the othe
 
   it("SIGTERM ends a run stuck in the HDF5 library at once (exit 143)", async () => {
     const looping = flippedHeap(24, 6);
-    const child = spawn(process.execPath, [BIN, "fit", looping], { stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
-    await new Promise((resolve) => setTimeout(resolve, 4000));
-    const signalled = Date.now();
-    child.kill("SIGTERM");
-    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    expect(code).toBe(143);
-    expect(stderr).toContain("interrupted (SIGTERM)");
-    expect(Date.now() - signalled).toBeLessThan(10_000);
+    const run = await runCliSignalled(["fit", looping], 4000, "SIGTERM");
+    expect(run.code).toBe(143);
+    expect(run.stderr).toContain("interrupted (SIGTERM)");
+    expect(run.exitMs).toBeLessThan(10_000);
   });
 
   it("a FIFO given as the model, or named as a shard by an index, is refused before it is opened", () => {
@@ -140,14 +122,8 @@ describe("2. hangs are stoppable and bounded; one bad input never costs the othe
 
 describe("3. small files cannot demand huge work", () => {
   it("~150,000 tensors: no stack overflow, the tensors are listed", () => {
-    const count = 150_000;
-    const parts = ["{"];
-    for (let i = 0; i < count; i++) parts.push(`${i ? "," : ""}"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`);
-    parts.push("}");
-    let header = parts.join("");
-    header += " ".repeat((8 - (header.length % 8)) % 8);
     const path = join(dir, "150k.safetensors");
-    writeFileSync(path, rawSafetensors(header, new Uint8Array(0)));
+    writeFileSync(path, manyEmptyEntries(150_000));
     const run = runCli(["fit", path, "--format", "csv"]);
     expect(run.code, run.stderr).toBe(0);
     // … and beside another input, whose output is not lost (it was, with the stack overflow).
@@ -157,13 +133,8 @@ describe("3. small files cannot demand huge work", () => {
   });
 
   it("a 1M-entry safetensors header is refused before it is parsed (limit)", () => {
-    const parts = ["{"];
-    for (let i = 0; i < 1_000_000; i++) parts.push(`${i ? "," : ""}"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`);
-    parts.push("}");
-    let header = parts.join("");
-    header += " ".repeat((8 - (header.length % 8)) % 8);
     const path = join(dir, "1m.safetensors");
-    writeFileSync(path, rawSafetensors(header, new Uint8Array(0)));
+    writeFileSync(path, manyEmptyEntries(1_000_000));
     const run = runCli(["fit", path, "--format", "json"]);
     expect(run.code).toBe(2);
     expect(failures(run.stdout)[0]).toMatchObject({ code: "limit" });

@@ -155,7 +155,12 @@ export async function loadOnnxRuntime(options: RuntimeOptions = { owner: "onnxru
     const said = stderr.split("\n").map((line) => line.trim()).filter((line) => line !== "").pop()?.slice(0, 200);
     failAll(killedFor ?? new InputError("model", options.owner, `onnxruntime stopped running the model (${signal ? `signal ${signal}` : `exit code ${code}`}${said ? `: ${said}` : ""})`));
   });
-  child.on("error", (error) => kill(new InputError("model", options.owner, `the onnxruntime process failed: ${error.message.split("\n")[0]}`)));
+  child.on("error", (error) => {
+    // A process that could not start sends no "exit": fail the calls here.
+    const failure = new InputError("model", options.owner, `the onnxruntime process failed: ${error.message.split("\n")[0]}`);
+    kill(failure);
+    failAll(failure);
+  });
 
   const call = <T>(request: ChildPayload): Promise<T> => {
     if (gone) return Promise.reject(killedFor ?? new InputError("model", options.owner, "onnxruntime is no longer running"));

@@ -11,7 +11,7 @@ import { encodeGguf } from "../helpers/ggufWriter.js";
 import { DataType, modelProto } from "../helpers/onnxWriter.js";
 import { mulberry32 } from "../helpers/random.js";
 import { endlessLoopModel, hugeExpandModel, hugeInputModel, smallGraphModel } from "../helpers/hostileOnnx.js";
-import { bytesOf, encodeSafetensors, rawSafetensors } from "../helpers/safetensorsWriter.js";
+import { bytesOf, encodeSafetensors, manyEmptyEntries as manyEntries } from "../helpers/safetensorsWriter.js";
 import { type TorchValue, encodeTorchSave } from "../helpers/torchWriter.js";
 import { encodeZip } from "../helpers/zipWriter.js";
 import { type BaseModel, baseModels, fuzzTensors } from "./bases.js";
@@ -44,16 +44,6 @@ const text = (value: unknown): Uint8Array => new TextEncoder().encode(typeof val
 
 function f32Safetensors(values: Float32Array, name = "layer.weight"): Uint8Array {
   return encodeSafetensors([{ name, dtype: "F32", shape: [values.length], data: bytesOf(values) }]);
-}
-
-/** A safetensors header with `count` tiny entries: a small file claiming a huge tensor list. */
-function manyEntries(count: number): Uint8Array {
-  const parts: string[] = ["{"];
-  for (let i = 0; i < count; i++) parts.push(`${i ? "," : ""}"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`);
-  parts.push("}");
-  let header = parts.join("");
-  header += " ".repeat((8 - (header.length % 8)) % 8);
-  return rawSafetensors(header, new Uint8Array(0));
 }
 
 /** Zip archive edits for the zip edge cases (offsets from the PKWARE layout the writer produces). */
