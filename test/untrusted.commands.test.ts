@@ -67,6 +67,15 @@ describe("activations: the runtime can always be stopped, its memory is capped",
     expect(runtimeChildren()).toEqual([]);
   });
 
+  it("SIGKILL of jaynes (no exit hook runs) still ends the runtime it left in an endless run", async () => {
+    const loop = file("loop-kill.onnx", endlessLoopModel());
+    const run = await runCliSignalled(["activations", loop, "--random", "gaussian", "--limit", "1"], 5000, "SIGKILL");
+    expect(run.code).toBe(null);
+    const deadline = Date.now() + 5000;
+    while (runtimeChildren().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(runtimeChildren()).toEqual([]);
+  });
+
   it("a 200-byte model asking the runtime for 1 GiB is stopped at --runtime-memory (limit)", () => {
     const expand = file("expand.onnx", hugeExpandModel(16_384));
     const run = runCli(["activations", expand, ...RANDOM, "--runtime-memory", "400MB"]);

@@ -11,9 +11,10 @@
  *   → { id, op: "version" }                     ← { id, ok, value: "1.x.y" }
  *
  * Errors come back as `{ id, ok: false, message, missing? }` (one line). The process leaves when its
- * parent goes (IPC closed).
+ * parent goes (IPC closed, or — when a run holds the main thread — a watcher thread sees it orphaned).
  */
 import { createRequire } from "node:module";
+import { Worker } from "node:worker_threads";
 
 export type ChildTensor = { type: string; dims: readonly number[]; data: unknown };
 
@@ -103,6 +104,15 @@ async function handle(request: ChildRequest): Promise<unknown> {
     }
   }
 }
+
+// A parent killed with SIGKILL runs no exit hook, and this process's main thread may be inside an
+// endless native run (deaf to the IPC channel closing): a watcher thread ends the process when it
+// is orphaned (its parent changed).
+new Worker(
+  `const { workerData } = require("node:worker_threads");
+   setInterval(() => { if (process.ppid !== workerData) process.kill(process.pid, "SIGKILL"); }, 500);`,
+  { eval: true, workerData: process.ppid },
+).unref();
 
 process.on("message", (request: ChildRequest) => {
   handle(request).then(
