@@ -12,7 +12,7 @@ import { InputError } from "../errors.js";
 import type { ModelName } from "./evidence.js";
 import type { QualityFlag } from "./layerResult.js";
 import type { ModelResult, ModelSettingsRecord } from "./model.js";
-import type { ModelSummary } from "./summary.js";
+import { type MeanSd, type ModelSummary, meanSd } from "./summary.js";
 
 export interface LayerComparison {
   tensor: string;
@@ -56,6 +56,11 @@ export interface ComparisonSummary {
   d_mu: number | null;
   d_sigma: number | null;
   d_r2: number | null;
+  /**
+   * Over the layers fitted and unflagged in both models (the layers a Table 2 row may use): their
+   * number and the mean, sd and standard error of the per-layer differences B − A.
+   */
+  unflagged: { layers: number; d_mu: MeanSd; d_sigma: MeanSd; d_r2: MeanSd };
 }
 
 export interface ModelComparison {
@@ -138,6 +143,7 @@ export function compareModels(a: ModelResult, b: ModelResult): ModelComparison {
   });
   const both = layers.filter((layer) => layer.mu_a !== null && layer.mu_b !== null);
   const meanOf = (pick: (layer: LayerComparison) => number | null): number | null => (both.length === 0 ? null : both.reduce((sum, layer) => sum + pick(layer)!, 0) / both.length);
+  const clean = both.filter((layer) => layer.flags_a.length === 0 && layer.flags_b.length === 0);
   return {
     a: { model: a.model, format: a.format, summary: a.summary },
     b: { model: b.model, format: b.format, summary: b.summary },
@@ -152,6 +158,12 @@ export function compareModels(a: ModelResult, b: ModelResult): ModelComparison {
       d_mu: delta(a.summary.mu.mean, b.summary.mu.mean),
       d_sigma: delta(a.summary.sigma.mean, b.summary.sigma.mean),
       d_r2: delta(a.summary.r2.mean, b.summary.r2.mean),
+      unflagged: {
+        layers: clean.length,
+        d_mu: meanSd(clean.map((layer) => layer.d_mu!)),
+        d_sigma: meanSd(clean.map((layer) => layer.d_sigma!)),
+        d_r2: meanSd(clean.map((layer) => layer.d_r2!)),
+      },
     },
   };
 }

@@ -71,7 +71,7 @@ export function activationsCommand(): Command {
     .argument("<model...>", "ONNX model file(s); several are each run on the same inputs")
     .option("-i, --input <spec>", "inputs: FILE (.npy/.npz/safetensors; first axis = samples; tensors matched to input names), NAME=FILE, or NAME=NUMBER (a constant, e.g. sr=16000, state=0); repeatable", parseInputSpec, [])
     .option("--random <distribution>", "feed float inputs not given by --input with random values: gaussian (N(0,1)) or uniform (U[0,1)) — a baseline, never real data", choiceOption("--random", ["gaussian", "uniform"] as const))
-    .option("--seed <n>", "seed of --random", integerOption("--seed", 0, 2 ** 32 - 1), 0)
+    .option("--seed <n>", "seed of --random and of the bootstrap (--bootstrap)", integerOption("--seed", 0, 2 ** 32 - 1), 0)
     .option("--shape <spec>", "per-sample dims of a --random input whose graph dims are dynamic: NAME=DxD… (repeatable)", parseShape, [])
     .option("--batch <n>", "samples per run of the model", integerOption("--batch", 1, 1_000_000), 64)
     .option("--limit <n>", `use at most N samples (--random alone: ${DEFAULT_RANDOM_SAMPLES} unless given)`, integerOption("--limit", 1))
@@ -86,7 +86,7 @@ export function activationsCommand(): Command {
     .option("--spill-dir <dir>", "folder for the spill file (default: the system's temporary folder)")
     .option("--timeout <seconds>", "give up on a model not finished within SECONDS: its runtime is stopped, it fails with code timeout (exit 2) and the other models are still run; default: no limit", timeoutOption)
     .addOption(new Option("--runtime-memory <size>", "resident memory the runtime's process may use before it is stopped (code limit): 4GB, 500MB, …; default 2 GiB, or 2 × the model's bytes + 1 GiB").argParser(byteSizeOption("--runtime-memory")));
-  addAnalysisOptions(command)
+  addAnalysisOptions(command, { seed: false })
     .option("-v, --verbose", "list skipped values and unobserved parts of the model", false)
     .option("-j, --jobs <n>", "threads for the runtime and for the accumulation (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
     .option("--no-progress", "never draw a progress bar");
@@ -101,11 +101,15 @@ Examples:
   $ jaynes activations model.onnx --random gaussian --limit 1000 --shape x=3x224x224
   $ jaynes activations epoch00.onnx --compare epoch10.onnx --input digits.npy
   $ jaynes activations mnist.onnx --input digits.npy --format csv -o activations.csv --html report.html
+  $ jaynes activations mnist.onnx --input digits.npy --bootstrap 200 --seed 1
   $ jaynes activations downloads/*.onnx --random gaussian --limit 100 --timeout 600
 
 Every node output of a floating type that depends on the inputs is a layer (select with
 --include/--exclude on value names). Each is reported twice: pooled (all |a| over samples and
-units) and per unit (each neuron's or channel's mean |a| over the inputs). The runtime is the
+units) and per unit (each neuron's or channel's mean |a| over the inputs), with the evidence of
+fit: the σ₀ of a Gaussian layer of the same size, the fit's SE (--bootstrap N: intervals), flags
+that keep ill-posed fits out of the summary, best_ml. --normalize quantile:Q is not available here.
+The runtime is the
 optional package onnxruntime-node; without it this command exits 1 saying how to install it.
 Models and input files are untrusted: the runtime runs in a process of its own, stopped at
 --timeout, on Ctrl-C and above --runtime-memory; one batch of inputs holds at most 64 MiB.

@@ -53,6 +53,13 @@ Examples:
   $ jaynes fit hf://openai-community/gpt2 --include 'h.0.*'
   $ jaynes fit model.safetensors --plot figures/ --html report.html
   $ jaynes fit downloads/*.h5 --timeout 300
+  $ jaynes fit model.safetensors --bootstrap 200            # SE and 95 % intervals of μ, σ (max|w| resampled)
+  $ jaynes fit model.safetensors --normalize quantile:0.999 # x = |w| / (exact 99.9 % quantile of |w|)
+  $ jaynes fit model.safetensors --format jsonl | jq '{tensor, sigma, sigma0: .null_gaussian.sigma, best_ml}'
+
+Every layer carries its Gaussian and Laplace nulls (null_gaussian, null_laplace), the fit's SE,
+σ at B/2 and 2B bins, μ without the largest weight, every family at its maximum likelihood
+(best_ml) and the flags ill-conditioned, sparse, bin-sensitive, peak-outside (docs/METHOD.md §7).
 
 Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid, held NaN/Inf weights, or was
 not analysed within --timeout (the other inputs are still analysed and reported; Hub errors — no

@@ -6,10 +6,12 @@
  *
  * - `codes`: count ≤ 16-bit codes (one pass is the whole job).
  * - `scan`: pass 1 over floats (max|w|, counts, log-moments, distinct).
- * - `bin`: pass 2 over floats, given the layer's max|w|.
+ * - `grids`: pass 2 over floats, every value into the bins of each grid (stats/layerHistograms.ts).
+ * - `cuts`: pass 2 over F32 counted per bucket in pass 1: counts above each bucket's cuts (stats/bucketCuts.ts).
+ * - `refine`: the exact quantile of |w| (`--normalize quantile:Q`), one 16-bit digit of its bit pattern per pass.
  * - `scan-and-bin`: a tensor that fits in one chunk: read once, both passes in memory.
  * - `quant-count`: count the keys of checkpoint-quantised codes (quantTasks.ts); quantised tensors
- *   on the float path take `scan`/`above`/`bin` with their codes decoded there too.
+ *   on the float path take `scan`/`refine`/`cuts`/`grids` with their codes decoded there too.
  * - `draw`, `moments`: the work of `jaynes init` (initTasks.ts), run by the same executors.
  */
 import { createCodec, type CodeCodec } from "../decode/encodings.js";
@@ -18,7 +20,7 @@ import { type CrcPart, crc32 } from "../io/crc32.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
-import { runFloatTask } from "./floatTasks.js";
+import { kernelBins, readIntent, runFloatTask } from "./floatTasks.js";
 import { runQuantizedTask } from "./quantTasks.js";
 import type { AccumulateResult, AccumulateTask, HistogramTask } from "./taskTypes.js";
 import { runInitTask } from "./initTasks.js";
@@ -37,7 +39,7 @@ export function taskTransferables(task: AccumulateTask): ArrayBuffer[] {
 export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
   if (task.kind === "draw" || task.kind === "moments") return runInitTask(task, pool, onBytes);
   if (task.data.encoding.kind === "quantized") return runQuantizedTask(task, pool, onBytes);
-  const kernels = acquireKernels(task.chunkBytes, "bins" in task ? task.bins : 0);
+  const kernels = acquireKernels(task.chunkBytes, kernelBins(task));
   try {
     return await runWith(task, pool, kernels, onBytes);
   } finally {
@@ -49,7 +51,7 @@ async function runWith(task: HistogramTask, pool: SourcePool, kernels: Kernels |
   const codec = createCodec(task.data.encoding);
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.
-  const intent = task.kind === "scan" ? "again" : task.kind === "bin" || task.kind === "above" ? "last" : "once";
+  const intent = readIntent(task);
   // The CRC-32 of a stored zip member is taken in the first pass, on the raw bytes as they pass by
   // (TensorData.checksum; the accumulator combines the ranges' parts).
   const checksum = task.data.checksum !== undefined && task.data.compression === undefined && (task.kind === "codes" || task.kind === "scan" || task.kind === "scan-and-bin");

@@ -111,7 +111,10 @@ export function renderComparisonTable(comparison: ModelComparison, options: Tabl
   const s = comparison.summary;
   const a = comparison.a.summary;
   const b = comparison.b.summary;
-  out.push(`${s.layers} layers fitted in both; mean per-layer Δμ ${signed(s.mean_d_mu, 4)}, Δσ ${signed(s.mean_d_sigma, 4)}, ΔR² ${signed(s.mean_d_r2, 4)}; best model changed in ${s.best_changed}`);
+  const u = s.unflagged;
+  const withSe = (value: { mean: number | null; se: number | null }): string => `${signed(value.mean, 4)}${value.se === null ? "" : ` ± ${value.se.toFixed(4)} (SE)`}`;
+  out.push(`${u.layers} layers unflagged in both: mean per-layer Δμ ${withSe(u.d_mu)}, Δσ ${withSe(u.d_sigma)}, ΔR² ${withSe(u.d_r2)}`);
+  out.push(`${s.layers} layers fitted in both (flagged included): mean Δμ ${signed(s.mean_d_mu, 4)}, Δσ ${signed(s.mean_d_sigma, 4)}, ΔR² ${signed(s.mean_d_r2, 4)}; best model changed in ${s.best_changed}`);
   out.push(
     `model summaries (Table 2, unflagged layers): μ ${fixed(a.mu.mean, 3)} → ${fixed(b.mu.mean, 3)}, σ ${fixed(a.sigma.mean, 3)} → ${fixed(b.sigma.mean, 3)}, R² ${fixed(a.r2.mean, 3)} → ${fixed(b.r2.mean, 3)}`,
   );

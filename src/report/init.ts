@@ -49,8 +49,8 @@ export function renderInitTable(report: InitReport, options: TableOptions): stri
   const out: string[] = [];
   const verb = report.dry_run ? "would be " : "";
   const target = report.match_std !== null;
-  const head = ["tensor", "shape", "dtype", "action", "μ", "σ", "μ plain", "scale", "P(x>1)", ...(target ? ["target std"] : []), "note"];
-  const table = newTable(head, options, ["left", "left", "left", "left", "right", "right", "right", "right", "right", ...(target ? ["right" as const] : []), "left"]);
+  const head = ["tensor", "shape", "dtype", "action", "μ", "σ", "SE σ", "σ₀", "μ plain", "scale", "P(x>1)", ...(target ? ["target std"] : []), "note"];
+  const table = newTable(head, options, ["left", "left", "left", "left", "right", "right", "right", "right", "right", "right", "right", ...(target ? ["right" as const] : []), "left"]);
   for (const tensor of report.tensors) {
     const draw = tensor.draw;
     const dtype = tensor.out_dtype === null ? tensor.dtype : tensor.out_dtype === tensor.dtype ? tensor.dtype : `${tensor.dtype}→${tensor.out_dtype}`;
@@ -61,11 +61,13 @@ export function renderInitTable(report: InitReport, options: TableOptions): stri
       tensor.action === "draw" ? paint(options.color, 32, "draw") : tensor.action === "omit" ? paint(options.color, 33, "omit") : "copy",
       draw ? fixed(draw.mu, 4) : "",
       draw ? fixed(draw.sigma, 4) : "",
+      draw?.fit_se?.sigma != null ? fixed(draw.fit_se.sigma, 4) : "",
+      draw ? fixed(draw.null_gaussian.sigma, 3) : "",
       draw ? fixed(draw.mu_plain, 4) : "",
       draw ? significant(draw.scale, 4) : "",
       draw ? significant(draw.tail_mass, 2) : "",
       ...(target ? [draw?.target_std != null ? significant(draw.target_std, 4) : ""] : []),
-      tensor.reason ?? "",
+      tensor.reason ?? (tensor.duplicate_of !== undefined ? `as ${tensor.duplicate_of} (same values)` : ""),
     ]);
   }
   out.push(table.toString());
@@ -78,6 +80,7 @@ export function renderInitTable(report: InitReport, options: TableOptions): stri
     `${drawn.length} layers (${integer(drawnParams)} weights) ${verb}drawn from ${parameters}, seed ${report.seed}, signs ${report.signs}` +
       `${report.match_std ? `, std matched to ${report.match_std}` : report.scale !== null ? `, scale ${report.scale}` : ""}; ${copied} tensors ${verb}copied${omitted > 0 ? `, ${omitted} omitted` : ""}`,
   );
+  if (drawn.length > 0) out.push("SE σ: standard error of the fitted σ (none for --mu/--sigma); σ₀: the σ the same fit gives on a Gaussian layer of that size");
   if (report.dry_run && report.match_std) out.push("(scale: the expected value; the written one is measured on the draws)");
   if (!report.dry_run) out.push(`wrote ${report.output.files.join(", ")} (${formatBytes(report.output.bytes)})`);
   return `${out.join("\n")}\n`;
