@@ -5,7 +5,7 @@
  */
 import { unlinkSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { ExitCode, InputError, ThresholdError, UsageError } from "../errors.js";
+import { ExitCode, InputError, OutputError, ThresholdError, UsageError } from "../errors.js";
 import { removePendingTemporaries } from "../io/atomicWrite.js";
 import { completeHubDownloads } from "../io/hub/index.js";
 import { VERSION } from "../version.js";
@@ -16,6 +16,7 @@ import { fitCommand } from "./fit.js";
 import { initCommand } from "./init.js";
 import { mergeCommand } from "./merge.js";
 import { scanCommand } from "./scan.js";
+import { logLine } from "./terminal.js";
 
 export function buildProgram(): Command {
   const program = new Command("jaynes")
@@ -34,8 +35,9 @@ Examples:
   $ jaynes scan ./checkpoints/ --out scan/ --fail-under-r2 0.9
   $ jaynes init --like model.safetensors -o lognormal-init.safetensors --seed 1
 
-Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input, 3 a CI threshold failed,
-70 internal error (a bug: please report it).
+Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input (or one not analysed within
+--timeout), 3 a CI threshold failed, 70 internal error (a bug: please report it), 73 an output could
+not be written, 130/143 interrupted.
 Tables go to stdout; progress and logs to stderr. NO_COLOR disables colour.`,
     );
   program.addCommand(fitCommand());
@@ -85,19 +87,23 @@ function exitCodeFor(error: unknown): number {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof UsageError) {
-    process.stderr.write(`jaynes: ${error.message}\n`);
+    logLine(`jaynes: ${error.message}`);
     return ExitCode.usage;
   }
   if (error instanceof InputError) {
-    process.stderr.write(`jaynes: error: ${error.message}\n`);
+    logLine(`jaynes: error: ${error.message}`);
     return ExitCode.input;
   }
+  if (error instanceof OutputError) {
+    logLine(`jaynes: error: ${error.message}`);
+    return ExitCode.output;
+  }
   if (error instanceof ThresholdError) {
-    process.stderr.write(`jaynes: ${error.message}\n`);
+    logLine(`jaynes: ${error.message}`);
     return ExitCode.threshold;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`jaynes: internal error: ${message.split("\n")[0]}\n`);
+  logLine(`jaynes: internal error: ${message.split("\n")[0]}`);
   if (process.env.JAYNES_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write("(this is a bug; rerun with JAYNES_DEBUG=1 for details and report it)\n");
   return ExitCode.internal;
