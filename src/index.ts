@@ -36,7 +36,7 @@ export type { OpenedModel, TensorRecord, TensorStorage } from "./formats/tensor.
 export { FileSource, MemorySource, registerSourceOpener, type ByteSource, type ReadIntent, type SourceOpener, type SourceOpenerOptions } from "./io/byteSource.js";
 export { UrlSource } from "./io/urlSource.js";
 export { detectFormat, registerFormat, registeredFormats, type FormatReader } from "./formats/registry.js";
-export type { ByteRange, DeflateCompression, TensorData } from "./io/tensorData.js";
+export type { ByteRange, DeflateCompression, MemberChecksum, TensorData } from "./io/tensorData.js";
 export type { Encoding, FloatDType, GgmlBlockType, IntegerStorage } from "./io/encoding.js";
 export type { Bnb4bitEncoding, ByteScaledEncoding, IntGroupEncoding, MicroscaledEncoding, QuantizationInfo, QuantizedEncoding, SideTensor } from "./io/quantizedEncoding.js";
 export { configureHub, formatHubAddress, hubSettings, isHubAddress, parseHubAddress, type HubAddress, type HubSettings, type RetryEvent } from "./io/hub/index.js";

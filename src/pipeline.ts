@@ -32,6 +32,7 @@ export { mergeCounts, mergeSummaries } from "./stats/valueSummary.js";
 export { InlineExecutor, defaultJobs, type Executor } from "./parallel/executor.js";
 export { WorkerPool } from "./parallel/pool.js";
 export { runAccumulateTask, type AccumulateResult, type AccumulateTask, type HistogramTask } from "./parallel/tasks.js";
+export type { CrcPart } from "./io/crc32.js";
 
 // ── Per-layer results ───────────────────────────────────────────────────────────────────────────
 export { FIRST_BIN_LIMIT, LEVELS_PER_BIN, layerResult, type TensorIdentity } from "./analysis/layerResult.js";

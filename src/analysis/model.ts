@@ -7,6 +7,7 @@ import { type ModelSource, openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
 import { tensorBytes } from "../io/tensorChunks.js";
 import { readsOnMainThread } from "../io/byteSource.js";
+import { throwIfInputAborted } from "../io/inputSignal.js";
 import type { LayerStatistics } from "../stats/layerHistograms.js";
 import { type Executor, InlineExecutor, defaultJobs } from "../parallel/executor.js";
 import { WorkerPool } from "../parallel/pool.js";
@@ -91,6 +92,7 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, work:
         failed = true;
         throw signal.reason;
       }
+      throwIfInputAborted();
       const index = next++;
       try {
         results[index] = await work(items[index]!, index);

@@ -1,5 +1,5 @@
 /** `jaynes activations MODEL... --input DATA`: options → the activations use case (run/activations.ts) → a renderer from the registry. */
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import type { UnitAxisSetting } from "../analysis/activations/unitMeans.js";
 import { UsageError } from "../errors.js";
 import { defaultJobs } from "../parallel/executor.js";
@@ -10,7 +10,7 @@ import { DEFAULT_RANDOM_SAMPLES, type InputSpec, type RandomDistribution } from 
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
 import { cliEnvironment } from "./environment.js";
 import { checkOutputFile, emit, prepareOutputDirectory } from "./output.js";
-import { choiceOption, integerOption } from "./options.js";
+import { byteSizeOption, choiceOption, integerOption, timeoutOption } from "./options.js";
 import { colorEnabled } from "./terminal.js";
 
 const FORMATS = formatsOf("activations");
@@ -32,6 +32,8 @@ interface ActivationOptions extends AnalysisOptionValues {
   plot?: string;
   html?: string;
   spillDir?: string;
+  timeout?: number | undefined;
+  runtimeMemory?: number;
   verbose: boolean;
   progress: boolean;
   jobs: number;
@@ -81,7 +83,9 @@ export function activationsCommand(): Command {
     .option("--plot <dir>", "write figures to DIR (per value and view: the histogram with every fit; per view: μ/σ by depth, R², μ–σ)")
     .option("--html <file>", "write one self-contained HTML report to FILE")
     .option("--second-pass <source>", "where pass 2 of the pooled histograms reads the values: spill (a temporary file), rerun (run the model again), auto (spill up to 4 GiB)", choiceOption("--second-pass", ["auto", "spill", "rerun"] as const), "auto" as SecondPassChoice)
-    .option("--spill-dir <dir>", "folder for the spill file (default: the system's temporary folder)");
+    .option("--spill-dir <dir>", "folder for the spill file (default: the system's temporary folder)")
+    .option("--timeout <seconds>", "give up on a model not finished within SECONDS: its runtime is stopped, it fails with code timeout (exit 2) and the other models are still run; default: no limit", timeoutOption)
+    .addOption(new Option("--runtime-memory <size>", "resident memory the runtime's process may use before it is stopped (code limit): 4GB, 500MB, …; default 2 GiB, or 2 × the model's bytes + 1 GiB").argParser(byteSizeOption("--runtime-memory")));
   addAnalysisOptions(command, { seed: false })
     .option("-v, --verbose", "list skipped values and unobserved parts of the model", false)
     .option("-j, --jobs <n>", "threads for the runtime and for the accumulation (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
@@ -98,6 +102,7 @@ Examples:
   $ jaynes activations epoch00.onnx --compare epoch10.onnx --input digits.npy
   $ jaynes activations mnist.onnx --input digits.npy --format csv -o activations.csv --html report.html
   $ jaynes activations mnist.onnx --input digits.npy --bootstrap 200 --seed 1
+  $ jaynes activations downloads/*.onnx --random gaussian --limit 100 --timeout 600
 
 Every node output of a floating type that depends on the inputs is a layer (select with
 --include/--exclude on value names). Each is reported twice: pooled (all |a| over samples and
@@ -106,8 +111,12 @@ fit: the σ₀ of a Gaussian layer of the same size, the fit's SE (--bootstrap N
 that keep ill-posed fits out of the summary, best_ml. --normalize quantile:Q is not available here.
 The runtime is the
 optional package onnxruntime-node; without it this command exits 1 saying how to install it.
+Models and input files are untrusted: the runtime runs in a process of its own, stopped at
+--timeout, on Ctrl-C and above --runtime-memory; one batch of inputs holds at most 64 MiB.
 Exit codes: 0 ok, 1 usage error (or the runtime is not installed), 2 a model or input was
-unreadable or invalid, or the model failed on the inputs (the other models are still run).`,
+unreadable or invalid, the model failed on the inputs, was not finished within --timeout or
+passed --runtime-memory (the other models are still run), 73 an output (-o, --html, --plot)
+could not be written, 130/143 interrupted.`,
     )
     .action(async (models: string[], options: ActivationOptions) => {
       process.exitCode = await activations(models, options);
@@ -119,8 +128,10 @@ async function activations(models: string[], options: ActivationOptions): Promis
   if (options.compare !== undefined && models.length !== 1) throw new UsageError("--compare takes one model argument (the reference) and one --compare model");
   if (options.compare !== undefined && !COMPARE_FORMATS.includes(options.format)) throw new UsageError(`--compare writes ${COMPARE_FORMATS.join(", ")}`);
   if (options.plot !== undefined) await prepareOutputDirectory(options.plot, "--plot");
-  if (options.html !== undefined) await checkOutputFile(options.html, "--html");
-  if (options.output !== undefined) await checkOutputFile(options.output, "-o");
+  // Models and input files must never be overwritten by an output (checked again when written).
+  const inputs = [...models, ...(options.compare !== undefined ? [options.compare] : []), ...options.input.flatMap((spec) => (spec.kind === "file" ? [spec.path] : []))];
+  if (options.html !== undefined) await checkOutputFile(options.html, "--html", inputs);
+  if (options.output !== undefined) await checkOutputFile(options.output, "-o", inputs);
   const request = {
     models: options.compare !== undefined ? [models[0]!, options.compare] : models,
     settings: { ...analysisSettings(options), minUnits: options.minUnits, unitAxis: options.unitAxis },
@@ -129,6 +140,8 @@ async function activations(models: string[], options: ActivationOptions): Promis
     batch: options.batch,
     secondPass: options.secondPass,
     ...(options.spillDir !== undefined ? { spillDir: options.spillDir } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+    ...(options.runtimeMemory !== undefined ? { runtimeMemoryBytes: options.runtimeMemory } : {}),
   };
   const env = cliEnvironment(options);
   const context = { color: !options.output && colorEnabled(process.stdout), verbose: options.verbose };

@@ -38,7 +38,8 @@ Examples:
 
 Layers correspond by tensor name; a layer fitted in one model must exist with the same shape in
 the other, or compare fails naming the layers that differ (restrict it with --include/--exclude).
-Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid, or the layers do not correspond.
+Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid, or the layers do not correspond,
+73 the output (-o) could not be written.
 ${HUB_HELP}`,
     )
     .action(async (a: string, b: string, options: CompareOptions) => {
@@ -47,7 +48,7 @@ ${HUB_HELP}`,
 }
 
 async function compare(a: string, b: string, options: CompareOptions): Promise<number> {
-  if (options.output !== undefined) await checkOutputFile(options.output, "-o");
+  if (options.output !== undefined) await checkOutputFile(options.output, "-o", [a, b]);
   const run = await runCompare(a, b, analysisSettings(options), cliEnvironment(options));
   if (!run.comparison) return failureExitCode(run.failures);
   await emit(render("compare", options.format, run.comparison, { color: !options.output && colorEnabled(process.stdout), verbose: false }), options.output);

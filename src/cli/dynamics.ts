@@ -15,6 +15,7 @@ import { type HubCliOptions, HUB_HELP, addHubOptions } from "./hubOptions.js";
 import { checkOutputFile, emit } from "./output.js";
 import { choiceOption, collect, integerOption, positiveNumberOption } from "./options.js";
 import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
+import { terminalSafe } from "../report/terminalText.js";
 
 const FORMATS = formatsOf("dynamics");
 
@@ -99,7 +100,8 @@ Examples (./checkpoints/, output_dir/ and step_*.safetensors stand for your own 
   $ jaynes dynamics ./checkpoints/ --range 1e-5:1e-3 --split 0.01 --no-trajectory
 
 Exit codes: 0 ok, 1 usage error, 2 a checkpoint was unreadable, did not match the others, or a
-tracked weight was NaN/Inf (the results are still printed).
+tracked weight was NaN/Inf (the results are still printed), 73 an output (-o, --plot) could not be
+written.
 ${HUB_HELP}`,
     )
     .action(async (paths: string[], options: DynamicsOptions) => {
@@ -108,7 +110,7 @@ ${HUB_HELP}`,
 }
 
 async function dynamics(paths: string[], options: DynamicsOptions): Promise<number> {
-  if (options.output !== undefined) await checkOutputFile(options.output, "-o");
+  if (options.output !== undefined) await checkOutputFile(options.output, "-o", paths);
   if (options.plot !== undefined) await requireFigureRenderer("--plot");
   const showProgress = options.progress && progressEnabled();
   const run = await runDynamics(
@@ -125,7 +127,7 @@ async function dynamics(paths: string[], options: DynamicsOptions): Promise<numb
         analysis: { bins: options.bins, minParams: options.minParams, normalize: options.normalize, include: options.include, exclude: options.exclude },
       },
       ...(options.plot ? { plot: options.plot } : {}),
-      ...(showProgress ? { onCheckpoint: (index: number, total: number, name: string) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${name}`.slice(0, (process.stderr.columns ?? 100) - 1)) } : {}),
+      ...(showProgress ? { onCheckpoint: (index: number, total: number, name: string) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${terminalSafe(name)}`.slice(0, (process.stderr.columns ?? 100) - 1)) } : {}),
     },
     cliEnvironment({ ...options, progress: false }),
   );

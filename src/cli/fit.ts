@@ -8,7 +8,7 @@ import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from 
 import { cliEnvironment } from "./environment.js";
 import { checkOutputFile, emit, prepareOutputDirectory } from "./output.js";
 import { type HubCliOptions, HUB_HELP, addHubOptions, logHubTraffic } from "./hubOptions.js";
-import { choiceOption, integerOption } from "./options.js";
+import { choiceOption, integerOption, timeoutOption } from "./options.js";
 import { colorEnabled } from "./terminal.js";
 
 const FORMATS = formatsOf("fit");
@@ -21,6 +21,7 @@ interface FitOptions extends HubCliOptions, AnalysisOptionValues {
   verbose: boolean;
   progress: boolean;
   jobs: number;
+  timeout?: number | undefined;
 }
 
 export function fitCommand(): Command {
@@ -34,7 +35,8 @@ export function fitCommand(): Command {
   addAnalysisOptions(command)
     .option("-v, --verbose", "list skipped tensors, and files skipped in folders (optimizer states, configs, …), with the reason", false)
     .option("-j, --jobs <n>", "worker threads for large models (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
-    .option("--no-progress", "never draw a progress bar");
+    .option("--no-progress", "never draw a progress bar")
+    .option("--timeout <seconds>", "give up on an input not analysed within SECONDS (exit code 2; the others are still analysed); default: no limit", timeoutOption);
   return addHubOptions(command)
     .addHelpText(
       "after",
@@ -51,6 +53,7 @@ Examples:
   $ jaynes fit model.safetensors --format jsonl | jq 'select(.flags == []) | .sigma'
   $ jaynes fit hf://openai-community/gpt2 --include 'h.0.*'
   $ jaynes fit model.safetensors --plot figures/ --html report.html
+  $ jaynes fit downloads/*.h5 --timeout 300
   $ jaynes fit model.safetensors --bootstrap 200            # SE and 95 % intervals of μ, σ (max|w| resampled)
   $ jaynes fit model.safetensors --normalize quantile:0.999 # x = |w| / (exact 99.9 % quantile of |w|)
   $ jaynes fit model.safetensors --format jsonl | jq '{tensor, sigma, sigma0: .null_gaussian.sigma, best_ml}'
@@ -59,9 +62,10 @@ Every layer carries its Gaussian and Laplace nulls (null_gaussian, null_laplace)
 σ at B/2 and 2B bins, μ without the largest weight, every family at its maximum likelihood
 (best_ml) and the flags ill-conditioned, sparse, bin-sensitive, peak-outside (docs/METHOD.md §7).
 
-Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid (or held NaN/Inf weights;
-the other inputs are still analysed and reported; Hub errors — no access, not found, rate limit or
-network failure after retries — are input errors too).
+Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid, held NaN/Inf weights, or was
+not analysed within --timeout (the other inputs are still analysed and reported; Hub errors — no
+access, not found, rate limit or network failure after retries — are input errors too), 70 a bug,
+73 an output (-o, --html, --plot) could not be written, 130/143 interrupted.
 ${HUB_HELP}`,
     )
     .action(async (paths: string[], options: FitOptions) => {
@@ -73,10 +77,10 @@ async function fit(paths: string[], options: FitOptions): Promise<number> {
   const figureOptions = [options.plot !== undefined ? "--plot" : "", options.html !== undefined ? "--html" : ""].filter(Boolean);
   if (figureOptions.length > 0) await requireFigureRenderer(figureOptions.join(" and "));
   if (options.plot !== undefined) await prepareOutputDirectory(options.plot, "--plot");
-  if (options.html !== undefined) await checkOutputFile(options.html, "--html");
-  if (options.output !== undefined) await checkOutputFile(options.output, "-o");
+  if (options.html !== undefined) await checkOutputFile(options.html, "--html", paths);
+  if (options.output !== undefined) await checkOutputFile(options.output, "-o", paths);
   const drawing = options.plot !== undefined || options.html !== undefined;
-  const run = await runFit({ paths, settings: analysisSettings(options), keepHistograms: drawing }, cliEnvironment(options));
+  const run = await runFit({ paths, settings: analysisSettings(options), keepHistograms: drawing, ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) }, cliEnvironment(options));
   if (options.verbose) logHubTraffic();
   // An empty run prints nothing, except the JSON document (it lists the failures).
   if (run.models.length > 0 || options.format === "json") {

@@ -113,7 +113,7 @@ function request(options: InitOptions): InitRequest {
 
 async function init(options: InitOptions): Promise<number> {
   const initRequest = request(options);
-  if (options.output !== undefined) await checkOutputFile(options.output, "-o");
+  if (options.output !== undefined) await checkOutputFile(options.output, "-o", [], { filesOnly: true });
   const report = await runInit(initRequest, cliEnvironment(options));
   if (!options.quiet || options.dryRun) await emit(render("init", options.format, report, { color: colorEnabled(process.stdout), verbose: false }), undefined);
   return 0;

@@ -6,7 +6,7 @@
 import { existsSync, unlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { ExitCode, InputError, ThresholdError, UsageError } from "../errors.js";
+import { ExitCode, InputError, OutputError, ThresholdError, UsageError } from "../errors.js";
 import { removePendingTemporaries } from "../io/atomicWrite.js";
 import { completeHubDownloads } from "../io/hub/index.js";
 import { METHOD, METHOD_CITATION, VERSION } from "../version.js";
@@ -17,6 +17,7 @@ import { fitCommand } from "./fit.js";
 import { initCommand } from "./init.js";
 import { mergeCommand } from "./merge.js";
 import { scanCommand } from "./scan.js";
+import { logLine } from "./terminal.js";
 
 /** Where this installation's copy of the method document is, when it is there (not in a bundle). */
 function methodDocumentHint(): string {
@@ -45,8 +46,9 @@ Examples:
   $ jaynes scan ./checkpoints/ --out scan/ --fail-under-r2 0.9
   $ jaynes init --like model.safetensors -o lognormal-init.safetensors --seed 1
 
-Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input, 3 a CI threshold failed,
-70 internal error (a bug: please report it).
+Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input (or one not analysed within
+--timeout), 3 a CI threshold failed, 70 internal error (a bug: please report it), 73 an output could
+not be written, 130/143 interrupted.
 Tables go to stdout; progress and logs to stderr. NO_COLOR disables colour.
 
 Method: every number, rule, flag and default is specified in ${METHOD_CITATION}, which ships
@@ -99,19 +101,23 @@ function exitCodeFor(error: unknown): number {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof UsageError) {
-    process.stderr.write(`jaynes: ${error.message}\n`);
+    logLine(`jaynes: ${error.message}`);
     return ExitCode.usage;
   }
   if (error instanceof InputError) {
-    process.stderr.write(`jaynes: error: ${error.message}\n`);
+    logLine(`jaynes: error: ${error.message}`);
     return ExitCode.input;
   }
+  if (error instanceof OutputError) {
+    logLine(`jaynes: error: ${error.message}`);
+    return ExitCode.output;
+  }
   if (error instanceof ThresholdError) {
-    process.stderr.write(`jaynes: ${error.message}\n`);
+    logLine(`jaynes: ${error.message}`);
     return ExitCode.threshold;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`jaynes: internal error: ${message.split("\n")[0]}\n`);
+  logLine(`jaynes: internal error: ${message.split("\n")[0]}`);
   if (process.env.JAYNES_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write("(this is a bug; rerun with JAYNES_DEBUG=1 for details and report it)\n");
   return ExitCode.internal;

@@ -1,18 +1,15 @@
-/** Where results go: stdout, or a file written atomically with `-o`. */
-import { mkdir, stat } from "node:fs/promises";
-import { dirname } from "node:path";
-import { writeFileAtomic } from "../io/atomicWrite.js";
+/**
+ * Where results go: stdout, or a file written atomically with `-o` (io/atomicWrite.ts says what is
+ * never clobbered). A place that cannot be written is an OutputError: exit code 73.
+ */
+import { mkdir } from "node:fs/promises";
+import { checkOutputPath, writeFileAtomic } from "../io/atomicWrite.js";
 import { describeIoError } from "../io/byteSource.js";
-import { UsageError } from "../errors.js";
+import { OutputError } from "../errors.js";
 
 export async function emit(text: string, outputPath: string | undefined): Promise<void> {
   if (outputPath) {
-    try {
-      await writeFileAtomic(outputPath, text);
-    } catch (error) {
-      // Say which file and why; a stack trace would not help anyone fix a path.
-      throw new UsageError(`cannot write ${outputPath}: ${describeIoError(error)}`);
-    }
+    await writeFileAtomic(outputPath, text);
     return;
   }
   await new Promise<void>((resolve, reject) => {
@@ -25,16 +22,19 @@ export async function prepareOutputDirectory(directory: string, option: string):
   try {
     await mkdir(directory, { recursive: true });
   } catch (error) {
-    throw new UsageError(`${option} ${directory}: cannot create the directory (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new OutputError(`${option} ${directory}: cannot create the directory (${describeIoError(error)})`);
   }
 }
 
-/** Check before any work that the folder `file` is to be written into exists. */
-export async function checkOutputFile(file: string, option: string): Promise<void> {
-  const folder = dirname(file);
-  const isFolder = await stat(folder).then(
-    (info) => info.isDirectory(),
-    () => false,
-  );
-  if (!isFolder) throw new UsageError(`${option} ${file}: folder ${folder} does not exist`);
+/**
+ * Check before any work that `file` can be written: its folder exists, and it is neither one of the
+ * `inputs` nor a directory, socket or block device.
+ */
+export async function checkOutputFile(file: string, option: string, inputs: readonly string[] = [], options: { filesOnly?: boolean } = {}): Promise<void> {
+  try {
+    await checkOutputPath(file, inputs, options);
+  } catch (error) {
+    if (error instanceof OutputError) throw new OutputError(`${error.message} (${option})`);
+    throw error;
+  }
 }

@@ -11,10 +11,11 @@ import { runScan, type ScanEvent } from "../run/scan/scan.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
 import { cliEnvironment } from "./environment.js";
 import { type HubCliOptions, HUB_HELP, addHubOptions } from "./hubOptions.js";
-import { collect, integerOption } from "./options.js";
+import { collect, integerOption, timeoutOption } from "./options.js";
 import { prepareOutputDirectory } from "./output.js";
 import { type GateOptionValues, GATES_HELP, addGateOptions, gateSettings, presentScan } from "./scanReport.js";
 import { logLine, logSkipped, progressEnabled } from "./terminal.js";
+import { terminalSafe } from "../report/terminalText.js";
 
 interface ScanOptions extends HubCliOptions, AnalysisOptionValues, GateOptionValues {
   out: string;
@@ -24,7 +25,11 @@ interface ScanOptions extends HubCliOptions, AnalysisOptionValues, GateOptionVal
   jobs: number;
   verbose: boolean;
   progress: boolean;
+  timeout?: number | undefined;
 }
+
+/** Default per-input time budget of a scan: a stuck file fails, the CI job does not hang. */
+export const SCAN_TIMEOUT_SECONDS = 1800;
 
 export const DEFAULT_SCAN_FOLDER = "jaynes-scan";
 
@@ -46,7 +51,8 @@ export function scanCommand(): Command {
   addGateOptions(command)
     .option("-j, --jobs <n>", "worker threads shared by all models, and models analysed at once (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
     .option("-v, --verbose", "log each model as it is done, and every file skipped (optimizer states, configs, …) with the reason", false)
-    .option("--no-progress", "never draw the progress line");
+    .option("--no-progress", "never draw the progress line")
+    .option("--timeout <seconds>", `give up on a model not analysed within SECONDS: it becomes a failed input (0: no limit)`, timeoutOption, SCAN_TIMEOUT_SECONDS);
   return addHubOptions(command)
     .addHelpText(
       "after",
@@ -64,6 +70,7 @@ Examples:
   $ jaynes scan checkpoints/ --out scan/
   $ jaynes scan models/ --glob '**/*.onnx' --glob '**/*.tflite'
   $ jaynes scan checkpoints/ --fail-under-r2 0.9 --max-flagged-fraction 0.2 --sigma-range 0.2:2
+  $ jaynes scan artifacts/ --timeout 600
   $ jaynes scan checkpoints/ --json | jq '.models[] | {model, r2: .summary.r2.mean}'
   $ jaynes scan checkpoints/ --format csv > summary.csv
   $ jaynes scan checkpoints/ --shard 2/4 --out parts/  &&  jaynes merge parts/part-*.json --out scan/
@@ -71,8 +78,9 @@ Examples:
   $ jaynes scan ~/.cache/huggingface/hub/ # one model per repo@revision
 ${GATES_HELP}
 
-Exit codes: 0 ok, 1 usage error, 2 an input could not be analysed (every other model is still
-analysed and in the summary), 3 a CI gate failed, 70 internal error.
+Exit codes: 0 ok, 1 usage error, 2 an input could not be analysed, held NaN/Inf weights or ran past
+--timeout (every other model is still analysed and in the summary), 3 a CI gate failed, 70 internal
+error, 73 an output could not be written, 130/143 interrupted.
 ${HUB_HELP}`,
     )
     .action(async (roots: string[], options: ScanOptions) => {
@@ -90,11 +98,11 @@ async function scan(roots: string[], options: ScanOptions): Promise<number> {
   const onModel = (event: ScanEvent): void => {
     const line = `[${event.done}/${event.total}] ${event.status === "cached" ? "from cache" : event.status}: ${event.model}`;
     if (options.verbose) logLine(`jaynes: ${line}`);
-    else progress?.write(`\r\u001b[2K${line.slice(0, (progress.columns ?? 100) - 1)}`);
+    else progress?.write(`\r\u001b[2K${terminalSafe(line).slice(0, (progress.columns ?? 100) - 1)}`);
   };
   let run;
   try {
-    run = await runScan({ roots, outDir: options.out, glob: options.glob, settings, force: options.force, onModel, ...(options.shard ? { shard: options.shard } : {}) }, env);
+    run = await runScan({ roots, outDir: options.out, glob: options.glob, settings, force: options.force, onModel, ...(options.timeout !== undefined ? { timeout: options.timeout } : {}), ...(options.shard ? { shard: options.shard } : {}) }, env);
   } finally {
     if (progress && !options.verbose) progress.write("\r\u001b[2K");
   }

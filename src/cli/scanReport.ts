@@ -64,7 +64,9 @@ export async function presentScan(published: PublishedScan, options: GateOptionV
   const format = options.json ? "json" : options.format;
   await emit(render("scan", format, summary, { color: colorEnabled(process.stdout), verbose: false }), undefined);
   for (const failure of summary.failures) logFailure(failure, undefined);
-  const code = failureExitCode(summary.failures);
+  const failed = failureExitCode(summary.failures);
+  // A diverged checkpoint (NaN/Inf weights) must not pass CI: exit 2 as for a failed input.
+  const code = failed === ExitCode.ok && published.nonfinite.length > 0 ? ExitCode.input : failed;
   if (!violations || violations.length === 0) return code;
   for (const violation of violations.slice(0, STDERR_VIOLATIONS)) logLine(`jaynes: gate ${describeViolation(violation)}`);
   if (violations.length > STDERR_VIOLATIONS) logLine(`jaynes: … and ${violations.length - STDERR_VIOLATIONS} more violations (summary.json lists them all)`);

@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from "node:os";
 import { SourcePool } from "../io/byteSource.js";
+import { throwIfInputAborted } from "../io/inputSignal.js";
 import { type AccumulateResult, type AccumulateTask, runAccumulateTask } from "./tasks.js";
 
 /** Where accumulation tasks run: this thread (InlineExecutor) or worker threads (WorkerPool). */
@@ -36,6 +37,7 @@ export class InlineExecutor implements Executor {
     // Queue behind the previous task: running many at once would only multiply read buffers.
     const result = this.tail.then(() => {
       signal?.throwIfAborted();
+      throwIfInputAborted();
       return runAccumulateTask(task, this.sources, onBytes, signal);
     });
     this.tail = result.catch(() => undefined);

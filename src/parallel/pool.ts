@@ -7,6 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { InputError, type InputErrorCode } from "../errors.js";
+import { taskSignal } from "../io/inputSignal.js";
 import type { Executor } from "./executor.js";
 import { type AccumulateResult, type AccumulateTask, taskTransferables } from "./tasks.js";
 
@@ -34,6 +35,8 @@ interface Pending {
   onBytes: ((bytes: number) => void) | undefined;
   resolve: (result: AccumulateResult) => void;
   reject: (error: Error) => void;
+  /** The caller's signal and the deadline of the input the task belongs to (--timeout): an aborted task is dropped. */
+  signal: AbortSignal | undefined;
 }
 
 /** Runs accumulation tasks on up to `parallelism` worker threads, started on demand. */
@@ -50,13 +53,14 @@ export class WorkerPool implements Executor {
 
   run(task: AccumulateTask, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<AccumulateResult> {
     if (this.closed) return Promise.reject(new Error("worker pool is closed"));
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    const combined = taskSignal(signal);
+    if (combined?.aborted) return Promise.reject(combined.reason as Error);
     return new Promise((resolve, reject) => {
-      const job: Pending = { id: this.nextId++, task, onBytes, resolve, reject };
-      if (signal) {
-        const abort = (): void => this.abort(job, signal.reason);
-        signal.addEventListener("abort", abort, { once: true });
-        const settle = (): void => signal.removeEventListener("abort", abort);
+      const job: Pending = { id: this.nextId++, task, onBytes, resolve, reject, signal: combined };
+      if (combined) {
+        const abort = (): void => this.cancel(job);
+        combined.addEventListener("abort", abort, { once: true });
+        const settle = (): void => combined.removeEventListener("abort", abort);
         job.resolve = (result) => {
           settle();
           resolve(result);
@@ -71,17 +75,18 @@ export class WorkerPool implements Executor {
     });
   }
 
-  /** An aborted job: dropped from the queue, or its worker terminated (a worker cannot be interrupted). */
-  private abort(job: Pending, reason: unknown): void {
+  /** Drop an aborted job (the caller's signal or the input's deadline): unqueue it, or stop the worker running it (a worker cannot be interrupted). */
+  private cancel(job: Pending): void {
     const queued = this.queue.indexOf(job);
     if (queued >= 0) this.queue.splice(queued, 1);
-    for (const [worker, running] of this.busy) {
-      if (running !== job) continue;
+    else {
+      const worker = [...this.busy].find(([, running]) => running === job)?.[0];
+      if (!worker) return;
       this.busy.delete(worker);
       this.started--;
       void worker.terminate();
     }
-    job.reject(reason as Error);
+    job.reject(job.signal?.reason as Error);
     this.dispatch();
   }
 

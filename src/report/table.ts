@@ -7,6 +7,7 @@ import Table from "cli-table3";
 import type { ModelResult, ModelSettingsRecord } from "../analysis/model.js";
 import type { LayerResult } from "../analysis/layerResult.js";
 import { bytes, fixed, integer, meanSdSe, shape, significant, withSe } from "./numbers.js";
+import { terminalSafe } from "./terminalText.js";
 
 /** The SE a table shows beside μ and σ: the bootstrap's (it includes the maximum's noise), else the fit's. */
 export function shownSe(layer: LayerResult): { mu: number | null; sigma: number | null } {
@@ -31,7 +32,9 @@ export function newTable(head: string[], options: TableOptions, align?: ("left" 
   });
 }
 
-export function ellipsize(text: string, width: number): string {
+/** A name for a table cell: made safe for the terminal, then shortened to `width` (start and end kept). */
+export function ellipsize(name: string, width: number): string {
+  const text = terminalSafe(name);
   if (text.length <= width) return text;
   const keep = width - 1;
   const front = Math.ceil(keep / 2);
@@ -43,7 +46,7 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
   const out: string[] = [];
   const fitted = model.layers.length;
   const flagged = model.layers.filter((layer) => layer.flags.length > 0).length;
-  out.push(`${paint(options.color, 1, model.model)}  (${model.format}, ${bytes(model.bytes)}, ${model.tensors} tensors)`);
+  out.push(`${paint(options.color, 1, terminalSafe(model.model))}  (${model.format}, ${bytes(model.bytes)}, ${model.tensors} tensors)`);
   if (fitted > 0) {
     const table = newTable(["tensor", "shape", "params", "dtype", "A", "μ ± SE", "σ ± SE", "σ₀", "R²", "null R²", "best", "best (ML)", "flags"], options, ["left", "left", "right", "left", "right", "right", "right", "right", "right", "right", "left", "left", "left"]);
     for (const layer of model.layers) {

@@ -19,6 +19,7 @@ import {
   TensorField,
   TrainingInfoField,
 } from "./schema.js";
+import { TensorBudget } from "../bounds.js";
 
 export const MAX_GRAPH_DEPTH = 64;
 /** Tensor rank limit: ONNX sets none, but no real tensor comes near it. */
@@ -57,7 +58,11 @@ export interface OnnxWalk {
   tensors: FoundTensor[];
 }
 
+/** Tensors found so far per walk: a model may hold at most MAX_TENSORS (formats/bounds.ts). */
+const budgets = new WeakMap<WireStream, TensorBudget>();
+
 export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
+  budgets.set(stream, new TensorBudget(stream.source.name));
   const metadata: Record<string, string> = {};
   const tensors: FoundTensor[] = [];
   const opsets: string[] = [];
@@ -80,7 +85,7 @@ export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
         break;
       }
       case ModelField.graph:
-        tensors.push(...(await walkGraph(stream, await stream.message(header, end, "graph"), 1)));
+        for (const tensor of await walkGraph(stream, await stream.message(header, end, "graph"), 1)) tensors.push(tensor);
         break;
       case ModelField.opsetImport: {
         opsets.push(await readOpset(stream, await stream.message(header, end, "opset_import")));
@@ -94,12 +99,12 @@ export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
       case ModelField.trainingInfo: {
         const found = await walkTrainingInfo(stream, await stream.message(header, end, "training_info"));
         for (const tensor of found) tensor.path.unshift(`training_info[${trainingIndex}]`);
-        tensors.push(...found);
+        for (const tensor of found) tensors.push(tensor);
         trainingIndex++;
         break;
       }
       case ModelField.functions: {
-        tensors.push(...(await walkFunction(stream, await stream.message(header, end, "functions"))));
+        for (const tensor of await walkFunction(stream, await stream.message(header, end, "functions"))) tensors.push(tensor);
         break;
       }
       default:
@@ -146,7 +151,7 @@ async function walkTrainingInfo(stream: WireStream, span: Span): Promise<FoundTe
       const label = header.field === TrainingInfoField.initialization ? "initialization" : "algorithm";
       const inner = await walkGraph(stream, await stream.message(header, span.end, label), 1);
       for (const tensor of inner) tensor.path.unshift(label);
-      found.push(...inner);
+      for (const tensor of inner) found.push(tensor);
     } else {
       await stream.skip(header, span.end);
     }
@@ -173,7 +178,7 @@ async function walkFunction(stream: WireStream, span: Span): Promise<FoundTensor
         break;
       }
       case FunctionField.node:
-        found.push(...(await walkNode(stream, await stream.message(header, span.end, "node"), nodeIndex++, 1)));
+        for (const tensor of await walkNode(stream, await stream.message(header, span.end, "node"), nodeIndex++, 1)) found.push(tensor);
         break;
       default:
         await stream.skip(header, span.end);
@@ -193,7 +198,7 @@ async function walkGraph(stream: WireStream, span: Span, depth: number): Promise
     const header = await stream.tag(span.end);
     switch (header.field) {
       case GraphField.node:
-        found.push(...(await walkNode(stream, await stream.message(header, span.end, "node"), nodeIndex++, depth)));
+        for (const tensor of await walkNode(stream, await stream.message(header, span.end, "node"), nodeIndex++, depth)) found.push(tensor);
         break;
       case GraphField.initializer: {
         const tensor = await readTensor(stream, await stream.message(header, span.end, "initializer"));
@@ -295,13 +300,13 @@ async function walkAttribute(stream: WireStream, span: Span, depth: number): Pro
         info.sparse = await readSparseTensor(stream, await stream.message(header, span.end, "sparse_tensor"));
         break;
       case AttributeField.g:
-        info.graphs.push(...(await walkGraph(stream, await stream.message(header, span.end, "g"), depth + 1)));
+        for (const tensor of await walkGraph(stream, await stream.message(header, span.end, "g"), depth + 1)) info.graphs.push(tensor);
         break;
       case AttributeField.graphs: {
         const inner = await walkGraph(stream, await stream.message(header, span.end, "graphs"), depth + 1);
         const tag = `[${graphIndex++}]`;
         for (const tensor of inner) tensor.path.unshift(tag);
-        info.graphs.push(...inner);
+        for (const tensor of inner) info.graphs.push(tensor);
         break;
       }
       default:
@@ -342,17 +347,23 @@ export function typedFieldName(field: number): string {
   return TYPED_FIELDS.get(field)?.name ?? `field ${field}`;
 }
 
+const NO_PACKED: Map<number, Span[]> = new Map();
+const NO_UNPACKED: Set<number> = new Set();
+const NO_EXTERNAL: [string, string][] = [];
+
 async function readTensor(stream: WireStream, span: Span): Promise<TensorProtoInfo> {
+  budgets.get(stream)?.add();
   const info: TensorProtoInfo = {
     at: span.start,
     name: "",
     dims: [],
     dataType: 0,
     segmented: false,
-    packed: new Map(),
-    unpacked: new Set(),
+    // Shared empties until a field needs one: a model may hold 200,000 tensors (formats/bounds.ts).
+    packed: NO_PACKED,
+    unpacked: NO_UNPACKED,
     stringData: false,
-    external: [],
+    external: NO_EXTERNAL,
     dataLocation: 0,
   };
   while (stream.position < span.end) {
@@ -362,11 +373,13 @@ async function readTensor(stream: WireStream, span: Span): Promise<TensorProtoIn
       stream.expectWireType(header, [WIRE_BYTES, typed.element], typed.name);
       if (header.wireType === WIRE_BYTES) {
         const payload = await stream.span(span.end, typed.name);
+        if (info.packed === NO_PACKED) info.packed = new Map();
         const pieces = info.packed.get(header.field) ?? [];
         pieces.push(payload);
         info.packed.set(header.field, pieces);
         stream.position = payload.end;
       } else {
+        if (info.unpacked === NO_UNPACKED) info.unpacked = new Set();
         info.unpacked.add(header.field);
         await stream.skip(header, span.end);
       }
@@ -400,6 +413,7 @@ async function readTensor(stream: WireStream, span: Span): Promise<TensorProtoIn
         break;
       }
       case TensorField.externalData:
+        if (info.external === NO_EXTERNAL) info.external = [];
         info.external.push(await readStringPair(stream, await stream.message(header, span.end, "external_data")));
         break;
       case TensorField.dataLocation:
