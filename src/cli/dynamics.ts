@@ -7,6 +7,7 @@ import type { AnalysisSettings } from "../analysis/settings.js";
 import { ExitCode } from "../errors.js";
 import { defaultJobs } from "../parallel/executor.js";
 import { formatsOf, render } from "../report/registry.js";
+import { requireFigureRenderer } from "../report/vega.js";
 import { failureExitCode } from "../run/batch.js";
 import { runDynamics } from "../run/dynamics.js";
 import { cliEnvironment } from "./environment.js";
@@ -51,7 +52,7 @@ export function parseRange(value: string): [number, number] {
 
 export function dynamicsCommand(): Command {
   const command = new Command("dynamics")
-    .description("training dynamics across checkpoints: fluctuation statistics, power spectrum, lognormal trajectory (METHOD.md §6)")
+    .description("training dynamics across checkpoints: fluctuation statistics, power spectrum, lognormal trajectory (docs/METHOD.md §6)")
     .argument("<checkpoint...>", "checkpoint files (or shard lists), or a directory holding them")
     .option("-f, --format <format>", `output format: ${FORMATS.join(", ")}`, choiceOption("--format", FORMATS), FORMATS[0])
     .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
@@ -110,6 +111,7 @@ ${HUB_HELP}`,
 
 async function dynamics(paths: string[], options: DynamicsOptions): Promise<number> {
   if (options.output !== undefined) await checkOutputFile(options.output, "-o", paths);
+  if (options.plot !== undefined) await requireFigureRenderer("--plot");
   const showProgress = options.progress && progressEnabled();
   const run = await runDynamics(
     {

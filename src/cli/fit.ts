@@ -2,6 +2,7 @@
 import { Command } from "commander";
 import { defaultJobs } from "../parallel/executor.js";
 import { formatsOf, render } from "../report/registry.js";
+import { requireFigureRenderer } from "../report/vega.js";
 import { fitExitCode, runFit, writeFitFigures } from "../run/fit.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
 import { cliEnvironment } from "./environment.js";
@@ -25,7 +26,7 @@ interface FitOptions extends HubCliOptions, AnalysisOptionValues {
 
 export function fitCommand(): Command {
   const command = new Command("fit")
-    .description("fit the size-weighted |w| histogram of every layer with a lognormal, weigh it against alternatives (METHOD.md §1–5)")
+    .description("fit the size-weighted |w| histogram of every layer with a lognormal, weigh it against alternatives (docs/METHOD.md §1–5)")
     .argument("<path...>", "model file, shard index, directory, several shard files, or hf://owner/repo[@revision][/path]")
     .option("-f, --format <format>", `output format: ${FORMATS.join(", ")}`, choiceOption("--format", FORMATS), FORMATS[0])
     .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
@@ -73,6 +74,8 @@ ${HUB_HELP}`,
 }
 
 async function fit(paths: string[], options: FitOptions): Promise<number> {
+  const figureOptions = [options.plot !== undefined ? "--plot" : "", options.html !== undefined ? "--html" : ""].filter(Boolean);
+  if (figureOptions.length > 0) await requireFigureRenderer(figureOptions.join(" and "));
   if (options.plot !== undefined) await prepareOutputDirectory(options.plot, "--plot");
   if (options.html !== undefined) await checkOutputFile(options.html, "--html", paths);
   if (options.output !== undefined) await checkOutputFile(options.output, "-o", paths);

@@ -6,7 +6,7 @@
  */
 import type { DynamicsLayer, DynamicsResult, TrajectoryPoint } from "../analysis/dynamics/analyze.js";
 import type { NullSummary } from "../stats/replicateSummary.js";
-import { VERSION } from "../version.js";
+import { METHOD_VERSION, documentHeader } from "../version.js";
 import { csvField } from "./csv.js";
 import { replacer } from "./json.js";
 import { ellipsize, newTable } from "./table.js";
@@ -107,6 +107,7 @@ export const DYNAMICS_COLUMNS = [
   "bootstrap",
   "surrogates",
   "gof",
+  "method_version",
 ] as const;
 
 export type DynamicsColumn = (typeof DYNAMICS_COLUMNS)[number];
@@ -216,6 +217,7 @@ export function flatDynamicsRow(row: Row, result: DynamicsResult): Record<Dynami
     bootstrap: result.settings.bootstrap,
     surrogates: result.settings.surrogates,
     gof: result.settings.gof,
+    method_version: METHOD_VERSION,
   };
 }
 
@@ -224,6 +226,7 @@ function rows(result: DynamicsResult): Row[] {
   return result.pooled && result.layers.length > 1 ? [...result.layers, result.pooled] : [...result.layers];
 }
 
+/** `jaynes dynamics --format csv`: one row per tracked layer, plus the pooled row. */
 export function renderDynamicsCsv(result: DynamicsResult): string {
   const lines = [DYNAMICS_COLUMNS.join(",")];
   for (const row of rows(result)) {
@@ -233,10 +236,12 @@ export function renderDynamicsCsv(result: DynamicsResult): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** `jaynes dynamics --format json`: the whole result with the document header. */
 export function renderDynamicsJson(result: DynamicsResult): string {
-  return `${JSON.stringify({ tool: "jaynes", version: VERSION, kind: "dynamics", ...result }, replacer, 2)}\n`;
+  return `${JSON.stringify({ ...documentHeader(), kind: "dynamics", ...result }, replacer, 2)}\n`;
 }
 
+/** Options of the dynamics tables. */
 export interface DynamicsTableOptions {
   color: boolean;
   nameWidth?: number;
@@ -273,6 +278,7 @@ function flagNotes(row: Row, result: DynamicsResult): string[] {
   return notes;
 }
 
+/** `jaynes dynamics`'s terminal tables. */
 export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTableOptions): string {
   const nameWidth = options.nameWidth ?? 40;
   const tableOptions = { color: options.color, verbose: false };
@@ -343,7 +349,7 @@ export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTab
       const flagged = layer.trajectory.filter((point) => point.flags.length > 0 || point.skipped !== undefined).length;
       trajectory.push([ellipsize(layer.tensor, nameWidth), shape(layer.shape), change(first?.mu, last?.mu, 3), change(first?.sigma, last?.sigma, 3), change(first?.r2, last?.r2, 3), `${flagged}/${layer.trajectory.length}`]);
     }
-    out.push("Lognormal trajectory (METHOD §2–3 at every checkpoint; full series in --format json)");
+    out.push("Lognormal trajectory (docs/METHOD.md §2–3 at every checkpoint; full series in --format json)");
     out.push(trajectory.toString());
   }
   const notes = rows(result).flatMap((row) => flagNotes(row, result));

@@ -39,6 +39,7 @@ function latexInteger(value: number): string {
   return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, "{,}");
 }
 
+/** `summary.tex`: the scan's Table 2 as a LaTeX table with booktabs rules. */
 export function renderScanLatex(summary: ScanSummary): string {
   const folder = commonFolder(summary.models.map((entry) => entry.model));
   const lines = [

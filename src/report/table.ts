@@ -14,6 +14,7 @@ export function shownSe(layer: LayerResult): { mu: number | null; sigma: number 
   return layer.bootstrap ? { mu: layer.bootstrap.mu_sd, sigma: layer.bootstrap.sigma_sd } : { mu: layer.fit_se.mu, sigma: layer.fit_se.sigma };
 }
 
+/** Options of the terminal tables. */
 export interface TableOptions {
   color: boolean;
   verbose: boolean;
@@ -116,6 +117,7 @@ function bestCounts(counts: readonly { family: string; layers: number }[]): stri
   return counts.length === 0 ? "none" : [...counts].sort((a, b) => b.layers - a.layers).map(({ family, layers }) => `${family} ${layers}`).join(", ");
 }
 
+/** `jaynes fit`'s terminal output: per model the layer table, the summary row and the settings line. */
 export function renderTables(models: readonly ModelResult[], options: TableOptions): string {
   return models.map((model) => renderModelTable(model, options)).join("\n");
 }
