@@ -93,6 +93,9 @@ const openSync = fs.openSync;
 /** O_CREAT | O_EXCL: a file that did not exist (the library's tmpfile() for error messages) reads nothing. */
 const createsNewFile = (flags: unknown): boolean => typeof flags === "number" && (flags & fs.constants.O_CREAT) !== 0 && (flags & fs.constants.O_EXCL) !== 0;
 fs.openSync = function (path: fs.PathLike, ...rest: unknown[]): number {
+  // Node ≥ 22's module loader reads module sources (h5wasm's own .js files, loaded after the fence)
+  // through fs with URL objects; the library reaches fs only through emscripten's NODEFS, with strings.
+  if (path instanceof URL) return (openSync as (path: fs.PathLike, ...rest: unknown[]) => number)(path, ...rest);
   const text = String(path);
   if (!allowed.has(realpath(text)) && !createsNewFile(rest[0])) {
     // Only an existing file could give the library bytes; a missing path or a folder (the plugin
