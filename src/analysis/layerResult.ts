@@ -57,6 +57,8 @@ export interface LayerResult {
   beta: number;
   /** Count-weighted sd of the per-bin utility h_i = α ln c_i − β (ln c_i)² − ln n_i; 0 at equilibrium. */
   equilibrium_spread: number;
+  /** Position of the tensor in the model's depth order, counting every tensor from 0 (formats/depthOrder.ts). */
+  depth: number;
 }
 
 export interface SkippedTensor {
@@ -66,6 +68,7 @@ export interface SkippedTensor {
   params: number;
   dtype: string;
   reason: string;
+  depth: number;
 }
 
 export interface TensorIdentity {
@@ -75,6 +78,8 @@ export interface TensorIdentity {
   params: number;
   dtype: string;
   quantization?: string;
+  /** Position in the model's depth order. */
+  depth: number;
 }
 
 /** y_0 above this means the max is an outlier and the histogram is unresolved. */
@@ -88,8 +93,8 @@ export const LEVELS_PER_BIN = 4;
  */
 export function layerResult(identity: TensorIdentity, stats: LayerStatistics, settings: AnalysisSettings): LayerResult | SkippedTensor {
   const base = { tensor: identity.name, ...(identity.originalName !== undefined ? { original_name: identity.originalName } : {}), shape: identity.shape, params: identity.params, dtype: identity.dtype };
-  if (stats.finite === 0) return { ...base, reason: "no finite values" };
-  if (stats.maxAbs === 0) return { ...base, reason: "all values are zero" };
+  if (stats.finite === 0) return { ...base, reason: "no finite values", depth: identity.depth };
+  if (stats.maxAbs === 0) return { ...base, reason: "all values are zero", depth: identity.depth };
 
   const bins = settings.bins;
   const unit = settings.normalize === "max" ? 1 : stats.maxAbs;
@@ -141,6 +146,7 @@ export function layerResult(identity: TensorIdentity, stats: LayerStatistics, se
     alpha: teleo.alpha,
     beta: teleo.beta,
     equilibrium_spread: teleo.equilibriumSpread,
+    depth: identity.depth,
   };
 }
 

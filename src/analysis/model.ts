@@ -2,7 +2,6 @@
  * Per-model analysis: open (format detected by content) → for each tensor, decide whether it is
  * analysed → accumulate → fit → collect results and the summary.
  */
-import picomatch from "picomatch";
 import { openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
 import { tensorBytes } from "../io/tensorChunks.js";
@@ -13,6 +12,7 @@ import { WorkerPool } from "../parallel/pool.js";
 import { accumulateTensor } from "./accumulate.js";
 import { type LayerResult, type SkippedTensor, isLayerResult, layerResult } from "./layerResult.js";
 import { type AnalysisSettings, resolveSettings } from "./settings.js";
+import { tensorSelector } from "./selection.js";
 import { type ModelSummary, summarizeLayers } from "./summary.js";
 
 export interface ModelSettingsRecord {
@@ -105,11 +105,7 @@ export function tensorSkipReason(tensor: TensorRecord, settings: AnalysisSetting
   return undefined;
 }
 
-export function tensorSelector(settings: AnalysisSettings): (name: string) => boolean {
-  const include = settings.include.length > 0 ? picomatch(settings.include, { dot: true }) : () => true;
-  const exclude = settings.exclude.length > 0 ? picomatch(settings.exclude, { dot: true }) : () => false;
-  return (name) => include(name) && !exclude(name);
-}
+export { tensorSelector } from "./selection.js";
 
 /** Analyse an already opened model. */
 export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Partial<AnalysisSettings> = {}, options: AnalyzeOptions = {}): Promise<ModelResult> {
@@ -128,11 +124,12 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
   const outcomes: (LayerResult | SkippedTensor)[] = [];
   try {
     // Several tensors in flight keep every worker busy while small tensors come and go.
-    const results = await mapLimited(plan, Math.max(2, executor.parallelism * 2), async ({ tensor, skip }) => {
+    // The model's tensors are in depth order (formats/open.ts), so a tensor's index is its depth.
+    const results = await mapLimited(plan, Math.max(2, executor.parallelism * 2), async ({ tensor, skip }, depth) => {
       if (skip !== undefined || !tensor.data) {
-        return { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed" };
+        return { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed", depth };
       }
-      const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}) };
+      const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}), depth };
       const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
       const result = layerResult(identity, stats, settings);
       if (isLayerResult(result)) options.onLayer?.(result, stats);

@@ -11,6 +11,7 @@ import { InputError } from "../errors.js";
 import { describeIoError } from "../io/byteSource.js";
 import { filesInFolder, isFolder, locationKey } from "../io/location.js";
 import { type FormatReader, detectFormat, registeredFormats, suggestedReader } from "./registry.js";
+import { inDepthOrder } from "./depthOrder.js";
 import { openShardSet, shardName } from "./safetensorsSharded.js";
 import type { OpenedModel } from "./tensor.js";
 
@@ -140,8 +141,15 @@ export async function resolveInputs(paths: string[]): Promise<ModelInput[]> {
   return [...groupShards(files), ...inputs];
 }
 
-/** Open one model from a path (file, index, directory holding one model) or a list of shard files. */
+/**
+ * Open one model from a path (file, index, directory holding one model) or a list of shard files,
+ * its tensors in depth order (depthOrder.ts).
+ */
 export async function openModel(path: string | string[]): Promise<OpenedModel> {
+  return inDepthOrder(await openModelAsStored(path));
+}
+
+async function openModelAsStored(path: string | string[]): Promise<OpenedModel> {
   const paths = Array.isArray(path) ? path : [path];
   if (paths.length === 0) throw new RangeError("no path given");
   if (paths.length === 1) {
@@ -151,7 +159,7 @@ export async function openModel(path: string | string[]): Promise<OpenedModel> {
       if (models.length !== 1) {
         throw new InputError("model", only, models.length === 0 ? "directory holds no supported model file" : `directory holds ${models.length} models; name one, or analyse them all with several paths`);
       }
-      return openModel(models[0]!.paths.length === 1 ? models[0]!.paths[0]! : models[0]!.paths);
+      return openModelAsStored(models[0]!.paths.length === 1 ? models[0]!.paths[0]! : models[0]!.paths);
     }
     const reader = await detectFormat(only);
     if (reader) return reader.open(only);

@@ -58,6 +58,7 @@ export const LAYER_COLUMNS = [
   "loglik_powerlaw",
   "aic_powerlaw",
   "converged_powerlaw",
+  "depth",
   "bins",
   "normalize",
   "min_params",

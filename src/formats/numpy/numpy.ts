@@ -51,7 +51,7 @@ export async function openNpz(path: string): Promise<OpenedModel> {
       tensors.push(npyTensor(name, header, entry.size, (start, bytes) => memberSpan(member, start, bytes), path));
     }
     const compressed = archive.entries.filter((entry) => entry.method !== 0).length;
-    return { path, format: "npz", files: [path], bytes: source.size, metadata: { members: String(archive.entries.length), deflated_members: String(compressed) }, tensors };
+    return { path, format: "npz", files: [path], bytes: source.size, metadata: { members: String(archive.entries.length), deflated_members: String(compressed) }, tensors, order: "written" };
   } finally {
     await pool.close();
   }
