@@ -52,6 +52,12 @@ export interface ComparisonSummary {
   mean_d_mu: number | null;
   mean_d_sigma: number | null;
   mean_d_r2: number | null;
+  /** Layers fitted and unflagged in both models: the only ones the headline means below average. */
+  unflagged_layers: number;
+  /** Means of the per-layer differences over the layers unflagged in both (the headline numbers). */
+  unflagged_mean_d_mu: number | null;
+  unflagged_mean_d_sigma: number | null;
+  unflagged_mean_d_r2: number | null;
   /** Differences B − A of the model summaries' means (the paper's Table 2 rows: unflagged layers). */
   d_mu: number | null;
   d_sigma: number | null;
@@ -137,7 +143,10 @@ export function compareModels(a: ModelResult, b: ModelResult): ModelComparison {
     };
   });
   const both = layers.filter((layer) => layer.mu_a !== null && layer.mu_b !== null);
-  const meanOf = (pick: (layer: LayerComparison) => number | null): number | null => (both.length === 0 ? null : both.reduce((sum, layer) => sum + pick(layer)!, 0) / both.length);
+  // A flagged fit (not converged, μ in the hundreds…) must never reach a headline number.
+  const clean = both.filter((layer) => layer.flags_a.length === 0 && layer.flags_b.length === 0);
+  const meanOver = (set: readonly LayerComparison[], pick: (layer: LayerComparison) => number | null): number | null => (set.length === 0 ? null : set.reduce((sum, layer) => sum + pick(layer)!, 0) / set.length);
+  const meanOf = (pick: (layer: LayerComparison) => number | null): number | null => meanOver(both, pick);
   return {
     a: { model: a.model, format: a.format, summary: a.summary },
     b: { model: b.model, format: b.format, summary: b.summary },
@@ -149,6 +158,10 @@ export function compareModels(a: ModelResult, b: ModelResult): ModelComparison {
       mean_d_mu: meanOf((layer) => layer.d_mu),
       mean_d_sigma: meanOf((layer) => layer.d_sigma),
       mean_d_r2: meanOf((layer) => layer.d_r2),
+      unflagged_layers: clean.length,
+      unflagged_mean_d_mu: meanOver(clean, (layer) => layer.d_mu),
+      unflagged_mean_d_sigma: meanOver(clean, (layer) => layer.d_sigma),
+      unflagged_mean_d_r2: meanOver(clean, (layer) => layer.d_r2),
       d_mu: delta(a.summary.mu.mean, b.summary.mu.mean),
       d_sigma: delta(a.summary.sigma.mean, b.summary.sigma.mean),
       d_r2: delta(a.summary.r2.mean, b.summary.r2.mean),

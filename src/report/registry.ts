@@ -29,6 +29,10 @@ export interface RenderContext {
   color: boolean;
   /** Longer listings (e.g. the skipped tensors of `fit`). */
   verbose: boolean;
+  /** Terminal columns the tables fit into (names shortened); undefined: no limit, names whole. */
+  width?: number;
+  /** `fit`'s layer table columns by id (report/layerColumns.ts); default the compact set. */
+  columns?: readonly string[];
 }
 
 /** `jaynes fit`'s document: the fitted models and the inputs that failed. */
@@ -58,7 +62,7 @@ export const RENDERERS: RendererTable = {
     jsonl: (fit) => renderJsonl(fit.models),
   },
   compare: {
-    table: (comparison, context) => renderComparisonTable(comparison, { color: context.color, verbose: false }),
+    table: (comparison, context) => renderComparisonTable(comparison, { color: context.color, verbose: false, ...(context.width !== undefined ? { width: context.width } : {}) }),
     csv: (comparison) => renderComparisonCsv(comparison),
     json: (comparison) => renderJsonDocument({ tool: "jaynes", version: VERSION, ...comparison }),
   },
@@ -68,7 +72,7 @@ export const RENDERERS: RendererTable = {
     json: (result) => renderDynamicsJson(result),
   },
   scan: {
-    table: (summary, context) => renderScanTable(summary, { color: context.color }),
+    table: (summary, context) => renderScanTable(summary, { color: context.color, ...(context.width !== undefined ? { width: context.width } : {}) }),
     csv: (summary) => renderScanCsv(summary),
     json: (summary) => renderJsonDocument(summary),
   },

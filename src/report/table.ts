@@ -1,29 +1,29 @@
 /**
- * Human-readable output: per model a layer table, the paper's Table 2 summary row and the settings
- * line; with `verbose`, the skipped tensors and why. Colour only when asked (the CLI decides from
- * TTY and NO_COLOR); without it the output is plain text.
+ * Human-readable output: per model a layer table (columns from layerColumns.ts), the paper's Table 2
+ * summary row and the settings line; with `verbose`, the skipped tensors and why. Tables are plain
+ * aligned text (textTable.ts) fitted into `width` when one is given — the terminal's — with tensor
+ * names shortened so rows stay distinguishable; without a width (a pipe, a file) every name is
+ * whole. Colour only when asked (the CLI decides from TTY and NO_COLOR).
  */
-import Table from "cli-table3";
 import type { ModelResult, ModelSettingsRecord } from "../analysis/model.js";
-import { bytes, fixed, integer, meanSd, shape, significant } from "./numbers.js";
+import { COMPACT_COLUMNS, type LayerColumn, layerColumn } from "./layerColumns.js";
+import { bytes, count, integer, meanSd, shape } from "./numbers.js";
+import { distinctShortNames } from "./shortNames.js";
+import { type TextColumn, renderTextTable } from "./textTable.js";
+import { displayWidth, fitEnd, fitStart, wrapText } from "./textWidth.js";
 
 export interface TableOptions {
   color: boolean;
   verbose: boolean;
-  /** Longest tensor name shown; longer names keep their start and end. */
-  nameWidth?: number;
+  /** Terminal columns to fit; undefined: no limit, names whole. */
+  width?: number;
+  /** Layer table columns by id (layerColumns.ts); default the compact set. */
+  columns?: readonly string[];
 }
 
 export const paint = (enabled: boolean, code: number, text: string): string => (enabled && text ? `\u001b[${code}m${text}\u001b[39m` : text);
 
-export function newTable(head: string[], options: TableOptions, align?: ("left" | "right")[]): Table.Table {
-  return new Table({
-    head,
-    style: options.color ? { head: ["cyan"], border: ["grey"] } : { head: [], border: [] },
-    ...(align ? { colAligns: align } : {}),
-  });
-}
-
+/** A name cut in the middle to `width` characters (for tables that are not width-aware). */
 export function ellipsize(text: string, width: number): string {
   if (text.length <= width) return text;
   const keep = width - 1;
@@ -31,54 +31,106 @@ export function ellipsize(text: string, width: number): string {
   return `${text.slice(0, front)}…${text.slice(text.length - (keep - front))}`;
 }
 
+/** A path shown in `width` columns: its end, where the file name is. */
+export function shortPath(path: string, width: number | undefined): string {
+  if (width === undefined || path.length <= width) return path;
+  return `…${fitEnd(path, Math.max(1, width - 1))}`;
+}
+
+/** A column of names that shortens to distinct names. */
+export function namesColumn(id: string, header: string, names: string[]): TextColumn {
+  return { id, header, align: "left", cells: names, shrink: (width) => distinctShortNames(names, width) };
+}
+
+/** Two-letter codes for flags, used when the flags column must be narrow (a legend follows the table). */
+export function flagCode(flag: string): string {
+  const parts = flag.split("-");
+  return parts.length > 1 ? parts.map((part) => part[0]).join("") : flag.slice(0, 2);
+}
+
+/** A flags column that, when narrow, shows codes ("fb,nc") and then as many as fit ("fb+2"). */
+function flagsColumn(header: string, flags: readonly (readonly string[])[], color: number | undefined, abbreviated: Set<string>): TextColumn {
+  const full = flags.map((list) => list.join(","));
+  return {
+    id: "flags",
+    header,
+    align: "left",
+    cells: full,
+    floor: 8,
+    ...(color !== undefined ? { color } : {}),
+    shrink: (width) =>
+      flags.map((list) => {
+        if (list.join(",").length <= width) return list.join(",");
+        for (const flag of list) abbreviated.add(flag);
+        const codes = list.map(flagCode);
+        for (let shown = codes.length; shown > 0; shown--) {
+          const text = `${codes.slice(0, shown).join(",")}${shown < codes.length ? `+${codes.length - shown}` : ""}`;
+          if (text.length <= width) return text;
+        }
+        return `+${codes.length}`;
+      }),
+  };
+}
+
+function layerTable(model: ModelResult, options: TableOptions): string {
+  const columns = (options.columns ?? COMPACT_COLUMNS).map((id) => layerColumn(id)).filter((column): column is LayerColumn => column !== undefined);
+  const abbreviated = new Set<string>();
+  const text = columns.map((column): TextColumn => {
+    const cells = model.layers.map((layer) => column.value(layer));
+    if (column.id === "tensor") return namesColumn("tensor", column.header, cells);
+    if (column.id === "flags") return flagsColumn(column.header, model.layers.map((layer) => layer.flags), column.color, abbreviated);
+    // Columns chosen with --wide/--columns are all shown (names still shorten); the default set may drop some.
+    const dropOrder = options.columns === undefined ? column.dropOrder : undefined;
+    return { id: column.id, header: column.header, align: column.align, cells, ...(dropOrder !== undefined ? { dropOrder } : {}), ...(column.color !== undefined ? { color: column.color } : {}) };
+  });
+  // In the default set a column that says nothing for any layer (no flags anywhere, no null σ) is left out; the settings line counts flags.
+  const shown = options.columns ? text : text.filter((column) => column.cells.some((cell) => cell !== ""));
+  const rendered = renderTextTable(shown, { color: options.color, ...(options.width !== undefined ? { width: options.width } : {}) });
+  const notes: string[] = [];
+  if (abbreviated.size > 0) notes.push(`flags: ${[...abbreviated].sort().map((flag) => `${flagCode(flag)} ${flag}`).join(", ")}`);
+  if (rendered.dropped.length > 0) notes.push(`(left out to fit ${options.width} columns: ${rendered.dropped.join(", ")}; --wide or --columns shows them)`);
+  return [rendered.text, ...notes.map((note) => wrapText(note, options.width))].join("\n");
+}
+
 export function renderModelTable(model: ModelResult, options: TableOptions): string {
-  const nameWidth = options.nameWidth ?? 60;
+  const width = options.width;
   const out: string[] = [];
   const fitted = model.layers.length;
   const flagged = model.layers.filter((layer) => layer.flags.length > 0).length;
-  out.push(`${paint(options.color, 1, model.model)}  (${model.format}, ${bytes(model.bytes)}, ${model.tensors} tensors)`);
-  if (fitted > 0) {
-    const table = newTable(["tensor", "shape", "params", "dtype", "A", "μ", "σ", "R²", "null R²", "best", "y₀", "flags"], options, ["left", "left", "right", "left", "right", "right", "right", "right", "right", "left", "right", "left"]);
-    for (const layer of model.layers) {
-      table.push([
-        ellipsize(layer.tensor, nameWidth),
-        shape(layer.shape),
-        integer(layer.params),
-        layer.quantization ? `${layer.dtype}*` : layer.dtype,
-        significant(layer.A, 4),
-        fixed(layer.mu, 4),
-        fixed(layer.sigma, 4),
-        fixed(layer.r2, 4),
-        fixed(layer.null_r2, 4),
-        layer.best ?? "—",
-        fixed(layer.first_bin_mass, 3),
-        paint(options.color, 33, layer.flags.join(",")),
-      ]);
-    }
-    out.push(table.toString());
-  }
+  const facts = `  (${model.format}, ${bytes(model.bytes)}, ${count(model.tensors, "tensor")})`;
+  out.push(`${paint(options.color, 1, shortPath(model.model, width === undefined ? undefined : Math.max(20, width - facts.length)))}${wrapText(facts, width)}`);
+  if (fitted > 0) out.push(layerTable(model, options));
   const summary = model.summary;
-  const summaryTable = newTable(["model", "layers", "params", "A", "μ", "σ", "R²"], options);
-  summaryTable.push([
-    ellipsize(model.model, 40),
-    String(summary.layers),
-    integer(summary.params),
-    meanSd(summary.A.mean, summary.A.sd, 4),
-    meanSd(summary.mu.mean, summary.mu.sd, 3),
-    meanSd(summary.sigma.mean, summary.sigma.sd, 3),
-    meanSd(summary.r2.mean, summary.r2.sd, 3),
-  ]);
-  out.push(summaryTable.toString());
-  if (fitted > 0) out.push(`best model by AIC: ${bestCounts(model)} (null R²: a Gaussian layer of the same size; see README "Is it really lognormal?")`);
+  const summaryTable = renderTextTable(
+    [
+      namesColumn("model", "model", [model.model]),
+      { id: "layers", header: "layers", align: "right", cells: [String(summary.layers)] },
+      { id: "params", header: "params", align: "right", cells: [integer(summary.params)], dropOrder: 1 },
+      { id: "A", header: "A", align: "right", cells: [meanSd(summary.A.mean, summary.A.sd, 4)], dropOrder: 2 },
+      { id: "mu", header: "μ", align: "right", cells: [meanSd(summary.mu.mean, summary.mu.sd, 3)] },
+      { id: "sigma", header: "σ", align: "right", cells: [meanSd(summary.sigma.mean, summary.sigma.sd, 3)] },
+      { id: "r2", header: "R²", align: "right", cells: [meanSd(summary.r2.mean, summary.r2.sd, 3)] },
+    ],
+    { color: options.color, ...(width !== undefined ? { width } : {}) },
+  );
+  out.push("", summaryTable.text);
+  if (fitted > 0) out.push(wrapText(`best model by AIC: ${bestCounts(model)} (null R²: a Gaussian layer of the same size; see README "Is it really lognormal?")`, width));
   const s = model.settings;
   const quantized = model.layers.some((layer) => layer.quantization) ? "; * = decoded from quantised storage" : "";
-  out.push(
-    `settings: ${settingsText(s)}; ${fitted} layers fitted (${flagged} flagged${s.include_flagged ? ", included" : ", left out of the summary"}), ${model.skipped.length} tensors skipped${options.verbose || model.skipped.length === 0 ? "" : " (--verbose lists them)"}${quantized}`,
-  );
+  const flagNote = `${flagged} flagged${s.include_flagged ? ", included" : ", left out of the summary"}`;
+  out.push(wrapText(`settings: ${settingsText(s)}; ${count(fitted, "layer")} fitted (${flagNote}), ${count(model.skipped.length, "tensor")} skipped${options.verbose || model.skipped.length === 0 ? "" : " (--verbose lists them)"}${quantized}`, width));
   if (options.verbose && model.skipped.length > 0) {
-    const skipped = newTable(["skipped tensor", "shape", "params", "dtype", "reason"], options);
-    for (const tensor of model.skipped) skipped.push([ellipsize(tensor.tensor, nameWidth), shape(tensor.shape), integer(tensor.params), tensor.dtype, tensor.reason]);
-    out.push(skipped.toString());
+    const skipped = renderTextTable(
+      [
+        namesColumn("tensor", "skipped tensor", model.skipped.map((tensor) => tensor.tensor)),
+        { id: "shape", header: "shape", align: "left", cells: model.skipped.map((tensor) => shape(tensor.shape)), dropOrder: 1 },
+        { id: "params", header: "params", align: "right", cells: model.skipped.map((tensor) => integer(tensor.params)), dropOrder: 2 },
+        { id: "dtype", header: "dtype", align: "left", cells: model.skipped.map((tensor) => tensor.dtype), dropOrder: 3 },
+        { id: "reason", header: "reason", align: "left", cells: model.skipped.map((tensor) => tensor.reason), shrink: (w) => model.skipped.map((tensor) => (displayWidth(tensor.reason) <= w ? tensor.reason : `${fitStart(tensor.reason, w - 1)}…`)), floor: 24 },
+      ],
+      { color: options.color, ...(width !== undefined ? { width } : {}) },
+    );
+    out.push(skipped.text);
   }
   return `${out.join("\n")}\n`;
 }
@@ -96,7 +148,7 @@ export function settingsText(s: ModelSettingsRecord): string {
 function bestCounts(model: ModelResult): string {
   const counts = new Map<string, number>();
   for (const layer of model.layers) counts.set(layer.best ?? "none", (counts.get(layer.best ?? "none") ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([name, count]) => `${name} ${count}`).join(", ");
+  return [...counts].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n}`).join(", ");
 }
 
 export function renderTables(models: readonly ModelResult[], options: TableOptions): string {
