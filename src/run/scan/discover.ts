@@ -23,6 +23,8 @@ export interface Discovery {
   failures: Failure[];
   /** Things worth a warning that are not failures (e.g. --glob matched nothing under a root). */
   notes: string[];
+  /** Model files that --glob left out, as it saw them (paths relative to their root). */
+  unselected: string[];
 }
 
 export interface DiscoverOptions {
@@ -38,6 +40,7 @@ export async function discoverModels(roots: readonly string[], options: Discover
   const found = new Map<string, ScanTarget>();
   const failures: Failure[] = [];
   const notes: string[] = [];
+  const unselected: string[] = [];
   for (const root of roots) {
     let under: { folder: boolean; models: ModelInput[] };
     try {
@@ -54,13 +57,14 @@ export async function discoverModels(roots: readonly string[], options: Discover
     }
     const kept = glob && folder ? models.filter((model) => model.paths.some((path) => glob(relativeTo(root, path)))) : models;
     if (kept.length === 0) notes.push(`no model under ${root} matches --glob ${options.glob!.join(" ")}`);
+    for (const model of models) if (!kept.includes(model)) unselected.push(...model.paths.map((path) => relativeTo(root, path)));
     for (const model of kept) {
       const key = model.paths.map(locationKey).join("\u0000");
       if (!found.has(key)) found.set(key, { model: model.display, paths: model.paths });
     }
   }
   const targets = [...found.values()].sort((a, b) => compareNames(a.model, b.model));
-  return { targets, failures: failures.sort((a, b) => compareNames(a.model, b.model)), notes };
+  return { targets, failures: failures.sort((a, b) => compareNames(a.model, b.model)), notes, unselected };
 }
 
 /**
