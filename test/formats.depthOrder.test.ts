@@ -52,7 +52,7 @@ describe("depth order of real files", () => {
   it("a PyTorch state_dict keeps its module order (the head last), or is sorted naturally when written sorted", async () => {
     const module = ["embed.weight", ...depthNames, "head.weight"];
     const write = (file: string, names: string[]): string => {
-      const storages: TorchStorage[] = names.map((name, i) => ({ key: String(i), type: "FloatStorage", numel: 4096, bytes: bytesOf(weights(4096)) }));
+      const storages: TorchStorage[] = names.map((_name, i) => ({ key: String(i), type: "FloatStorage", numel: 4096, bytes: bytesOf(weights(4096)) }));
       const root: TorchValue = { kind: "dict", ordered: true, stateDictMetadata: true, entries: names.map((name, i) => [name, { kind: "tensor", storage: storages[i]!, size: [64, 64], stride: contiguousStride([64, 64]) }]) };
       writeFileSync(join(dir, file), encodeTorchSave(root, storages));
       return join(dir, file);
