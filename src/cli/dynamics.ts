@@ -4,20 +4,18 @@ import { DEFAULT_FLUCTUATION_SETTINGS } from "../analysis/dynamics/fluctuations.
 import { DEFAULT_SPECTRUM_SETTINGS } from "../analysis/dynamics/spectrum.js";
 import type { AnalysisSettings } from "../analysis/settings.js";
 import { ExitCode } from "../errors.js";
-import { defaultJobs } from "../parallel/executor.js";
-import { formatsOf, render } from "../report/registry.js";
+import { render } from "../report/registry.js";
 import { failureExitCode } from "../run/batch.js";
 import { runDynamics } from "../run/dynamics.js";
 import { cliEnvironment } from "./environment.js";
-import { checkOutputFile, emit } from "./output.js";
+import { HUB_HELP, type HubCliOptions, addHubOptions, logHubTraffic } from "./hubOptions.js";
+import { checkOutputTargets, emit } from "./output.js";
 import { choiceOption, collect, integerOption, positiveNumberOption } from "./options.js";
-import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
+import { tableContext } from "./tableOptions.js";
+import { commandLog, progressEnabled } from "./terminal.js";
+import { type FormatOptionValues, type VerbosityValues, addFormatOptions, addJobsOption, addProgressOption, addVerbosityOptions, chosenFormat } from "./vocabulary.js";
 
-const FORMATS = formatsOf("dynamics");
-
-interface DynamicsOptions {
-  format: string;
-  output?: string;
+interface DynamicsOptions extends FormatOptionValues, VerbosityValues, HubCliOptions {
   track: number;
   seed: number;
   range?: [number, number];
@@ -42,11 +40,11 @@ export function parseRange(value: string): [number, number] {
 }
 
 export function dynamicsCommand(): Command {
-  return new Command("dynamics")
+  const command = new Command("dynamics")
     .description("training dynamics across checkpoints: fluctuation statistics, power spectrum, lognormal trajectory (METHOD.md §6)")
-    .argument("<checkpoint...>", "checkpoint files (or shard lists), or a directory holding them")
-    .option("-f, --format <format>", `output format: ${FORMATS.join(", ")}`, choiceOption("--format", FORMATS), FORMATS[0])
-    .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
+    .argument("<checkpoint...>", "checkpoint files (or shard lists), or a directory holding them, or hf:// addresses");
+  addFormatOptions(command, "dynamics", "the results");
+  command
     .option("--track <k>", "weights tracked per layer (a seeded sample of flat indices)", integerOption("--track", 1, 10_000_000), 1000)
     .option("--seed <n>", "seed of the sample of tracked weights", integerOption("--seed", 0, 2 ** 32 - 1), 0)
     .option("--range <lo:hi>", "fit the power law of |d| on [LO, HI] instead of the KS-minimum range", parseRange)
@@ -57,9 +55,11 @@ export function dynamicsCommand(): Command {
     .option("--min-params <n>", "track only layers with at least this many elements", integerOption("--min-params", 0), 10_000)
     .option("--normalize <mode>", "lognormal trajectory: max or none", choiceOption("--normalize", ["max", "none"] as const), "max")
     .option("--include <glob>", "only tensors whose name matches (repeatable)", collect, [])
-    .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, [])
-    .option("-j, --jobs <n>", "worker threads for the lognormal fits of large checkpoints (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
-    .option("--no-progress", "never print per-checkpoint progress")
+    .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, []);
+  addVerbosityOptions(command, "log every figure file written and the Hub traffic");
+  addJobsOption(command, "for the lognormal fits of large checkpoints");
+  addProgressOption(command);
+  return addHubOptions(command)
     .addHelpText(
       "after",
       `
@@ -73,16 +73,22 @@ Examples:
   $ jaynes dynamics ./checkpoints/ --range 1e-5:1e-3 --split 0.01 --no-trajectory
 
 Exit codes: 0 ok, 1 usage error, 2 a checkpoint was unreadable, did not match the others, or a
-tracked weight was NaN/Inf (the results are still printed).`,
+tracked weight was NaN/Inf (the results are still printed).
+${HUB_HELP}`,
     )
-    .action(async (paths: string[], options: DynamicsOptions) => {
-      process.exitCode = await dynamics(paths, options);
+    .action(async (paths: string[], options: DynamicsOptions, self: Command) => {
+      process.exitCode = await dynamics(paths, options, self);
     });
 }
 
-async function dynamics(paths: string[], options: DynamicsOptions): Promise<number> {
-  if (options.output !== undefined) await checkOutputFile(options.output, "-o");
-  const showProgress = options.progress && progressEnabled();
+async function dynamics(paths: string[], options: DynamicsOptions, self: Command): Promise<number> {
+  const format = chosenFormat(options, self);
+  const log = commandLog(options);
+  await checkOutputTargets([
+    { option: "-o", path: options.output, kind: "file" },
+    { option: "--plot", path: options.plot, kind: "folder" },
+  ]);
+  const showProgress = options.progress && !log.quiet && progressEnabled();
   const run = await runDynamics(
     {
       paths,
@@ -97,11 +103,13 @@ async function dynamics(paths: string[], options: DynamicsOptions): Promise<numb
       ...(options.plot ? { plot: options.plot } : {}),
       ...(showProgress ? { onCheckpoint: (index: number, total: number, name: string) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${name}`.slice(0, (process.stderr.columns ?? 100) - 1)) } : {}),
     },
-    cliEnvironment({ jobs: options.jobs, progress: false }),
+    cliEnvironment({ ...options, progress: false }),
   );
   if (showProgress) process.stderr.write("\r\u001b[2K");
+  if (options.verbose) logHubTraffic();
   if (!run.result) return failureExitCode(run.failures);
-  for (const file of run.written) if (file.endsWith(".svg")) logLine(`jaynes: wrote ${file}`);
-  await emit(render("dynamics", options.format, run.result, { color: !options.output && colorEnabled(process.stdout), verbose: false }), options.output);
+  for (const file of run.written) if (file.endsWith(".svg")) log.info(`wrote ${file}`);
+  await emit(render("dynamics", format, run.result, tableContext(options, options.output)), options.output);
+  if (options.output !== undefined) log.info(`wrote ${options.output}`);
   return run.nonfinite ? ExitCode.input : ExitCode.ok;
 }

@@ -1,7 +1,8 @@
 /**
  * The CLI entry: builds the commander program from one module per command and maps errors to the
- * documented exit codes. Input errors print one line (no stack trace); anything else is a bug and
- * says so (set JAYNES_DEBUG=1 for the stack).
+ * documented exit codes. Every error is printed as `jaynes: error: …` (commander's own parse errors
+ * too) — one line, no stack trace; a usage error may add `jaynes: hint: …` lines; anything else is a
+ * bug and says so (set JAYNES_DEBUG=1 for the stack).
  */
 import { unlinkSync } from "node:fs";
 import { Command, CommanderError } from "commander";
@@ -9,6 +10,7 @@ import { ExitCode, InputError, ThresholdError, UsageError } from "../errors.js";
 import { removePendingTemporaries } from "../io/atomicWrite.js";
 import { VERSION } from "../version.js";
 import { compareCommand } from "./compare.js";
+import { completionScript, type Shell, shellOption } from "./completion.js";
 import { dynamicsCommand } from "./dynamics.js";
 import { fitCommand } from "./fit.js";
 import { mergeCommand } from "./merge.js";
@@ -27,19 +29,42 @@ Examples:
   $ jaynes fit model.safetensors.index.json --format csv -o layers.csv
   $ jaynes compare ckpt_epoch00.safetensors ckpt_epoch10.safetensors
   $ jaynes dynamics ./checkpoints/ --plot figures/
-  $ jaynes scan ./checkpoints/ --out scan/ --fail-under-r2 0.9
+  $ jaynes scan ./checkpoints/ --out-dir scan/ --fail-under-r2 0.9
+  $ source <(jaynes completion bash)
 
+Every command takes --format (table, csv, json, …; --json is --format json), -o FILE (a file),
+-v/--verbose and -q/--quiet; see README "Options of every command".
 Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input, 3 a CI threshold failed,
 70 internal error (a bug: please report it).
-Tables go to stdout; progress and logs to stderr. NO_COLOR disables colour.`,
+Tables go to stdout (fitted to the terminal's width, or $COLUMNS); progress and logs to stderr.
+NO_COLOR disables colour.`,
     );
   program.addCommand(fitCommand());
   program.addCommand(compareCommand());
   program.addCommand(dynamicsCommand());
   program.addCommand(scanCommand());
   program.addCommand(mergeCommand());
-  program.exitOverride();
-  for (const command of program.commands) command.exitOverride();
+  program.addCommand(
+    new Command("completion")
+      .description("print a shell completion script (bash, zsh or fish)")
+      .argument("<shell>", "bash, zsh or fish", shellOption)
+      .addHelpText(
+        "after",
+        `
+Examples:
+  $ source <(jaynes completion bash)                                   # this shell only
+  $ jaynes completion bash > ~/.local/share/bash-completion/completions/jaynes
+  $ jaynes completion zsh > "\${fpath[1]}/_jaynes"
+  $ jaynes completion fish > ~/.config/fish/completions/jaynes.fish`,
+      )
+      .action((shell: Shell) => {
+        process.stdout.write(completionScript(program, shell));
+      }),
+  );
+  // One error prefix for every command: commander's own messages start with "error: ".
+  const output = { outputError: (text: string, write: (text: string) => void) => write(`jaynes: ${text}`) };
+  program.exitOverride().configureOutput(output);
+  for (const command of program.commands) command.exitOverride().configureOutput(output).showHelpAfterError("(run with --help for usage)");
   return program;
 }
 
@@ -70,7 +95,8 @@ function exitCodeFor(error: unknown): number {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof UsageError) {
-    process.stderr.write(`jaynes: ${error.message}\n`);
+    process.stderr.write(`jaynes: error: ${error.message}\n`);
+    for (const hint of error.hints) process.stderr.write(`jaynes: hint: ${hint}\n`);
     return ExitCode.usage;
   }
   if (error instanceof InputError) {
@@ -78,11 +104,11 @@ function exitCodeFor(error: unknown): number {
     return ExitCode.input;
   }
   if (error instanceof ThresholdError) {
-    process.stderr.write(`jaynes: ${error.message}\n`);
+    process.stderr.write(`jaynes: error: ${error.message}\n`);
     return ExitCode.threshold;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`jaynes: internal error: ${message.split("\n")[0]}\n`);
+  process.stderr.write(`jaynes: error: internal error: ${message.split("\n")[0]}\n`);
   if (process.env.JAYNES_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write("(this is a bug; rerun with JAYNES_DEBUG=1 for details and report it)\n");
   return ExitCode.internal;
