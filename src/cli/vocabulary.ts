@@ -32,7 +32,7 @@ export interface VerbosityValues {
 /** `--format`, its `--json` alias, and `-o/--output FILE`. */
 export function addFormatOptions(command: Command, kind: DocumentKind, what = "the output"): Command {
   const formats = formatsOf(kind);
-  const format = new Option("-f, --format <format>", `how ${what} is printed (case-insensitive)`).default(formats[0]).argParser((value: string) => {
+  const format = new Option("-f, --format <format>", `output format of ${what} (case-insensitive)`).default(formats[0]).argParser((value: string) => {
     const lower = value.toLowerCase();
     if (formats.includes(lower)) return lower;
     throw new InvalidArgumentError(`--format must be one of: ${formats.join(", ")}.`);
