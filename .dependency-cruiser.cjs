@@ -2,13 +2,14 @@
  * The dependency rules of src/ (README "Architecture"), checked by `npm test` (`npm run check:deps`):
  * no import cycles, and imports point down only. Layers, bottom to top:
  *
- *   errors.ts, version.ts → io → decode → stats | formats → parallel → analysis → report → run → cli
+ *   errors.ts, version.ts → io → decode → stats | formats → runtime → parallel → analysis → report → run → cli
  *
- * (stats and formats are siblings: neither imports the other), with src/index.ts, the library API,
+ * (stats and formats are siblings: neither imports the other; runtime/ — models run as a source of
+ * tensors — sits on both), with src/index.ts, the library API,
  * on top of everything but cli. Type-only imports count: a type is a dependency too. analysis/ writes
  * no files (node:fs, io/atomicWrite.ts): outputs, caches and checkpoints are written by src/run/.
  */
-const LAYERS = ["io", "decode", "stats|formats", "parallel", "analysis", "report", "run", "cli"];
+const LAYERS = ["io", "decode", "stats|formats", "runtime", "parallel", "analysis", "report", "run", "cli"];
 const folders = (names) => `^src/(${names.join("|")})/`;
 
 /** Layer i may not import any layer above it. */

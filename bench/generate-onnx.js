@@ -3,13 +3,14 @@
 // protobuf written by hand, streamed to disk), for the memory benchmark of the streaming reader.
 // Never committed: outputs go to bench/out/ (git-ignored) or a path you give.
 //
-//   node bench/generate-onnx.js --gib 1.5 --out bench/out/llama-1.5g.onnx
+//   npm run build && node bench/generate-onnx.js --gib 1.5 --out bench/out/llama-1.5g.onnx
 //   /usr/bin/time -v node bin/jaynes.js fit bench/out/llama-1.5g.onnx --no-progress > /dev/null
 //
 // Shapes follow Llama-2-7B (hidden 4096, MLP 11008); tensors are added until the size is reached
 // (a protobuf message must stay below 2 GiB). Values are N(0, 0.02²) drawn once into a 4 Mi-element
 // pool and copied with a random rotation per write.
 import { parseArgs } from "node:util";
+import { bytesField, encodeTag, encodeVarint } from "../dist/formats/protobuf/wireWriter.js";
 import { gaussianPool, sequentialFile } from "./streams.js";
 
 const { values: args } = parseArgs({ options: { gib: { type: "string", default: "1.5" }, out: { type: "string" } } });
@@ -42,20 +43,10 @@ for (let layer = 0; bytes + hidden * hidden * 4 <= target; layer++) {
 const rows = Math.floor((target - bytes) / (hidden * 4));
 if (rows > 0) add("lm_head.weight", [rows, hidden]);
 
-// --- protobuf wire format (field numbers from onnx/onnx.proto) ---
-const varint = (value) => {
-  const out = [];
-  let v = value;
-  do {
-    let byte = v % 128;
-    v = Math.floor(v / 128);
-    if (v > 0) byte |= 0x80;
-    out.push(byte);
-  } while (v > 0);
-  return Buffer.from(out);
-};
-const tag = (field, wireType) => varint(field * 8 + wireType);
-const lengthDelimited = (field, payload) => Buffer.concat([tag(field, 2), varint(payload.length), payload]);
+// --- protobuf wire format (field numbers from onnx/onnx.proto; encoders of the build) ---
+const varint = encodeVarint;
+const tag = encodeTag;
+const lengthDelimited = bytesField;
 
 /** TensorProto without its raw_data payload (written separately, streamed): everything before it. */
 function tensorHead(tensor) {

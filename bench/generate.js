@@ -8,7 +8,7 @@
 // reached. Values are N(0, 0.02²) drawn once into a 4 Mi-element pool and copied with a random
 // rotation per tensor, so generating gigabytes takes seconds and the data is not trivially periodic.
 import { parseArgs } from "node:util";
-import { gaussianPool, sequentialFile } from "./streams.js";
+import { gaussianPool, llamaTensors, sequentialFile } from "./streams.js";
 
 const { values: args } = parseArgs({
   options: { dtype: { type: "string", default: "BF16" }, gib: { type: "string", default: "2" }, out: { type: "string" } },
@@ -18,33 +18,6 @@ const size = { F32: 4, F16: 2, BF16: 2 }[dtype];
 if (!size) throw new Error(`--dtype must be F32, F16 or BF16`);
 const target = Number(args.gib) * 1024 ** 3;
 const out = args.out ?? `bench/out/llama-${dtype.toLowerCase()}-${args.gib}g.safetensors`;
-
-export function llamaTensors(targetBytes, elementBytes) {
-  const hidden = 4096, mlp = 11008, vocab = 32000;
-  const tensors = [{ name: "model.embed_tokens.weight", shape: [vocab, hidden] }];
-  let bytes = vocab * hidden * elementBytes;
-  for (let layer = 0; bytes < targetBytes; layer++) {
-    const p = `model.layers.${layer}`;
-    const block = [
-      [`${p}.input_layernorm.weight`, [hidden]],
-      [`${p}.self_attn.q_proj.weight`, [hidden, hidden]],
-      [`${p}.self_attn.k_proj.weight`, [hidden, hidden]],
-      [`${p}.self_attn.v_proj.weight`, [hidden, hidden]],
-      [`${p}.self_attn.o_proj.weight`, [hidden, hidden]],
-      [`${p}.post_attention_layernorm.weight`, [hidden]],
-      [`${p}.mlp.gate_proj.weight`, [mlp, hidden]],
-      [`${p}.mlp.up_proj.weight`, [mlp, hidden]],
-      [`${p}.mlp.down_proj.weight`, [hidden, mlp]],
-    ];
-    for (const [name, shape] of block) {
-      const n = shape.reduce((a, b) => a * b, 1) * elementBytes;
-      if (bytes >= targetBytes) return tensors;
-      tensors.push({ name, shape });
-      bytes += n;
-    }
-  }
-  return tensors;
-}
 
 function encode(values, dtype) {
   if (dtype === "F32") return new Uint8Array(values.buffer);

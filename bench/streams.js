@@ -34,3 +34,31 @@ export function sequentialFile(path) {
     close: () => closeSync(fd),
   };
 }
+
+/** Llama-2-7B-shaped tensors (hidden 4096, MLP 11008, vocab 32000) until `targetBytes` at `elementBytes` per value. */
+export function llamaTensors(targetBytes, elementBytes) {
+  const hidden = 4096, mlp = 11008, vocab = 32000;
+  const tensors = [{ name: "model.embed_tokens.weight", shape: [vocab, hidden] }];
+  let bytes = vocab * hidden * elementBytes;
+  for (let layer = 0; bytes < targetBytes; layer++) {
+    const p = `model.layers.${layer}`;
+    const block = [
+      [`${p}.input_layernorm.weight`, [hidden]],
+      [`${p}.self_attn.q_proj.weight`, [hidden, hidden]],
+      [`${p}.self_attn.k_proj.weight`, [hidden, hidden]],
+      [`${p}.self_attn.v_proj.weight`, [hidden, hidden]],
+      [`${p}.self_attn.o_proj.weight`, [hidden, hidden]],
+      [`${p}.post_attention_layernorm.weight`, [hidden]],
+      [`${p}.mlp.gate_proj.weight`, [mlp, hidden]],
+      [`${p}.mlp.up_proj.weight`, [mlp, hidden]],
+      [`${p}.mlp.down_proj.weight`, [hidden, mlp]],
+    ];
+    for (const [name, shape] of block) {
+      const n = shape.reduce((a, b) => a * b, 1) * elementBytes;
+      if (bytes >= targetBytes) return tensors;
+      tensors.push({ name, shape });
+      bytes += n;
+    }
+  }
+  return tensors;
+}

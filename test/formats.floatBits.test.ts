@@ -1,7 +1,9 @@
 /** Narrow floats decode bit-exactly, including subnormals, signed zeros, infinities and NaN. */
 import { describe, expect, it } from "vitest";
 import {
+  bfloat16Bits,
   bfloat16FromBits,
+  float16Bits,
   float16FromBits,
   float32Bits,
   float8E4M3FnuzFromBits,
@@ -9,6 +11,7 @@ import {
   float8E5M2FnuzFromBits,
   float8E5M2FromBits,
 } from "../src/decode/floatBits.js";
+import { mulberry32 } from "./helpers/random.js";
 
 describe("binary16", () => {
   it.each([
@@ -74,5 +77,82 @@ describe("FP8", () => {
     expect(float8E5M2FnuzFromBits(0x80)).toBeNaN();
     expect(float8E5M2FnuzFromBits(0x7f)).toBe(57344);
     expect(float8E5M2FnuzFromBits(0x40)).toBe(1);
+  });
+});
+
+describe("encoding doubles as binary16 and bfloat16 (round to nearest, ties to even)", () => {
+  /** The reference: the nearest finite non-negative value by search over all patterns, ties to even. */
+  function nearest(decode: (bits: number) => number, value: number): number {
+    const magnitude = Math.abs(value);
+    let best = -1;
+    let bestDistance = Infinity;
+    let low = 0;
+    let high = 0x7fff;
+    // Non-negative finite patterns are ordered like their values: binary search for the bracket.
+    while (low < high) {
+      const mid = (low + high + 1) >>> 1;
+      if (Number.isFinite(decode(mid)) && decode(mid) <= magnitude) low = mid;
+      else high = mid - 1;
+    }
+    for (const candidate of [low, low + 1]) {
+      const candidateValue = decode(candidate);
+      if (Number.isNaN(candidateValue)) continue;
+      const distance = Math.abs(candidateValue - magnitude);
+      if (distance < bestDistance || (distance === bestDistance && (candidate & 1) === 0)) {
+        best = candidate;
+        bestDistance = distance;
+      }
+    }
+    return (value < 0 || Object.is(value, -0) ? 0x8000 : 0) | best;
+  }
+  const nextUp = (x: number): number => {
+    const f = new Float64Array([x]);
+    const u = new BigUint64Array(f.buffer);
+    u[0] = u[0]! + (x >= 0 ? 1n : -1n);
+    return f[0]!;
+  };
+  const nextDown = (x: number): number => -nextUp(-x);
+
+  for (const [name, encode, decode] of [
+    ["binary16", float16Bits, float16FromBits],
+    ["bfloat16", bfloat16Bits, bfloat16FromBits],
+  ] as const) {
+    it(`${name}: midpoints, their neighbours and random doubles`, () => {
+      const random = mulberry32(7);
+      const failures: string[] = [];
+      const check = (value: number): void => {
+        const expected = nearest(decode, value);
+        const got = encode(value);
+        if (got !== expected && failures.length < 5) failures.push(`${value}: got ${got.toString(16)}, expected ${expected.toString(16)}`);
+      };
+      for (let i = 0; i < 20_000; i++) {
+        const pattern = Math.floor(random() * 0x7bff);
+        const a = decode(pattern);
+        const b = decode(pattern + 1);
+        if (!Number.isFinite(b)) continue;
+        const mid = (a + b) / 2; // exact: one more bit than either
+        for (const value of [mid, nextUp(mid), nextDown(mid), -mid, a, b, a + (b - a) * random()]) check(value);
+        // Doubles that round to exactly the midpoint in binary32 but are not on it.
+        check(mid + mid * 2 ** -40);
+        check(mid - mid * 2 ** -40);
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+
+  it("overflow, underflow, signed zero and NaN", () => {
+    expect(float16Bits(65504)).toBe(0x7bff);
+    expect(float16Bits(65519.99)).toBe(0x7bff);
+    expect(float16Bits(65520)).toBe(0x7c00); // the midpoint to the next (infinite) step rounds to even: Inf
+    expect(float16Bits(1e10)).toBe(0x7c00);
+    expect(float16Bits(-1e10)).toBe(0xfc00);
+    expect(float16Bits(2 ** -25)).toBe(0); // a tie between 0 and the smallest subnormal: even
+    expect(float16Bits(2 ** -25 * (1 + 2 ** -30))).toBe(1);
+    expect(float16Bits(-0)).toBe(0x8000);
+    expect(float16FromBits(float16Bits(NaN))).toBeNaN();
+    expect(bfloat16Bits(-0)).toBe(0x8000);
+    expect(bfloat16Bits(1)).toBe(0x3f80);
+    expect(bfloat16Bits(3.5e38)).toBe(0x7f80);
+    expect(bfloat16FromBits(bfloat16Bits(NaN))).toBeNaN();
   });
 });

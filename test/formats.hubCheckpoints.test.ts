@@ -22,7 +22,7 @@ beforeAll(async () => {
   hub = await startFakeHub({ "test/ckpt": { revisions: { main: repo } } });
   const home = join(root, "hf-home");
   mkdirSync(home);
-  env = { HF_ENDPOINT: hub.url, HF_HOME: home, HF_TOKEN: "", HF_TOKEN_PATH: "" };
+  env = { HF_ENDPOINT: hub.url, HF_HOME: home, HF_HUB_CACHE: join(home, "hub"), HUGGINGFACE_HUB_CACHE: "", HF_TOKEN: "", HUGGING_FACE_HUB_TOKEN: "", HF_TOKEN_PATH: "", HF_HUB_OFFLINE: "", TRANSFORMERS_OFFLINE: "" };
 });
 
 afterAll(async () => {

@@ -34,6 +34,8 @@ function parseJson(stdout: string): { models: ModelResult[]; failures: { model: 
   return JSON.parse(stdout) as { models: ModelResult[]; failures: { model: string; error: string; code: string }[] };
 }
 
+const modelRequests = (): number => hub.requests.filter((request) => request.path.includes("/resolve/")).length;
+
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "jaynes-hub-test-"));
   const main = join(root, "mnist-main");
@@ -58,7 +60,8 @@ beforeAll(async () => {
   });
   const home = join(root, "hf-home");
   mkdirSync(home);
-  env = { HF_ENDPOINT: hub.url, HF_HOME: home, HF_TOKEN: "", HF_TOKEN_PATH: "" };
+  // Every Hugging Face variable a developer may have set is overridden: tests never touch their cache.
+  env = { HF_ENDPOINT: hub.url, HF_HOME: home, HF_HUB_CACHE: join(home, "hub"), HUGGINGFACE_HUB_CACHE: "", HF_TOKEN: "", HUGGING_FACE_HUB_TOKEN: "", HF_TOKEN_PATH: "", HF_HUB_OFFLINE: "", TRANSFORMERS_OFFLINE: "" };
 });
 
 afterAll(async () => {
@@ -71,6 +74,8 @@ afterAll(async () => {
 afterEach(() => {
   hub.reset();
   cdn.reset();
+  // Each test starts with an empty Hugging Face cache: these tests are about the network.
+  rmSync(join(root, "hf-home", "hub"), { recursive: true, force: true });
 });
 
 describe("hf:// addresses", () => {
@@ -78,8 +83,22 @@ describe("hf:// addresses", () => {
     expect(parseHubAddress("hf://a/b")).toEqual({ repo: "a/b", path: "" });
     expect(parseHubAddress("hf://a/b@step1000/x/y.safetensors")).toEqual({ repo: "a/b", revision: "step1000", path: "x/y.safetensors" });
     expect(parseHubAddress("hf://a/b@refs%2Fpr%2F1/")).toEqual({ repo: "a/b", revision: "refs/pr/1", path: "" });
-    expect(formatHubAddress(parseHubAddress("hf://a/b@refs%2Fpr%2F1//x/./y"))).toBe("hf://a/b@refs%2Fpr%2F1/x/y");
+    expect(formatHubAddress(parseHubAddress("hf://a/b@refs%2Fpr%2F1//x/./y"))).toBe("hf://a/b@refs/pr/1/x/y");
     for (const bad of ["hf://a", "hf:///b", "hf://a/b@", "hf://a/b c", "hf://a/b/../c"]) expect(() => parseHubAddress(bad)).toThrow();
+  });
+
+  it("parse like huggingface_hub: models/ prefix, unencoded special refs, percent-encoded revisions, '@' in file names", () => {
+    expect(parseHubAddress("hf://models/a/b@v1/x.safetensors")).toEqual({ repo: "a/b", revision: "v1", path: "x.safetensors" });
+    expect(parseHubAddress("hf://a/b@refs/pr/12/sub/m.safetensors")).toEqual({ repo: "a/b", revision: "refs/pr/12", path: "sub/m.safetensors" });
+    expect(parseHubAddress("hf://a/b@refs/convert/parquet")).toEqual({ repo: "a/b", revision: "refs/convert/parquet", path: "" });
+    expect(parseHubAddress("hf://a/b@release%2F2024/m.gguf")).toEqual({ repo: "a/b", revision: "release/2024", path: "m.gguf" });
+    expect(formatHubAddress(parseHubAddress("hf://a/b@release%2F2024/m.gguf"))).toBe("hf://a/b@release%2F2024/m.gguf");
+    expect(parseHubAddress("hf://a/b/weights@2x.safetensors")).toEqual({ repo: "a/b", path: "weights@2x.safetensors" });
+    expect(() => parseHubAddress("hf://datasets/a/b")).toThrow("hf://datasets/a/b: dataset repositories are not supported: jaynes reads model repositories (hf://owner/repo or hf://models/owner/repo)");
+    expect(() => parseHubAddress("hf://spaces/a/b/app.py")).toThrow("Space repositories are not supported");
+    expect(() => parseHubAddress("hf://model/a/b")).toThrow("type prefixes are plural: did you mean hf://models/…?");
+    expect(() => parseHubAddress("hf://a/b@%zz")).toThrow("not valid percent-encoding");
+    expect(() => parseHubAddress("hf://a/b@..%2F..%2Fetc/m.gguf")).toThrow("empty or invalid revision");
   });
 
   it("folder arithmetic stays inside the repository", () => {
@@ -109,7 +128,8 @@ describe("jaynes fit hf://… (CLI against a local Hub)", () => {
     const fetched = hub.requests.filter((request) => request.path.includes("/resolve/")).map((request) => request.path.split("/").pop());
     expect(fetched).not.toContain("pytorch_model.bin");
     expect(fetched).not.toContain("tokenizer.json");
-    expect(fetched).toContain("config.json"); // content decides whether a JSON file is a model
+    expect(fetched).not.toContain("config.json"); // a configuration by its name: never opened
+    expect(fetched).toContain("README.md"); // content decides whether an unknown file is a model
   });
 
   it("a sharded model (folder or index) gives the single file's numbers", async () => {
@@ -164,7 +184,7 @@ describe("jaynes fit hf://… (CLI against a local Hub)", () => {
     expect(numbers(parseJson(run.stdout).models[0]!)).toEqual(numbers(local));
   });
 
-  it("--cache keeps downloaded ranges: a rerun downloads no tensor bytes and gives the same numbers", async () => {
+  it("--cache DIR is the Hugging Face cache folder: a rerun downloads no file bytes and gives the same numbers", async () => {
     const cache = join(root, "cache");
     const first = await runCliAsync(["fit", "hf://test/mnist/model.safetensors", "--format", "json", "--cache", cache], env);
     expect(first.code, first.stderr).toBe(0);
@@ -172,9 +192,11 @@ describe("jaynes fit hf://… (CLI against a local Hub)", () => {
     hub.reset();
     const second = await runCliAsync(["fit", "hf://test/mnist/model.safetensors", "--format", "json", "--cache", cache, "--verbose"], env);
     expect(second.code, second.stderr).toBe(0);
-    expect(hub.servedBytes).toBeLessThan(16); // only the size probe
-    expect(second.stderr).toMatch(/jaynes: Hub: downloaded \d+ B in \d+ requests, \d+\.\d KB from the cache/);
+    expect(hub.servedBytes).toBe(0);
+    expect(modelRequests()).toBe(0); // only the revision's commit and the path's kind were asked
+    expect(second.stderr).toMatch(/jaynes: Hub: downloaded 0 B in 2 requests, \d+\.\d KB from the cache/);
     expect(numbers(parseJson(second.stdout).models[0]!)).toEqual(numbers(parseJson(first.stdout).models[0]!));
+    rmSync(cache, { recursive: true, force: true });
   });
 });
 
@@ -242,12 +264,18 @@ describe("errors: one line naming the hf:// address, exit 2, the token never sho
 });
 
 describe("the library: retries, stalls and the second pass (in process)", () => {
+  const libraryCache = (): string => join(root, "library-cache");
   beforeAll(() => {
     resetHubSettings();
-    configureHub({ endpoint: hub.url, backoffMs: 1, timeoutMs: 400, token: TOKEN });
+    configureHub({ endpoint: hub.url, backoffMs: 1, timeoutMs: 400, token: TOKEN, cacheDir: libraryCache() });
+  });
+  afterEach(() => {
+    rmSync(libraryCache(), { recursive: true, force: true });
+    configureHub({ cacheDir: libraryCache() }); // a fresh store: nothing remembered of the removed cache
   });
 
   it("5xx is retried; a persistent 5xx fails after the configured attempts with one clean message", async () => {
+    configureHub({ writeCache: false }); // the second read must go to the network again
     hub.faults.push({ when: (request) => request.path.includes("/resolve/") && (request.range?.start ?? 0) > 1000, times: 2, status: 503 });
     const ok = await analyzeFile("hf://test/mnist/model.safetensors");
     expect(ok.layers).toHaveLength(2);
@@ -259,6 +287,7 @@ describe("the library: retries, stalls and the second pass (in process)", () => 
     );
     expect(failure).toMatchObject({ name: "InputError", code: "network" });
     expect(failure!.message).toBe("hf://test/mnist/model.safetensors: the Hub answered HTTP 500 after 6 attempts (the Hub says: injected 500)");
+    configureHub({ writeCache: true });
   });
 
   it("an unreachable Hub: one line after the attempts, no token", async () => {
@@ -297,13 +326,20 @@ describe("the library: retries, stalls and the second pass (in process)", () => 
     expect(parseRetryAfter("7")).toBe(7000);
   });
 
-  it("a two-pass F32 tensor is downloaded once (the first pass is kept in the spill)", async () => {
+  it("a two-pass F32 tensor is downloaded once: kept in the cache, or (--no-cache) in the spill", async () => {
     const small = { chunkBytes: 64 * 1024 }; // makes 0.weight and 2.weight multi-chunk: two passes
     const { analyzeOpenedModel, openModel } = await import("../src/index.js");
-    resetHubTraffic();
-    const remote = await analyzeOpenedModel(await openModel("hf://test/mnist/model.safetensors"), {}, small);
-    expect(numbers(remote)).toEqual(numbers(await analyzeOpenedModel(await openModel(REAL_MODEL), {}, small)));
-    expect(hub.servedBytes).toBeLessThan(MODEL_BYTES + 16 * 1024 + 16);
-    expect(hubTraffic.bytes).toBe(hub.servedBytes);
+    const expected = numbers(await analyzeOpenedModel(await openModel(REAL_MODEL), {}, small));
+    for (const writeCache of [true, false]) {
+      configureHub({ writeCache });
+      hub.reset();
+      resetHubTraffic();
+      const remote = await analyzeOpenedModel(await openModel("hf://test/mnist/model.safetensors"), {}, small);
+      expect(numbers(remote)).toEqual(expected);
+      expect(hub.servedBytes).toBeLessThan(MODEL_BYTES + 16 * 1024 + 16);
+      // The server also counts the one byte of the size probe, which the library reads itself.
+      expect(hub.servedBytes - hubTraffic.bytes).toBe(1);
+    }
+    configureHub({ writeCache: true });
   });
 });

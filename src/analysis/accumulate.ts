@@ -14,30 +14,11 @@ import { isSequentialData, tensorBytes } from "../io/tensorChunks.js";
 import { type Executor, InlineExecutor } from "../parallel/executor.js";
 import type { AccumulateResult, AccumulateTask } from "../parallel/tasks.js";
 import { mergeCodeTables, statisticsFromCodeTable } from "../stats/codeTable.js";
-import { anySplitOccupied, binsFromSplits, bucketSplits } from "../stats/binning.js";
-import { distinctCapFor } from "../stats/distinctSet.js";
-import { FloatScan } from "../stats/floatScan.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
+import { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, splitRanges } from "./accumulateFloat.js";
+import { accumulateQuantized } from "./accumulateQuantized.js";
 
-/** Work unit for one task: large enough to amortise messaging, small enough to balance cores. */
-export const DEFAULT_RANGE_BYTES = 32 * 1024 * 1024;
-
-export interface AccumulateOptions {
-  bins: number;
-  chunkBytes?: number;
-  rangeBytes?: number;
-  onBytes?: (bytes: number) => void;
-  /** Where tasks run; default: inline on this thread. */
-  executor?: Executor;
-}
-
-/** Split [0, total) into ranges of about `rangeBytes`, cut at multiples of `unitBytes`. */
-export function splitRanges(total: number, unitBytes: number, rangeBytes: number): { start: number; end: number }[] {
-  const step = Math.max(unitBytes, rangeBytes - (rangeBytes % unitBytes));
-  const ranges: { start: number; end: number }[] = [];
-  for (let start = 0; start < total; start += step) ranges.push({ start, end: Math.min(total, start + step) });
-  return ranges;
-}
+export { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, accumulateValues, secondPass, splitRanges } from "./accumulateFloat.js";
 
 export async function accumulateTensor(data: TensorData, sourcesOrUndefined: SourcePool | undefined, options: AccumulateOptions): Promise<LayerStatistics> {
   const ownExecutor = options.executor === undefined;
@@ -50,6 +31,7 @@ export async function accumulateTensor(data: TensorData, sourcesOrUndefined: Sou
 }
 
 async function accumulateWith(data: TensorData, executor: Executor, options: AccumulateOptions): Promise<LayerStatistics> {
+  if (data.encoding.kind === "quantized") return accumulateQuantized(data, executor, options);
   const codec = createCodec(data.encoding);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const total = tensorBytes(data);
@@ -57,7 +39,6 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
   const sequential = (codec.type === "codes" && codec.sequential) || isSequentialData(data);
   const ranges = sequential ? [{ start: 0, end: total }] : splitRanges(total, codec.unitBytes, options.rangeBytes ?? DEFAULT_RANGE_BYTES);
   const onBytes = options.onBytes;
-  const distinctCap = distinctCapFor(options.bins);
   /** Run one task per range and fold each result in as it arrives (bounded memory). */
   const runAll = async (make: (range: { start: number; end: number }) => AccumulateTask, fold: (result: AccumulateResult) => void): Promise<void> => {
     await Promise.all(ranges.map((range) => executor.run(make(range), onBytes).then(fold)));
@@ -76,55 +57,6 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
     return statisticsFromCodeTable(codec.levels, table!, options.bins);
   }
 
-  if (total <= chunkBytes) {
-    const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap }, onBytes);
-    if (result.kind !== "scan-and-bin") throw new Error(`unexpected ${result.kind} result`);
-    return { ...FloatScan.fromState(result.state).summary(), counts: result.counts };
-  }
-
-  let scan: FloatScan | undefined;
-  const foldScan = (result: AccumulateResult): void => {
-    if (result.kind !== "scan") throw new Error(`unexpected ${result.kind} result`);
-    const part = FloatScan.fromState(result.state);
-    if (scan) scan.merge(part);
-    else scan = part;
-  };
-  // The first range goes alone: if it already holds more distinct values than the cap, the tensor
-  // does too, and the other ranges need not fill sets of their own (a few % of pass 1). Other
-  // tensors keep the workers busy meanwhile.
-  const [first, ...rest] = ranges;
-  foldScan(await executor.run({ kind: "scan", data, ...first!, chunkBytes, distinctCap }, onBytes));
-  const restCap = scan!.summary().distinctExact ? distinctCap : 0;
-  await Promise.all(rest.map((range) => executor.run({ kind: "scan", data, ...range, chunkBytes, distinctCap: restCap }, onBytes).then(foldScan)));
-  const summary = scan!.summary();
-  let counts: Float64Array = new Float64Array(options.bins);
-  if (summary.maxAbs > 0) {
-    // F32 values were counted per bucket in pass 1: whole buckets are binned from those counts, and
-    // pass 2 only counts values above the edge that splits a bucket — or is skipped when no occupied
-    // bucket is split. Other floats (F64, B > 128) bin every value in pass 2.
-    const buckets = scan!.float32Buckets();
-    const splits = buckets ? bucketSplits(options.bins, summary.maxAbs) : undefined;
-    if (buckets && splits) {
-      const above = new Float64Array(splits.thresholds.length);
-      if (anySplitOccupied(buckets, splits)) {
-        await runAll(
-          (range) => ({ kind: "above", data, ...range, chunkBytes, splits }),
-          (result) => {
-            if (result.kind !== "above") throw new Error(`unexpected ${result.kind} result`);
-            for (let i = 0; i < above.length; i++) above[i]! += result.above[i]!;
-          },
-        );
-      }
-      counts = binsFromSplits(buckets, above, splits, options.bins);
-    } else {
-      await runAll(
-        (range) => ({ kind: "bin", data, ...range, chunkBytes, bins: options.bins, maxAbs: summary.maxAbs }),
-        (result) => {
-          if (result.kind !== "bin") throw new Error(`unexpected ${result.kind} result`);
-          for (let i = 0; i < counts.length; i++) counts[i]! += result.counts[i]!;
-        },
-      );
-    }
-  }
-  return { ...summary, counts };
+  return accumulateFloatRanges(data, executor, ranges, total <= chunkBytes, chunkBytes, options);
 }
+

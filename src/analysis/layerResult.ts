@@ -9,6 +9,7 @@ import { teleodynamics } from "../stats/teleodynamics.js";
 import type { LayerStatistics } from "../stats/valueSummary.js";
 import { type Alternatives, type ModelName, layerEvidence } from "./evidence.js";
 import type { AnalysisSettings } from "./settings.js";
+import type { QuantizationInfo } from "../io/quantizedEncoding.js";
 
 /** METHOD §3 quality flags, plus `nonfinite` (the layer held NaN/Inf values, which were dropped). */
 export type QualityFlag = "first-bin" | "peak-outside" | "no-converge" | "few-levels" | "nonfinite";
@@ -22,6 +23,8 @@ export interface LayerResult {
   dtype: string;
   /** Quantisation scheme when values were decoded from quantised storage. */
   quantization?: string;
+  /** The checkpoint quantisation scheme as data (scheme, bits, block size, …), for FP8/MXFP4/NVFP4/GPTQ/AWQ/bitsandbytes/compressed-tensors layers. */
+  quantization_scheme?: QuantizationInfo;
   A: number;
   mu: number;
   sigma: number;
@@ -80,6 +83,7 @@ export interface TensorIdentity {
   quantization?: string;
   /** Position in the model's depth order. */
   depth: number;
+  quantizationInfo?: QuantizationInfo;
 }
 
 /** y_0 above this means the max is an outlier and the histogram is unresolved. */
@@ -122,6 +126,7 @@ export function layerResult(identity: TensorIdentity, stats: LayerStatistics, se
   return {
     ...base,
     ...(identity.quantization !== undefined ? { quantization: identity.quantization } : {}),
+    ...(identity.quantizationInfo !== undefined ? { quantization_scheme: identity.quantizationInfo } : {}),
     A: fit.A,
     mu: fit.mu,
     sigma: fit.sigma,

@@ -129,7 +129,7 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
       if (skip !== undefined || !tensor.data) {
         return { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed", depth };
       }
-      const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}), depth };
+      const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}), ...(tensor.quantizationInfo !== undefined ? { quantizationInfo: tensor.quantizationInfo } : {}), depth };
       const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
       const result = layerResult(identity, stats, settings);
       if (isLayerResult(result)) options.onLayer?.(result, stats);

@@ -10,6 +10,7 @@
  * together share a read. Encodings whose units hold several elements (block quantisation) fall back to
  * streaming the tensor once and picking the elements as their chunks pass.
  */
+import { InputError } from "../errors.js";
 import { createCodec, type Codec } from "../decode/encodings.js";
 import type { TensorData } from "../io/tensorData.js";
 import type { SourcePool } from "../io/byteSource.js";
@@ -90,6 +91,9 @@ export async function readElements(data: TensorData, pool: SourcePool, indices: 
   for (let i = 0; i < indices.length; i++) {
     const index = indices[i]!;
     if (!Number.isInteger(index) || index < 0 || index >= data.elements) throw new RangeError(`element index ${index} is outside the tensor (0..${data.elements - 1})`);
+  }
+  if (data.encoding.kind === "quantized") {
+    throw new InputError("unsupported-dtype", data.ranges[0]?.source ?? "", `${data.encoding.scheme} quantised storage: tracking single elements of quantised checkpoints is not supported`);
   }
   const order = Array.from({ length: indices.length }, (_, i) => i).sort((a, b) => indices[a]! - indices[b]!);
   const sorted = Float64Array.from(order, (i) => indices[i]!);

@@ -29,6 +29,7 @@ interface DynamicsOptions extends FormatOptionValues, VerbosityValues, HubCliOpt
   exclude: string[];
   progress: boolean;
   jobs: number;
+  verbose: boolean;
 }
 
 /** `LO:HI` with 0 < LO < HI. */
@@ -56,18 +57,21 @@ export function dynamicsCommand(): Command {
     .option("--normalize <mode>", "lognormal trajectory: max or none", choiceOption("--normalize", ["max", "none"] as const), "max")
     .option("--include <glob>", "only tensors whose name matches (repeatable)", collect, [])
     .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, []);
-  addVerbosityOptions(command, "log every figure file written and the Hub traffic");
+  addVerbosityOptions(command, "list the files skipped in the folders (optimizer states, configs, …) with the reason; log every figure file written and the Hub traffic");
   addJobsOption(command, "for the lognormal fits of large checkpoints");
   addProgressOption(command);
   return addHubOptions(command)
     .addHelpText(
       "after",
       `
-Checkpoints are ordered by the integer "step" in their metadata when every one has it, else by
-natural sort of their names; all must have the same tensor names and shapes.
+Checkpoints are ordered by the integer "step" in their metadata, else by "global_step" of the
+Trainer's trainer_state.json beside them, when every one has it; else by natural sort of their
+names; all must have the same tensor names and shapes. A folder of Trainer checkpoint-N/ folders
+(a Trainer's output_dir) is a series of those checkpoints.
 
 Examples:
   $ jaynes dynamics ./checkpoints/
+  $ jaynes dynamics output_dir/                     # checkpoint-500/, checkpoint-1000/, … by global_step
   $ jaynes dynamics step_*.safetensors --track 2000 --plot figures/
   $ jaynes dynamics ./checkpoints/ --format json -o dynamics.json
   $ jaynes dynamics ./checkpoints/ --range 1e-5:1e-3 --split 0.01 --no-trajectory

@@ -9,12 +9,14 @@ import { defaultJobs } from "../parallel/executor.js";
 import type { Progress, RunEnvironment } from "../run/environment.js";
 import { type HubCliOptions, hubSettingsFrom } from "./hubOptions.js";
 import { PROGRESS_MIN_BYTES, ProgressBar } from "./progress.js";
-import { logLine, progressEnabled } from "./terminal.js";
+import { logLine, logSkipped, progressEnabled } from "./terminal.js";
 
 export interface EnvironmentOptions extends HubCliOptions {
   jobs?: number;
   /** `--no-progress` sets it false. */
   progress?: boolean;
+  /** `-v`: also list the files left out of folders (training companions, …) with the reason. */
+  verbose?: boolean;
 }
 
 /** A byte progress bar on stderr for inputs worth watching: large ones, and anything downloaded. */
@@ -45,6 +47,7 @@ export function cliEnvironment(options: EnvironmentOptions, report: { failuresAs
     warn: (message) => logLine(`jaynes: warning: ${message}`),
     failed: report.failuresAsTheyHappen ? logFailure : () => undefined,
     ...(showProgress ? { progress: progressBar() } : {}),
+    ...(options.verbose ? { skipped: (entry: { path: string; reason: string }) => logSkipped([entry]) } : {}),
     variables: process.env,
   };
 }

@@ -28,7 +28,7 @@ export function fitCommand(): Command {
     .option("--plot <dir>", "write figures to DIR/<model>/: per layer the histogram with every fit, per model μ/σ by depth, R², μ–σ (SVG + Vega-Lite .vl.json)")
     .option("--html <file>", "write one self-contained HTML report (tables and figures) to FILE");
   addAnalysisOptions(command);
-  addVerbosityOptions(command, "list skipped tensors and why; log every figure file written and the Hub traffic");
+  addVerbosityOptions(command, "list skipped tensors, and files skipped in folders (optimizer states, configs, …), with the reason; log every figure file written and the Hub traffic");
   addJobsOption(command, "for models with ≥ 64 MB of tensor data");
   addProgressOption(command);
   return addHubOptions(command)
@@ -40,6 +40,9 @@ Examples:
   $ jaynes fit model-00001-of-00002.safetensors model-00002-of-00002.safetensors
   $ jaynes fit model.safetensors.index.json --include '**/mlp/**' --include '*.mlp.*'
   $ jaynes fit ./checkpoint-dir --format csv -o layers.csv
+  $ jaynes fit output_dir/checkpoint-500 -v          # Trainer folder: optimizer.pt etc. listed as skipped
+  $ jaynes fit ~/.cache/huggingface/hub/models--org--model/snapshots/<commit>/
+  $ HF_HUB_OFFLINE=1 jaynes fit hf://org/model       # from the Hugging Face cache, no request
   $ jaynes fit model.onnx pose_landmark_full.tflite web/model.json
   $ jaynes fit model.safetensors --format jsonl | jq 'select(.flags == []) | .sigma'
   $ jaynes fit model.safetensors --columns tensor,shape,mu,sigma,r2,null_r2,flags

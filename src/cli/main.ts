@@ -8,17 +8,20 @@ import { unlinkSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { ExitCode, InputError, ThresholdError, UsageError } from "../errors.js";
 import { removePendingTemporaries } from "../io/atomicWrite.js";
+import { completeHubDownloads } from "../io/hub/index.js";
 import { VERSION } from "../version.js";
+import { activationsCommand } from "./activations.js";
 import { compareCommand } from "./compare.js";
 import { completionScript, type Shell, shellOption } from "./completion.js";
 import { dynamicsCommand } from "./dynamics.js";
 import { fitCommand } from "./fit.js";
+import { initCommand } from "./init.js";
 import { mergeCommand } from "./merge.js";
 import { scanCommand } from "./scan.js";
 
 export function buildProgram(): Command {
   const program = new Command("jaynes")
-    .description("Weight-microstructure analyzer: per-layer lognormal fits of |w| for trained neural networks.")
+    .description("Weight-microstructure analyzer: per-layer lognormal fits of |w| (and of neuron outputs) for trained neural networks.")
     .version(VERSION, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText(
@@ -29,7 +32,9 @@ Examples:
   $ jaynes fit model.safetensors.index.json --format csv -o layers.csv
   $ jaynes compare ckpt_epoch00.safetensors ckpt_epoch10.safetensors
   $ jaynes dynamics ./checkpoints/ --plot figures/
+  $ jaynes activations model.onnx --input samples.npy
   $ jaynes scan ./checkpoints/ --out-dir scan/ --fail-under-r2 0.9
+  $ jaynes init --like model.safetensors -o lognormal-init.safetensors --seed 1
   $ source <(jaynes completion bash)
 
 Every command takes --format (table, csv, json, …; --json is --format json), -o FILE (a file),
@@ -42,7 +47,9 @@ NO_COLOR disables colour.`,
   program.addCommand(fitCommand());
   program.addCommand(compareCommand());
   program.addCommand(dynamicsCommand());
+  program.addCommand(activationsCommand());
   program.addCommand(scanCommand());
+  program.addCommand(initCommand());
   program.addCommand(mergeCommand());
   program.addCommand(
     new Command("completion")
@@ -77,8 +84,13 @@ export async function main(argv: string[]): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    if (error.code === "EPIPE") {
+      removePendingTemporaries(unlinkSync);
+      process.exit(process.exitCode ?? 0);
+    }
   });
+  // Logs to a closed stderr (`2>&1 | head`) are lost, but must not kill a run half-way through a write.
+  process.stderr.on("error", () => undefined);
 
   const program = buildProgram();
   try {
@@ -86,6 +98,9 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : ExitCode.ok;
   } catch (error) {
     return exitCodeFor(error);
+  } finally {
+    // Files of hf:// models that were downloaded almost whole become blobs of the Hugging Face cache.
+    await completeHubDownloads().catch(() => undefined);
   }
 }
 

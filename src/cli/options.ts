@@ -56,3 +56,16 @@ export function rangeOption(name: string): (value: string) => { min: number | nu
     return { min, max };
   };
 }
+
+const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+
+/** A size in bytes: a number with an optional unit, B, KB, MB, GB, TB (powers of 1000) or KiB … TiB (of 1024). */
+export function byteSizeOption(name: string): (value: string) => number {
+  return (value) => {
+    const match = /^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-z]*)\s*$/i.exec(value);
+    const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
+    const bytes = match && unit !== undefined ? Math.floor(Number(match[1]) * unit) : NaN;
+    if (!Number.isSafeInteger(bytes) || bytes <= 0) throw new InvalidArgumentError(`${name} must be a size such as 5GB, 500MB, 2GiB or a number of bytes.`);
+    return bytes;
+  };
+}

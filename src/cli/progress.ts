@@ -14,7 +14,12 @@ export class ProgressBar {
   private started = Date.now();
   private visible = false;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {}
+  /** `format` writes amounts (bytes by default; e.g. samples for a model run). */
+  constructor(
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly format: (amount: number) => string = formatBytes,
+    private readonly rateUnit = "/s",
+  ) {}
 
   start(label: string, total: number): void {
     this.label = label;
@@ -39,7 +44,7 @@ export class ProgressBar {
     if (!force && now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const columns = this.stream.columns ?? 100;
-    this.stream.write(`\r\u001b[2K${progressLine(this.label, this.done, this.total, (now - this.started) / 1000, columns - 1)}`);
+    this.stream.write(`\r\u001b[2K${progressLine(this.label, this.done, this.total, (now - this.started) / 1000, columns - 1, { format: this.format, rateUnit: this.rateUnit })}`);
     this.visible = true;
   }
 }
@@ -52,15 +57,15 @@ export function clock(seconds: number): string {
 }
 
 /**
- * One progress line in `width` columns: the label (the input path), a bar, the percentage, bytes
- * done of the total, the rate and the time left. When room is short the path gives way first (its
+ * One progress line in `width` columns: the label (the input path), a bar, the percentage, the
+ * amount done of the total (bytes unless `units` says otherwise), the rate and the time left. When room is short the path gives way first (its
  * end, the file name, is kept), then the bar narrows; the numbers are never cut.
  */
-export function progressLine(label: string, done: number, total: number, seconds: number, width: number): string {
+export function progressLine(label: string, done: number, total: number, seconds: number, width: number, units: { format: (amount: number) => string; rateUnit: string } = { format: formatBytes, rateUnit: "/s" }): string {
   const fraction = total > 0 ? Math.min(1, done / total) : 0;
   const rate = done / Math.max(seconds, 1e-3);
   const eta = seconds >= 1 && done > 0 && total > done ? ` ETA ${clock((total - done) / rate)}` : "";
-  const numbers = ` ${(fraction * 100).toFixed(0).padStart(3)}% ${formatBytes(done)}/${formatBytes(total)} ${formatBytes(rate)}/s${eta}`;
+  const numbers = ` ${(fraction * 100).toFixed(0).padStart(3)}% ${units.format(done)}/${units.format(total)} ${units.format(rate)}${units.rateUnit}${eta}`;
   let bar = 30;
   let room = width - numbers.length - (bar + 2) - 1;
   if (room < 16) {

@@ -13,7 +13,7 @@ import { type HubCliOptions, HUB_HELP, addHubOptions } from "./hubOptions.js";
 import { collect } from "./options.js";
 import { checkOutputTargets } from "./output.js";
 import { type GateOptionValues, type OutDirValues, DEFAULT_SCAN_FOLDER, GATES_HELP, addGateOptions, addOutDirOption, gateSettings, outDirOf, presentScan } from "./scanReport.js";
-import { commandLog, progressEnabled } from "./terminal.js";
+import { commandLog, logSkipped, progressEnabled } from "./terminal.js";
 import { type FormatOptionValues, type VerbosityValues, addFormatOptions, addJobsOption, addProgressOption, addVerbosityOptions, chosenFormat } from "./vocabulary.js";
 
 interface ScanOptions extends HubCliOptions, AnalysisOptionValues, GateOptionValues, FormatOptionValues, VerbosityValues, OutDirValues {
@@ -41,13 +41,17 @@ export function scanCommand(): Command {
     .option("--force", "analyse every model again, ignoring the results cached in the output folder", false);
   addAnalysisOptions(command);
   addGateOptions(command);
-  addVerbosityOptions(command, "log each model as it is done");
+  addVerbosityOptions(command, "log each model as it is done, and every file skipped (optimizer states, configs, …) with the reason");
   addJobsOption(command, "shared by all models, and models analysed at once");
   addProgressOption(command);
   return addHubOptions(command)
     .addHelpText(
       "after",
       `
+Training companions (optimizer/scheduler/RNG state, training args, DeepSpeed global_step*/, FSDP
+.distcp) are skipped by name; a Hugging Face cache is read through its snapshots; an unreadable
+sub-folder or a broken link named like a model is a failed input of its own.
+
 Outputs (in --out-dir, default ./${DEFAULT_SCAN_FOLDER}/): summary.csv, summary.json, summary.md, summary.tex
 (booktabs, the paper's Table 2), models/<name>-<hash>.csv and .json (the layer table of each model),
 cache/ (results reused by the next run while each model's files keep their size and mtime). A
@@ -60,6 +64,8 @@ Examples:
   $ jaynes scan checkpoints/ --format json | jq '.models[] | {model, r2: .summary.r2.mean}'
   $ jaynes scan checkpoints/ --format csv -o summary.csv
   $ jaynes scan checkpoints/ --shard 2/4 --out-dir parts/  &&  jaynes merge parts/part-*.json --out-dir scan/
+  $ jaynes scan output_dir/ -v           # Trainer checkpoints; optimizer.pt, global_step*/ … listed as skipped
+  $ jaynes scan ~/.cache/huggingface/hub/ # one model per repo@revision
 ${GATES_HELP}
 A --glob that selects no model, or an --include/--exclude that selects no tensor in any model, is
 a usage error (exit 1) with a hint.
@@ -98,6 +104,7 @@ async function scan(roots: string[], options: ScanOptions, self: Command): Promi
     if (progress && !log.verbose) progress.write("\r\u001b[2K");
   }
   for (const note of run.notes) log.warn(note);
+  if (log.verbose) logSkipped(run.skipped);
   const shard = options.shard ? ` (shard ${options.shard.index}/${options.shard.count} of ${count(run.discovered, "model")} found)` : "";
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   log.info(`scanned ${count(run.results.length + run.failures.length, "input")}${shard} in ${seconds} s: ${run.analysed} analysed, ${run.cached} from cache, ${run.failures.length} failed; outputs in ${outDir}`);

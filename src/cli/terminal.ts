@@ -40,3 +40,8 @@ export function commandLog(options: { quiet?: boolean; verbose?: boolean }): Com
     verbose,
   };
 }
+
+/** `--verbose`: the files and folders left out of the models, one line each with the reason. */
+export function logSkipped(entries: readonly { path: string; reason: string }[]): void {
+  for (const entry of entries) logLine(`jaynes: skipped ${entry.path}: ${entry.reason}`);
+}

@@ -29,9 +29,13 @@ export interface VerbosityValues {
   quiet: boolean;
 }
 
-/** `--format`, its `--json` alias, and `-o/--output FILE`. */
-export function addFormatOptions(command: Command, kind: DocumentKind, what = "the output"): Command {
-  const formats = formatsOf(kind);
+/**
+ * `--format`, its `--json` alias, and `-o/--output FILE` (unless `output: false`, for a command whose
+ * -o names another file: init's checkpoint). `also`: formats of a variant of the command (activations
+ * --compare), accepted here and checked by the command.
+ */
+export function addFormatOptions(command: Command, kind: DocumentKind, what = "the output", options: { output?: boolean; also?: readonly string[] } = {}): Command {
+  const formats = [...new Set([...formatsOf(kind), ...(options.also ?? [])])];
   const format = new Option("-f, --format <format>", `output format of ${what} (case-insensitive)`).default(formats[0]).argParser((value: string) => {
     const lower = value.toLowerCase();
     if (formats.includes(lower)) return lower;
@@ -39,10 +43,8 @@ export function addFormatOptions(command: Command, kind: DocumentKind, what = "t
   });
   // Shown in --help and read by `jaynes completion`; parsing is the case-insensitive parser above.
   format.argChoices = formats;
-  return command
-    .addOption(format)
-    .option("--json", "the same as --format json", false)
-    .option("-o, --output <file>", `write ${what} to FILE (atomically) instead of stdout`);
+  command.addOption(format).option("--json", "the same as --format json", false);
+  return options.output === false ? command : command.option("-o, --output <file>", `write ${what} to FILE (atomically) instead of stdout`);
 }
 
 /** The format asked for: `--json` is `--format json`; both, disagreeing, is a usage error. */

@@ -130,6 +130,9 @@ export function createCodec(encoding: Encoding): Codec {
       return varintCodec(encoding);
     case "ggml-block":
       return ggmlBlockCodec(encoding.type);
+    case "quantized":
+      // Needs its side tensors read first: decoders are prepared per task (src/decode/quant/).
+      throw new RangeError(`${encoding.scheme} storage is decoded by src/decode/quant/, not by a codec`);
   }
 }
 

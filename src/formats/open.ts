@@ -1,32 +1,46 @@
 /**
  * From what the user typed to opened models. Formats are recognised by content by the readers of
- * registry.ts. Directories expand to the models they hold (files a model pulls in, such as shards,
- * are not models of their own), and safetensors shard series (`x-00001-of-00003.safetensors`, …) are
- * grouped into one model. This is the one place that finds models among files; `jaynes scan`'s
- * roots, globs and failure entries are run/scan/discover.ts, on top of it.
+ * registry.ts. This is the one place that finds models among files (`jaynes scan`'s roots, globs and
+ * failure entries are run/scan/discover.ts, on top of it). Directories expand to the
+ * models they hold (files a model pulls in, such as shards, are not models of their own; training
+ * companions such as optimizer states are skipped — folderListing.ts), a folder of Trainer
+ * `checkpoint-N/` folders expands to each checkpoint, and shard series (`x-00001-of-00003.safetensors`,
+ * `….gguf`) are grouped into one model, which must be complete.
  */
-import { readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir } from "node:fs/promises";
 import { InputError } from "../errors.js";
-import { describeIoError } from "../io/byteSource.js";
-import { filesInFolder, isFolder, locationKey } from "../io/location.js";
+import { baseNameOf, isFolder, isRemoteLocation, locationKey, parentOf } from "../io/location.js";
+import { listFolder, walkTree } from "./folderListing.js";
+import { openGgufSplits } from "./gguf/gguf.js";
 import { type FormatReader, detectFormat, registeredFormats, suggestedReader } from "./registry.js";
 import { inDepthOrder } from "./depthOrder.js";
-import { openShardSet, shardName } from "./safetensorsSharded.js";
+import { openShardSet } from "./safetensorsSharded.js";
+import { type ModelInput, checkSeriesComplete, groupShards, shardName } from "./shardSeries.js";
 import type { OpenedModel } from "./tensor.js";
+import { withQuantizedTensors } from "./quantization/detect.js";
+import { type SkippedEntry, companionReason, isOptimizerState } from "./trainingFiles.js";
 
-/** One model to analyse: a display name and the file(s) it is opened from. */
-export interface ModelInput {
-  display: string;
-  paths: string[];
+export { type ModelInput, groupShards } from "./shardSeries.js";
+export { compareNames } from "./folderListing.js";
+
+export interface ResolveOptions {
+  /** Told of every file or folder left out of a folder's models (training companions, …) and why. */
+  onSkipped?: (entry: SkippedEntry) => void;
+  /**
+   * A folder of `checkpoint-N/` folders is a series: only the checkpoints, not the models saved beside
+   * them (the final save duplicates the last checkpoint). Without it, both.
+   */
+  seriesOnly?: boolean;
 }
 
 /**
  * The models in a directory (not recursive): every recognised file, minus files that other models
- * consist of, with shard series grouped.
+ * consist of and training companions, with shard series grouped.
  */
-export async function modelsInDirectory(directory: string): Promise<ModelInput[]> {
-  return modelsAmong(await filesInFolder(directory));
+export async function modelsInDirectory(directory: string, options: ResolveOptions = {}): Promise<ModelInput[]> {
+  const listing = await listFolder(directory);
+  for (const entry of listing.skipped) options.onSkipped?.(entry);
+  return modelsAmong(listing.files);
 }
 
 export interface ModelsAmongOptions {
@@ -70,69 +84,46 @@ export async function modelsAmong(paths: readonly string[], options: ModelsAmong
 
 /**
  * Every file below a local directory, depth first in sorted order (so the list is the same on every
- * machine). Hidden entries (`.git`, `.cache`, …) and the directories in `skip` are not entered;
- * symbolic links to files are listed, links to directories are not followed (no cycles).
+ * machine), as `walkTree` lists them (hidden entries, the folders in `skip`, engine-state folders and
+ * training companions left out; a Hugging Face cache read through its snapshots). Sub-folders that
+ * cannot be read are left out here; `walkTree` reports them.
  */
 export async function filesInTree(directory: string, skip: readonly string[] = []): Promise<string[]> {
-  const skipped = new Set(skip.map((path) => locationKey(path)));
-  const files: string[] = [];
-  const walk = async (folder: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(folder, { withFileTypes: true });
-    } catch (error) {
-      throw new InputError("io", folder, describeIoError(error));
-    }
-    for (const entry of entries.sort((a, b) => compareNames(a.name, b.name))) {
-      if (entry.name.startsWith(".")) continue;
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (!skipped.has(locationKey(path))) await walk(path);
-      } else if (entry.isFile() || (entry.isSymbolicLink() && (await stat(path).then((info) => info.isFile(), () => false)))) {
-        files.push(path);
-      }
-    }
-  };
-  await walk(directory);
-  return files;
+  return (await walkTree(directory, skip)).files;
 }
 
-/** Code-unit order: the same on every machine, whatever the locale. */
-export function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Group safetensors shard files of one series into one input; other files stay one input each. */
-export function groupShards(paths: string[]): ModelInput[] {
+/**
+ * The models of a folder for `fit`/`dynamics`: those directly in it, and those of its Trainer
+ * `checkpoint-N/` folders (in natural order of N), each of which must hold one.
+ */
+async function folderInputs(path: string, options: ResolveOptions): Promise<ModelInput[]> {
+  const listing = await listFolder(path);
+  for (const entry of listing.skipped) options.onSkipped?.(entry);
+  const own = await modelsAmong(listing.files);
+  if (listing.checkpoints.length === 0) return own;
   const inputs: ModelInput[] = [];
-  const series = new Map<string, ModelInput>();
-  for (const path of paths) {
-    const shard = shardName(path);
-    if (!shard) {
-      inputs.push({ display: path, paths: [path] });
-      continue;
-    }
-    const key = `${shard.prefix}\u0000${shard.total}`;
-    let group = series.get(key);
-    if (!group) {
-      group = { display: `${shard.prefix}-*-of-${String(shard.total).padStart(5, "0")}.safetensors`, paths: [] };
-      series.set(key, group);
-      inputs.push(group);
-    }
-    group.paths.push(path);
+  if (options.seriesOnly) {
+    for (const model of own) options.onSkipped?.({ path: model.display, reason: "a model beside checkpoint-N/ folders (the final save): not part of the series; name it to include it" });
+  } else inputs.push(...own);
+  const steps = (folder: string): number => Number(/\d+$/.exec(baseNameOf(folder))?.[0]);
+  for (const folder of [...listing.checkpoints].sort((a, b) => steps(a) - steps(b))) {
+    const { names, forwarding } = collectSkipped(options);
+    const models = await modelsInDirectory(folder, forwarding);
+    if (models.length === 0) throw new InputError("unknown-format", folder, `checkpoint folder holds no supported model file${skippedNote(names)}`);
+    inputs.push(...models);
   }
-  for (const group of series.values()) group.paths.sort();
   return inputs;
 }
 
 /** What the user typed → the models to analyse, in order. Directories expand; shard series group. */
-export async function resolveInputs(paths: string[]): Promise<ModelInput[]> {
+export async function resolveInputs(paths: string[], options: ResolveOptions = {}): Promise<ModelInput[]> {
   const files: string[] = [];
   const inputs: ModelInput[] = [];
   for (const path of paths) {
     if (await isFolder(path)) {
-      const models = await modelsInDirectory(path);
-      if (models.length === 0) throw new InputError("unknown-format", path, "directory holds no supported model file");
+      const { names, forwarding } = collectSkipped(options);
+      const models = await folderInputs(path, forwarding);
+      if (models.length === 0) throw new InputError("unknown-format", path, `directory holds no supported model file${skippedNote(names)}`);
       inputs.push(...models);
     } else {
       files.push(path);
@@ -141,15 +132,34 @@ export async function resolveInputs(paths: string[]): Promise<ModelInput[]> {
   return [...groupShards(files), ...inputs];
 }
 
-/**
- * Open one model from a path (file, index, directory holding one model) or a list of shard files,
- * its tensors in depth order (depthOrder.ts).
- */
-export async function openModel(path: string | string[]): Promise<OpenedModel> {
-  return inDepthOrder(await openModelAsStored(path));
+/** The names of what is skipped, collected on the way to the caller's own `onSkipped`. */
+function collectSkipped(options: ResolveOptions): { names: string[]; forwarding: ResolveOptions } {
+  const names: string[] = [];
+  return { names, forwarding: { ...options, onSkipped: (entry) => (names.push(baseNameOf(entry.path)), options.onSkipped?.(entry)) } };
 }
 
-async function openModelAsStored(path: string | string[]): Promise<OpenedModel> {
+/** What a folder without models held instead, briefly (" (skipped: optimizer.pt, …; -v says why)"). */
+function skippedNote(names: readonly string[]): string {
+  if (names.length === 0) return "";
+  const shown = names.length > 4 ? [...names.slice(0, 4), `… ${names.length - 4} more`] : names;
+  return ` (skipped: ${shown.join(", ")}; --verbose says why)`;
+}
+
+/** File names in the folder of `path` (to tell a shard given alone from a missing one); empty for hf://. */
+async function namesBeside(path: string): Promise<Set<string>> {
+  if (isRemoteLocation(path)) return new Set();
+  return new Set(await readdir(parentOf(path)).catch(() => []));
+}
+
+/**
+ * Open one model from a path (file, index, directory holding one model) or a list of shard files,
+ * quantised tensors decoded, its tensors in depth order (depthOrder.ts).
+ */
+export async function openModel(path: string | string[]): Promise<OpenedModel> {
+  return inDepthOrder(await withQuantizedTensors(await openModelFiles(path)));
+}
+
+async function openModelFiles(path: string | string[]): Promise<OpenedModel> {
   const paths = Array.isArray(path) ? path : [path];
   if (paths.length === 0) throw new RangeError("no path given");
   if (paths.length === 1) {
@@ -159,8 +169,12 @@ async function openModelAsStored(path: string | string[]): Promise<OpenedModel> 
       if (models.length !== 1) {
         throw new InputError("model", only, models.length === 0 ? "directory holds no supported model file" : `directory holds ${models.length} models; name one, or analyse them all with several paths`);
       }
-      return openModelAsStored(models[0]!.paths.length === 1 ? models[0]!.paths[0]! : models[0]!.paths);
+      return openModelFiles(models[0]!.paths.length === 1 ? models[0]!.paths[0]! : models[0]!.paths);
     }
+    const companion = companionReason(only);
+    if (companion !== undefined && !isOptimizerState(only)) throw new InputError("model", only, `is ${companion}`);
+    const shard = shardName(only);
+    if (shard && shard.total > 1) checkSeriesComplete([only], only, await namesBeside(only));
     const reader = await detectFormat(only);
     if (reader) return reader.open(only);
     // Unrecognised content: if the name suggests a format, let its reader name the defect.
@@ -168,10 +182,13 @@ async function openModelAsStored(path: string | string[]): Promise<OpenedModel> 
     if (suggested) await suggested.open(only);
     throw new InputError("unknown-format", only, `content matches no supported format (${registeredFormats().map((r) => r.name).join(", ")})`);
   }
-  for (const file of paths) {
-    const reader = await detectFormat(file);
-    if (reader?.name !== "safetensors") throw new InputError("model", file, "only safetensors shards can be combined into one model");
-  }
-  const display = groupShards(paths).length === 1 ? groupShards(paths)[0]!.display : paths.join(" + ");
+  const groups = groupShards(paths);
+  const display = groups.length === 1 ? groups[0]!.display : paths.join(" + ");
+  if (groups.length === 1 && shardName(paths[0]!)) checkSeriesComplete(paths, display, await namesBeside(paths[0]!));
+  const formats: (string | undefined)[] = [];
+  for (const file of paths) formats.push((await detectFormat(file))?.name);
+  if (groups.length === 1 && formats.every((format) => format === "gguf")) return openGgufSplits(paths, display);
+  const other = formats.findIndex((format) => format !== "safetensors");
+  if (other >= 0) throw new InputError("model", paths[other]!, "only safetensors shards (or the GGUF files of one split series) can be combined into one model");
   return openShardSet(paths, display);
 }

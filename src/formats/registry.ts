@@ -100,6 +100,8 @@ const readers: FormatReader[] = [
     }),
     open: openShardIndex,
     companions: shardIndexFiles,
+    // A defective index is still an index: its reader says what is wrong with it.
+    suggestedBy: [".index.json"],
   },
   { name: "onnx", detect: looksLikeOnnx, open: openOnnx, companions: onnxCompanions, suggestedBy: [".onnx"] },
   { name: "tflite", detect: (head) => looksLikeTflite(head), open: openTflite, suggestedBy: [".tflite"] },

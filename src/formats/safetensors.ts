@@ -16,7 +16,7 @@ import { type OpenedModel, type TensorRecord, shapeProduct } from "./tensor.js";
 export const MAX_HEADER_BYTES = 100_000_000;
 
 /** Every dtype the format defines, with its size in bits (sub-byte types pack). */
-const DTYPE_BITS: Record<string, number> = {
+export const DTYPE_BITS: Record<string, number> = {
   BOOL: 8,
   F4: 4,
   F6_E2M3: 6,
@@ -118,6 +118,7 @@ export async function readSafetensorsHeader(source: ByteSource): Promise<Safeten
 
   for (const entry of entries) {
     if (entry.record.data) entry.record.data.ranges[0]!.offset += dataStart;
+    if (entry.record.storage) entry.record.storage.ranges[0]!.offset += dataStart;
   }
   return { file, dataStart, fileSize: source.size, metadata, tensors: entries.map((entry) => entry.record) };
 }
@@ -147,6 +148,7 @@ function parseTensorInfo(file: string, name: string, info: unknown): { record: T
     throw new InputError("tensor-info", file, `data_offsets span ${end - begin} bytes but shape [${dims.join(", ")}] of ${dtype} needs ${bytes}`, name);
   }
   const record: TensorRecord = { name, dtype, shape: dims, params };
+  if (bits % 8 === 0) record.storage = { ranges: [{ source: file, offset: begin, length: bytes }], itemBytes: bits / 8 };
   if (ANALYSED.has(dtype)) {
     const encoding: Encoding = { kind: "float", dtype: dtype as FloatDType };
     // Offsets are made absolute by the caller once the data section start is known.

@@ -6,18 +6,11 @@
  */
 import { InputError } from "../errors.js";
 import { openSource } from "../io/byteSource.js";
-import { baseNameOf, childOf, insideFolder, parentOf } from "../io/location.js";
+import { insideFolder, parentOf } from "../io/location.js";
 import { readSafetensorsHeader } from "./safetensors.js";
 import { isPlainObject, parseStrictJson } from "./strictJson.js";
 import type { OpenedModel, TensorRecord } from "./tensor.js";
 import { readSmallFile } from "./smallFile.js";
-
-/** `model-00001-of-00003.safetensors` → { prefix: "model", index: 1, total: 3 }. */
-export function shardName(path: string): { prefix: string; index: number; total: number } | undefined {
-  const match = /^(.*)-(\d+)-of-(\d+)\.safetensors$/.exec(baseNameOf(path));
-  if (!match) return undefined;
-  return { prefix: childOf(parentOf(path), match[1]!), index: Number(match[2]), total: Number(match[3]) };
-}
 
 /** Resolve a file named inside a model's folder, refusing absolute paths and escapes (`..`). */
 export function resolveInside(folder: string, name: string, referrer: string): string {
@@ -37,8 +30,10 @@ export async function readShardIndex(indexPath: string): Promise<{ metadata: Rec
   const weightMap = new Map<string, string>();
   for (const [tensor, file] of Object.entries(index.weight_map)) {
     if (typeof file !== "string") throw new InputError("header-json", indexPath, "weight_map value is not a file name", tensor);
+    if (file.trim() === "") throw new InputError("header-json", indexPath, "weight_map value is an empty file name", tensor);
     weightMap.set(tensor, file);
   }
+  if (weightMap.size === 0) throw new InputError("header-json", indexPath, "weight_map is empty: the index names no tensor");
   return { metadata, weightMap };
 }
 

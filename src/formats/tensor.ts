@@ -4,7 +4,22 @@
  * reading, decoding and accumulating are done by the shared layers below them, so a new format never
  * touches the analysis and a worker thread can be handed a tensor as a message.
  */
-import type { TensorData } from "../io/tensorData.js";
+import type { QuantizationInfo } from "../io/quantizedEncoding.js";
+import type { ByteRange, DeflateCompression, TensorData } from "../io/tensorData.js";
+
+/**
+ * The stored bytes of a tensor of any fixed-width dtype, analysed or not (integers included), in the
+ * file's element order: for callers that read tensors as data rather than as weights (quantisation
+ * detection, `jaynes init`'s copies, `jaynes activations`' inputs).
+ */
+export interface TensorStorage {
+  ranges: ByteRange[];
+  compression?: DeflateCompression;
+  itemBytes: number;
+  bigEndian?: boolean;
+  /** NumPy Fortran order: the first axis varies fastest. */
+  columnMajor?: boolean;
+}
 
 export interface TensorRecord {
   /** Unique within the model (readers prefix a graph path when the format repeats names). */
@@ -19,8 +34,23 @@ export interface TensorRecord {
   /** Absent when the tensor is not analysed; `skipReason` says why. */
   data?: TensorData;
   skipReason?: string;
+  /**
+   * Set when the bytes hold the elements in an order other than row-major over `shape` (a NumPy
+   * array in Fortran order, a transposed PyTorch view): the multiset of values, which is all an
+   * analysis needs, but not their positions.
+   */
+  permuted?: boolean;
   /** Set when the stored values are quantised and were decoded to real values: the scheme, in words. */
   quantization?: string;
+  /** The scheme as structured data, for checkpoint quantisation schemes (src/formats/quantization/). */
+  quantizationInfo?: QuantizationInfo;
+  /**
+   * Where the tensor's bytes are as stored, for readers that locate them (safetensors: every
+   * byte-aligned dtype; NumPy: every array; PyTorch: integer tensors in stored members), also for
+   * tensors that are not analysed: quantisation detection reads codes and scales from here, `jaynes
+   * init` copies integer tensors from here, and `jaynes activations` reads inputs from here.
+   */
+  storage?: TensorStorage;
 }
 
 /**

@@ -4,6 +4,8 @@
  * travels to worker threads inside a task. A new storage scheme adds a member here and its codec there.
  */
 
+import type { QuantizedEncoding } from "./quantizedEncoding.js";
+
 /** Float element types that are decoded bit-exactly (see decode/floatBits.ts). */
 export type FloatDType =
   | "F64"
@@ -47,4 +49,10 @@ export type Encoding =
    * ggml block quantisation (GGUF): fixed-size blocks of 32–256 values, each with its own scales,
    * dequantised as ggml does. One unit is one block, so chunks and task ranges are cut between blocks.
    */
-  | { kind: "ggml-block"; type: GgmlBlockType };
+  | { kind: "ggml-block"; type: GgmlBlockType }
+  /**
+   * Checkpoint quantisation schemes (FP8 with scales, MXFP4, NVFP4, GPTQ, AWQ, bitsandbytes,
+   * compressed-tensors): codes in the ranges, side tensors (scales, zero points) described inside;
+   * decoded by src/decode/quant/ (see quantizedEncoding.ts).
+   */
+  | QuantizedEncoding;

@@ -42,6 +42,27 @@ export function removeTempCopies(): void {
   folder = undefined;
 }
 
+const extraFolders = new Set<string>();
+
+/**
+ * A new folder for temporary files of one job (a spill, rewritten model copies): inside this
+ * process's folder, or under `parent` — either way removed when the process exits, or earlier by
+ * `removeTemporaryFolder`.
+ */
+export function temporaryFolder(prefix: string, parent?: string): string {
+  const folder = mkdtempSync(join(parent ?? tempFolder(), prefix));
+  if (parent !== undefined) {
+    if (extraFolders.size === 0) process.once("exit", () => extraFolders.forEach((path) => rmSync(path, { recursive: true, force: true })));
+    extraFolders.add(folder);
+  }
+  return folder;
+}
+
+export function removeTemporaryFolder(folder: string): void {
+  rmSync(folder, { recursive: true, force: true });
+  extraFolders.delete(folder);
+}
+
 export interface TempCopySpec {
   /** The bytes to copy: the concatenation of the ranges (inflated when `compression` is set). */
   ranges: readonly ByteRange[];

@@ -9,21 +9,24 @@ import type { SourcePool } from "./byteSource.js";
 import { type ChunkOptions, DEFAULT_CHUNK_BYTES, readChunks, totalBytes } from "./chunks.js";
 import { inflateSpan } from "./inflate.js";
 
+/** Where a tensor's bytes are: all the streaming layer needs of a TensorData. */
+export type StoredBytes = Pick<TensorData, "ranges" | "compression">;
+
 /** Bytes of the tensor's own (decoded-from) stream: the inflated bytes when it is compressed. */
-export function tensorBytes(data: TensorData): number {
+export function tensorBytes(data: StoredBytes): number {
   return data.compression ? data.compression.bytes : totalBytes(data.ranges);
 }
 
 /** Whether the stream must be read from its start in one pass (a compressed tensor is). */
-export function isSequentialData(data: TensorData): boolean {
+export function isSequentialData(data: StoredBytes): boolean {
   return data.compression !== undefined;
 }
 
-export function readTensorChunks(data: TensorData, pool: SourcePool, options: ChunkOptions): AsyncGenerator<Uint8Array> {
+export function readTensorChunks(data: StoredBytes, pool: SourcePool, options: ChunkOptions): AsyncGenerator<Uint8Array> {
   return data.compression ? readInflatedChunks(data, pool, options) : readChunks(data.ranges, pool, options);
 }
 
-async function* readInflatedChunks(data: TensorData, pool: SourcePool, options: ChunkOptions): AsyncGenerator<Uint8Array> {
+async function* readInflatedChunks(data: StoredBytes, pool: SourcePool, options: ChunkOptions): AsyncGenerator<Uint8Array> {
   const compression = data.compression!;
   const unit = options.unitBytes;
   const start = options.start ?? 0;

@@ -8,7 +8,7 @@
 import { Worker } from "node:worker_threads";
 import { InputError, type InputErrorCode } from "../errors.js";
 import type { Executor } from "./executor.js";
-import type { AccumulateResult, AccumulateTask } from "./tasks.js";
+import { type AccumulateResult, type AccumulateTask, taskTransferables } from "./tasks.js";
 
 /** The compiled worker; the same file whether this module runs from src/ (tests) or dist/. */
 const WORKER_URL = new URL("../../dist/parallel/worker.js", import.meta.url);
@@ -68,7 +68,7 @@ export class WorkerPool implements Executor {
       if (!worker) return;
       const job = this.queue.shift()!;
       this.busy.set(worker, job);
-      worker.postMessage({ id: job.id, task: job.task });
+      worker.postMessage({ id: job.id, task: job.task }, taskTransferables(job.task));
     }
   }
 

@@ -8,55 +8,34 @@
  * - `scan`: pass 1 over floats (max|w|, counts, log-moments, distinct).
  * - `bin`: pass 2 over floats, given the layer's max|w|.
  * - `scan-and-bin`: a tensor that fits in one chunk: read once, both passes in memory.
+ * - `quant-count`: count the keys of checkpoint-quantised codes (quantTasks.ts); quantised tensors
+ *   on the float path take `scan`/`above`/`bin` with their codes decoded there too.
+ * - `draw`, `moments`: the work of `jaynes init` (initTasks.ts), run by the same executors.
  */
-import { createCodec, type CodeCodec, type FloatCodec } from "../decode/encodings.js";
-import type { TensorData } from "../io/tensorData.js";
+import { createCodec, type CodeCodec } from "../decode/encodings.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
-import { type BucketSplits, binValues as binAny, countAbove32 } from "../stats/binning.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
-import { FloatScan, type FloatScanState } from "../stats/floatScan.js";
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
+import { runFloatTask } from "./floatTasks.js";
+import { runQuantizedTask } from "./quantTasks.js";
+import type { AccumulateResult, AccumulateTask, HistogramTask } from "./taskTypes.js";
+import { runInitTask } from "./initTasks.js";
 
-interface RangeTask {
-  data: TensorData;
-  /** Byte range of the tensor's concatenated ranges, in whole units. */
-  start: number;
-  end: number;
-  chunkBytes: number;
-}
+export { type AccumulateResult, type AccumulateTask, type HistogramTask, transferables } from "./taskTypes.js";
 
-export type AccumulateTask =
-  | ({ kind: "codes" } & RangeTask)
-  | ({ kind: "scan"; distinctCap: number } & RangeTask)
-  /** Pass 2 over floats: every value into bins (`bin`), or, for F32 counted per bucket in pass 1,
-   * only the count of values at or above each bucket's split (`above`, see binning.ts). */
-  | ({ kind: "bin"; bins: number; maxAbs: number } & RangeTask)
-  | ({ kind: "above"; splits: BucketSplits } & RangeTask)
-  | ({ kind: "scan-and-bin"; bins: number; distinctCap: number } & RangeTask);
-
-export type AccumulateResult =
-  | { kind: "codes"; table: Float64Array }
-  | { kind: "scan"; state: FloatScanState }
-  | { kind: "bin"; counts: Float64Array }
-  | { kind: "above"; above: Float64Array }
-  | { kind: "scan-and-bin"; state: FloatScanState; counts: Float64Array };
-
-/** Buffers a result owns, for transfer (zero-copy) between threads. */
-export function transferables(result: AccumulateResult): ArrayBuffer[] {
+/** Buffers a task hands over to the thread that runs it (zero-copy, reused by the caller afterwards). */
+export function taskTransferables(task: AccumulateTask): ArrayBuffer[] {
+  if (task.kind !== "draw") return [];
   const buffers: ArrayBufferLike[] = [];
-  if ("table" in result) buffers.push(result.table.buffer);
-  if ("counts" in result) buffers.push(result.counts.buffer);
-  if ("above" in result) buffers.push(result.above.buffer);
-  if ("state" in result) {
-    if (result.state.buckets) buffers.push(result.state.buckets.buffer);
-    if (result.state.distinctKeys) buffers.push(result.state.distinctKeys.buffer);
-    if (result.state.distinct64) buffers.push(result.state.distinct64.buffer);
-  }
+  if (task.output) buffers.push(task.output);
+  if (task.negative) buffers.push(task.negative.buffer);
   return [...new Set(buffers)].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
 }
 
 export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+  if (task.kind === "draw" || task.kind === "moments") return runInitTask(task, pool, onBytes);
+  if (task.data.encoding.kind === "quantized") return runQuantizedTask(task, pool, onBytes);
   const kernels = acquireKernels(task.chunkBytes, "bins" in task ? task.bins : 0);
   try {
     return await runWith(task, pool, kernels, onBytes);
@@ -65,7 +44,7 @@ export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, 
   }
 }
 
-async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels | undefined, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+async function runWith(task: HistogramTask, pool: SourcePool, kernels: Kernels | undefined, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
   const codec = createCodec(task.data.encoding);
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.
@@ -84,50 +63,7 @@ async function runWith(task: AccumulateTask, pool: SourcePool, kernels: Kernels 
     if (task.kind !== "codes") throw new Error(`task ${task.kind} on a code-table encoding`);
     return { kind: "codes", table: await countRange(codec, chunks(true), kernels) };
   }
-  const firstElement = (task.start / codec.unitBytes) * codec.unitElements;
-  switch (task.kind) {
-    case "scan": {
-      const scan = new FloatScan(task.distinctCap);
-      await forEachDecoded(codec, chunks(true), firstElement, (values) => scanValues(scan, values, kernels));
-      kernels?.flush();
-      return { kind: "scan", state: scan.toState() };
-    }
-    case "bin": {
-      const counts = new Float64Array(task.bins);
-      await forEachDecoded(codec, chunks(false), firstElement, (values) => binValues(values, counts, task.maxAbs, kernels));
-      return { kind: "bin", counts };
-    }
-    case "above": {
-      const above = new Float64Array(task.splits.thresholds.length);
-      await forEachDecoded(codec, chunks(false), firstElement, (values) => {
-        if (!(values instanceof Float32Array)) throw new Error("above task on non-F32 values");
-        if (kernels?.holds(values)) kernels.countAbove32(values, task.splits, above);
-        else countAbove32(values, task.splits, above);
-      });
-      kernels?.flush();
-      return { kind: "above", above };
-    }
-    case "scan-and-bin": {
-      const scan = new FloatScan(task.distinctCap);
-      const decoded: (Float32Array | Float64Array)[] = [];
-      let chunkCount = 0;
-      await forEachDecoded(codec, chunks(true), firstElement, (values) => {
-        scanValues(scan, values, kernels);
-        // The caller sends one chunk's worth; a copy is needed only if the range spans chunks
-        // (the read buffers are reused).
-        decoded.push(chunkCount++ === 0 ? values : values.slice());
-      });
-      if (decoded.length > 1) decoded[0] = decoded[0]!.slice();
-      kernels?.flush();
-      const maxAbs = scan.summary().maxAbs;
-      const state = scan.toState();
-      const counts = new Float64Array(task.bins);
-      if (maxAbs > 0) for (const values of decoded) binValues(values, counts, maxAbs, kernels);
-      return { kind: "scan-and-bin", state, counts };
-    }
-    case "codes":
-      throw new Error("codes task on a float encoding");
-  }
+  return runFloatTask(task, codec, chunks, (task.start / codec.unitBytes) * codec.unitElements, kernels);
 }
 
 async function countRange(codec: CodeCodec, chunks: AsyncGenerator<Uint8Array>, kernels: Kernels | undefined): Promise<Float64Array> {
@@ -150,21 +86,3 @@ async function countRange(codec: CodeCodec, chunks: AsyncGenerator<Uint8Array>, 
   return total;
 }
 
-async function forEachDecoded(codec: FloatCodec, chunks: AsyncGenerator<Uint8Array>, firstElement: number, visit: (values: Float32Array | Float64Array) => void): Promise<void> {
-  let element = firstElement;
-  for await (const chunk of chunks) {
-    const values = codec.decode(chunk, element);
-    element += values.length;
-    visit(values);
-  }
-}
-
-function scanValues(scan: FloatScan, values: Float32Array | Float64Array, kernels: Kernels | undefined): void {
-  if (values instanceof Float32Array) scan.addFloat32Bits(new Uint32Array(values.buffer, values.byteOffset, values.length), kernels);
-  else scan.addFloat64(values);
-}
-
-function binValues(values: Float32Array | Float64Array, counts: Float64Array, maxAbs: number, kernels: Kernels | undefined): void {
-  if (values instanceof Float32Array && kernels?.holds(values)) kernels.bin32(values, counts, maxAbs);
-  else binAny(values, counts, maxAbs);
-}

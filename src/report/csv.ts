@@ -1,7 +1,7 @@
 /** CSV (RFC 4180): one header row, one row per fitted layer of every model; shape as "256x784". */
 import type { ModelResult } from "../analysis/model.js";
 import type { Stored } from "../analysis/stored.js";
-import { LAYER_COLUMNS, flatLayers, layerColumnValue, type FlatLayer } from "./fields.js";
+import { LAYER_COLUMNS, flatLayers, layerColumnValue, type FlatLayer, type LayerColumn } from "./fields.js";
 
 export function csvField(value: unknown): string {
   if (value === undefined || value === null) return "";
@@ -12,13 +12,15 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function cell(layer: FlatLayer, column: (typeof LAYER_COLUMNS)[number]): string {
+function cell(layer: FlatLayer, column: LayerColumn | string): string {
   if (column === "shape") return layer.shape.join("x");
   return csvField(layerColumnValue(layer, column));
 }
 
-export function renderCsv(models: readonly Stored<ModelResult>[]): string {
-  const lines = [LAYER_COLUMNS.join(",")];
-  for (const layer of flatLayers(models)) lines.push(LAYER_COLUMNS.map((column) => cell(layer, column)).join(","));
+/** `extraColumns`: fields a command adds to its layers (e.g. `view` of activations), after the standard ones. */
+export function renderCsv(models: readonly Stored<ModelResult>[], extraColumns: readonly string[] = []): string {
+  const columns = [...LAYER_COLUMNS, ...extraColumns];
+  const lines = [columns.join(",")];
+  for (const layer of flatLayers(models)) lines.push(columns.map((column) => cell(layer, column)).join(","));
   return `${lines.join("\n")}\n`;
 }

@@ -3,12 +3,12 @@
  * (one row per tracked layer plus the pooled row; the flat fields below are a contract like the fit's
  * layer fields) and JSON (the whole DynamicsResult, histograms and spectra included).
  */
-import Table from "cli-table3";
 import type { DynamicsLayer, DynamicsResult, TrajectoryPoint } from "../analysis/dynamics/analyze.js";
 import { VERSION } from "../version.js";
 import { csvField } from "./csv.js";
 import { replacer } from "./json.js";
-import { ellipsize } from "./table.js";
+import { droppedNote, simpleTable } from "./textTable.js";
+import { wrapText } from "./textWidth.js";
 import { fixed, integer, shape, significant } from "./numbers.js";
 
 type Row = Omit<DynamicsLayer, "trajectory" | "dtype" | "shape" | "params"> & Partial<Pick<DynamicsLayer, "trajectory" | "dtype" | "shape" | "params">>;
@@ -137,11 +137,14 @@ export function renderDynamicsJson(result: DynamicsResult): string {
 
 export interface DynamicsTableOptions {
   color: boolean;
-  nameWidth?: number;
+  /** Terminal columns to fit; undefined: no limit, names whole. */
+  width?: number;
 }
 
-function newTable(head: string[], options: DynamicsTableOptions): Table.Table {
-  return new Table({ head, style: options.color ? { head: ["cyan"], border: ["grey"] } : { head: [], border: [] } });
+/** A width-fitted table and, when columns were left out, the line that says so. */
+function fitted(head: Parameters<typeof simpleTable>[0], rows: string[][], options: DynamicsTableOptions): string {
+  const table = simpleTable(head, rows, { color: options.color, ...(options.width !== undefined ? { width: options.width } : {}) });
+  return [table.text, ...droppedNote(table, options.width, "--format csv or json has every column")].join("\n");
 }
 
 const number = (value: number | null | undefined): string => significant(value, 3);
@@ -149,7 +152,7 @@ const span = (range: [number, number] | null | undefined): string => (range ? `$
 const change = (first: number | null | undefined, last: number | null | undefined, digits: number): string => (first === undefined || first === null ? "—" : `${fixed(first, digits)} → ${fixed(last, digits)}`);
 
 export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTableOptions): string {
-  const nameWidth = options.nameWidth ?? 40;
+  const width = options.width;
   const out: string[] = [];
   const steps = result.checkpoints.map((checkpoint) => checkpoint.step);
   const when =
@@ -158,12 +161,12 @@ export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTab
       : "ordered by name";
   out.push(`${result.checkpoints.length} checkpoints (${when}); ${integer(result.settings.track)} weights tracked per layer (seed ${result.settings.seed})`);
 
-  const fluctuations = newTable(["tensor", "tracked", "median |d|", "peak", "γ ± se", "power-law range", "KS", "Gauss s", "tail KS", "crossover"], options);
+  const fluctuations: string[][] = [];
   for (const row of rows(result)) {
     const f = row.fluctuations;
     const p = f.power_law;
     fluctuations.push([
-      ellipsize(row.tensor, nameWidth),
+      row.tensor,
       integer(row.tracked),
       number(f.median),
       number(f.peak),
@@ -175,26 +178,30 @@ export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTab
       number(f.crossover),
     ]);
   }
-  out.push("Fluctuations |d| = |w(t+1) − w(t)|: power law p(|d|) ∝ |d|^−γ, Gaussian tail above the range");
-  out.push(fluctuations.toString());
+  out.push(wrapText("Fluctuations |d| = |w(t+1) − w(t)|: power law p(|d|) ∝ |d|^−γ, Gaussian tail above the range", width));
+  out.push(
+    fitted(
+      [{ header: "tensor" }, { header: "tracked", dropOrder: 10 }, { header: "median |d|", dropOrder: 30 }, { header: "peak", dropOrder: 20 }, { header: "γ ± se" }, { header: "power-law range", dropOrder: 50 }, { header: "KS", dropOrder: 60 }, { header: "Gauss s", dropOrder: 40 }, { header: "tail KS", dropOrder: 35 }, { header: "crossover", dropOrder: 45 }],
+      fluctuations,
+      options,
+    ),
+  );
 
-  const spectrum = newTable(["tensor", "a_low", "a_high", `split (${result.frequency_unit})`, "low-f range", "high-f range", "R²"], options);
-  for (const row of rows(result)) {
+  const spectrum = rows(result).map((row) => {
     const s = row.spectrum;
-    spectrum.push([ellipsize(row.tensor, nameWidth), fixed(s?.a_low, 3), fixed(s?.a_high, 3), number(s?.split), span(s?.low_range), span(s?.high_range), fixed(s?.r2, 4)]);
-  }
-  out.push(`Power spectrum P(f) ∝ f^−a of each tracked weight, averaged (a ≈ 2: uncorrelated jumps)`);
-  out.push(spectrum.toString());
+    return [row.tensor, fixed(s?.a_low, 3), fixed(s?.a_high, 3), number(s?.split), span(s?.low_range), span(s?.high_range), fixed(s?.r2, 4)];
+  });
+  out.push(wrapText(`Power spectrum P(f) ∝ f^−a of each tracked weight, averaged (a ≈ 2: uncorrelated jumps)`, width));
+  out.push(fitted([{ header: "tensor" }, { header: "a_low" }, { header: "a_high" }, { header: `split (${result.frequency_unit})`, dropOrder: 30 }, { header: "low-f range", dropOrder: 10 }, { header: "high-f range", dropOrder: 20 }, { header: "R²", dropOrder: 40 }], spectrum, options));
 
   if (result.settings.trajectory && result.layers.length > 0) {
-    const trajectory = newTable(["tensor", "shape", "μ first → last", "σ first → last", "R² first → last", "flagged"], options);
-    for (const layer of result.layers) {
+    const trajectory = result.layers.map((layer) => {
       const { first, last } = fittedEnds(layer.trajectory);
       const flagged = layer.trajectory.filter((point) => point.flags.length > 0 || point.skipped !== undefined).length;
-      trajectory.push([ellipsize(layer.tensor, nameWidth), shape(layer.shape), change(first?.mu, last?.mu, 3), change(first?.sigma, last?.sigma, 3), change(first?.r2, last?.r2, 3), `${flagged}/${layer.trajectory.length}`]);
-    }
-    out.push("Lognormal trajectory (METHOD §2–3 at every checkpoint; full series in --format json)");
-    out.push(trajectory.toString());
+      return [layer.tensor, shape(layer.shape), change(first?.mu, last?.mu, 3), change(first?.sigma, last?.sigma, 3), change(first?.r2, last?.r2, 3), `${flagged}/${layer.trajectory.length}`];
+    });
+    out.push(wrapText("Lognormal trajectory (METHOD §2–3 at every checkpoint; full series in --format json)", width));
+    out.push(fitted([{ header: "tensor" }, { header: "shape", align: "left", dropOrder: 10 }, { header: "μ first → last" }, { header: "σ first → last" }, { header: "R² first → last", dropOrder: 20 }, { header: "flagged", dropOrder: 30 }], trajectory, options));
   }
   const s = result.settings;
   const parts = [`track=${s.track}`, `seed=${s.seed}`, `bins-per-decade=${s.bins_per_decade}`, `min-decades=${s.min_decades}`, `bins=${s.bins}`, `normalize=${s.normalize}`, `min-params=${s.min_params}`];

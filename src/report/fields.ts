@@ -58,6 +58,9 @@ export const LAYER_COLUMNS = [
   "loglik_powerlaw",
   "aic_powerlaw",
   "converged_powerlaw",
+  "quantization_scheme",
+  "quantization_bits",
+  "quantization_block_size",
   "depth",
   "bins",
   "normalize",
@@ -82,7 +85,11 @@ export function flatLayers(models: readonly Stored<ModelResult>[]): FlatLayer[] 
 }
 
 /** The value of one CSV column for a layer (`<field>_<model>` reads `alternatives.<model>.<field>`). */
-export function layerColumnValue(layer: FlatLayer, column: LayerColumn): unknown {
+export function layerColumnValue(layer: FlatLayer, column: LayerColumn | string): unknown {
+  // quantization_scheme is an object in JSON; CSV has its scheme, bits and block size as columns.
+  if (column === "quantization_scheme") return layer.quantization_scheme?.scheme;
+  if (column === "quantization_bits") return layer.quantization_scheme?.bits;
+  if (column === "quantization_block_size") return layer.quantization_scheme?.block_size;
   if (column in layer) return (layer as unknown as Record<string, unknown>)[column];
   const split = column.lastIndexOf("_");
   const model = ALTERNATIVE_NAMES.find((name) => name === column.slice(split + 1));

@@ -16,6 +16,10 @@ export interface HtmlReportOptions {
   version: string;
   failures?: readonly Failure[];
   title?: string;
+  /** Replaces the opening paragraph that says what the numbers are (HTML; escape what it quotes). */
+  introHtml?: string;
+  /** The METHOD sections the page follows (default "METHOD.md §2–5"). */
+  methodSections?: string;
 }
 
 /** Layer figures start collapsed for models with more layers than this. */
@@ -125,13 +129,13 @@ export function renderHtmlReport(sets: readonly ModelFigures[], options: HtmlRep
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta">jaynes ${escapeHtml(options.version)} · ${sets.length} model${sets.length === 1 ? "" : "s"} · METHOD.md §2–5</p>
-<p class="note">Per layer, |w| / max|w| in B equal bins; the size-weighted histogram y is fitted with the paper's lognormal (A, μ, σ, R²)
+<p class="meta">jaynes ${escapeHtml(options.version)} · ${sets.length} model${sets.length === 1 ? "" : "s"} · ${escapeHtml(options.methodSections ?? "METHOD.md §2–5")}</p>
+${options.introHtml ?? `<p class="note">Per layer, |w| / max|w| in B equal bins; the size-weighted histogram y is fitted with the paper's lognormal (A, μ, σ, R²)
 and, on the same histogram, with a half-normal (|w| of a Gaussian), an exponential (|w| of a Laplace) and a power law.
 <b>null R²</b> is what the lognormal scores on a Gaussian layer of the same size: an R² at or below it is no evidence for a lognormal.
 <b>best</b> is the family with the smallest AIC on the layer's counts; <b>ΔAIC</b> is each family's distance to it (above ~10: clearly worse).
 α, β are the teleodynamic parameters and <b>spread</b> the layer's distance from arbitrage equilibrium (0 at equilibrium).
-Flagged layers (grey) are left out of the summary row. In the histograms, the top panel is what R² measures, the bottom panel (counts, log scale) what the likelihood measures.</p>
+Flagged layers (grey) are left out of the summary row. In the histograms, the top panel is what R² measures, the bottom panel (counts, log scale) what the likelihood measures.</p>`}
 ${nav}
 ${failures}
 ${sets.map(modelSection).join("\n")}

@@ -10,14 +10,26 @@
  * Files a command writes besides its main output (figures, the HTML report, a scan's summary files)
  * are not `--format`s; the use cases (src/run) write them with the same renderer functions.
  */
+import type { ActivationResult } from "../analysis/activations/result.js";
 import type { ModelComparison } from "../analysis/compare.js";
 import type { DynamicsResult } from "../analysis/dynamics/analyze.js";
 import type { ModelResult } from "../analysis/model.js";
 import type { ScanSummary } from "../analysis/scan/summary.js";
 import type { Failure } from "../errors.js";
 import { VERSION } from "../version.js";
+import {
+  type ActivationComparisonDocument,
+  renderActivationComparisonCsv,
+  renderActivationComparisonJson,
+  renderActivationComparisonTable,
+  renderActivationCsv,
+  renderActivationJson,
+  renderActivationJsonl,
+  renderActivationTables,
+} from "./activations.js";
 import { renderComparisonCsv, renderComparisonTable } from "./compare.js";
 import { renderCsv } from "./csv.js";
+import { type InitReport, renderInitJson, renderInitTable } from "./init.js";
 import { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "./dynamics.js";
 import { renderJson, renderJsonDocument, renderJsonl } from "./json.js";
 import { renderScanCsv, renderScanTable } from "./scanSummary.js";
@@ -41,12 +53,21 @@ export interface FitDocument {
   failures: readonly Failure[];
 }
 
+/** `jaynes activations`' document: the models run and the ones that failed. */
+export interface ActivationsDocument {
+  models: readonly ActivationResult[];
+  failures: readonly Failure[];
+}
+
 /** The documents commands print, by kind. */
 export interface Documents {
   fit: FitDocument;
+  activations: ActivationsDocument;
+  "activations-compare": ActivationComparisonDocument;
   compare: ModelComparison;
   dynamics: DynamicsResult;
   scan: ScanSummary;
+  init: InitReport;
 }
 
 export type DocumentKind = keyof Documents;
@@ -61,20 +82,35 @@ export const RENDERERS: RendererTable = {
     json: (fit) => renderJson({ tool: "jaynes", version: VERSION, models: fit.models, failures: fit.failures }),
     jsonl: (fit) => renderJsonl(fit.models),
   },
+  activations: {
+    table: (document, context) => renderActivationTables(document.models, context),
+    csv: (document) => renderActivationCsv(document.models),
+    json: (document) => renderActivationJson(document.models, document.failures, VERSION),
+    jsonl: (document) => renderActivationJsonl(document.models),
+  },
+  "activations-compare": {
+    table: (document, context) => renderActivationComparisonTable(document, context),
+    csv: (document) => renderActivationComparisonCsv(document),
+    json: (document) => renderActivationComparisonJson(document, VERSION),
+  },
   compare: {
-    table: (comparison, context) => renderComparisonTable(comparison, { color: context.color, verbose: false, ...(context.width !== undefined ? { width: context.width } : {}) }),
+    table: (comparison, context) => renderComparisonTable(comparison, context),
     csv: (comparison) => renderComparisonCsv(comparison),
     json: (comparison) => renderJsonDocument({ tool: "jaynes", version: VERSION, ...comparison }),
   },
   dynamics: {
-    table: (result, context) => renderDynamicsTable(result, { color: context.color }),
+    table: (result, context) => renderDynamicsTable(result, context),
     csv: (result) => renderDynamicsCsv(result),
     json: (result) => renderDynamicsJson(result),
   },
   scan: {
-    table: (summary, context) => renderScanTable(summary, { color: context.color, ...(context.width !== undefined ? { width: context.width } : {}) }),
+    table: (summary, context) => renderScanTable(summary, context),
     csv: (summary) => renderScanCsv(summary),
     json: (summary) => renderJsonDocument(summary),
+  },
+  init: {
+    table: (report, context) => renderInitTable(report, context),
+    json: (report) => renderInitJson(report),
   },
 };
 

@@ -5,8 +5,8 @@
  * down to a floor, then optional columns are left out in their `dropOrder`, and the caller is told
  * which (to say so under the table). Without a width (a pipe or a file) nothing is shortened.
  */
-import { MIN_NAME_WIDTH } from "./shortNames.js";
-import { displayWidth, padDisplay } from "./textWidth.js";
+import { MIN_NAME_WIDTH, distinctShortNames } from "./shortNames.js";
+import { displayWidth, padDisplay, wrapText } from "./textWidth.js";
 
 export interface TextColumn {
   id: string;
@@ -96,4 +96,30 @@ function layout(columns: readonly TextColumn[], known: number[] | null, gap: num
   const rule = line(columns.map((_, i) => paint(options.color, 90, "─".repeat(widths[i]!))));
   const rows = columns[0]!.cells.map((_, row) => line(columns.map((column, i) => padDisplay(paint(options.color, column.color, column.cells[row]!), widths[i]!, column.align))));
   return [header, rule, ...rows].join("\n");
+}
+
+/** The line under a table that left columns out: which, and how to see them (`remedy`), wrapped to the width. */
+export function droppedNote(table: RenderedTable, width: number | undefined, remedy: string): string[] {
+  if (table.dropped.length === 0) return [];
+  return [wrapText(`(left out to fit ${width} columns: ${table.dropped.join(", ")}; ${remedy})`, width)];
+}
+
+/**
+ * A table from headers and rows of plain cells: the first column (names) shortens to distinct
+ * names, the others are left out in the order of `dropOrder` (undefined: never) when the width asks.
+ */
+export function simpleTable(head: readonly { header: string; align?: "left" | "right"; dropOrder?: number; color?: number }[], rows: readonly string[][], options: TextTableOptions): RenderedTable {
+  const columns = head.map((column, i): TextColumn => {
+    const cells = rows.map((row) => row[i] ?? "");
+    return {
+      id: column.header,
+      header: column.header,
+      align: column.align ?? (i === 0 ? "left" : "right"),
+      cells,
+      ...(i === 0 ? { shrink: (width: number) => distinctShortNames(cells, width) } : {}),
+      ...(column.dropOrder !== undefined ? { dropOrder: column.dropOrder } : {}),
+      ...(column.color !== undefined ? { color: column.color } : {}),
+    };
+  });
+  return renderTextTable(columns, options);
 }

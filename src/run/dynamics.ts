@@ -31,7 +31,7 @@ export interface DynamicsRun {
 export async function runDynamics(request: DynamicsRequest, env: RunEnvironment): Promise<DynamicsRun> {
   applyEnvironment(env);
   const series = [...request.paths];
-  const analysed = await forEachInput([series], (paths) => analyzeDynamics(paths, { jobs: env.jobs, ...request.settings }, request.onCheckpoint ? { onCheckpoint: request.onCheckpoint } : {}), { name: (paths) => paths.join(" ") }, env);
+  const analysed = await forEachInput([series], (paths) => analyzeDynamics(paths, { jobs: env.jobs, ...request.settings }, { ...(request.onCheckpoint ? { onCheckpoint: request.onCheckpoint } : {}), ...(env.skipped ? { onSkipped: env.skipped } : {}) }), { name: (paths) => paths.join(" ") }, env);
   const result = analysed.results[0];
   if (!result) return { failures: analysed.failures, nonfinite: false, written: [] };
   checkSelection([result], { include: request.settings.analysis?.include ?? [], exclude: request.settings.analysis?.exclude ?? [] }, env);

@@ -9,6 +9,7 @@
  * configuration whatever ran before it.
  */
 import type { Failure } from "../errors.js";
+import type { SkippedEntry } from "../formats/trainingFiles.js";
 import { configureHub, type HubSettings } from "../io/hub/index.js";
 import { defaultJobs } from "../parallel/executor.js";
 
@@ -31,6 +32,8 @@ export interface RunEnvironment {
   /** An input failed; the run goes on with the others. Called as it happens. */
   failed(failure: Failure, error: unknown): void;
   progress?: Progress;
+  /** A file or folder left out of a folder's models on purpose (training companions, configs, …), and why. */
+  skipped?: (entry: SkippedEntry) => void;
   /** Environment variables a use case consults (e.g. GITHUB_STEP_SUMMARY). */
   variables: Readonly<Record<string, string | undefined>>;
 }

@@ -9,8 +9,8 @@ import { groupShards, type ModelInput, resolveInputs } from "../formats/open.js"
 import { forEachInput } from "./batch.js";
 import type { RunEnvironment } from "./environment.js";
 
-export async function resolveModelInputs(paths: readonly string[], env: Pick<RunEnvironment, "failed">): Promise<{ inputs: ModelInput[]; failures: Failure[] }> {
-  const resolved = await forEachInput(paths, (path) => resolveInputs([path]), { name: (path) => path }, env);
+export async function resolveModelInputs(paths: readonly string[], env: Pick<RunEnvironment, "failed" | "skipped">): Promise<{ inputs: ModelInput[]; failures: Failure[] }> {
+  const resolved = await forEachInput(paths, (path) => resolveInputs([path], env.skipped ? { onSkipped: env.skipped } : {}), { name: (path) => path }, env);
   const inputs = resolved.results.flat();
   const singles = inputs.filter((input) => input.paths.length === 1).map((input) => input.paths[0]!);
   const multi = inputs.filter((input) => input.paths.length > 1);

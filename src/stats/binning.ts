@@ -141,6 +141,56 @@ export function countAbove32(values: Float32Array, splits: BucketSplits, above: 
   }
 }
 
+/**
+ * The occupied cut buckets of `splits` alone (at most B − 1 of them): a one-byte slot per bucket
+ * (0: not cut or empty) and each slot's threshold — 32 KiB per layer instead of 128 KiB, for many
+ * layers whose pass 2 waits for a second run of a model. Undefined with more than 255 cut buckets.
+ */
+export interface CompactSplits {
+  slot: Uint8Array;
+  /** Per slot (from 1): its bucket and threshold. */
+  buckets: Uint32Array;
+  thresholds: Uint32Array;
+}
+
+export function compactSplits(buckets: Float64Array, splits: BucketSplits): CompactSplits | undefined {
+  const cut: number[] = [];
+  for (let bucket = 0; bucket < FLOAT32_BUCKETS; bucket++) if (buckets[bucket]! > 0 && splits.thresholds[bucket] !== UNSPLIT) cut.push(bucket);
+  if (cut.length > 255) return undefined;
+  const slot = new Uint8Array(FLOAT32_BUCKETS);
+  const out = { slot, buckets: new Uint32Array(cut.length + 1), thresholds: new Uint32Array(cut.length + 1) };
+  cut.forEach((bucket, i) => {
+    slot[bucket] = i + 1;
+    out.buckets[i + 1] = bucket;
+    out.thresholds[i + 1] = splits.thresholds[bucket]!;
+  });
+  return out;
+}
+
+/**
+ * countAbove32 against compact splits: above[slot] += (|pattern| ≥ threshold of its slot). Returns
+ * the largest finite |pattern| seen (−1 if none), so a caller can check a second run against the first.
+ */
+export function countAboveCompact(bits: Uint32Array, compact: CompactSplits, above: Float64Array): number {
+  const { slot, thresholds } = compact;
+  let maxBits = -1;
+  for (let i = 0; i < bits.length; i++) {
+    const pattern = bits[i]! & 0x7fffffff;
+    if (pattern >= 0x7f800000) continue;
+    if (pattern > maxBits) maxBits = pattern;
+    const s = slot[pattern >>> BUCKET_SHIFT]!;
+    if (s !== 0 && pattern >= thresholds[s]!) above[s]!++;
+  }
+  return maxBits;
+}
+
+/** Counts per slot (compact) as counts per bucket, for binsFromSplits. */
+export function expandAbove(compact: CompactSplits, above: Float64Array): Float64Array {
+  const out = new Float64Array(FLOAT32_BUCKETS);
+  for (let s = 1; s < compact.buckets.length; s++) out[compact.buckets[s]!] = above[s]!;
+  return out;
+}
+
 /** The bins from pass-1 bucket counts and pass-2 counts above each split. */
 export function binsFromSplits(buckets: Float64Array, above: Float64Array, splits: BucketSplits, bins: number): Float64Array {
   const counts = new Float64Array(bins);

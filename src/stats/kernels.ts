@@ -29,6 +29,9 @@ interface KernelExports {
   scan32(ptr: number, n: number, buckets: number): void;
   bin32(ptr: number, n: number, counts: number, step: number, maxAbs: number, bins: number): void;
   countAbove32(ptr: number, n: number, thresholds: number, above: number): void;
+  count8seg(ptr: number, n: number, table: number, shift: number): void;
+  select32(ptr: number, n: number, from: number, out: number): number;
+  unitSums32(ptr: number, n: number, units: number, inner: number, sums: number): void;
 }
 
 const PAGE = 65536;
@@ -114,6 +117,31 @@ export class Kernels {
     this.exports.count8(codes.byteOffset, codes.length, TABLES);
   }
 
+  /** Segment tables (256 u32 each) that `countSegments` can address: the two count tables' room. */
+  readonly maxSegments = (2 * TABLE_BYTES) / 1024;
+
+  /**
+   * Count the bytes of `codes` (a view in kernel memory) into segment tables: byte i goes to table
+   * `firstSegment + (i >> shift)`. Used by quantised FP8 layers with a scale per 2^shift columns; the
+   * tables stay in kernel memory until `foldSegments`. Not mixed with count8/count16 in one task.
+   */
+  countSegments(codes: Uint8Array, shift: number, firstSegment: number): void {
+    this.exports.count8seg(codes.byteOffset, codes.length, TABLES + firstSegment * 1024, shift);
+  }
+
+  /** Add segment tables [0, segments) to into[offset + 256·s + byte] and clear them. */
+  foldSegments(into: Uint32Array, offset: number, segments: number): void {
+    const u32 = this.u32;
+    const start = TABLES >>> 2;
+    for (let i = 0; i < segments * 256; i++) {
+      const n = u32[start + i]!;
+      if (n !== 0) {
+        into[offset + i]! += n;
+        u32[start + i] = 0;
+      }
+    }
+  }
+
   /** Pass 1 over F32 patterns in kernel memory; bucket counts go to `buckets` (folded on `flush`). */
   scan32(bits: Uint32Array, buckets: Float64Array): Scan32Result {
     const e = this.exports;
@@ -140,6 +168,29 @@ export class Kernels {
     }
     this.defer(TABLES, above, FLOAT32_BUCKETS, 2, values.length, BUCKET_TABLE_BYTES);
     this.exports.countAbove32(values.byteOffset, values.length, THRESHOLDS, TABLES);
+  }
+
+  /**
+   * Copy the finite patterns of `bits` (a view of the first chunk buffer) with |pattern| ≥ `from`
+   * into the second chunk buffer, in order; returns a view of them (valid until the next call).
+   */
+  select32(bits: Uint32Array, from: number): Uint32Array {
+    const out = this.buffers()[1];
+    const count = this.exports.select32(bits.byteOffset, bits.length, from >>> 0, out.byteOffset);
+    return new Uint32Array(out.buffer, out.byteOffset, count);
+  }
+
+  /**
+   * sums[u] += Σ_i |values[o][u][i]| for `values` (a view of the first chunk buffer, all finite)
+   * laid out as [outer][units][inner]; `sums` (at most a chunk's bytes) passes through the second
+   * chunk buffer.
+   */
+  unitSums32(values: Float32Array, units: number, inner: number, sums: Float64Array): void {
+    const [, second] = this.buffers();
+    const region = new Float64Array(second.buffer, second.byteOffset, sums.length);
+    region.set(sums);
+    this.exports.unitSums32(values.byteOffset, values.length, units, inner, region.byteOffset);
+    sums.set(region);
   }
 
   /** Fold every pending u32 table into its float64 destination. Call before reading results. */

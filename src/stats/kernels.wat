@@ -38,6 +38,22 @@
         (local.set $slot (i32.add (local.get $table) (i32.shl (i32.load16_u (local.get $ptr)) (i32.const 2))))
         (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1))))))
 
+;; counts[((i >> shift) << 8) + byte]++ for byte i of the n bytes at ptr: consecutive runs of 2^shift
+  ;; bytes count into consecutive 256-entry tables from `table` (an FP8 row whose 2^shift-column
+  ;; blocks each have their own scale; kernels.ts countSegments).
+  (func (export "count8seg") (param $ptr i32) (param $n i32) (param $table i32) (param $shift i32)
+    (local $i i32) (local $slot i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $slot (i32.add (local.get $table)
+          (i32.shl
+            (i32.add (i32.shl (i32.shr_u (local.get $i) (local.get $shift)) (i32.const 8)) (i32.load8_u (i32.add (local.get $ptr) (local.get $i))))
+            (i32.const 2))))
+        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $next))))
+
   ;; counts[code]++ for n 8-bit codes at ptr.
   (func (export "count8") (param $ptr i32) (param $n i32) (param $table i32)
     (local $end i32) (local $slot i32)
@@ -222,4 +238,49 @@
         (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot))
           (i32.ge_u (local.get $bits) (i32.load (i32.add (local.get $thresholds) (local.get $offset))))))
       )))
+
+  ;; Copy to out, in order, every finite pattern whose |bits| >= from (PagedFloatScan's pass-2
+  ;; candidates); returns how many. Branch-free: every value is stored, the cursor advances by the test.
+  (func (export "select32") (param $ptr i32) (param $n i32) (param $from i32) (param $out i32) (result i32)
+    (local $end i32) (local $cursor i32) (local $bits i32) (local $a i32)
+    (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $cursor (local.get $out))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $ptr) (local.get $end)))
+        (local.set $bits (i32.load (local.get $ptr)))
+        (local.set $a (i32.and (local.get $bits) (i32.const 0x7fffffff)))
+        (i32.store (local.get $cursor) (local.get $bits))
+        (local.set $cursor (i32.add (local.get $cursor)
+          (i32.shl (i32.and (i32.ge_u (local.get $a) (local.get $from)) (i32.lt_u (local.get $a) (i32.const 0x7f800000))) (i32.const 2))))
+        (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
+        (br $next)))
+    (i32.shr_u (i32.sub (local.get $cursor) (local.get $out)) (i32.const 2)))
+
+  ;; Per-unit sums of |a| (unitMeans.ts): n float32 values at ptr laid out as [outer][units][inner];
+  ;; sums[u] += (sum over i of |a[o][u][i]|) in float64, blocks in order, as the JavaScript loop adds
+  ;; them. The caller uses it only on values it knows are all finite.
+  (func (export "unitSums32") (param $ptr i32) (param $n i32) (param $units i32) (param $inner i32) (param $sums i32)
+    (local $end i32) (local $u i32) (local $blockEnd i32) (local $sum f64) (local $slot i32)
+    (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $outer
+        (br_if $done (i32.ge_u (local.get $ptr) (local.get $end)))
+        (local.set $u (i32.const 0))
+        (block $unitsDone
+          (loop $unit
+            (br_if $unitsDone (i32.ge_u (local.get $u) (local.get $units)))
+            (local.set $sum (f64.const 0))
+            (local.set $blockEnd (i32.add (local.get $ptr) (i32.shl (local.get $inner) (i32.const 2))))
+            (block $blockDone
+              (loop $value
+                (br_if $blockDone (i32.ge_u (local.get $ptr) (local.get $blockEnd)))
+                (local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (f32.abs (f32.load (local.get $ptr))))))
+                (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
+                (br $value)))
+            (local.set $slot (i32.add (local.get $sums) (i32.shl (local.get $u) (i32.const 3))))
+            (f64.store (local.get $slot) (f64.add (f64.load (local.get $slot)) (local.get $sum)))
+            (local.set $u (i32.add (local.get $u) (i32.const 1)))
+            (br $unit)))
+        (br $outer))))
 )

@@ -37,13 +37,15 @@ export function tensorProto(spec: TensorSpec): Uint8Array[] {
   return fields;
 }
 
-export type Attribute = { name: string; tensor: TensorSpec } | { name: string; graph: Uint8Array[] } | { name: string; int: number };
+export type Attribute = { name: string; tensor: TensorSpec } | { name: string; graph: Uint8Array[] } | { name: string; int: number } | { name: string; float: number } | { name: string; ints: number[] };
 
 export function attributeProto(attribute: Attribute): Uint8Array[] {
   const fields = [pb.string(1, attribute.name)];
   if ("tensor" in attribute) fields.push(pb.message(5, tensorProto(attribute.tensor)), pb.varint(20, 4));
   else if ("graph" in attribute) fields.push(pb.message(6, attribute.graph), pb.varint(20, 5));
-  else fields.push(pb.varint(3, attribute.int), pb.varint(20, 2));
+  else if ("float" in attribute) fields.push(pb.fixed32(2, attribute.float), pb.varint(20, 1));
+  else if ("ints" in attribute) fields.push(pb.packedVarints(8, attribute.ints.map((v) => BigInt(v))), pb.varint(20, 7));
+  else fields.push(pb.varint(3, BigInt(attribute.int)), pb.varint(20, 2));
   return fields;
 }
 
@@ -70,8 +72,24 @@ export function nodeProto(node: NodeSpec): Uint8Array[] {
 /** A Constant node whose value is `tensor`. */
 export const constantNode = (output: string, tensor: TensorSpec, name?: string): NodeSpec => ({ opType: "Constant", outputs: [output], ...(name ? { name } : {}), attributes: [{ name: "value", tensor }] });
 
+/** A graph input or output: name, TensorProto.DataType and dims (a number, or a symbolic name). */
+export interface ValueInfoSpec {
+  name: string;
+  dataType?: number;
+  dims?: (number | string)[];
+}
+
+export function valueInfoProto(value: ValueInfoSpec): Uint8Array[] {
+  if (value.dataType === undefined) return [pb.string(1, value.name)];
+  const dims = (value.dims ?? []).map((dim) => pb.message(1, [typeof dim === "number" ? pb.varint(1, dim) : pb.string(2, dim)]));
+  const tensorType = [pb.varint(1, value.dataType), ...(value.dims ? [pb.message(2, dims)] : [])];
+  return [pb.string(1, value.name), pb.message(2, [pb.message(1, tensorType)])];
+}
+
 export interface GraphSpec {
   name?: string;
+  inputs?: ValueInfoSpec[];
+  outputs?: ValueInfoSpec[];
   nodes?: NodeSpec[];
   initializers?: TensorSpec[];
   /** Sparse initializers: values tensor (1-D), linear indices and dense dims. */
@@ -83,6 +101,8 @@ export function graphProto(graph: GraphSpec): Uint8Array[] {
     ...(graph.nodes ?? []).map((node) => pb.message(1, nodeProto(node))),
     pb.string(2, graph.name ?? "graph"),
     ...(graph.initializers ?? []).map((tensor) => pb.message(5, tensorProto(tensor))),
+    ...(graph.inputs ?? []).map((value) => pb.message(11, valueInfoProto(value))),
+    ...(graph.outputs ?? []).map((value) => pb.message(12, valueInfoProto(value))),
     ...(graph.sparse ?? []).map((sparse) =>
       pb.message(15, [
         pb.message(1, tensorProto(sparse.values)),
@@ -97,6 +117,8 @@ export interface ModelSpec {
   graph: GraphSpec;
   functions?: { name: string; domain: string; nodes: NodeSpec[] }[];
   irVersion?: number;
+  /** Default-domain opset version (19 unless given). */
+  opset?: number;
 }
 
 /** ModelProto bytes: ir_version first (as every serializer writes it), producer, graph, opset. */
@@ -105,7 +127,7 @@ export function modelProto(model: ModelSpec): Uint8Array {
     pb.varint(1, model.irVersion ?? 9),
     pb.string(2, "jaynes-test"),
     pb.message(7, graphProto(model.graph)),
-    pb.message(8, [pb.string(1, ""), pb.varint(2, 19)]),
+    pb.message(8, [pb.string(1, ""), pb.varint(2, model.opset ?? 19)]),
     ...(model.functions ?? []).map((fn) => pb.message(25, [pb.string(1, fn.name), ...fn.nodes.map((node) => pb.message(7, nodeProto(node))), pb.string(10, fn.domain)])),
   ]);
 }

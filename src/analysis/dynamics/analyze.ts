@@ -17,6 +17,7 @@ import { analyzeOpenedModel, settingsRecord, tensorSelector, tensorSkipReason, t
 import type { QualityFlag } from "../layerResult.js";
 import { readElements } from "../readElements.js";
 import { type AnalysisSettings, resolveSettings } from "../settings.js";
+import type { SkippedEntry } from "../../formats/trainingFiles.js";
 import { type CheckpointOrder, openCheckpoint, openCheckpointSeries } from "./checkpoints.js";
 import { absoluteIncrements, analyzeFluctuations, DEFAULT_FLUCTUATION_SETTINGS, type FluctuationResult, type FluctuationSettings } from "./fluctuations.js";
 import { analyzeSpectrum, DEFAULT_SPECTRUM_SETTINGS, type FrequencyScale, type SpectrumResult, type SpectrumSettings } from "./spectrum.js";
@@ -104,6 +105,8 @@ export interface DynamicsResult {
 export interface DynamicsOptions {
   /** Called before each checkpoint is read (index from 0, in time order). */
   onCheckpoint?: (index: number, total: number, name: string) => void;
+  /** Told of files and folders left out of the series (training companions, …) and why. */
+  onSkipped?: (entry: SkippedEntry) => void;
 }
 
 interface Track {
@@ -159,7 +162,7 @@ export async function analyzeDynamics(paths: string[], partial: Partial<Dynamics
   const settings: DynamicsSettings = { ...DEFAULT_DYNAMICS_SETTINGS, ...partial };
   if (!Number.isSafeInteger(settings.track) || settings.track < 1) throw new RangeError(`track must be a positive integer (got ${settings.track})`);
   const analysis = resolveSettings(settings.analysis);
-  const series = await openCheckpointSeries(paths);
+  const series = await openCheckpointSeries(paths, options.onSkipped ? { onSkipped: options.onSkipped } : {});
   const T = series.checkpoints.length;
   if (T < 2) throw new InputError("model", paths.join(" "), `the dynamics need at least 2 checkpoints (found ${T})`);
 

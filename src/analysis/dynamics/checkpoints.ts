@@ -1,8 +1,9 @@
 /**
  * A checkpoint series: what the user typed → opened models in time order, checked to be one
  * architecture. Order: by the integer `step` in each checkpoint's metadata (`__metadata__` of
- * safetensors) when every checkpoint has one, else by natural sort of the names
- * (`ckpt-2` before `ckpt-10`). Every checkpoint must hold the same tensor names with the same shapes
+ * safetensors), else `global_step` of the Trainer's `trainer_state.json` beside it, when every
+ * checkpoint has one; else by natural sort of the names (`ckpt-2` before `ckpt-10`). A folder of
+ * Trainer `checkpoint-N/` folders is such a series. Every checkpoint must hold the same tensor names with the same shapes
  * as the first; anything else is an input error naming the checkpoint and the tensor.
  *
  * Only names, paths and steps are kept (the headers are parsed again when each checkpoint is read),
@@ -11,6 +12,7 @@
 import { InputError } from "../../errors.js";
 import { openModel, resolveInputs, type ModelInput } from "../../formats/open.js";
 import type { OpenedModel } from "../../formats/tensor.js";
+import { type SkippedEntry, trainerStateStep } from "../../formats/trainingFiles.js";
 
 export interface Checkpoint {
   /** Display name (the file, or the shard series). */
@@ -91,8 +93,8 @@ export function openCheckpoint(checkpoint: Checkpoint): Promise<OpenedModel> {
  * Resolve paths (files, directories, shard lists) to checkpoints, open each once to read its step and
  * check its architecture against the first, and put them in time order.
  */
-export async function openCheckpointSeries(paths: string[]): Promise<CheckpointSeries> {
-  const inputs: ModelInput[] = await resolveInputs(paths);
+export async function openCheckpointSeries(paths: string[], options: { onSkipped?: (entry: SkippedEntry) => void } = {}): Promise<CheckpointSeries> {
+  const inputs: ModelInput[] = await resolveInputs(paths, { seriesOnly: true, ...options });
   const checkpoints: Checkpoint[] = [];
   let reference: NamedModel | undefined;
   for (const input of inputs) {
@@ -100,7 +102,7 @@ export async function openCheckpointSeries(paths: string[]): Promise<CheckpointS
     const model = await openCheckpoint(checkpoint);
     if (reference) checkSameArchitecture(reference, { name: checkpoint.name, model });
     else reference = { name: checkpoint.name, model };
-    const step = metadataStep(model.metadata);
+    const step = metadataStep(model.metadata) ?? (await trainerStateStep(input.paths[0]!));
     checkpoints.push(step !== undefined ? { ...checkpoint, step } : checkpoint);
   }
   return orderCheckpoints(checkpoints);

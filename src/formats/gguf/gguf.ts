@@ -136,3 +136,32 @@ export async function openGguf(path: string): Promise<OpenedModel> {
     await source.close();
   }
 }
+
+/**
+ * A gguf-split series (`model-00001-of-00003.gguf`, llama.cpp's `gguf-split`): each file is a whole
+ * GGUF file holding some of the tensors, the first one the model's metadata; `split.no` (0-based),
+ * `split.count` and `split.tensors.count` must agree with the files given. One model.
+ */
+export async function openGgufSplits(paths: readonly string[], display: string): Promise<OpenedModel> {
+  const parts: OpenedModel[] = [];
+  for (const path of paths) parts.push(await openGguf(path));
+  const tensors: TensorRecord[] = [];
+  const owner = new Map<string, string>();
+  parts.forEach((part, index) => {
+    const number = part.metadata["split.no"];
+    const count = part.metadata["split.count"];
+    if (number !== undefined && Number(number) !== index) throw new InputError("model", part.path, `split.no is ${number}, but the file is split ${index + 1} of the series (split.no counts from 0)`);
+    if (count !== undefined && Number(count) !== paths.length) throw new InputError("model", part.path, `split.count is ${count}, but the series has ${paths.length} files`);
+    for (const tensor of part.tensors) {
+      const previous = owner.get(tensor.name);
+      if (previous !== undefined) throw new InputError("model", part.path, `tensor is also in ${previous}; the files of one split must not repeat tensors`, tensor.name);
+      owner.set(tensor.name, part.path);
+      tensors.push(tensor);
+    }
+  });
+  const first = parts[0]!;
+  const declared = first.metadata["split.tensors.count"];
+  if (declared !== undefined && Number(declared) !== tensors.length) throw new InputError("model", first.path, `split.tensors.count is ${declared}, but the files hold ${tensors.length} tensors`);
+  const bytes = parts.reduce((sum, part) => sum + part.bytes, 0);
+  return { path: display, format: "gguf", files: [...paths], bytes, metadata: first.metadata, tensors };
+}

@@ -16,6 +16,7 @@ import { isRemoteLocation } from "../../io/location.js";
 import { copyToTempFile } from "../../io/tempFile.js";
 import { datasetSourceName } from "../hdf5/datasetSource.js";
 import { acquireH5File, hdf5ErrorSummary, loadH5wasm, releaseH5File } from "../hdf5/h5wasm.js";
+import { PICKLED_NPZ } from "../numpy/numpy.js";
 import { isPlainObject, parseStrictJson } from "../strictJson.js";
 import type { FloatDType } from "../../io/encoding.js";
 import type { OpenedModel, TensorRecord } from "../tensor.js";
@@ -40,8 +41,12 @@ export function looksLikeHdf5(head: Uint8Array): boolean {
   return head.length >= 8 && HDF5_SIGNATURE.every((byte, i) => head[i] === byte);
 }
 
+/** Keras 3 can also store the weights as `np.savez` of dicts (`weights_format="npz"`). */
+const KERAS_NPZ_MEMBER = "model.weights.npz";
+
+
 export function isKerasArchive(archive: ZipArchive): boolean {
-  return archive.byName.has(KERAS_WEIGHTS_MEMBER);
+  return archive.byName.has(KERAS_WEIGHTS_MEMBER) || (archive.byName.has(KERAS_NPZ_MEMBER) && archive.byName.has("config.json"));
 }
 
 interface DatasetMetadata {
@@ -145,6 +150,7 @@ export async function openKeras(path: string): Promise<OpenedModel> {
     const source = await pool.get(path);
     const archive = await readZipArchive(source);
     const entry = archive.byName.get(KERAS_WEIGHTS_MEMBER);
+    if (!entry && archive.byName.has(KERAS_NPZ_MEMBER)) throw new InputError("unsafe", path, `Keras 3 archive with its weights in ${KERAS_NPZ_MEMBER}: ${PICKLED_NPZ}`);
     if (!entry) throw new InputError("malformed", path, `zip archive holds no ${KERAS_WEIGHTS_MEMBER} (not a .keras file)`);
     checkInflateRatio(path, entry);
     const member = await openMember(source, entry);

@@ -96,6 +96,8 @@ interface DtypeInfo {
 /** What a `descr` means for the analysis. */
 export function npyDtype(descr: unknown): DtypeInfo {
   if (typeof descr !== "string") return { dtype: "STRUCTURED", skipReason: "structured (record) dtype is not a weight" };
+  // numpy writes object arrays as '|O' (no item size).
+  if (/^[<>|=]?O\d*$/.test(descr)) return { dtype: "OBJECT", skipReason: "object array: pickled Python objects are never unpickled" };
   const match = /^([<>|=])([a-zA-Z])(\d+)$/.exec(descr);
   if (!match) return { dtype: descr.toUpperCase(), skipReason: `dtype ${JSON.stringify(descr)} is not supported` };
   const [, order, kind, sizeText] = match as unknown as [string, string, string, string];
@@ -130,6 +132,7 @@ export function npyTensor(
   const params = shapeProduct(header.shape);
   if (params === undefined) throw new InputError("overflow", file, `shape [${header.shape.join(", ")}] overflows`, name);
   const record: TensorRecord = { name, dtype: info.dtype, shape: header.shape, params };
+  if (header.fortranOrder && header.shape.filter((dim) => dim > 1).length > 1) record.permuted = true;
   // Object arrays hold a pickle of unknown length after the header: not checked, never read.
   if (info.dtype === "OBJECT") return { ...record, skipReason: info.skipReason! };
   if (info.itemBytes !== undefined) {
@@ -138,6 +141,8 @@ export function npyTensor(
     if (!Number.isSafeInteger(bytes)) throw new InputError("overflow", file, `shape [${header.shape.join(", ")}] overflows`, name);
     if (available < bytes) throw new InputError("truncated", file, `array data has ${available} bytes but shape [${header.shape.join(", ")}] of ${info.dtype} needs ${bytes}`, name, header.dataOffset);
     if (available > bytes) throw new InputError("malformed", file, `${available - bytes} bytes follow the array data (shape [${header.shape.join(", ")}] of ${info.dtype} needs ${bytes})`, name);
+    const bigEndian = typeof header.descr === "string" && header.descr.startsWith(">") && info.itemBytes > 1;
+    record.storage = { ...span(header.dataOffset, bytes), itemBytes: info.itemBytes, ...(bigEndian ? { bigEndian } : {}), ...(header.fortranOrder ? { columnMajor: true } : {}) };
     if (info.encoding) return { ...record, data: { ...span(header.dataOffset, bytes), encoding: info.encoding, elements: params } };
   }
   return { ...record, skipReason: info.skipReason ?? "not analysed" };

@@ -29,6 +29,9 @@ export async function openNpy(path: string): Promise<OpenedModel> {
   }
 }
 
+/** Why a NumPy archive of pickled object arrays is not read (Keras 3's `weights_format="npz"` store). */
+export const PICKLED_NPZ = "NumPy object arrays, i.e. pickles, which jaynes never unpickles; re-save the weights in HDF5 (Keras' default weights_format=\"h5\", or model.save_weights(\"x.weights.h5\"))";
+
 /** An .npz: a zip whose members are all .npy files (directories aside). */
 export function isNpzArchive(archive: ZipArchive): boolean {
   const files = archive.entries.filter((entry) => !entry.name.endsWith("/"));
@@ -50,6 +53,8 @@ export async function openNpz(path: string): Promise<OpenedModel> {
       const header = await readNpyHeader((start, length) => readMemberBytes(pool, member, start, length), entry.size, path, name);
       tensors.push(npyTensor(name, header, entry.size, (start, bytes) => memberSpan(member, start, bytes), path));
     }
+    // Only pickled objects (Keras' model.weights.npz stores dicts of arrays so): nothing can be read.
+    if (tensors.length > 0 && tensors.every((tensor) => tensor.dtype === "OBJECT")) throw new InputError("unsafe", path, `holds only ${PICKLED_NPZ}`);
     const compressed = archive.entries.filter((entry) => entry.method !== 0).length;
     return { path, format: "npz", files: [path], bytes: source.size, metadata: { members: String(archive.entries.length), deflated_members: String(compressed) }, tensors, order: "written" };
   } finally {

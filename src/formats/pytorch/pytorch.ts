@@ -52,9 +52,11 @@ interface DtypeInfo {
   float?: FloatDType;
   /** Why tensors of this dtype are not analysed. */
   skip?: string;
+  /** Not analysed, but `name` is a safetensors dtype, so the bytes can be copied as they are. */
+  copyable?: boolean;
 }
 
-const integer = (name: string, bytes: number): DtypeInfo => ({ name, bytes, skip: `integer dtype ${name} is not a weight` });
+const integer = (name: string, bytes: number): DtypeInfo => ({ name, bytes, skip: `integer dtype ${name} is not a weight`, copyable: true });
 const quantized = (name: string, bytes: number): DtypeInfo => ({ name, bytes, skip: `quantized storage ${name} is not read` });
 
 /** Legacy storage classes (the persistent id's storage type) → element dtype. */
@@ -220,6 +222,10 @@ async function tensorRecord(file: string, naming: { name: string; originalName?:
   const params = shapeProduct(shape);
   if (params === undefined) throw new InputError("overflow", file, `shape [${shape.join(", ")}] overflows`, name);
   const record: TensorRecord = { ...naming, dtype: info?.name ?? tensor.dtype!.toUpperCase(), shape, params };
+  // Runs come in storage order: row-major over the shape only if the strides of the dims that move
+  // decrease from the first dim to the last.
+  const moving = shape.flatMap((dim, i) => (dim > 1 ? [tensor.stride[i]!] : []));
+  if (moving.some((stride, i) => i > 0 && moving[i - 1]! <= stride)) record.permuted = true;
   if (!info) return { ...record, skipReason: `dtype ${tensor.dtype} is not supported` };
 
   const storageBytes = tensor.storage.numel * storageInfo.bytes;
@@ -231,7 +237,13 @@ async function tensorRecord(file: string, naming: { name: string; originalName?:
   if (layout.kind === "outside") {
     throw new InputError("malformed", file, `view (offset ${tensor.offset}, size [${shape.join(", ")}], stride [${tensor.stride.join(", ")}]) reaches element ${layout.lastElement} of a storage of ${Math.floor(storageBytes / info.bytes)}`, name);
   }
-  if (info.skip) return { ...record, skipReason: info.skip };
+  if (info.skip) {
+    // Integer tensors (e.g. BatchNorm's num_batches_tracked) are located for copying when stored
+    // little-endian in a stored (not deflated) member.
+    const copyable = info.copyable === true && !record.permuted && layout.kind === "runs" && member.entry.method === METHOD_STORED && (!bigEndian || info.bytes === 1);
+    const storage = copyable ? { ranges: layout.runs.flatMap((run) => memberSpan(member, run.offset * info.bytes, run.length * info.bytes).ranges), itemBytes: info.bytes } : undefined;
+    return { ...record, skipReason: info.skip, ...(storage ? { storage } : {}) };
+  }
   if (layout.kind === "skip") return { ...record, skipReason: layout.reason };
   const encoding = { kind: "float" as const, dtype: info.float!, ...(bigEndian ? { bigEndian: true } : {}) };
   const span = (offset: number, length: number): { ranges: ByteRange[]; compression?: DeflateCompression } => memberSpan(member, offset * info.bytes, length * info.bytes);

@@ -1,8 +1,11 @@
 /**
- * `hf://owner/repo[@revision][/subpath]`: how a user names a model repository, a revision of it (a
- * branch, tag or commit — training-step branches make a checkpoint series), and a folder or file
- * inside it. The revision ends at the first `/`; a revision that contains `/` (`refs/pr/1`) is
- * written percent-encoded (`@refs%2Fpr%2F1`). Parsing is pure: no network.
+ * `hf://[models/]owner/repo[@revision][/subpath]`: how a user names a model repository, a revision of
+ * it (a branch, tag or commit — training-step branches make a checkpoint series), and a folder or
+ * file inside it. Parsed as huggingface_hub parses `hf://` URIs (`utils/_hf_uri.py`): an optional
+ * plural type prefix (`models/`; `datasets/`, `spaces/`, `kernels/`, `buckets/` are refused — jaynes
+ * reads model repositories), the revision ends at the first `/` unless it is a special ref holding
+ * `/` (`refs/pr/3`, `refs/convert/parquet`), and it is percent-decoded (`@refs%2Fpr%2F3`, `@v1%2Fx`).
+ * Parsing is pure: no network.
  */
 import { posix } from "node:path";
 import { InputError } from "../../errors.js";
@@ -23,37 +26,69 @@ export const DEFAULT_REVISION = "main";
 /** Repository owner and name as the Hub allows them (letters, digits, `-`, `_`, `.`). */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** Revisions that contain `/` and are matched whole before the path is split off (huggingface_hub's rule). */
+const SPECIAL_REF = /^refs\/(?:convert\/[\w.-]+|pr\/\d+)/;
+
+/** Type prefixes of huggingface_hub's `hf://` URIs other than models: recognised, to be refused clearly. */
+const OTHER_REPO_TYPES: Record<string, string> = { datasets: "dataset", spaces: "Space", kernels: "kernel", buckets: "bucket" };
+const SINGULAR_TYPES: Record<string, string> = { model: "models", dataset: "datasets", space: "spaces", kernel: "kernels", bucket: "buckets" };
+
 export function isHubAddress(text: string): boolean {
   return text.startsWith(HUB_SCHEME);
 }
 
+const USAGE = `expected ${HUB_SCHEME}owner/repo[@revision][/path]`;
+
 export function parseHubAddress(text: string): HubAddress {
-  if (!isHubAddress(text)) throw new InputError("io", text, `not a Hub address (expected ${HUB_SCHEME}owner/repo[@revision][/path])`);
-  const rest = text.slice(HUB_SCHEME.length);
-  const segments = rest.split("/");
-  const owner = segments[0] ?? "";
-  const repoPart = segments[1] ?? "";
-  const at = repoPart.indexOf("@");
-  const name = at < 0 ? repoPart : repoPart.slice(0, at);
-  if (!NAME.test(owner) || !NAME.test(name) || name.endsWith(".git")) {
-    throw new InputError("io", text, `not a Hub address: expected ${HUB_SCHEME}owner/repo[@revision][/path]`);
+  if (!isHubAddress(text)) throw new InputError("io", text, `not a Hub address (${USAGE})`);
+  let rest = text.slice(HUB_SCHEME.length);
+  const first = rest.slice(0, rest.indexOf("/") >>> 0);
+  if (first === "models") rest = rest.slice("models/".length);
+  else if (OTHER_REPO_TYPES[first] !== undefined) {
+    throw new InputError("io", text, `${OTHER_REPO_TYPES[first]} repositories are not supported: jaynes reads model repositories (${HUB_SCHEME}owner/repo or ${HUB_SCHEME}models/owner/repo)`);
+  } else if (SINGULAR_TYPES[first] !== undefined) {
+    throw new InputError("io", text, `type prefixes are plural: did you mean ${HUB_SCHEME}${SINGULAR_TYPES[first]}/…?`);
+  }
+  const at = rest.indexOf("@");
+  const slashes = at < 0 ? -1 : rest.slice(0, at).split("/").length - 1;
+  // An '@' after owner/repo/ belongs to a file name, as in huggingface_hub.
+  const repoText = at >= 0 && slashes === 1 ? rest.slice(0, at) : rest.split("/").slice(0, 2).join("/");
+  const [owner = "", name = ""] = repoText.split("/");
+  if (!NAME.test(owner) || !NAME.test(name) || name.endsWith(".git") || repoText.split("/").length !== 2) {
+    throw new InputError("io", text, `not a Hub address: ${USAGE}`);
   }
   let revision: string | undefined;
-  if (at >= 0) {
+  let inside: string;
+  if (at >= 0 && slashes === 1) {
+    const revisionAndPath = rest.slice(at + 1);
+    const special = SPECIAL_REF.exec(revisionAndPath)?.[0];
+    const revisionText = special ?? revisionAndPath.split("/")[0]!;
+    inside = revisionAndPath.slice(revisionText.length);
     try {
-      revision = decodeURIComponent(repoPart.slice(at + 1));
+      revision = decodeURIComponent(revisionText);
     } catch {
       throw new InputError("io", text, "the revision is not valid percent-encoding");
     }
-    if (revision === "" || /[\u0000-\u001f\s]/.test(revision)) throw new InputError("io", text, "empty or invalid revision after '@'");
+    // A revision names a file under refs/ in the cache: no empty, "." or ".." segments.
+    if (revision === "" || /[\u0000-\u001f\s\\]/.test(revision) || revision.split("/").some((part) => part === "" || part === "." || part === "..")) {
+      throw new InputError("io", text, "empty or invalid revision after '@'");
+    }
+  } else {
+    inside = rest.slice(repoText.length);
   }
-  const inside = segments.slice(2).filter((segment) => segment !== "" && segment !== ".");
-  if (inside.includes("..")) throw new InputError("unsafe-path", text, "'..' is not allowed in a Hub address");
-  return { repo: `${owner}/${name}`, ...(revision !== undefined ? { revision } : {}), path: inside.join("/") };
+  const segments = inside.split("/").filter((segment) => segment !== "" && segment !== ".");
+  if (segments.includes("..")) throw new InputError("unsafe-path", text, "'..' is not allowed in a Hub address");
+  return { repo: `${owner}/${name}`, ...(revision !== undefined ? { revision } : {}), path: segments.join("/") };
+}
+
+/** A revision as written in an address: special refs verbatim, other `/` and `%` percent-encoded. */
+export function formatRevision(revision: string): string {
+  if (SPECIAL_REF.exec(revision)?.[0] === revision) return revision;
+  return revision.replace(/%/g, "%25").replace(/\//g, "%2F");
 }
 
 export function formatHubAddress(address: HubAddress): string {
-  const revision = address.revision !== undefined ? `@${encodeURIComponent(address.revision)}` : "";
+  const revision = address.revision !== undefined ? `@${formatRevision(address.revision)}` : "";
   return `${HUB_SCHEME}${address.repo}${revision}${address.path ? `/${address.path}` : ""}`;
 }
 

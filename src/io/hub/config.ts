@@ -1,16 +1,21 @@
 /**
  * Hub settings for the whole process. Byte sources are opened by name (`openSource("hf://…")`), so
  * the endpoint, token and cache cannot travel with each call: they are set once (`configureHub`, the
- * CLI does it from its options) and default to the environment as the Hub's own tools read it:
- * endpoint `HF_ENDPOINT`; token `HF_TOKEN`, else the file `HF_TOKEN_PATH`, else `$HF_HOME/token`
- * (`~/.cache/huggingface/token`, where `huggingface-cli login` stores it).
+ * CLI does it from its options) and default to the environment exactly as huggingface_hub reads it
+ * (`constants.py`, `utils/_auth.py`):
+ * - endpoint `HF_ENDPOINT`;
+ * - token `HF_TOKEN`, else `HUGGING_FACE_HUB_TOKEN`, else the file `HF_TOKEN_PATH`, else
+ *   `$HF_HOME/token`, where `HF_HOME` defaults to `$XDG_CACHE_HOME/huggingface`, else
+ *   `~/.cache/huggingface` (where `hf auth login` stores it);
+ * - cache `HF_HUB_CACHE`, else `HUGGINGFACE_HUB_CACHE`, else `$HF_HOME/hub`;
+ * - offline `HF_HUB_OFFLINE` (or `TRANSFORMERS_OFFLINE`) set to 1, ON, YES or TRUE.
  *
  * The token is a secret: it is only ever put into an Authorization header. Nothing here formats it,
  * and `redactSecrets` scrubs it from any text that came from elsewhere (server messages).
  */
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { InputError, UsageError } from "../../errors.js";
 import { describeIoError } from "../byteSource.js";
 
@@ -29,8 +34,15 @@ export interface HubSettings {
   endpoint?: string;
   /** Unset: from the environment, read when a request first needs it (see `hubToken`). */
   token?: string;
-  /** Keep downloaded byte ranges here for later runs (`--cache`). */
+  /**
+   * The Hugging Face cache (the `hub/` folder holding `models--owner--repo/`); unset: from the
+   * environment (see `hubCacheDir`). `--cache DIR`.
+   */
   cacheDir?: string;
+  /** Keep downloaded bytes in the cache (default). False (`--no-cache`): the cache is read, never written. */
+  writeCache: boolean;
+  /** Make no request at all: read from the cache only. Unset: `HF_HUB_OFFLINE` (see `hubOffline`). */
+  offline?: boolean;
   /** Give up on a request that sends nothing for this long (then retry). */
   timeoutMs: number;
   /** Attempts per request, the first included. */
@@ -50,6 +62,7 @@ export interface HubSettings {
 }
 
 const BASE: HubSettings = {
+  writeCache: true,
   timeoutMs: 60_000,
   attempts: 6,
   backoffMs: 500,
@@ -61,7 +74,7 @@ const BASE: HubSettings = {
 
 let current: HubSettings = { ...BASE };
 /** What the environment gave, read on first use: a local-only run never looks at it. */
-let environment: { endpoint?: string; token?: string | undefined } = {};
+let environment: { endpoint?: string; token?: string | undefined; cacheDir?: string; offline?: boolean } = {};
 const listeners: (() => void)[] = [];
 
 /** Set (part of) the Hub settings; unspecified fields keep their value or the environment default. */
@@ -85,11 +98,46 @@ export function hubEndpoint(): string {
   return environment.endpoint;
 }
 
-/** The token in force: configured, else from the environment (HF_TOKEN, HF_TOKEN_PATH, HF_HOME). */
+/** The token in force: configured, else from the environment (see the module comment for the order). */
 export function hubToken(): string | undefined {
   if (current.token !== undefined) return current.token;
   if (!("token" in environment)) environment.token = tokenFromEnvironment(process.env);
   return environment.token;
+}
+
+/** The Hugging Face cache folder in force: `--cache`/`configureHub`, else as huggingface_hub finds it. */
+export function hubCacheDir(): string {
+  if (current.cacheDir !== undefined) return resolve(current.cacheDir);
+  environment.cacheDir ??= cacheDirFromEnvironment(process.env);
+  return environment.cacheDir;
+}
+
+/** True when no request may be made: `--offline`/`configureHub`, else HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE. */
+export function hubOffline(): boolean {
+  if (current.offline !== undefined) return current.offline;
+  environment.offline ??= isTrue(process.env.HF_HUB_OFFLINE) || isTrue(process.env.TRANSFORMERS_OFFLINE);
+  return environment.offline;
+}
+
+/** huggingface_hub's truthy environment values. */
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && ["1", "ON", "YES", "TRUE"].includes(value.toUpperCase());
+}
+
+/** `~` and `$VAR`/`${VAR}` expanded, as Python's `expanduser(expandvars(…))` (unknown variables stay). */
+function expandPath(path: string, env: NodeJS.ProcessEnv): string {
+  const expanded = path.replace(/\$(\w+)|\$\{(\w+)\}/g, (whole, plain: string | undefined, braced: string | undefined) => env[(plain ?? braced)!] ?? whole);
+  return expanded === "~" || expanded.startsWith("~/") ? join(homedir(), expanded.slice(1)) : expanded;
+}
+
+/** `HF_HOME`, else `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface`. */
+export function hfHome(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(expandPath(env.HF_HOME || join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "huggingface"), env));
+}
+
+export function cacheDirFromEnvironment(env: NodeJS.ProcessEnv): string {
+  const configured = env.HF_HUB_CACHE || env.HUGGINGFACE_HUB_CACHE;
+  return configured ? resolve(expandPath(configured, env)) : join(hfHome(env), "hub");
 }
 
 /** Back to the environment defaults (and drop what was learnt about repositories): for tests. */
@@ -147,9 +195,11 @@ export function readTokenFile(path: string): string {
   return checkToken(line, `the token file ${path}`);
 }
 
-function tokenFromEnvironment(env: NodeJS.ProcessEnv): string | undefined {
+/** The token as huggingface_hub's `get_token` finds it (without Colab secrets), or undefined. */
+export function tokenFromEnvironment(env: NodeJS.ProcessEnv): string | undefined {
   if (env.HF_TOKEN) return checkToken(env.HF_TOKEN, "HF_TOKEN");
-  const path = env.HF_TOKEN_PATH || join(env.HF_HOME || join(homedir(), ".cache", "huggingface"), "token");
+  if (env.HUGGING_FACE_HUB_TOKEN) return checkToken(env.HUGGING_FACE_HUB_TOKEN, "HUGGING_FACE_HUB_TOKEN");
+  const path = env.HF_TOKEN_PATH ? expandPath(env.HF_TOKEN_PATH, env) : join(hfHome(env), "token");
   let text: string;
   try {
     text = readFileSync(path, "utf8");

@@ -6,12 +6,11 @@
  */
 import { formatHubAddress, parseHubAddress, withHubPath } from "./address.js";
 import { hubFolderFiles, hubPathKind } from "./repo.js";
-import { prefetchHeads } from "./source.js";
 
 export { HUB_SCHEME, type HubAddress, formatHubAddress, isHubAddress, parseHubAddress } from "./address.js";
-export { DEFAULT_ENDPOINT, type HubSettings, type RetryEvent, configureHub, hubSettings, readTokenFile, resetHubSettings } from "./config.js";
+export { DEFAULT_ENDPOINT, type HubSettings, type RetryEvent, configureHub, hubCacheDir, hubOffline, hubSettings, readTokenFile, resetHubSettings } from "./config.js";
 export { hubTraffic, resetHubTraffic } from "./http.js";
-export { HubFileSource } from "./source.js";
+export { HubFileSource, completeHubDownloads, prefetchHeads } from "./source.js";
 
 export async function hubIsFolder(address: string): Promise<boolean> {
   return (await hubPathKind(address)) === "directory";
@@ -24,16 +23,23 @@ const ALTERNATIVE_WEIGHTS = /\.(bin|pt|pth|ckpt|h5|msgpack)(\.index\.json)?$/i;
 const TOKENIZER_FILES = /(^|\/)(tokenizer|tokenizer_config|vocab|merges|added_tokens|special_tokens_map)\.(json|txt)$|(^|\/)tokenizer\.model$/;
 
 /**
+ * The files of one folder of a Hub repository (or of a snapshot of it) worth opening: when the
+ * folder holds safetensors weights, the pickled / TF / Flax copies of the same weights beside them
+ * are left out — opening them would download the model a second time.
+ */
+export function preferSafetensors(paths: readonly string[]): string[] {
+  const hasSafetensors = paths.some((path) => SAFETENSORS.test(path));
+  return paths.filter((path) => !(hasSafetensors && ALTERNATIVE_WEIGHTS.test(path)));
+}
+
+/**
  * The files of a Hub folder worth opening as models, as addresses. Empty files and tokenizer files
- * cannot be models. When the folder holds safetensors weights, the pickled / TF / Flax copies of the
- * same weights beside them are left out: opening them would download the model a second time.
+ * cannot be models; other serialisations of safetensors weights are left out (`preferSafetensors`).
+ * The caller fetches the first bytes of those it keeps at once (`prefetchHeads`).
  */
 export async function hubListFolder(folder: string): Promise<string[]> {
   const address = parseHubAddress(folder);
   const entries = (await hubFolderFiles(folder)).filter((entry) => entry.size > 0 && !TOKENIZER_FILES.test(entry.path));
-  const hasSafetensors = entries.some((entry) => SAFETENSORS.test(entry.path));
-  const chosen = entries.filter((entry) => !(hasSafetensors && ALTERNATIVE_WEIGHTS.test(entry.path)));
-  const addresses = chosen.map((entry) => formatHubAddress(withHubPath(address, entry.path)));
-  await prefetchHeads(addresses);
-  return addresses;
+  const chosen = preferSafetensors(entries.map((entry) => entry.path));
+  return chosen.map((path) => formatHubAddress(withHubPath(address, path)));
 }

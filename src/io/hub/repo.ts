@@ -5,12 +5,17 @@
  * download URL (`fileDownloadInfo`). A revision is pinned to its commit once per process, so every
  * later request of the run reads the same snapshot even if the branch moves meanwhile.
  *
+ * Offline (`--offline`, HF_HUB_OFFLINE) the same questions are answered from the Hugging Face cache
+ * alone (`refs/`, `snapshots/`), without a request; so is a revision whose commit could not be asked
+ * because the Hub was unreachable, when the cache holds it (as huggingface_hub falls back).
+ *
  * Answers are memoised per process (and dropped when the endpoint or token changes).
  */
 import { InputError } from "../../errors.js";
 import { DEFAULT_REVISION, type HubAddress, formatHubAddress, parseHubAddress, withHubPath } from "./address.js";
-import { hubEndpoint, onHubSettingsChange } from "./config.js";
-import { hubFetch, hubInputError } from "./http.js";
+import { cachedCommit, cachedEntry, cachedFolderFiles } from "./cacheLayout.js";
+import { hubCacheDir, hubEndpoint, hubOffline, hubSettings, onHubSettingsChange } from "./config.js";
+import { HubNetworkError, hubFetch, hubInputError } from "./http.js";
 
 type HubLibrary = typeof import("@huggingface/hub");
 
@@ -22,13 +27,21 @@ export interface HubFile {
   address: string;
   repo: string;
   path: string;
+  /** As the user named it (undefined: the default branch). */
+  revision?: string;
   commit: string;
   size: number;
   etag: string;
   url: string;
 }
 
-const commits = new Map<string, Promise<string>>();
+/** A revision pinned to a commit; `local`: answered from the cache, and the run makes no request for it. */
+export interface PinnedRevision {
+  commit: string;
+  local: boolean;
+}
+
+const commits = new Map<string, Promise<PinnedRevision>>();
 const files = new Map<string, Promise<HubFile>>();
 const kinds = new Map<string, Promise<"file" | "directory">>();
 const listings = new Map<string, Promise<{ path: string; size: number }[]>>();
@@ -58,21 +71,40 @@ function common(address: HubAddress, commit: string): { repo: string; revision: 
   return { repo: address.repo, revision: commit, hubUrl: hubEndpoint(), fetch: fetchForLibrary };
 }
 
-/** The commit a revision points to (a commit hash is taken as it is). */
-export function resolveCommit(address: HubAddress): Promise<string> {
+/** Why a Hub address cannot be served offline, as the end of a one-line message. */
+export function offlineReason(): string {
+  return `offline mode (--offline or HF_HUB_OFFLINE) and not in the Hugging Face cache ${hubCacheDir()}`;
+}
+
+/** The commit a revision points to (a commit hash is taken as it is), and whether it came from the cache. */
+export function pinRevision(address: HubAddress): Promise<PinnedRevision> {
   const revision = address.revision ?? DEFAULT_REVISION;
   const display = formatHubAddress(withHubPath(address, ""));
   return memo(commits, `${address.repo}@${revision}`, async () => {
-    if (/^[0-9a-f]{40}$/.test(revision)) return revision;
+    if (hubOffline()) {
+      const commit = await cachedCommit(address.repo, revision);
+      if (commit === undefined) throw new InputError("io", display, `revision ${JSON.stringify(revision)}: ${offlineReason()}; run once online or download it with \`hf download ${address.repo}\``);
+      return { commit, local: true };
+    }
+    if (/^[0-9a-f]{40}$/.test(revision)) return { commit: revision, local: false };
     const hub = await loadLibrary();
     try {
       const info = await hub.modelInfo({ name: address.repo, revision, additionalFields: ["sha"], hubUrl: hubEndpoint(), fetch: fetchForLibrary });
       // A mirror that does not report the commit: use the revision name as it is.
-      return typeof info.sha === "string" && /^[0-9a-f]{40}$/.test(info.sha) ? info.sha : revision;
+      return { commit: typeof info.sha === "string" && /^[0-9a-f]{40}$/.test(info.sha) ? info.sha : revision, local: false };
     } catch (error) {
-      throw hubInputError(display, error, revision);
+      // The Hub cannot be reached: a revision the cache holds is read from there (huggingface_hub does the same).
+      const cached = error instanceof HubNetworkError ? await cachedCommit(address.repo, revision) : undefined;
+      if (cached === undefined) throw hubInputError(display, error, revision);
+      hubSettings().onWarning?.(`${display}: ${hubInputError(display, error, revision).detail}; using the cached snapshot ${cached.slice(0, 12)}`);
+      return { commit: cached, local: true };
     }
   });
+}
+
+/** The commit a revision points to (a commit hash is taken as it is). */
+export async function resolveCommit(address: HubAddress): Promise<string> {
+  return (await pinRevision(address)).commit;
 }
 
 /** Size, ETag and URL of one file. */
@@ -91,7 +123,7 @@ export function hubFile(text: string): Promise<HubFile> {
     }
     if (!info) throw new InputError("io", display, `no such file in revision ${JSON.stringify(address.revision ?? DEFAULT_REVISION)} (404)`);
     if (!Number.isSafeInteger(info.size) || info.size < 0) throw new InputError("network", display, "the Hub reported no valid file size");
-    return { address: display, repo: address.repo, path: address.path, commit, size: info.size, etag: info.etag, url: info.url };
+    return { address: display, repo: address.repo, path: address.path, ...(address.revision !== undefined ? { revision: address.revision } : {}), commit, size: info.size, etag: info.etag, url: info.url };
   });
 }
 
@@ -100,11 +132,14 @@ export function hubPathKind(text: string): Promise<"file" | "directory"> {
   const address = parseHubAddress(text);
   const display = formatHubAddress(address);
   return memo(kinds, display, async () => {
-    if (address.path === "") {
-      await resolveCommit(address); // the repository and revision exist and are readable
-      return "directory";
+    const pinned = await pinRevision(address); // the repository and revision exist and are readable
+    if (address.path === "") return "directory";
+    if (pinned.local) {
+      const entry = await cachedEntry(address.repo, pinned.commit, address.path);
+      if (!entry) throw new InputError("io", display, `no such file or folder in the cached snapshot ${pinned.commit.slice(0, 12)} of revision ${JSON.stringify(address.revision ?? DEFAULT_REVISION)} (${offlineReason()})`);
+      return entry.kind;
     }
-    const commit = await resolveCommit(address);
+    const commit = pinned.commit;
     const hub = await loadLibrary();
     let entries: Awaited<ReturnType<HubLibrary["pathsInfo"]>>;
     try {
@@ -123,7 +158,15 @@ export function hubFolderFiles(text: string): Promise<{ path: string; size: numb
   const address = parseHubAddress(text);
   const display = formatHubAddress(address);
   return memo(listings, display, async () => {
-    const commit = await resolveCommit(address);
+    const pinned = await pinRevision(address);
+    if (pinned.local) {
+      try {
+        return await cachedFolderFiles(address.repo, pinned.commit, address.path);
+      } catch {
+        throw new InputError("io", display, `no such folder in the cached snapshot ${pinned.commit.slice(0, 12)} (${offlineReason()})`);
+      }
+    }
+    const commit = pinned.commit;
     const hub = await loadLibrary();
     const found: { path: string; size: number }[] = [];
     try {

@@ -10,14 +10,20 @@
  * The first 16 KiB of each file are fetched once and kept: format detection, the safetensors length
  * prefix and most headers are served from them. The source's name is the hf:// address, so messages
  * never show a URL or a token.
+ *
+ * Before any of that, the Hugging Face cache is asked (`openHubSource`): a file whose snapshot entry
+ * or blob is there is read from disk — with no request at all offline, or after pinning the revision
+ * online — and bytes downloaded are kept there (rangeStore.ts).
  */
+import { stat } from "node:fs/promises";
 import { InputError } from "../../errors.js";
-import { type ByteSource, type ReadIntent, registerSourceOpener } from "../byteSource.js";
-import { isHubAddress } from "./address.js";
-import { type HubSettings, hubEndpoint, hubSettings, onHubSettingsChange } from "./config.js";
+import { type ByteSource, FileSource, type ReadIntent, registerSourceOpener } from "../byteSource.js";
+import { DEFAULT_REVISION, formatHubAddress, isHubAddress, parseHubAddress } from "./address.js";
+import { blobPath, cachedEntry, isSafeBlobName, linkSnapshot, normaliseEtag } from "./cacheLayout.js";
+import { type HubSettings, hubCacheDir, hubOffline, hubSettings, onHubSettingsChange } from "./config.js";
 import { HubNetworkError, backoffDelay, describeFetchFailure, hubFetch, hubInputError, hubTraffic, waitBeforeRetry } from "./http.js";
 import { RangeStore, type RemoteFileIdentity } from "./rangeStore.js";
-import { type HubFile, hubFile } from "./repo.js";
+import { type HubFile, hubFile, offlineReason, pinRevision } from "./repo.js";
 
 export const HEAD_BLOCK_BYTES = 16 * 1024;
 
@@ -43,7 +49,7 @@ const heads = new Map<string, Promise<Uint8Array>>();
 const MAX_HEADS = 1024;
 
 function rangeStore(settings: HubSettings): RangeStore {
-  store ??= new RangeStore(settings.cacheDir, settings.spillBudgetBytes, (message) => settings.onWarning?.(message));
+  store ??= new RangeStore(settings.writeCache ? hubCacheDir() : undefined, settings.spillBudgetBytes, (message) => settings.onWarning?.(message));
   return store;
 }
 
@@ -54,7 +60,7 @@ onHubSettingsChange(() => {
 });
 
 function identityOf(file: HubFile): RemoteFileIdentity {
-  return { endpoint: hubEndpoint(), repo: file.repo, path: file.path, etag: file.etag, size: file.size };
+  return { repo: file.repo, path: file.path, ...(file.revision !== undefined ? { revision: file.revision } : {}), commit: file.commit, etag: file.etag, size: file.size };
 }
 
 /** A body read that must give up (it is not retried). */
@@ -193,8 +199,9 @@ export class HubFileSource implements ByteSource {
     this.size = file.size;
   }
 
-  static async open(address: string): Promise<HubFileSource> {
-    return new HubFileSource(await hubFile(address));
+  /** The file from the cache when it is there, else read over the network. */
+  static open(address: string): Promise<ByteSource> {
+    return openHubSource(address);
   }
 
   async readExact(target: Uint8Array, position: number, intent: ReadIntent = "once"): Promise<void> {
@@ -214,6 +221,94 @@ export class HubFileSource implements ByteSource {
   }
 }
 
+/** A file of the Hugging Face cache read under its hf:// address (errors name the address, not the blob). */
+class CachedHubSource implements ByteSource {
+  private constructor(
+    readonly name: string,
+    readonly size: number,
+    private readonly file: FileSource,
+  ) {}
+
+  static async open(address: string, local: string): Promise<CachedHubSource> {
+    const file = await FileSource.open(local).catch((error: unknown) => Promise.reject(renamed(error, address)));
+    return new CachedHubSource(address, file.size, file);
+  }
+
+  async readExact(target: Uint8Array, position: number): Promise<void> {
+    try {
+      await this.file.readExact(target, position);
+    } catch (error) {
+      throw renamed(error, this.name);
+    }
+    hubTraffic.cachedBytes += target.length;
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}
+
+function renamed(error: unknown, address: string): unknown {
+  return error instanceof InputError ? new InputError(error.code, address, error.detail, error.tensor, error.offset) : error;
+}
+
+/**
+ * An hf:// file as a byte source: from the cache's snapshot entry, else from a complete blob of the
+ * same content (then linked into the snapshot, as huggingface_hub does), else over the network.
+ * Offline, only the first is possible and anything else is a one-line error.
+ */
+export async function openHubSource(text: string): Promise<ByteSource> {
+  const address = parseHubAddress(text);
+  const display = formatHubAddress(address);
+  if (address.path === "") throw new InputError("io", display, "is a repository, not a file");
+  const pinned = await pinRevision(address);
+  const cached = await cachedEntry(address.repo, pinned.commit, address.path);
+  if (cached?.kind === "file") return CachedHubSource.open(display, cached.local);
+  if (pinned.local) {
+    const revision = JSON.stringify(address.revision ?? DEFAULT_REVISION);
+    throw new InputError("io", display, `${cached ? "is a folder" : `not in the cached snapshot ${pinned.commit.slice(0, 12)} of revision ${revision}`} (${offlineReason()})`);
+  }
+  const file = await hubFile(display);
+  const settings = hubSettings();
+  const blob = isSafeBlobName(normaliseEtag(file.etag)) ? blobPath(file.repo, file.etag) : undefined;
+  const existing = blob !== undefined ? await stat(blob).catch(() => undefined) : undefined;
+  if (blob !== undefined && existing?.isFile() && existing.size === file.size) {
+    if (settings.writeCache) await linkSnapshot(file.repo, file.revision, file.commit, file.path, file.etag).catch(() => undefined);
+    return CachedHubSource.open(display, blob);
+  }
+  return new HubFileSource(file);
+}
+
+/** Files downloaded in part are completed when at most this share of their bytes is missing. */
+export const COMPLETE_MISSING_FRACTION = 0.1;
+
+/**
+ * At the end of a run: files of which at most 10 % is still missing (the tensors an analysis skips:
+ * biases, integer buffers) are completed, so they become blobs in the cache that Python and the next
+ * run read without a download. Files read in small part (`--include` of one layer) stay partial.
+ * Failures only cost the completion (a warning), never the run's results.
+ */
+export async function completeHubDownloads(): Promise<void> {
+  const settings = hubSettings();
+  if (!store || !settings.writeCache || hubOffline()) return;
+  for (const { identity, gaps } of await store.incomplete()) {
+    const missing = gaps.reduce((sum, [start, end]) => sum + end - start, 0);
+    if (missing > COMPLETE_MISSING_FRACTION * identity.size) continue;
+    const address = formatHubAddress({ repo: identity.repo, ...(identity.revision !== undefined ? { revision: identity.revision } : {}), path: identity.path });
+    try {
+      const file = await hubFile(address);
+      for (const [start, end] of gaps) {
+        for (let at = start; at < end; at += settings.partBytes * settings.concurrency) {
+          const piece = new Uint8Array(Math.min(settings.partBytes * settings.concurrency, end - at));
+          await readRange(file, piece, at, "once");
+        }
+      }
+    } catch (error) {
+      settings.onWarning?.(`${address}: not kept whole in the cache (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`);
+    }
+  }
+}
+
 /** Fetch the file facts and first bytes of several files concurrently (a folder about to be scanned). */
 export async function prefetchHeads(addresses: string[]): Promise<void> {
   // Own workers, not the limiter: the head downloads inside take the limiter's slots themselves.
@@ -221,7 +316,9 @@ export async function prefetchHeads(addresses: string[]): Promise<void> {
   const worker = async (): Promise<void> => {
     for (let address = queue.shift(); address !== undefined; address = queue.shift()) {
       try {
-        await headBlock(await hubFile(address));
+        const source = await openHubSource(address);
+        if (source instanceof HubFileSource) await source.readExact(new Uint8Array(1), 0);
+        await source.close();
       } catch {
         // Reported when (and if) the file is actually opened.
       }

@@ -2,14 +2,17 @@
  * Which models a scan covers: every supported model below the given folders (recursive), grouped
  * so that a model made of several files (safetensors shards, TF.js model.json + .bin shards, ONNX +
  * external data) is one model — the readers' `companions()` decide, over the whole tree at once. A
- * folder is a tree of files, read in sorted order; the result is sorted by model name, so every
- * machine finds the same models in the same order. Which files make models is formats/open.ts
- * (`modelsAmong`); this adds the scan's roots, --glob and the failure entries of roots that hold none.
+ * folder is a tree of files, read in sorted order (folderListing.ts: training companions skipped, a
+ * Hugging Face cache read through its snapshots); the result is sorted by model name, so every
+ * machine finds the same models in the same order. A sub-folder that cannot be read, or a broken
+ * link named like a model, is a failure of its own; the rest of the tree is still scanned.
  */
 import picomatch from "picomatch";
 import { type Failure, InputError } from "../../errors.js";
-import { compareNames, filesInTree, modelsAmong, type ModelInput } from "../../formats/open.js";
-import { filesInFolder, isFolder, isRemoteLocation, locationKey, relativeTo } from "../../io/location.js";
+import { listFolder, walkTree } from "../../formats/folderListing.js";
+import { compareNames, modelsAmong, type ModelInput } from "../../formats/open.js";
+import type { SkippedEntry } from "../../formats/trainingFiles.js";
+import { isFolder, isRemoteLocation, locationKey, relativeTo } from "../../io/location.js";
 
 /** One model of a scan: its name (how it is displayed and keyed) and the file(s) it is opened from. */
 export interface ScanTarget {
@@ -25,6 +28,8 @@ export interface Discovery {
   notes: string[];
   /** Model files that --glob left out, as it saw them (paths relative to their root). */
   unselected: string[];
+  /** Files and folders left out on purpose (training companions, configs, …), with the reason. */
+  skipped: SkippedEntry[];
 }
 
 export interface DiscoverOptions {
@@ -41,8 +46,9 @@ export async function discoverModels(roots: readonly string[], options: Discover
   const failures: Failure[] = [];
   const notes: string[] = [];
   const unselected: string[] = [];
+  const skipped: SkippedEntry[] = [];
   for (const root of roots) {
-    let under: { folder: boolean; models: ModelInput[] };
+    let under: Under;
     try {
       under = await modelsUnder(root, options.skip ?? []);
     } catch (error) {
@@ -51,7 +57,9 @@ export async function discoverModels(roots: readonly string[], options: Discover
       continue;
     }
     const { folder, models } = under;
-    if (models.length === 0) {
+    skipped.push(...under.skipped);
+    for (const failure of under.failures) failures.push({ model: failure.path, error: failure.error.message, code: failure.error.code });
+    if (models.length === 0 && under.failures.length === 0) {
       failures.push({ model: root, error: `${root}: directory holds no supported model file`, code: "unknown-format" });
       continue;
     }
@@ -64,7 +72,14 @@ export async function discoverModels(roots: readonly string[], options: Discover
     }
   }
   const targets = [...found.values()].sort((a, b) => compareNames(a.model, b.model));
-  return { targets, failures: failures.sort((a, b) => compareNames(a.model, b.model)), notes, unselected };
+  return { targets, failures: failures.sort((a, b) => compareNames(a.model, b.model)), notes, unselected, skipped };
+}
+
+interface Under {
+  folder: boolean;
+  models: ModelInput[];
+  skipped: SkippedEntry[];
+  failures: { path: string; error: InputError }[];
 }
 
 /**
@@ -72,8 +87,13 @@ export async function discoverModels(roots: readonly string[], options: Discover
  * local folder is walked recursively; a remote folder (a Hub repository) is listed one level deep,
  * like `jaynes fit hf://…`.
  */
-async function modelsUnder(root: string, skip: readonly string[]): Promise<{ folder: boolean; models: ModelInput[] }> {
-  if (!(await isFolder(root))) return { folder: false, models: [{ display: root, paths: [root] }] };
-  const files = isRemoteLocation(root) ? await filesInFolder(root) : await filesInTree(root, skip);
-  return { folder: true, models: await modelsAmong(files, { keepSuspects: true }) };
+async function modelsUnder(root: string, skip: readonly string[]): Promise<Under> {
+  const single: Under = { folder: false, models: [{ display: root, paths: [root] }], skipped: [], failures: [] };
+  if (!(await isFolder(root))) return single;
+  if (isRemoteLocation(root)) {
+    const listing = await listFolder(root);
+    return { folder: true, models: await modelsAmong(listing.files, { keepSuspects: true }), skipped: listing.skipped, failures: [] };
+  }
+  const tree = await walkTree(root, skip);
+  return { folder: true, models: await modelsAmong(tree.files, { keepSuspects: true }), skipped: tree.skipped, failures: tree.failures };
 }

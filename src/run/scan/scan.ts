@@ -9,6 +9,7 @@
  * Results are kept in their stored form (analysis/stored.ts) from the start, so fresh, cached and
  * merged results render byte for byte the same.
  */
+import type { SkippedEntry } from "../../formats/trainingFiles.js";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { analyzeOpenedModel, type ModelResult, type ModelSettingsRecord, settingsRecord } from "../../analysis/model.js";
@@ -59,6 +60,8 @@ export interface ScanRun extends ScanResults {
   /** Models found before sharding. */
   discovered: number;
   notes: string[];
+  /** Files and folders left out on purpose (training companions, configs, …), with the reason. */
+  skipped: SkippedEntry[];
 }
 
 /** Scan with `env.jobs` worker threads shared by all models (1 = this thread only). */
@@ -105,7 +108,7 @@ export async function runScan(options: ScanOptions, env: RunEnvironment): Promis
   const cached = outcome.results.filter((entry) => entry.cached).length;
   const failures = [...discovery.failures, ...outcome.failures];
   const sorted = sortScan(results, failures);
-  return { scope, settings: record, results: sorted.results, failures: sorted.failures, analysed: results.length - cached, cached, discovered: discovery.targets.length, notes: discovery.notes };
+  return { scope, settings: record, results: sorted.results, failures: sorted.failures, analysed: results.length - cached, cached, discovered: discovery.targets.length, notes: discovery.notes, skipped: discovery.skipped };
 }
 
 /**
