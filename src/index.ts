@@ -60,7 +60,20 @@ export { VERSION } from "./version.js";
 export { type Executor, InlineExecutor, defaultJobs } from "./parallel/executor.js";
 export { WorkerPool } from "./parallel/pool.js";
 export { type AccumulateTask, type AccumulateResult, runAccumulateTask } from "./parallel/tasks.js";
-export { analyzeDynamics, DEFAULT_DYNAMICS_SETTINGS, type DynamicsLayer, type DynamicsOptions, type DynamicsResult, type DynamicsSettings, type TrajectoryPoint } from "./analysis/dynamics/analyze.js";
+export {
+  analyzeDynamics,
+  analyzeTrackedSeries,
+  DEFAULT_DYNAMICS_SETTINGS,
+  type AlternateScaling,
+  type DynamicsLayer,
+  type DynamicsOptions,
+  type DynamicsResult,
+  type DynamicsSettings,
+  type SeriesStatistics,
+  type StepsRecord,
+  type TrajectoryPoint,
+} from "./analysis/dynamics/analyze.js";
+export { DEFAULT_EVIDENCE_SETTINGS, type EvidenceSettings } from "./analysis/dynamics/evidence.js";
 export { openCheckpointSeries, orderCheckpoints, type Checkpoint, type CheckpointSeries } from "./analysis/dynamics/checkpoints.js";
 export { analyzeFluctuations, absoluteIncrements, DEFAULT_FLUCTUATION_SETTINGS, type FluctuationResult, type FluctuationSettings } from "./analysis/dynamics/fluctuations.js";
 export { analyzeSpectrum, DEFAULT_SPECTRUM_SETTINGS, type SpectrumResult, type SpectrumSettings } from "./analysis/dynamics/spectrum.js";
@@ -70,7 +83,9 @@ export { logHistogram, type LogHistogram } from "./stats/logHistogram.js";
 export { fitPowerLaw, type PowerLawFit } from "./stats/powerLaw.js";
 export { selectPowerLawRange, fitPowerLawOnRange } from "./stats/powerLawRange.js";
 export { fitGaussianTail, type GaussianTailFit } from "./stats/gaussianTail.js";
-export { averagedPowerSpectrum, type PowerSpectrum } from "./stats/powerSpectrum.js";
+export { averagedPowerSpectrum, seriesPeriodograms, type PowerSpectrum } from "./stats/powerSpectrum.js";
+export { RealDft } from "./stats/dft.js";
+export { summarizeReplicates, summarizeNull, type ReplicateSummary, type NullSummary } from "./stats/replicateSummary.js";
 export { fitSegmentedLine, type SegmentedLineFit } from "./stats/segmentedLine.js";
 export { renderDynamicsCsv, renderDynamicsJson, renderDynamicsTable } from "./report/dynamics.js";
 export { writeDynamicsFigures } from "./report/dynamicsFigures.js";

@@ -1,5 +1,6 @@
 /** `jaynes dynamics CKPT... | DIR`: options → the dynamics use case (run/dynamics.ts) → a renderer from the registry. */
 import { Command, InvalidArgumentError } from "commander";
+import { DEFAULT_EVIDENCE_SETTINGS } from "../analysis/dynamics/evidence.js";
 import { DEFAULT_FLUCTUATION_SETTINGS } from "../analysis/dynamics/fluctuations.js";
 import { DEFAULT_SPECTRUM_SETTINGS } from "../analysis/dynamics/spectrum.js";
 import type { AnalysisSettings } from "../analysis/settings.js";
@@ -20,6 +21,10 @@ interface DynamicsOptions extends FormatOptionValues, VerbosityValues, HubCliOpt
   seed: number;
   range?: [number, number];
   split?: number;
+  standardize: boolean;
+  bootstrap: number;
+  surrogates: number;
+  gof: number;
   plot?: string;
   trajectory: boolean;
   bins: number;
@@ -47,9 +52,13 @@ export function dynamicsCommand(): Command {
   addFormatOptions(command, "dynamics", "the results");
   command
     .option("--track <k>", "weights tracked per layer (a seeded sample of flat indices)", integerOption("--track", 1, 10_000_000), 1000)
-    .option("--seed <n>", "seed of the sample of tracked weights", integerOption("--seed", 0, 2 ** 32 - 1), 0)
+    .option("--seed <n>", "seed of the sample of tracked weights and of every random draw (bootstrap, surrogates)", integerOption("--seed", 0, 2 ** 32 - 1), 0)
     .option("--range <lo:hi>", "fit the power law of |d| on [LO, HI] instead of the KS-minimum range", parseRange)
     .option("--split <f>", "break frequency of the spectrum fit (in the reported unit) instead of the best two-segment fit", positiveNumberOption("--split"))
+    .option("--standardize", "divide each weight's steps by its own RMS step before pooling (scale-free steps of single weights vs a mixture of scales)", false)
+    .option("--bootstrap <n>", "bootstrap replicates over tracked weights for the intervals of γ, a_low, a_high (0: none)", integerOption("--bootstrap", 0, 100_000), DEFAULT_EVIDENCE_SETTINGS.bootstrap)
+    .option("--surrogates <n>", "surrogate draws for each null (shuffled steps for a_low/a_high, Gaussian steps for γ; 0: none)", integerOption("--surrogates", 0, 100_000), DEFAULT_EVIDENCE_SETTINGS.surrogates)
+    .option("--gof <n>", "synthetic samples of the power law's goodness-of-fit p-value (0: none)", integerOption("--gof", 0, 100_000), DEFAULT_EVIDENCE_SETTINGS.gof)
     .option("--plot <dir>", "write the figures (fluctuations, spectrum, trajectory) as SVG + Vega-Lite JSON into DIR")
     .option("--no-trajectory", "skip the per-checkpoint lognormal fits (they read every checkpoint whole)")
     .option("--bins <n>", "lognormal trajectory: number of equal-width bins B on [0, 1]", integerOption("--bins", 2, 1_000_000), 100)
@@ -69,11 +78,20 @@ Trainer's trainer_state.json beside them, when every one has it; else by natural
 names; all must have the same tensor names and shapes. A folder of Trainer checkpoint-N/ folders
 (a Trainer's output_dir) is a series of those checkpoints.
 
-Examples:
+Every exponent comes with a 95 % bootstrap interval over the tracked weights and the value a null
+model gives (mean [95 %] of surrogates): a_low/a_high against random walks made of each weight's own
+steps shuffled in time, γ against Gaussian steps at each weight's own RMS step. The spectrum is
+computed at the natural frequencies of the series (no zero-padding). The same seed gives the same
+output bytes on every run.
+
+Examples (./checkpoints/, output_dir/ and step_*.safetensors stand for your own checkpoints):
   $ jaynes dynamics ./checkpoints/
   $ jaynes dynamics output_dir/                     # checkpoint-500/, checkpoint-1000/, … by global_step
   $ jaynes dynamics step_*.safetensors --track 2000 --plot figures/
+  $ jaynes dynamics ./checkpoints/ --standardize
   $ jaynes dynamics ./checkpoints/ --format json -o dynamics.json
+  $ jaynes dynamics ./checkpoints/ --bootstrap 1000 --surrogates 500 --gof 500
+  $ jaynes dynamics ./checkpoints/ --bootstrap 0 --surrogates 0 --gof 0   # point estimates only
   $ jaynes dynamics ./checkpoints/ --range 1e-5:1e-3 --split 0.01 --no-trajectory
 
 Exit codes: 0 ok, 1 usage error, 2 a checkpoint was unreadable, did not match the others, or a
@@ -101,6 +119,8 @@ async function dynamics(paths: string[], options: DynamicsOptions, self: Command
         seed: options.seed,
         fluctuations: { ...DEFAULT_FLUCTUATION_SETTINGS, ...(options.range ? { range: options.range } : {}) },
         spectrum: { ...DEFAULT_SPECTRUM_SETTINGS, ...(options.split !== undefined ? { split: options.split } : {}) },
+        standardize: options.standardize,
+        evidence: { bootstrap: options.bootstrap, surrogates: options.surrogates, gof: options.gof },
         trajectory: options.trajectory,
         analysis: { bins: options.bins, minParams: options.minParams, normalize: options.normalize, include: options.include, exclude: options.exclude },
       },

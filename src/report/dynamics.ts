@@ -1,15 +1,17 @@
 /**
- * Renderers for `jaynes dynamics`: human-readable tables (fluctuations, spectrum, trajectory), CSV
- * (one row per tracked layer plus the pooled row; the flat fields below are a contract like the fit's
- * layer fields) and JSON (the whole DynamicsResult, histograms and spectra included).
+ * Renderers for `jaynes dynamics`: human-readable tables (fluctuations, spectrum, the other step
+ * scaling, trajectory, and the flags in words), CSV (one row per tracked layer plus the pooled row;
+ * the flat fields below are a contract like the fit's layer fields) and JSON (the whole
+ * DynamicsResult, histograms, spectra and null summaries included).
  */
 import type { DynamicsLayer, DynamicsResult, TrajectoryPoint } from "../analysis/dynamics/analyze.js";
+import type { NullSummary } from "../stats/replicateSummary.js";
 import { VERSION } from "../version.js";
 import { csvField } from "./csv.js";
 import { replacer } from "./json.js";
+import { count, fixed, integer, shape, significant } from "./numbers.js";
 import { droppedNote, simpleTable } from "./textTable.js";
 import { wrapText } from "./textWidth.js";
-import { fixed, integer, shape, significant } from "./numbers.js";
 
 type Row = Omit<DynamicsLayer, "trajectory" | "dtype" | "shape" | "params"> & Partial<Pick<DynamicsLayer, "trajectory" | "dtype" | "shape" | "params">>;
 
@@ -56,6 +58,56 @@ export const DYNAMICS_COLUMNS = [
   "last_step",
   "track",
   "seed",
+  // Added with the evidence (METHOD §6.4): nothing above changed meaning.
+  "scaling",
+  "rms_step_min",
+  "rms_step_median",
+  "rms_step_max",
+  "static_series",
+  "gamma_sd",
+  "gamma_ci_lo",
+  "gamma_ci_hi",
+  "gamma_bootstrap_valid",
+  "gamma_null",
+  "gamma_null_lo",
+  "gamma_null_hi",
+  "gamma_null_valid",
+  "gamma_outside_null",
+  "range_at_minimum",
+  "gof_p",
+  "gof_samples",
+  "power_law_flags",
+  "gaussian_flags",
+  "a_low_sd",
+  "a_low_ci_lo",
+  "a_low_ci_hi",
+  "a_high_sd",
+  "a_high_ci_lo",
+  "a_high_ci_hi",
+  "spectrum_bootstrap_valid",
+  "a_low_null",
+  "a_low_null_lo",
+  "a_low_null_hi",
+  "a_low_outside_null",
+  "a_high_null",
+  "a_high_null_lo",
+  "a_high_null_hi",
+  "a_high_outside_null",
+  "fit_from",
+  "low_bins",
+  "high_bins",
+  "low_frequencies",
+  "high_frequencies",
+  "spectrum_flags",
+  "alt_scaling",
+  "alt_gamma",
+  "alt_range_lo",
+  "alt_range_hi",
+  "alt_a_low",
+  "alt_a_high",
+  "bootstrap",
+  "surrogates",
+  "gof",
 ] as const;
 
 export type DynamicsColumn = (typeof DYNAMICS_COLUMNS)[number];
@@ -68,7 +120,9 @@ function fittedEnds(trajectory: TrajectoryPoint[] | undefined): { first: Traject
 /** The flat record of one row (a layer or the pooled row), shared by CSV and the table. */
 export function flatDynamicsRow(row: Row, result: DynamicsResult): Record<DynamicsColumn, unknown> {
   const f = row.fluctuations;
+  const p = f.power_law;
   const s = row.spectrum;
+  const alt = row.alternate;
   const { first, last } = fittedEnds(row.trajectory);
   const steps = result.checkpoints.map((checkpoint) => checkpoint.step);
   return {
@@ -82,13 +136,13 @@ export function flatDynamicsRow(row: Row, result: DynamicsResult): Record<Dynami
     zero_fluctuations: f.zeros,
     peak: f.peak,
     median: f.median,
-    gamma: f.power_law?.gamma,
-    gamma_se: f.power_law?.gamma_se,
-    range_lo: f.power_law?.range[0],
-    range_hi: f.power_law?.range[1],
-    range_source: f.power_law?.range_source,
-    range_samples: f.power_law?.samples,
-    ks: f.power_law?.ks,
+    gamma: p?.gamma,
+    gamma_se: p?.gamma_se,
+    range_lo: p?.range[0],
+    range_hi: p?.range[1],
+    range_source: p?.range_source,
+    range_samples: p?.samples,
+    ks: p?.ks,
     gaussian_sigma: f.gaussian?.sigma,
     gaussian_from: f.gaussian?.from,
     gaussian_samples: f.gaussian?.samples,
@@ -114,6 +168,55 @@ export function flatDynamicsRow(row: Row, result: DynamicsResult): Record<Dynami
     last_step: steps[steps.length - 1],
     track: result.settings.track,
     seed: result.settings.seed,
+    scaling: row.steps.scaling,
+    rms_step_min: row.steps.rms_min,
+    rms_step_median: row.steps.rms_median,
+    rms_step_max: row.steps.rms_max,
+    static_series: row.steps.static_series,
+    gamma_sd: p?.gamma_sd,
+    gamma_ci_lo: p?.gamma_ci?.[0],
+    gamma_ci_hi: p?.gamma_ci?.[1],
+    gamma_bootstrap_valid: p?.bootstrap_valid,
+    gamma_null: f.gamma_null?.mean,
+    gamma_null_lo: f.gamma_null?.ci?.[0],
+    gamma_null_hi: f.gamma_null?.ci?.[1],
+    gamma_null_valid: f.gamma_null?.valid,
+    gamma_outside_null: f.gamma_null?.outside,
+    range_at_minimum: p?.range_at_minimum,
+    gof_p: p?.gof_p,
+    gof_samples: p?.gof_samples,
+    power_law_flags: p?.flags,
+    gaussian_flags: f.gaussian?.flags,
+    a_low_sd: s?.a_low_sd,
+    a_low_ci_lo: s?.a_low_ci?.[0],
+    a_low_ci_hi: s?.a_low_ci?.[1],
+    a_high_sd: s?.a_high_sd,
+    a_high_ci_lo: s?.a_high_ci?.[0],
+    a_high_ci_hi: s?.a_high_ci?.[1],
+    spectrum_bootstrap_valid: s?.bootstrap_valid,
+    a_low_null: s?.a_low_null?.mean,
+    a_low_null_lo: s?.a_low_null?.ci?.[0],
+    a_low_null_hi: s?.a_low_null?.ci?.[1],
+    a_low_outside_null: s?.a_low_null?.outside,
+    a_high_null: s?.a_high_null?.mean,
+    a_high_null_lo: s?.a_high_null?.ci?.[0],
+    a_high_null_hi: s?.a_high_null?.ci?.[1],
+    a_high_outside_null: s?.a_high_null?.outside,
+    fit_from: s?.fit_from,
+    low_bins: s?.low_bins,
+    high_bins: s?.high_bins,
+    low_frequencies: s?.low_frequencies,
+    high_frequencies: s?.high_frequencies,
+    spectrum_flags: s?.flags,
+    alt_scaling: alt.scaling,
+    alt_gamma: alt.fluctuations.power_law?.gamma,
+    alt_range_lo: alt.fluctuations.power_law?.range[0],
+    alt_range_hi: alt.fluctuations.power_law?.range[1],
+    alt_a_low: alt.spectrum?.a_low,
+    alt_a_high: alt.spectrum?.a_high,
+    bootstrap: result.settings.bootstrap,
+    surrogates: result.settings.surrogates,
+    gof: result.settings.gof,
   };
 }
 
@@ -151,50 +254,127 @@ const number = (value: number | null | undefined): string => significant(value, 
 const span = (range: [number, number] | null | undefined): string => (range ? `${number(range[0])} – ${number(range[1])}` : "—");
 const change = (first: number | null | undefined, last: number | null | undefined, digits: number): string => (first === undefined || first === null ? "—" : `${fixed(first, digits)} → ${fixed(last, digits)}`);
 
+/** "0.576 [0.538, 0.626]": a value with its bootstrap interval. */
+export function withInterval(value: number | null | undefined, ci: [number, number] | null | undefined, digits = 3): string {
+  if (value === null || value === undefined) return "—";
+  return ci ? `${fixed(value, digits)} [${fixed(ci[0], digits)}, ${fixed(ci[1], digits)}]` : fixed(value, digits);
+}
+
+/** "2.06 [1.89, 2.21] outside": the null's mean and 95 % interval, and where the observed value lies. */
+export function nullText(n: NullSummary | null | undefined, digits = 2): string {
+  if (!n) return "—";
+  if (n.ci === null || n.mean === null) return `no value in ${n.replicates - n.valid}/${n.replicates}`;
+  const where = n.outside === null ? "" : n.outside ? " outside" : " inside";
+  return `${fixed(n.mean, digits)} [${fixed(n.ci[0], digits)}, ${fixed(n.ci[1], digits)}]${where}`;
+}
+
+/** Sentences for the flags of a row (empty when none). */
+function flagNotes(row: Row, result: DynamicsResult): string[] {
+  const notes: string[] = [];
+  const p = row.fluctuations.power_law;
+  const name = row.tensor;
+  if (p?.flags.includes("minimum-span")) notes.push(`${name}: the power-law range spans the minimum admissible width (${result.settings.min_decades} decade${result.settings.min_decades === 1 ? "" : "s"}): γ depends on that rule`);
+  if (p?.flags.includes("gof-rejected")) notes.push(`${name}: the power law is rejected on its range (goodness-of-fit p = ${fixed(p.gof_p, 2)} < 0.1)`);
+  const g = row.fluctuations.gaussian;
+  if (g?.flags.includes("tail-not-gaussian")) notes.push(`${name}: the tail is not Gaussian (tail KS ${fixed(g.ks, 3)} > 0.05)`);
+  if (row.spectrum?.flags.includes("few-frequencies")) notes.push(`${name}: a spectrum segment holds fewer than ${result.settings.min_frequencies} independent frequencies; its exponent is left out`);
+  return notes;
+}
+
 export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTableOptions): string {
   const width = options.width;
   const out: string[] = [];
   const steps = result.checkpoints.map((checkpoint) => checkpoint.step);
+  const s = result.settings;
   const when =
     result.order === "step"
       ? `steps ${steps[0]} … ${steps[steps.length - 1]}${result.step_interval !== null ? `, every ${result.step_interval}` : ", unevenly spaced"}; ordered by metadata step`
       : "ordered by name";
-  out.push(`${result.checkpoints.length} checkpoints (${when}); ${integer(result.settings.track)} weights tracked per layer (seed ${result.settings.seed})`);
+  out.push(wrapText(`${result.checkpoints.length} checkpoints (${when}); ${integer(s.track)} weights tracked per layer (seed ${s.seed})`, width));
+  const scalingText =
+    result.scaling === "standardized" ? "standardised steps: each weight's steps divided by its own RMS step before pooling" : "raw steps (--standardize divides each weight's steps by its own RMS step)";
+  out.push(wrapText(`Statistics of ${scalingText}; [95 % bootstrap interval over tracked weights, ${s.bootstrap} replicates]; null: mean [95 %] of ${s.surrogates} surrogates`, width));
 
-  const fluctuations: string[][] = [];
-  for (const row of rows(result)) {
+  const fluctuations = rows(result).map((row) => {
     const f = row.fluctuations;
     const p = f.power_law;
-    fluctuations.push([
+    return [
       row.tensor,
       integer(row.tracked),
       number(f.median),
       number(f.peak),
-      p ? `${fixed(p.gamma, 3)} ± ${fixed(p.gamma_se, 3)}` : "—",
+      p ? withInterval(p.gamma, p.gamma_ci) : "—",
+      nullText(f.gamma_null),
       span(p?.range),
       p ? fixed(p.ks, 4) : "—",
+      fixed(p?.gof_p, 2),
       number(f.gaussian?.sigma),
       f.gaussian ? fixed(f.gaussian.ks, 4) : "—",
       number(f.crossover),
-    ]);
-  }
+    ];
+  });
   out.push(wrapText("Fluctuations |d| = |w(t+1) − w(t)|: power law p(|d|) ∝ |d|^−γ, Gaussian tail above the range", width));
   out.push(
     fitted(
-      [{ header: "tensor" }, { header: "tracked", dropOrder: 10 }, { header: "median |d|", dropOrder: 30 }, { header: "peak", dropOrder: 20 }, { header: "γ ± se" }, { header: "power-law range", dropOrder: 50 }, { header: "KS", dropOrder: 60 }, { header: "Gauss s", dropOrder: 40 }, { header: "tail KS", dropOrder: 35 }, { header: "crossover", dropOrder: 45 }],
+      [
+        { header: "tensor" },
+        { header: "tracked", dropOrder: 10 },
+        { header: "median |d|", dropOrder: 30 },
+        { header: "peak", dropOrder: 20 },
+        { header: "γ [95 %]" },
+        { header: "null γ (Gaussian steps)", dropOrder: 70 },
+        { header: "power-law range", dropOrder: 50 },
+        { header: "KS", dropOrder: 60 },
+        { header: "GoF p", dropOrder: 65 },
+        { header: "Gauss s", dropOrder: 40 },
+        { header: "tail KS", dropOrder: 35 },
+        { header: "crossover", dropOrder: 45 },
+      ],
       fluctuations,
       options,
     ),
   );
 
   const spectrum = rows(result).map((row) => {
-    const s = row.spectrum;
-    return [row.tensor, fixed(s?.a_low, 3), fixed(s?.a_high, 3), number(s?.split), span(s?.low_range), span(s?.high_range), fixed(s?.r2, 4)];
+    const sp = row.spectrum;
+    return [
+      row.tensor,
+      withInterval(sp?.a_low, sp?.a_low_ci),
+      nullText(sp?.a_low_null),
+      withInterval(sp?.a_high, sp?.a_high_ci),
+      nullText(sp?.a_high_null),
+      number(sp?.split),
+      sp?.low_bins ? `${sp.low_bins} (${fixed(sp.low_frequencies, 1)})` : "—",
+      fixed(sp?.r2, 4),
+    ];
   });
-  out.push(wrapText(`Power spectrum P(f) ∝ f^−a of each tracked weight, averaged (a ≈ 2: uncorrelated jumps)`, width));
-  out.push(fitted([{ header: "tensor" }, { header: "a_low" }, { header: "a_high" }, { header: `split (${result.frequency_unit})`, dropOrder: 30 }, { header: "low-f range", dropOrder: 10 }, { header: "high-f range", dropOrder: 20 }, { header: "R²", dropOrder: 40 }], spectrum, options));
+  out.push(wrapText("Power spectrum P(f) ∝ f^−a of each tracked weight, averaged (a = 2: uncorrelated steps; null: each weight's steps shuffled in time)", width));
+  out.push(
+    fitted(
+      [
+        { header: "tensor" },
+        { header: "a_low [95 %]" },
+        { header: "null a_low", dropOrder: 40 },
+        { header: "a_high [95 %]" },
+        { header: "null a_high", dropOrder: 30 },
+        { header: `split (${result.frequency_unit})`, dropOrder: 20 },
+        { header: "low-f bins (indep.)", dropOrder: 10 },
+        { header: "R²", dropOrder: 50 },
+      ],
+      spectrum,
+      options,
+    ),
+  );
 
-  if (result.settings.trajectory && result.layers.length > 0) {
+  const other = rows(result)[0]?.alternate.scaling ?? "standardized";
+  const alternate = rows(result).map((row) => {
+    const a = row.alternate;
+    return [row.tensor, fixed(a.fluctuations.power_law?.gamma, 3), span(a.fluctuations.power_law?.range), fixed(a.spectrum?.a_low, 3), fixed(a.spectrum?.a_high, 3), row.steps.rms_min === null ? "—" : `${number(row.steps.rms_min)} … ${number(row.steps.rms_max)}`];
+  });
+  out.push(wrapText(`For comparison, ${other === "standardized" ? "standardised steps (each weight ÷ its RMS step)" : "raw steps"}: point estimates only`, width));
+  out.push(fitted([{ header: "tensor" }, { header: "γ" }, { header: "power-law range", dropOrder: 20 }, { header: "a_low" }, { header: "a_high" }, { header: "RMS step min … max", dropOrder: 10 }], alternate, options));
+
+  if (s.trajectory && result.layers.length > 0) {
     const trajectory = result.layers.map((layer) => {
       const { first, last } = fittedEnds(layer.trajectory);
       const flagged = layer.trajectory.filter((point) => point.flags.length > 0 || point.skipped !== undefined).length;
@@ -203,13 +383,13 @@ export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTab
     out.push(wrapText("Lognormal trajectory (METHOD §2–3 at every checkpoint; full series in --format json)", width));
     out.push(fitted([{ header: "tensor" }, { header: "shape", align: "left", dropOrder: 10 }, { header: "μ first → last" }, { header: "σ first → last" }, { header: "R² first → last", dropOrder: 20 }, { header: "flagged", dropOrder: 30 }], trajectory, options));
   }
-  const s = result.settings;
-  const parts = [`track=${s.track}`, `seed=${s.seed}`, `bins-per-decade=${s.bins_per_decade}`, `min-decades=${s.min_decades}`, `bins=${s.bins}`, `normalize=${s.normalize}`, `min-params=${s.min_params}`];
+  const notes = rows(result).flatMap((row) => flagNotes(row, result));
+  for (const note of notes) out.push(wrapText(`note: ${note}`, width));
+  const parts = [`track=${s.track}`, `seed=${s.seed}`, `standardize=${s.standardize}`, `bootstrap=${s.bootstrap}`, `surrogates=${s.surrogates}`, `gof=${s.gof}`, `bins-per-decade=${s.bins_per_decade}`, `min-decades=${s.min_decades}`, `bins=${s.bins}`, `normalize=${s.normalize}`, `min-params=${s.min_params}`];
   if (s.range) parts.push(`range=${s.range[0]}:${s.range[1]}`);
   if (s.split !== null) parts.push(`split=${s.split}`);
   if (s.include.length) parts.push(`include=${s.include.join(",")}`);
   if (s.exclude.length) parts.push(`exclude=${s.exclude.join(",")}`);
-  const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
-  out.push(`settings: ${parts.join(" ")}; ${count(result.layers.length, "layer")} tracked, ${count(result.skipped.length, "tensor")} skipped`);
+  out.push(wrapText(`settings: ${parts.join(" ")}; ${count(result.layers.length, "layer")} tracked, ${count(result.skipped.length, "tensor")} skipped`, width));
   return `${out.join("\n")}\n`;
 }

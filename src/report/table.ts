@@ -23,14 +23,6 @@ export interface TableOptions {
 
 export const paint = (enabled: boolean, code: number, text: string): string => (enabled && text ? `\u001b[${code}m${text}\u001b[39m` : text);
 
-/** A name cut in the middle to `width` characters (for tables that are not width-aware). */
-export function ellipsize(text: string, width: number): string {
-  if (text.length <= width) return text;
-  const keep = width - 1;
-  const front = Math.ceil(keep / 2);
-  return `${text.slice(0, front)}…${text.slice(text.length - (keep - front))}`;
-}
-
 /** A path shown in `width` columns: its end, where the file name is. */
 export function shortPath(path: string, width: number | undefined): string {
   if (width === undefined || path.length <= width) return path;

@@ -14,7 +14,8 @@ import { openModel } from "../formats/open.js";
 import type { TensorRecord, TensorStorage } from "../formats/tensor.js";
 import { SourcePool } from "../io/byteSource.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
-import { gaussianFrom, hashString, mulberry32 } from "../stats/seededRandom.js";
+import { normalRandom } from "../stats/normalRandom.js";
+import { hashString, mulberry32 } from "../stats/seededRandom.js";
 import { type ElementType, conversionProblem, convertValues, describeElementType, elementTypeOfOrt, elementTypeOfStored } from "./elementTypes.js";
 import type { OrtData, OrtElementType } from "./onnxRuntime.js";
 
@@ -264,7 +265,7 @@ function randomFeeder(input: GraphInput, distribution: RandomDistribution, seed:
     throw new UsageError(`--random: model input "${input.name}" ${formatShape(input.shape)} has dynamic dims after the batch axis; give them with --shape ${input.name}=DxD…`);
   }
   const uniform = mulberry32(hashString(input.name, seed >>> 0));
-  const draw = distribution === "gaussian" ? gaussianFrom(uniform) : uniform;
+  const draw = distribution === "gaussian" ? normalRandom(uniform) : uniform;
   const elementsPerSample = perSample.reduce((product, dim) => product * dim, 1);
   return {
     description: { name: input.name, type: input.type, source: `random ${distribution === "gaussian" ? "N(0, 1)" : "U[0, 1)"} (seed ${seed})`, shape: perSample },

@@ -53,17 +53,29 @@ export function powerLawDensity(x: number, gamma: number, lo: number, hi: number
 /** Bisection bracket for γ; beyond it the law is a spike at one end of the range. */
 export const GAMMA_LIMIT = 50;
 
-/** Maximum-likelihood γ on [lo, hi] given the mean of ln(x/lo) over the sample in the range. */
+/**
+ * Maximum-likelihood γ on [lo, hi] given the mean of ln(x/lo) over the sample in the range: the root
+ * of E[v](γ) = mean, by Newton's method (dE[v]/dγ = −Var[v]) kept inside a shrinking bisection
+ * bracket, so it converges in a few steps and never leaves [−GAMMA_LIMIT, GAMMA_LIMIT].
+ */
 export function powerLawExponent(meanLogOffsetOfSample: number, lo: number, hi: number): number {
   const u = Math.log(hi / lo);
   let below = -GAMMA_LIMIT;
   let above = GAMMA_LIMIT;
+  let gamma = 1;
   for (let i = 0; i < 200 && above - below > 1e-12; i++) {
-    const mid = (below + above) / 2;
-    if (meanLogOffset(mid, u) > meanLogOffsetOfSample) below = mid;
-    else above = mid;
+    const excess = meanLogOffset(gamma, u) - meanLogOffsetOfSample;
+    if (excess === 0) return gamma;
+    // E[v] decreases in γ: too large a mean means γ is too small.
+    if (excess > 0) below = gamma;
+    else above = gamma;
+    const variance = varianceLog(gamma, u);
+    const next = variance > 0 ? gamma + excess / variance : NaN;
+    const step = Math.abs(next - gamma);
+    gamma = next > below && next < above ? next : (below + above) / 2;
+    if (step < 1e-14 * Math.max(1, Math.abs(gamma))) break;
   }
-  return (below + above) / 2;
+  return gamma;
 }
 
 export interface PowerLawFit {
@@ -78,14 +90,50 @@ export interface PowerLawFit {
   ks: number;
 }
 
-/** Fit γ on [lo, hi] to the values of a sorted sample that fall in the range. */
-export function fitPowerLaw(sorted: ArrayLike<number>, lo: number, hi: number, from: number, to: number): PowerLawFit {
+/**
+ * The CDF as a function of ln x, F = expm1(s·v)/expm1(s·u) with v = ln(x/lo): one transcendental call
+ * per point, for the KS scans that evaluate it millions of times. Near s·u = 0 and where e^(su) would
+ * overflow it defers to powerLawCdf.
+ */
+export class PowerLawLogCdf {
+  readonly lnLo: number;
+  private readonly s: number;
+  private readonly scale: number;
+  private readonly fallback: ((lnX: number) => number) | undefined;
+  constructor(gamma: number, lo: number, hi: number) {
+    this.lnLo = Math.log(lo);
+    this.s = 1 - gamma;
+    const su = this.s * Math.log(hi / lo);
+    this.scale = 1 / Math.expm1(su);
+    this.fallback = Math.abs(su) < 1e-6 || su > 700 ? (lnX) => powerLawCdf(Math.exp(lnX), gamma, lo, hi) : undefined;
+  }
+  at(lnX: number): number {
+    if (this.fallback) return this.fallback(lnX);
+    const f = Math.expm1(this.s * (lnX - this.lnLo)) * this.scale;
+    return f < 0 ? 0 : f > 1 ? 1 : f;
+  }
+}
+
+/**
+ * Fit γ on [lo, hi] to the values of a sorted sample at positions [from, to) (those in the range).
+ * `withKs` false skips the KS distance (ks is then NaN): a bootstrap replicate needs only γ.
+ * `logOf`, when given, holds ln of every value of `sorted` (the resampling loops keep them).
+ */
+export function fitPowerLaw(sorted: ArrayLike<number>, lo: number, hi: number, from: number, to: number, withKs = true, logOf?: Float64Array): PowerLawFit {
   const n = to - from;
+  const logs = logOf ? logOf.subarray(from, to) : new Float64Array(n);
   let sum = 0;
-  for (let i = from; i < to; i++) sum += Math.log(sorted[i]! / lo);
-  const gamma = powerLawExponent(sum / n, lo, hi);
+  for (let i = 0; i < n; i++) {
+    if (!logOf) logs[i] = Math.log(sorted[from + i]!);
+    sum += logs[i]!;
+  }
+  const gamma = powerLawExponent(sum / n - Math.log(lo), lo, hi);
   const u = Math.log(hi / lo);
   const gammaSe = 1 / Math.sqrt(n * varianceLog(gamma, u));
-  const ks = ksDistance(sorted, (x) => powerLawCdf(x, gamma, lo, hi), from, to);
+  let ks = NaN;
+  if (withKs) {
+    const cdf = new PowerLawLogCdf(gamma, lo, hi);
+    ks = ksDistance(logs, (lnX) => cdf.at(lnX));
+  }
   return { gamma, gammaSe, lo, hi, n, ks };
 }

@@ -22,12 +22,3 @@ export function hashString(text: string, seed = 0x811c9dc5): number {
   }
   return hash >>> 0;
 }
-
-/** Standard normal draws from a uniform generator (Box–Muller, one cosine branch per pair). */
-export function gaussianFrom(uniform: () => number): () => number {
-  return () => {
-    let u = 0;
-    while (u === 0) u = uniform();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());
-  };
-}

@@ -48,29 +48,44 @@ function solve3(a: number[][], r: number[]): number[] | undefined {
 /** The fit for a given break; undefined when a side has no spread (the system is singular). */
 export function fitAtSplit(x: ArrayLike<number>, y: ArrayLike<number>, split: number): SegmentedLineFit | undefined {
   const n = x.length;
-  const ata = [
-    [0, 0, 0],
-    [0, 0, 0],
-    [0, 0, 0],
-  ];
-  const aty = [0, 0, 0];
+  // Normal equations of the rows (1, min(dx, 0), max(dx, 0)): the cross term of the two slopes is 0.
+  let s0 = 0;
+  let sl = 0;
+  let sh = 0;
+  let sll = 0;
+  let shh = 0;
+  let sy = 0;
+  let sly = 0;
+  let shy = 0;
   let pointsLow = 0;
   let pointsHigh = 0;
-  let mean = 0;
   for (let i = 0; i < n; i++) {
     const dx = x[i]! - split;
-    const row = [1, Math.min(dx, 0), Math.max(dx, 0)];
+    const yi = y[i]!;
+    s0++;
+    sy += yi;
     if (dx <= 0) pointsLow++;
     if (dx >= 0) pointsHigh++;
-    for (let a = 0; a < 3; a++) {
-      aty[a]! += row[a]! * y[i]!;
-      for (let b = 0; b < 3; b++) ata[a]![b]! += row[a]! * row[b]!;
+    if (dx < 0) {
+      sl += dx;
+      sll += dx * dx;
+      sly += dx * yi;
+    } else {
+      sh += dx;
+      shh += dx * dx;
+      shy += dx * yi;
     }
-    mean += y[i]!;
   }
-  const p = solve3(ata, aty);
+  const p = solve3(
+    [
+      [s0, sl, sh],
+      [sl, sll, 0],
+      [sh, 0, shh],
+    ],
+    [sy, sly, shy],
+  );
   if (!p) return undefined;
-  mean /= n;
+  const mean = sy / n;
   let sse = 0;
   let sst = 0;
   for (let i = 0; i < n; i++) {

@@ -5,6 +5,11 @@
  * them, the lognormal fit of every checkpoint (the trajectory of μ, σ, R²: how the microstructure
  * emerges during training).
  *
+ * Every statistic is a function of the tracked weights' steps (increments.ts): fluctuations.ts and
+ * spectrum.ts give the point estimates, evidence.ts their bootstrap intervals, surrogate nulls and
+ * goodness of fit; the same is computed (point estimates only) with the other step scaling, raw or
+ * standardised, so the two can be compared.
+ *
  * Memory is O(K × T) per tracked layer (8 bytes per tracked value), whatever the model size: tensors
  * are never held whole, and each checkpoint's header is parsed again when it is read.
  */
@@ -12,15 +17,16 @@ import { InputError } from "../../errors.js";
 import { SourcePool } from "../../io/byteSource.js";
 import { hashString } from "../../stats/seededRandom.js";
 import { sampleIndices } from "../../stats/indexSample.js";
-import { averagedPowerSpectrum, type PowerSpectrum } from "../../stats/powerSpectrum.js";
 import { analyzeOpenedModel, settingsRecord, tensorSelector, tensorSkipReason, type ModelSettingsRecord } from "../model.js";
 import type { QualityFlag } from "../layerResult.js";
 import { readElements } from "../readElements.js";
 import { type AnalysisSettings, resolveSettings } from "../settings.js";
 import type { SkippedEntry } from "../../formats/trainingFiles.js";
 import { type CheckpointOrder, openCheckpoint, openCheckpointSeries } from "./checkpoints.js";
-import { absoluteIncrements, analyzeFluctuations, DEFAULT_FLUCTUATION_SETTINGS, type FluctuationResult, type FluctuationSettings } from "./fluctuations.js";
-import { analyzeSpectrum, DEFAULT_SPECTRUM_SETTINGS, type FrequencyScale, type SpectrumResult, type SpectrumSettings } from "./spectrum.js";
+import { DEFAULT_EVIDENCE_SETTINGS, withEvidence, type EvidenceSettings } from "./evidence.js";
+import { analyzeFluctuations, DEFAULT_FLUCTUATION_SETTINGS, type FluctuationResult, type FluctuationSettings } from "./fluctuations.js";
+import { absoluteSteps, concatSteps, rmsStepSummary, stepsWithScaling, trackedSteps, type StepScaling, type TrackedSteps } from "./increments.js";
+import { analyzeSpectrum, DEFAULT_SPECTRUM_SETTINGS, spectrumOfW, stepPeriodograms, type FrequencyScale, type SpectrumResult, type SpectrumSettings } from "./spectrum.js";
 
 export interface DynamicsSettings {
   /** K: weights tracked per layer (default 1000; a layer with fewer elements is tracked whole). */
@@ -29,6 +35,10 @@ export interface DynamicsSettings {
   seed: number;
   fluctuations: FluctuationSettings;
   spectrum: SpectrumSettings;
+  /** Divide each weight's steps by its own RMS step before pooling (`--standardize`). */
+  standardize: boolean;
+  /** Bootstrap replicates, surrogate draws and goodness-of-fit samples (0 turns each off). */
+  evidence: EvidenceSettings;
   /** Fit every checkpoint's lognormal (reads every checkpoint whole). */
   trajectory: boolean;
   /** Layer selection and the lognormal settings (METHOD §1–3), as for `jaynes fit`. */
@@ -42,12 +52,14 @@ export const DEFAULT_DYNAMICS_SETTINGS: DynamicsSettings = {
   seed: 0,
   fluctuations: DEFAULT_FLUCTUATION_SETTINGS,
   spectrum: DEFAULT_SPECTRUM_SETTINGS,
+  standardize: false,
+  evidence: DEFAULT_EVIDENCE_SETTINGS,
   trajectory: true,
   analysis: {},
 };
 
-/** A spectrum needs at least this many checkpoints. */
-export const MIN_SPECTRUM_CHECKPOINTS = 4;
+/** A spectrum needs at least this many checkpoints (4 steps); a split needs about 33. */
+export const MIN_SPECTRUM_CHECKPOINTS = 5;
 
 export interface TrajectoryPoint {
   checkpoint: string;
@@ -61,6 +73,24 @@ export interface TrajectoryPoint {
   skipped?: string;
 }
 
+/** The per-weight scale of the steps and the scaling the statistics use. */
+export interface StepsRecord {
+  scaling: StepScaling;
+  /** Smallest, median and largest RMS step of a tracked weight (raw units; null when none moved). */
+  rms_min: number | null;
+  rms_median: number | null;
+  rms_max: number | null;
+  /** Tracked weights that never moved (left out when standardised). */
+  static_series: number;
+}
+
+/** The statistics with the other step scaling: point estimates only, for comparison. */
+export interface AlternateScaling {
+  scaling: StepScaling;
+  fluctuations: FluctuationResult;
+  spectrum: SpectrumResult | null;
+}
+
 export interface DynamicsLayer {
   tensor: string;
   shape: number[];
@@ -70,8 +100,10 @@ export interface DynamicsLayer {
   tracked: number;
   /** Tracked weights left out because they were NaN/Inf in some checkpoint. */
   nonfinite_series: number;
+  steps: StepsRecord;
   fluctuations: FluctuationResult;
   spectrum: SpectrumResult | null;
+  alternate: AlternateScaling;
   /** Per checkpoint, in time order; empty without the trajectory. */
   trajectory: TrajectoryPoint[];
 }
@@ -85,11 +117,19 @@ export interface DynamicsSettingsRecord extends ModelSettingsRecord {
   min_fraction: number;
   range: [number, number] | null;
   split: number | null;
+  min_frequencies: number;
+  scan_samples: number;
+  standardize: boolean;
+  bootstrap: number;
+  surrogates: number;
+  gof: number;
   trajectory: boolean;
 }
 
 export interface DynamicsResult {
   checkpoints: { name: string; step: number | null }[];
+  /** The step scaling of the reported statistics: "raw", or "standardized" with --standardize. */
+  scaling: StepScaling;
   order: CheckpointOrder;
   frequency_unit: FrequencyScale["unit"];
   step_interval: number | null;
@@ -131,6 +171,12 @@ function settingsRecordFor(settings: DynamicsSettings, analysis: AnalysisSetting
     min_fraction: f.minFraction,
     range: f.range ?? null,
     split: settings.spectrum.split ?? null,
+    min_frequencies: settings.spectrum.minFrequencies,
+    scan_samples: f.maxScanSamples,
+    standardize: settings.standardize,
+    bootstrap: settings.evidence.bootstrap,
+    surrogates: settings.evidence.surrogates,
+    gof: settings.evidence.gof,
     trajectory: settings.trajectory,
   };
 }
@@ -149,17 +195,57 @@ function finiteSeries(values: Float64Array, count: number, length: number): { va
   return { values: out, count: keep.length, dropped: count - keep.length };
 }
 
-/** Average of spectra of equal length, weighted by their series counts. */
-function poolSpectra(spectra: PowerSpectrum[]): PowerSpectrum | undefined {
-  const total = spectra.reduce((sum, s) => sum + s.series, 0);
-  if (spectra.length === 0 || total === 0) return undefined;
-  const power = new Float64Array(spectra[0]!.power.length);
-  for (const s of spectra) for (let k = 0; k < power.length; k++) power[k]! += (s.power[k]! * s.series) / total;
-  return { ...spectra[0]!, power, series: total };
+interface RowContext {
+  settings: DynamicsSettings;
+  scale: FrequencyScale;
+  /** Checkpoints per series. */
+  length: number;
+}
+
+/** Point estimates of fluctuations and spectrum for steps in one scaling. */
+function pointEstimates(steps: TrackedSteps, context: RowContext): { fluctuations: FluctuationResult; spectrum: SpectrumResult | null; periodograms: ReturnType<typeof stepPeriodograms> | null } {
+  const fluctuations = analyzeFluctuations(absoluteSteps(steps), context.settings.fluctuations);
+  if (context.length < MIN_SPECTRUM_CHECKPOINTS || steps.count === 0) return { fluctuations, spectrum: null, periodograms: null };
+  const periodograms = stepPeriodograms(steps);
+  return { fluctuations, spectrum: analyzeSpectrum(spectrumOfW(periodograms), context.scale, context.settings.spectrum), periodograms };
+}
+
+/** Everything one row reports about its tracked weights' steps (raw units in, chosen scaling out). */
+function analyzeRow(name: string, raw: TrackedSteps, context: RowContext): SeriesStatistics {
+  const scaling: StepScaling = context.settings.standardize ? "standardized" : "raw";
+  const other: StepScaling = context.settings.standardize ? "raw" : "standardized";
+  const steps = stepsWithScaling(raw, scaling);
+  const point = pointEstimates(steps, context);
+  const evidence = withEvidence(
+    { steps, ...point, fluctuationSettings: context.settings.fluctuations, spectrumSettings: context.settings.spectrum, scale: context.scale, seed: hashString(name, context.settings.seed) },
+    context.settings.evidence,
+  );
+  const alternate = pointEstimates(stepsWithScaling(raw, other), context);
+  const rms = rmsStepSummary(raw);
+  return {
+    steps: { scaling, rms_min: rms?.min ?? null, rms_median: rms?.median ?? null, rms_max: rms?.max ?? null, static_series: rms?.static ?? raw.count },
+    fluctuations: evidence.fluctuations,
+    spectrum: evidence.spectrum,
+    alternate: { scaling: other, fluctuations: alternate.fluctuations, spectrum: alternate.spectrum },
+  };
+}
+
+export type SeriesStatistics = Pick<DynamicsLayer, "steps" | "fluctuations" | "spectrum" | "alternate">;
+
+/**
+ * The statistics of `count` tracked series of `length` checkpoints held in memory (series after
+ * series), as `analyzeDynamics` computes them for a layer: for tests and library use on series that
+ * do not come from checkpoint files. `name` seeds the row's random streams, with `settings.seed`.
+ */
+export function analyzeTrackedSeries(values: Float64Array, count: number, length: number, options: { name?: string; scale?: FrequencyScale; settings?: Partial<DynamicsSettings> } = {}): SeriesStatistics {
+  const settings: DynamicsSettings = { ...DEFAULT_DYNAMICS_SETTINGS, ...options.settings };
+  const finite = finiteSeries(values, count, length);
+  return analyzeRow(options.name ?? "series", trackedSteps(finite.values, finite.count, length), { settings, scale: options.scale ?? { unit: "1/checkpoint", interval: 1 }, length });
 }
 
 export async function analyzeDynamics(paths: string[], partial: Partial<DynamicsSettings> = {}, options: DynamicsOptions = {}): Promise<DynamicsResult> {
   const settings: DynamicsSettings = { ...DEFAULT_DYNAMICS_SETTINGS, ...partial };
+  for (const [name, count] of Object.entries(settings.evidence)) if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`${name} must be a non-negative integer (got ${count})`);
   if (!Number.isSafeInteger(settings.track) || settings.track < 1) throw new RangeError(`track must be a positive integer (got ${settings.track})`);
   const analysis = resolveSettings(settings.analysis);
   const series = await openCheckpointSeries(paths, options.onSkipped ? { onSkipped: options.onSkipped } : {});
@@ -211,22 +297,16 @@ export async function analyzeDynamics(paths: string[], partial: Partial<Dynamics
   }
 
   const scale: FrequencyScale = series.stepInterval !== undefined ? { unit: "1/step", interval: series.stepInterval } : { unit: "1/checkpoint", interval: 1 };
-  const spectra: PowerSpectrum[] = [];
-  const allIncrements: Float64Array[] = [];
+  const context: RowContext = { settings, scale, length: T };
+  const allSteps: TrackedSteps[] = [];
   let pooledTracked = 0;
   let pooledDropped = 0;
   const layers: DynamicsLayer[] = tracks.map((track) => {
     const finite = finiteSeries(track.values, track.indices.length, T);
-    const increments = absoluteIncrements(finite.values, finite.count, T);
-    allIncrements.push(increments);
+    const steps = trackedSteps(finite.values, finite.count, T);
+    allSteps.push(steps);
     pooledTracked += track.indices.length;
     pooledDropped += finite.dropped;
-    let spectrum: SpectrumResult | null = null;
-    if (T >= MIN_SPECTRUM_CHECKPOINTS && finite.count > 0) {
-      const power = averagedPowerSpectrum(finite.values, finite.count, T);
-      spectra.push(power);
-      spectrum = analyzeSpectrum(power, scale, settings.spectrum);
-    }
     return {
       tensor: track.tensor,
       shape: track.shape,
@@ -234,33 +314,24 @@ export async function analyzeDynamics(paths: string[], partial: Partial<Dynamics
       dtype: track.dtype,
       tracked: track.indices.length,
       nonfinite_series: finite.dropped,
-      fluctuations: analyzeFluctuations(increments, settings.fluctuations),
-      spectrum,
+      ...analyzeRow(track.tensor, steps, context),
       trajectory: trajectories.get(track.tensor) ?? [],
     };
   });
 
   let pooled: DynamicsResult["pooled"] = null;
-  if (layers.length > 0) {
-    const total = allIncrements.reduce((sum, part) => sum + part.length, 0);
-    const increments = new Float64Array(total);
-    let at = 0;
-    for (const part of allIncrements) {
-      increments.set(part, at);
-      at += part.length;
-    }
-    const power = poolSpectra(spectra);
-    pooled = {
-      tensor: "(all tracked)",
-      tracked: pooledTracked,
-      nonfinite_series: pooledDropped,
-      fluctuations: analyzeFluctuations(increments, settings.fluctuations),
-      spectrum: power ? analyzeSpectrum(power, scale, settings.spectrum) : null,
-    };
+  const POOLED = "(all tracked)";
+  if (layers.length === 1) {
+    // One layer: the pooled row is that layer.
+    const only = layers[0]!;
+    pooled = { tensor: POOLED, tracked: only.tracked, nonfinite_series: only.nonfinite_series, steps: only.steps, fluctuations: only.fluctuations, spectrum: only.spectrum, alternate: only.alternate };
+  } else if (layers.length > 1) {
+    pooled = { tensor: POOLED, tracked: pooledTracked, nonfinite_series: pooledDropped, ...analyzeRow(POOLED, concatSteps(allSteps), context) };
   }
 
   return {
     checkpoints: series.checkpoints.map((checkpoint) => ({ name: checkpoint.name, step: checkpoint.step ?? null })),
+    scaling: settings.standardize ? "standardized" : "raw",
     order: series.order,
     frequency_unit: scale.unit,
     step_interval: series.stepInterval ?? null,
