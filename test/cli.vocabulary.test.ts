@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { progressLine } from "../src/cli/progress.js";
 import { distinctShortNames } from "../src/report/shortNames.js";
 import { renderTextTable } from "../src/report/textTable.js";
 import { displayWidth } from "../src/report/textWidth.js";
@@ -60,6 +61,16 @@ describe("width-aware tables (units)", () => {
     const narrower = renderTextTable(columns, { color: false, width: 30 });
     expect(widest(narrower.text)).toBeLessThanOrEqual(30);
     expect(narrower.dropped).toEqual(["bbbbbbbbbb", "aaaaaaaaaa"]);
+  });
+
+  it("the progress line at 80 columns shortens the path first, keeps the numbers and shows an ETA", () => {
+    const path = "/data/checkpoints/a-rather-long-experiment-name/run-7/model-00001-of-00004.safetensors";
+    const line = progressLine(path, 500e6, 2e9, 10, 79);
+    expect(displayWidth(line)).toBeLessThanOrEqual(79);
+    // The path gave way (its end kept), the bar narrowed; the numbers are whole.
+    expect(line).toMatch(/^…[^ ]*\.safetensors \[#+ *\]/);
+    expect(line).toMatch(/ 25% 500\.0 MB\/2\.00 GB 50\.0 MB\/s ETA 0:30$/);
+    expect(progressLine(path, 0, 100, 0, 200)).toContain(path);
   });
 
   it("measures display width: combining marks take none, CJK two, ANSI none", () => {

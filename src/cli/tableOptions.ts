@@ -24,7 +24,7 @@ function columnList(value: string): string[] {
 
 export function addTableOptions(command: Command): Command {
   return command
-    .option("--wide", `table: the wide column set (${WIDE_COLUMNS.join(", ")}) instead of the compact one (${COMPACT_COLUMNS.join(", ")})`, false)
+    .option("--wide", `table: the wide column set (${WIDE_COLUMNS.join(", ")}) instead of the compact one (${COMPACT_COLUMNS.join(", ")}; dtype only when a layer was quantised, columns empty for every layer left out)`, false)
     .option("--columns <list>", "table: these columns, in this order (comma-separated JSON field names; see README)", columnList);
 }
 

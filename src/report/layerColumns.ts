@@ -29,6 +29,8 @@ export interface LayerColumn {
   dropOrder?: number;
   /** ANSI colour of the cells. */
   color?: number;
+  /** In the default set only when this holds for the model's layers (dtype: when a layer was quantised). */
+  when?: (layers: readonly LayerResult[]) => boolean;
 }
 
 const quantized = (layer: LayerResult): string => (layer.quantization ? `${layer.dtype}*` : layer.dtype);
@@ -67,7 +69,7 @@ export const LAYER_COLUMNS_TABLE: readonly LayerColumn[] = [
   { id: "depth", header: "depth", align: "right", value: (layer) => String(layer.depth), describe: "position in the model's depth order" },
   { id: "shape", header: "shape", align: "left", value: (layer) => shape(layer.shape), describe: "shape as stored", wide: true },
   { id: "params", header: "params", align: "right", value: (layer) => integer(layer.params), describe: "number of weights", compact: true, wide: true, dropOrder: 10 },
-  { id: "dtype", header: "dtype", align: "left", value: quantized, describe: "stored dtype (* decoded from quantised storage)", wide: true },
+  { id: "dtype", header: "dtype", align: "left", value: quantized, describe: "stored dtype (* decoded from quantised storage; in the default set when a layer was)", compact: true, wide: true, dropOrder: 15, when: (layers) => layers.some((layer) => layer.quantization) },
   { id: "A", header: "A", align: "right", value: (layer) => significant(layer.A, 4), describe: "amplitude of the lognormal fit", wide: true },
   { id: "mu", header: "μ", align: "right", value: (layer) => withSe(layer, "mu"), describe: "μ of the lognormal fit (size-weighted), ± its SE where known", compact: true, wide: true },
   { id: "sigma", header: "σ", align: "right", value: (layer) => withSe(layer, "sigma"), describe: "σ of the lognormal fit, ± its SE where known", compact: true, wide: true },
@@ -89,7 +91,13 @@ export const LAYER_COLUMNS_TABLE: readonly LayerColumn[] = [
   { id: "flags", header: "flags", align: "left", value: (layer) => layer.flags.join(","), describe: "quality flags", compact: true, wide: true, color: 33 },
 ];
 
+/** The default set (some of its columns appear only `when` their condition holds: see `compactColumns`). */
 export const COMPACT_COLUMNS = LAYER_COLUMNS_TABLE.filter((column) => column.compact).map((column) => column.id);
+
+/** The default set for these layers: the compact columns whose `when` holds. */
+export function compactColumns(layers: readonly LayerResult[]): string[] {
+  return LAYER_COLUMNS_TABLE.filter((column) => column.compact && (column.when?.(layers) ?? true)).map((column) => column.id);
+}
 export const WIDE_COLUMNS = LAYER_COLUMNS_TABLE.filter((column) => column.wide).map((column) => column.id);
 
 /** The columns of these ids, in this order; undefined for an unknown id. */

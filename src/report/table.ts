@@ -6,7 +6,7 @@
  * whole. Colour only when asked (the CLI decides from TTY and NO_COLOR).
  */
 import type { ModelResult, ModelSettingsRecord } from "../analysis/model.js";
-import { COMPACT_COLUMNS, type LayerColumn, layerColumn } from "./layerColumns.js";
+import { type LayerColumn, compactColumns, layerColumn } from "./layerColumns.js";
 import { bytes, count, integer, meanSd, shape } from "./numbers.js";
 import { distinctShortNames } from "./shortNames.js";
 import { type TextColumn, renderTextTable } from "./textTable.js";
@@ -65,7 +65,7 @@ function flagsColumn(header: string, flags: readonly (readonly string[])[], colo
 }
 
 function layerTable(model: ModelResult, options: TableOptions): string {
-  const columns = (options.columns ?? COMPACT_COLUMNS).map((id) => layerColumn(id)).filter((column): column is LayerColumn => column !== undefined);
+  const columns = (options.columns ?? compactColumns(model.layers)).map((id) => layerColumn(id)).filter((column): column is LayerColumn => column !== undefined);
   const abbreviated = new Set<string>();
   const text = columns.map((column): TextColumn => {
     const cells = model.layers.map((layer) => column.value(layer));
