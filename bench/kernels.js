@@ -10,7 +10,9 @@ const ROUNDS = 40;
 
 async function measure() {
   const { acquireKernels } = await import("../dist/stats/kernels.js");
-  const { bucketSplits } = await import("../dist/stats/binning.js");
+  const { bucketCuts } = await import("../dist/stats/bucketCuts.js");
+  const { layerGrids } = await import("../dist/stats/layerHistograms.js");
+  const { FloatScan } = await import("../dist/stats/floatScan.js");
   const kernels = acquireKernels(8 * 1024 * 1024, 100);
   const [buffer] = kernels.buffers();
   let state = 12345;
@@ -27,14 +29,17 @@ async function measure() {
   };
   const table = new Float64Array(65536);
   const buckets = new Float64Array(1 << 15);
-  let max = 0;
-  for (const v of values) max = Math.max(max, Math.abs(v));
-  const splits = bucketSplits(100, max);
-  const above = new Float64Array(1 << 15);
+  // The cuts pass 2 uses for B = 100: the grids 2B, B, B/2 at the maximum and B at the second largest.
+  const scan = new FloatScan();
+  scan.addFloat32Bits(Uint32Array.from(bits));
+  const summary = scan.summary();
+  const cuts = bucketCuts(layerGrids(100, summary.maxAbs, summary.top, true), scan.float32Buckets(), summary.top);
+  const above = new Float64Array(cuts.cuts.length);
+  const top = [];
   const result = {
     count16: rate(codes.length, () => kernels.count16(codes, table)),
-    scan32: rate(ELEMENTS, () => kernels.scan32(bits, buckets)),
-    countAbove32: rate(ELEMENTS, () => kernels.countAbove32(values, splits, above)),
+    scan32: rate(ELEMENTS, () => kernels.scan32(bits, buckets, top)),
+    countAboveCuts: rate(ELEMENTS, () => kernels.countAboveCuts(values, cuts, above)),
   };
   kernels.flush();
   return result;

@@ -14,10 +14,12 @@ import { SPILL_BUFFER_BYTES, SpillFile } from "../src/io/spillFile.js";
 import { packGroups } from "../src/run/activations.js";
 import { activationCandidates } from "../src/runtime/onnxModel.js";
 import { convertValues, elementTypeOfOrt, elementTypeOfStored } from "../src/runtime/elementTypes.js";
-import { binsFromSplits, bucketSplits, compactSplits, countAbove32, countAboveCompact, expandAbove } from "../src/stats/binning.js";
+import { bucketCuts, compactCuts, countAboveCompactCuts, countAboveCuts, expandCompactAbove, gridsFromCuts } from "../src/stats/bucketCuts.js";
 import { FloatScan } from "../src/stats/floatScan.js";
 import { acquireKernels } from "../src/stats/kernels.js";
+import { layerGrids } from "../src/stats/layerHistograms.js";
 import { PagedFloatScan } from "../src/stats/pagedFloatScan.js";
+import { statisticsFromValues } from "../src/stats/valueStatistics.js";
 import { GENERATED } from "./fixtures/make.js";
 import { gaussian, mulberry32 } from "./helpers/random.js";
 
@@ -67,21 +69,26 @@ describe("PagedFloatScan", () => {
   });
 });
 
-describe("compact splits", () => {
-  it("count the same values above each edge as countAbove32, and the bins follow", () => {
+describe("compact cuts", () => {
+  it("count the same values above each cut as countAboveCuts, and every grid follows (B, 2B, ⌊B/2⌋ at the max, B at the second largest)", () => {
     const values = activations(200_000, 2).map((v) => (Number.isFinite(v) ? v : 0));
     const scan = new FloatScan(400);
     scan.addFloat32Bits(new Uint32Array(values.buffer));
     const summary = scan.summary();
     const buckets = scan.float32Buckets()!;
-    const splits = bucketSplits(100, summary.maxAbs)!;
-    const above = new Float64Array(buckets.length);
-    countAbove32(values, splits, above);
-    const compact = compactSplits(buckets, splits)!;
-    const compactAbove = new Float64Array(compact.buckets.length);
-    const maxBits = countAboveCompact(new Uint32Array(values.buffer), compact, compactAbove);
+    const specs = layerGrids(100, summary.maxAbs, summary.top, true);
+    expect(specs).toHaveLength(4);
+    const cuts = bucketCuts(specs, buckets, summary.top)!;
+    const above = new Float64Array(cuts.cuts.length);
+    countAboveCuts(values, cuts, above);
+    const compact = compactCuts(buckets, cuts)!;
+    const compactAbove = new Float64Array(compact.cuts.length);
+    const maxBits = countAboveCompactCuts(new Uint32Array(values.buffer), compact, compactAbove);
     expect(maxBits).toBe(new Uint32Array(new Float32Array([summary.maxAbs]).buffer)[0]);
-    expect([...binsFromSplits(buckets, expandAbove(compact, compactAbove), splits, 100)]).toEqual([...binsFromSplits(buckets, above, splits, 100)]);
+    const grids = gridsFromCuts(buckets, expandCompactAbove(compact, compactAbove), cuts, specs, summary.top);
+    expect(grids.map((grid) => [...grid.counts])).toEqual(gridsFromCuts(buckets, above, cuts, specs, summary.top).map((grid) => [...grid.counts]));
+    const binned = statisticsFromValues(values, 100);
+    expect(grids.map((grid) => [...grid.counts])).toEqual(binned.grids.map((grid) => [...grid.counts]));
   });
 });
 

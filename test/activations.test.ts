@@ -16,7 +16,7 @@ import { layerResult } from "../src/analysis/layerResult.js";
 import { resolveSettings } from "../src/analysis/settings.js";
 import { runActivations } from "../src/run/activations.js";
 import { binEdges, binIndex } from "../src/stats/binning.js";
-import type { LayerStatistics } from "../src/stats/valueSummary.js";
+import type { LayerStatistics } from "../src/stats/layerHistograms.js";
 import { GENERATED, REAL_MODEL, realTensors } from "./fixtures/make.js";
 import { mnistDigits } from "./fixtures/makeActivations.js";
 import { expectCleanError, runCli } from "./helpers/cli.js";
@@ -124,12 +124,47 @@ function expectFitsMatch(label: string, ours: ActivationLayer, reference: Banded
   expect(Math.abs(ours.A - expected.A), `${label} A`).toBeLessThanOrEqual(TOLERANCE.relativeA * Math.abs(expected.A));
 }
 
-async function runMnist(model: string, secondPass: "spill" | "rerun"): Promise<{ result: ActivationResult; statistics: Map<string, LayerStatistics> }> {
+/** Every grid of a layer's statistics as plain rows (scale, bins, counts…). */
+function gridRows(statistics: LayerStatistics): number[][] {
+  return statistics.grids.map((grid) => [grid.scale, grid.bins, ...grid.counts]);
+}
+
+/**
+ * The evidence of METHOD §7 on an activation layer, as on a weight layer: the grids at B, 2B, ⌊B/2⌋
+ * bins and at the second largest |a| (each holding every value it should), the refits on them, the
+ * fit's SE, the nulls of a Gaussian and a Laplace layer of the same size, the ML family ranking.
+ */
+function expectEvidence(label: string, layer: ActivationLayer, statistics: LayerStatistics): void {
+  const sum = (counts: Float64Array): number => counts.reduce((a, b) => a + b, 0);
+  const bins = statistics.counts.length;
+  expect(statistics.top.length, label).toBe(Math.min(64, statistics.finite));
+  expect(statistics.top[0], label).toBe(statistics.maxAbs);
+  for (const grid of statistics.grids) {
+    const above = statistics.top.filter((value) => value > grid.scale).length;
+    expect(sum(grid.counts), `${label} grid ${grid.scale}/${grid.bins}`).toBe(statistics.finite - above);
+  }
+  expect(statistics.grids.map((grid) => grid.bins).slice(0, 3), label).toEqual([bins, 2 * bins, bins / 2]);
+  expect(layer.sigma_double_bins, label).not.toBeNull();
+  expect(layer.sigma_half_bins, label).not.toBeNull();
+  expect(layer.max_ratio, label).toBe(statistics.maxAbs / statistics.top[1]!);
+  expect(layer.mu_drop_max, label).not.toBeNull();
+  for (const null_ of [layer.null_gaussian, layer.null_laplace]) expect(Number.isFinite(null_.sigma), label).toBe(true);
+  expect(layer.null_gaussian.sigma, label).toBeGreaterThan(0.55);
+  expect(layer.null_gaussian.sigma, label).toBeLessThan(0.8); // 0.63 at 10⁶ values … 0.72 at 128
+  // SE from the LM covariance, or the layer says the fit is ill-conditioned.
+  if (layer.fit_se.mu === null || layer.fit_se.mu > 0.1) expect(layer.flags, label).toContain("ill-conditioned");
+  else expect(layer.fit_se.sigma, label).toBeGreaterThan(0);
+  expect(layer.best_ml, label).not.toBeNull();
+  expect(layer.gof_per_dof, label).toBeGreaterThan(0);
+  expect(layer.bootstrap, `${label}: off by default`).toBeNull();
+}
+
+async function runMnist(model: string, secondPass: "spill" | "rerun", bins = BINS, samples = SAMPLES): Promise<{ result: ActivationResult; statistics: Map<string, LayerStatistics> }> {
   const statistics = new Map<string, LayerStatistics>();
   const result = await runActivations(model, {
-    settings: { bins: BINS },
+    settings: { bins },
     inputs: [{ kind: "file", path: `${DIR}digits.npy` }],
-    input: { limit: SAMPLES },
+    input: { limit: samples },
     batch: 64,
     secondPass,
     onLayer: (layer, stats) => statistics.set(`${layer.view}:${layer.tensor}`, stats),
@@ -155,9 +190,12 @@ describe("activations of the real MNIST MLP on real digits", () => {
       expectWithinBand(`pooled ${name}`, ours.counts, banded);
       expectFitsMatch(`pooled ${name}`, pooled, banded, ours);
       if (name.includes("Relu")) expect(Math.abs(pooled.zeros - banded.zeros) / banded.zeros, `${name} zeros`).toBeLessThan(1e-3);
-      // A second run of the model gives the very same counts as the spill.
+      // A second run of the model gives the very same counts as the spill, on every grid.
       expect([...rerun.statistics.get(`pooled:${name}`)!.counts]).toEqual([...ours.counts]);
+      expect(gridRows(rerun.statistics.get(`pooled:${name}`)!)).toEqual(gridRows(ours));
+      expect(rerun.result.pooled.layers.find((layer) => layer.tensor === name)).toEqual(pooled);
       expect(rerun.result.run.second_pass).toBe("rerun");
+      expectEvidence(`pooled ${name}`, pooled, ours);
 
       const perUnit = result.per_unit.layers.find((layer) => layer.tensor === name);
       if (units < 100) {
@@ -173,8 +211,31 @@ describe("activations of the real MNIST MLP on real digits", () => {
       expect(Math.abs(perUnit!.max_abs - meansBanded.max) / meansBanded.max).toBeLessThan(1e-6);
       // 128–256 units in 100 bins: too few for the fit to mean much, and flagged as such.
       expect(perUnit!.flags).toContain("few-levels");
+      expectEvidence(`per unit ${name}`, perUnit!, oursUnits);
     }
-    console.log(`MNIST epoch 10, ${SAMPLES} digits: ${result.pooled.layers.map((l) => `${l.tensor} μ ${l.mu.toFixed(3)} σ ${l.sigma.toFixed(3)} R² ${l.r2.toFixed(3)}`).join("; ")}`);
+    // Flagged layers stay out of the summary rows, whose numbers carry their SE and null σ.
+    expect(result.per_unit.summary.layers).toBe(result.per_unit.layers.filter((layer) => layer.flags.length === 0).length);
+    expect(result.pooled.summary.layers).toBe(result.pooled.layers.filter((layer) => layer.flags.length === 0).length);
+    expect(result.pooled.summary.fitted).toBe(5);
+    if (result.pooled.summary.layers > 1) expect(result.pooled.summary.sigma.se).toBeGreaterThan(0);
+    if (result.pooled.summary.layers > 0) expect(result.pooled.summary.null_gaussian_sigma).toBeGreaterThan(0.5);
+    console.log(`MNIST epoch 10, ${SAMPLES} digits: ${result.pooled.layers.map((l) => `${l.tensor} μ ${l.mu.toFixed(3)} ± ${l.fit_se.mu?.toFixed(3)} σ ${l.sigma.toFixed(3)} ± ${l.fit_se.sigma?.toFixed(3)} (σ₀ ${l.null_gaussian.sigma.toFixed(3)}) R² ${l.r2.toFixed(3)} [${l.flags.join(",")}] best ${l.best}/${l.best_ml}`).join("; ")}`);
+  }, 600_000);
+
+  it("more bins than a bucket's cuts allow (B = 150: every kept value binned into every grid): spill and rerun give the same grids, each holding every value; --bootstrap gives intervals on well-posed pooled layers", async () => {
+    const spill = await runMnist(`${DIR}mnist-epoch10.onnx`, "spill", 150, 500);
+    const rerun = await runMnist(`${DIR}mnist-epoch10.onnx`, "rerun", 150, 500);
+    for (const layer of spill.result.pooled.layers) {
+      const ours = spill.statistics.get(`pooled:${layer.tensor}`)!;
+      expect(gridRows(rerun.statistics.get(`pooled:${layer.tensor}`)!)).toEqual(gridRows(ours));
+      expectEvidence(`B=150 pooled ${layer.tensor}`, layer, ours);
+    }
+    const bootstrapped = await runActivations(`${DIR}mnist-epoch10.onnx`, { settings: { bins: BINS, bootstrap: 30, seed: 4 }, inputs: [{ kind: "file", path: `${DIR}digits.npy` }], input: { limit: 500 }, batch: 64 });
+    const wellPosed = bootstrapped.pooled.layers.filter((layer) => !layer.flags.some((flag) => ["first-bin", "peak-outside", "no-converge", "ill-conditioned"].includes(flag)));
+    for (const layer of bootstrapped.pooled.layers) {
+      if (wellPosed.includes(layer)) expect(layer.bootstrap).toMatchObject({ replicates: 30, seed: 4 });
+      else expect(layer.bootstrap).toBeNull();
+    }
   }, 600_000);
 });
 
@@ -249,6 +310,9 @@ describe("activations: the command", () => {
     const wrongShape = runCli(["activations", mnist, "--input", `${DIR}images.npy`]);
     expect(wrongShape.code).toBe(2);
     expect(expectCleanError(wrongShape)).toEqual([expect.stringMatching(/images\.npy: tensor "images": shape \[400, 2, 8, 8\] does not fit model input "input" \[batch, 784\]/)]);
+    const quantile = runCli(["activations", mnist, "--input", digits, "--normalize", "quantile:0.99"]);
+    expect(quantile.code).toBe(1);
+    expect(expectCleanError(quantile)).toEqual([expect.stringMatching(/--normalize quantile:Q is not available for activations/)]);
     const notOnnx = runCli(["activations", REAL_MODEL, "--input", digits]);
     expect(notOnnx.code).toBe(2);
     expect(notOnnx.stderr).toMatch(/is a safetensors model; activations runs ONNX models/);

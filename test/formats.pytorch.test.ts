@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { analyzeFile, openModel } from "../src/index.js";
 import { GENERATED, REAL_MODEL } from "./fixtures/make.js";
-import { type MalformedFormatCase, byName, expectMalformed, expectMalformedCli, fitFields } from "./helpers/formatCases.js";
+import { type MalformedFormatCase, byName, byNameWithDuplicates, expectMalformed, expectMalformedCli, fitFields } from "./helpers/formatCases.js";
 
 const TORCH = join(GENERATED, "pytorch");
 const layersOf = async (path: string) => byName((await analyzeFile(path)).layers);
@@ -34,7 +34,7 @@ describe("PyTorch checkpoints", () => {
   it("views: storage offsets, shared storages, a transpose and a tied weight are exact; gaps are runs; repeats are skipped", async () => {
     const reference = byName((await analyzeFile(REAL_MODEL, { minParams: 100 })).layers);
     const result = await analyzeFile(join(TORCH, "views.pt"), { minParams: 100 });
-    const layers = byName(result.layers);
+    const layers = byNameWithDuplicates(result);
     for (const name of ["2.bias", "2.weight", "0.weight"]) expect(fitFields(layers.get(name)!)).toEqual(fitFields(reference.get(name)!));
     expect(fitFields(layers.get("0.weight.T")!)).toEqual(fitFields(reference.get("0.weight")!));
     expect(fitFields(layers.get("tied")!)).toEqual(fitFields(reference.get("0.weight")!));
@@ -67,7 +67,7 @@ describe("PyTorch checkpoints", () => {
   it("a nested checkpoint: key paths name the tensors; numpy scalars, devices, cycles and shared lists are harmless", async () => {
     const reference = await analyzeFile(REAL_MODEL);
     const result = await analyzeFile(join(TORCH, "nested.pt"));
-    const layers = byName(result.layers);
+    const layers = byNameWithDuplicates(result);
     for (const layer of reference.layers) expect(fitFields(layers.get(`model.${layer.tensor}`)!)).toEqual(fitFields(layer));
     expect(fitFields(layers.get("opt.state.0.exp_avg")!)).toEqual(fitFields(reference.layers.find((l) => l.tensor === "0.weight")!));
     expect([...layers.keys()].some((name) => name.startsWith("deep"))).toBe(false);

@@ -11,10 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { accumulateTensor, analyzeFile, openModel } from "../src/index.js";
-import type { LayerResult } from "../src/analysis/layerResult.js";
+import { type LayerResult, isLayerResult, layerResult } from "../src/analysis/layerResult.js";
+import { resolveSettings } from "../src/analysis/settings.js";
 import { InlineExecutor } from "../src/parallel/executor.js";
 import { WorkerPool } from "../src/parallel/pool.js";
-import type { LayerStatistics } from "../src/stats/valueSummary.js";
+import type { LayerStatistics } from "../src/stats/layerHistograms.js";
 import { GENERATED, realTensors } from "./fixtures/make.js";
 import type { QuantizedCase } from "./fixtures/makeQuantized.js";
 import { expectCleanError, runCli } from "./helpers/cli.js";
@@ -55,6 +56,12 @@ async function analyse(path: string): Promise<{ layers: Map<string, LayerResult>
 /** Fields that must be identical between the quantised checkpoint and its dequantised F32 copy. */
 const EXACT_FIELDS = ["shape", "params", "A", "mu", "sigma", "r2", "mu_plain", "max_abs", "zeros", "nonfinite", "first_bin_mass", "distinct", "distinct_exact", "flags", "converged", "iterations", "loglik", "aic", "alternatives", "best", "null_r2", "alpha", "beta", "equilibrium_spread"] as const;
 
+/**
+ * The evidence (METHOD §7) both paths of a quantised layer — keyed counts and the float fallback —
+ * must give exactly as its dequantised F32 copy: it is read off the same grids and top order statistics.
+ */
+const EVIDENCE_FIELDS = ["null_gaussian", "null_laplace", "fit_se", "fit_corr_mu_sigma", "sigma_half_bins", "sigma_double_bins", "max_ratio", "mu_drop_max", "ml", "best_ml", "gof_per_dof"] as const;
+
 /** One pool of two worker threads for every case (starting workers per case costs more than the checks). */
 let sharedPool: WorkerPool | undefined;
 const workers = (): WorkerPool => (sharedPool ??= new WorkerPool(2));
@@ -75,6 +82,23 @@ describe.each(CASES)("quantised checkpoint $case", (c) => {
     expect(layer, `${c.tensor} is fitted`).toBeDefined();
     for (const field of EXACT_FIELDS) expect(layer[field], field).toEqual(reference[field]);
     expect(Array.from(quantized.stats.get(c.tensor)!.counts)).toEqual(Array.from(plain.stats.get(c.tensor)!.counts));
+    for (const field of EVIDENCE_FIELDS) expect(layer[field], field).toEqual(reference[field]);
+    expect(layer.sigma_double_bins, "a 2B grid was accumulated").not.toBeNull();
+    expect(layer.max_ratio, "the top order statistics were kept").not.toBeNull();
+    const stats = quantized.stats.get(c.tensor)!;
+    const plainStats = plain.stats.get(c.tensor)!;
+    expect(stats.top).toEqual(plainStats.top);
+    expect(stats.grids.map((grid) => [grid.scale, grid.bins, ...grid.counts])).toEqual(plainStats.grids.map((grid) => [grid.scale, grid.bins, ...grid.counts]));
+    // The bootstrap reads the grids and the top order statistics only: the same intervals.
+    const settings = resolveSettings({ bootstrap: 40, seed: 7 });
+    const identity = { name: c.tensor, shape: layer.shape, params: layer.params, dtype: layer.dtype, depth: layer.depth };
+    const withBootstrap = layerResult(identity, stats, settings);
+    const plainBootstrap = layerResult(identity, plainStats, settings);
+    expect(isLayerResult(withBootstrap) && isLayerResult(plainBootstrap)).toBe(true);
+    if (isLayerResult(withBootstrap) && isLayerResult(plainBootstrap)) {
+      expect(withBootstrap.bootstrap).toEqual(plainBootstrap.bootstrap);
+      if (withBootstrap.bootstrap) expect(withBootstrap.bootstrap.replicates).toBe(40);
+    }
 
     const values = f32(realTensors(c.dequantized).find((t) => t.name === c.tensor)!.data);
     // F32 log-moments come from 2^16 buckets, which few-level data defeats (up to ~3e-3 here); the key

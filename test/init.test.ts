@@ -13,7 +13,8 @@ import { openModel } from "../src/formats/open.js";
 import { GENERATED, REAL_MODEL, realTensors } from "./fixtures/make.js";
 import { expectCleanError, runCli, runCliAsync } from "./helpers/cli.js";
 import { startFakeHub } from "./helpers/hubServer.js";
-import type { TensorSpec } from "./helpers/safetensorsWriter.js";
+import { gaussian, mulberry32 } from "./helpers/random.js";
+import { type TensorSpec, bytesOf, writeSafetensors } from "./helpers/safetensorsWriter.js";
 
 const dir = mkdtempSync(join(tmpdir(), "jaynes-init-"));
 const out = (name: string): string => join(dir, name);
@@ -22,7 +23,14 @@ interface InitJson {
   dry_run: boolean;
   seed: number;
   output: { files: string[]; bytes: number };
-  tensors: { tensor: string; action: string; out_dtype: string | null; reason: string | null; draw: { mu: number; sigma: number; mu_plain: number; scale: number; max_abs: number; pinned: number; target_std: number | null; tail_mass: number } | null }[];
+  tensors: {
+    tensor: string;
+    action: string;
+    out_dtype: string | null;
+    reason: string | null;
+    duplicate_of?: string;
+    draw: { mu: number; sigma: number; mu_plain: number; scale: number; max_abs: number; pinned: number; target_std: number | null; tail_mass: number; fit_se: { mu: number | null; sigma: number | null } | null; null_gaussian: { mu: number; sigma: number }; flags: string[] } | null;
+  }[];
 }
 
 function init(args: string[]): InitJson {
@@ -238,6 +246,61 @@ describe("jaynes init on other dtypes and formats", () => {
     const written = out("big-endian.safetensors");
     init(["--like", `${GENERATED}pytorch/big-endian.pt`, "-o", written, "--min-params", "100000000"]);
     expect(Buffer.compare(realTensors(written)[0]!.data, byName(realTensors(REAL_MODEL)).get("0.weight")!.data)).toBe(0);
+  });
+});
+
+describe("jaynes init carries the evidence of the fits it draws from (METHOD §7)", () => {
+  // A Gaussian layer, a bit-identical copy of it (tied weights), and a pruned layer (half zeros).
+  const normal = gaussian(mulberry32(11));
+  const a = Float32Array.from({ length: 300 * 200 }, () => normal() * 0.05);
+  const pruned = Float32Array.from({ length: 300 * 200 }, (_, i) => (i % 2 === 0 ? 0 : normal() * 0.05));
+  const like = out("evidence.safetensors");
+  writeSafetensors(like, [
+    { name: "a.weight", dtype: "F32", shape: [300, 200], data: bytesOf(a) },
+    { name: "b.weight", dtype: "F32", shape: [300, 200], data: bytesOf(a) },
+    { name: "c.weight", dtype: "F32", shape: [300, 200], data: bytesOf(pruned) },
+  ]);
+
+  it("each drawn layer has the fit's SE of μ and σ, the Gaussian null of its size and its flags; a copy of a layer is drawn identically; a pruned layer is flagged sparse and copied", async () => {
+    const written = out("evidence-init.safetensors");
+    const json = init(["--like", like, "-o", written, "--seed", "3"]);
+    const fit = await analyzeFile(like);
+    const layer = fit.layers.find((l) => l.tensor === "a.weight")!;
+    const row = (name: string) => json.tensors.find((t) => t.tensor === name)!;
+    expect(row("a.weight").action).toBe("draw");
+    expect(row("a.weight").draw!.fit_se).toEqual({ mu: layer.fit_se.mu, sigma: layer.fit_se.sigma });
+    expect(row("a.weight").draw!.fit_se!.sigma).toBeGreaterThan(0);
+    expect(row("a.weight").draw!.null_gaussian).toEqual({ mu: layer.null_gaussian.mu, sigma: layer.null_gaussian.sigma });
+    // A Gaussian layer: its σ is the Gaussian null's, within a few SE.
+    expect(Math.abs(layer.sigma - layer.null_gaussian.sigma)).toBeLessThan(0.03);
+    expect(row("a.weight").draw!.flags).toEqual([]);
+    expect(fit.skipped.find((s) => s.tensor === "b.weight")!.duplicate_of).toBe("a.weight");
+    expect(row("b.weight")).toMatchObject({ action: "draw", duplicate_of: "a.weight" });
+    expect(row("b.weight").draw).toEqual(row("a.weight").draw);
+    expect(row("c.weight").action).toBe("copy");
+    expect(row("c.weight").reason).toMatch(/flagged .*sparse/);
+    const tensors = byName(realTensors(written));
+    expect(Buffer.compare(tensors.get("a.weight")!.data, tensors.get("b.weight")!.data)).toBe(0);
+    expect(Buffer.compare(tensors.get("a.weight")!.data, Buffer.from(bytesOf(a)))).not.toBe(0);
+    expect(Buffer.compare(tensors.get("c.weight")!.data, Buffer.from(bytesOf(pruned)))).toBe(0);
+    const table = runCli(["init", "--like", like, "--dry-run"]);
+    expect(table.stdout).toMatch(/SE σ/);
+    expect(table.stdout).toMatch(/σ₀/);
+    expect(table.stdout).toMatch(/b\.weight.*as a\.weight/);
+  });
+
+  it("--mu/--sigma have no SE; --from a fit JSON or CSV carries its SE", () => {
+    const given = init(["--like", like, "--dry-run", "--mu", "-2.6", "--sigma", "0.65"]);
+    expect(given.tensors.find((t) => t.tensor === "a.weight")!.draw!.fit_se).toBeNull();
+    expect(given.tensors.find((t) => t.tensor === "a.weight")!.draw!.null_gaussian.sigma).toBeGreaterThan(0.5);
+    const own = init(["--like", like, "--dry-run"]).tensors.find((t) => t.tensor === "a.weight")!.draw!;
+    for (const format of ["json", "csv"]) {
+      const fit = out(`evidence-fit.${format}`);
+      writeFileSync(fit, runCli(["fit", like, "--format", format]).stdout);
+      const fromFile = init(["--like", like, "--dry-run", "--from", fit]).tensors.find((t) => t.tensor === "a.weight")!.draw!;
+      expect(fromFile.fit_se!.sigma!).toBeCloseTo(own.fit_se!.sigma!, 12);
+      expect(fromFile.null_gaussian.sigma).toBeCloseTo(own.null_gaussian.sigma, 12);
+    }
   });
 });
 

@@ -7,7 +7,9 @@ import { describe, expect, it } from "vitest";
 import { accumulateTensor, analyzeFile, openModel } from "../src/index.js";
 import { InlineExecutor } from "../src/parallel/executor.js";
 import { WorkerPool } from "../src/parallel/pool.js";
-import { binValues, binsFromSplits, bucketSplits, countAbove32 } from "../src/stats/binning.js";
+import { binValues } from "../src/stats/binning.js";
+import { bucketCuts, countAboveCuts, gridsFromCuts } from "../src/stats/bucketCuts.js";
+import { layerGrids } from "../src/stats/layerHistograms.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../src/stats/codeTable.js";
 import { FloatScan } from "../src/stats/floatScan.js";
 import { acquireKernels, loadKernelModule } from "../src/stats/kernels.js";
@@ -47,24 +49,33 @@ describe("WebAssembly kernels agree with the JavaScript loops", () => {
     viaJs.addFloat32Bits(new Uint32Array(values.buffer));
     expect(viaKernel.summary()).toEqual(viaJs.summary());
     const max = viaJs.summary().maxAbs;
-    for (const bins of [100, 7, 1000]) {
+    for (const bins of [100, 64, 7, 1000]) {
       const a = new Float64Array(bins);
       const b = new Float64Array(bins);
       kernels.bin32(inKernel, a, max);
       binValues(values, b, max);
       expect(Array.from(a)).toEqual(Array.from(b));
-      // Whole buckets from pass-1 counts + counts above each bucket's split = every value binned.
-      const splits = bucketSplits(bins, max);
-      if (!splits) {
-        expect(bins).toBeGreaterThan(128); // more than one edge per bucket is possible only then
+      // Whole buckets from pass-1 counts + counts above each bucket's cuts = every value binned, on
+      // every grid (2B, B/2, the second and third largest |w| as the maximum; layerHistograms.ts).
+      const top = viaJs.summary().top;
+      const specs = layerGrids(bins, max, top, true);
+      const buckets = viaJs.float32Buckets()!;
+      const cuts = bucketCuts(specs, buckets, top);
+      if (!cuts) {
+        expect(bins % 2 === 1 || bins > 128).toBe(true); // more than four cuts per bucket are possible only then
         continue;
       }
-      const buckets = viaJs.float32Buckets()!;
-      const jsAbove = new Float64Array(splits.thresholds.length);
-      countAbove32(values, splits, jsAbove);
-      expect(Array.from(binsFromSplits(buckets, jsAbove, splits, bins))).toEqual(Array.from(b));
-      const kernelAbove = new Float64Array(splits.thresholds.length);
-      kernels.countAbove32(inKernel, splits, kernelAbove);
+      const jsAbove = new Float64Array(cuts.cuts.length);
+      countAboveCuts(values, cuts, jsAbove);
+      const grids = gridsFromCuts(buckets, jsAbove, cuts, specs, top);
+      for (const grid of grids) {
+        const direct = new Float64Array(grid.bins);
+        binValues(values, direct, grid.scale);
+        expect(Array.from(grid.counts)).toEqual(Array.from(direct));
+      }
+      expect(Array.from(grids[0]!.counts)).toEqual(Array.from(b));
+      const kernelAbove = new Float64Array(cuts.cuts.length);
+      kernels.countAboveCuts(inKernel, cuts, kernelAbove);
       kernels.flush();
       expect(Array.from(kernelAbove)).toEqual(Array.from(jsAbove));
     }

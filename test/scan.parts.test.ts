@@ -136,7 +136,10 @@ describe("option parsers", () => {
   });
 });
 
-const meanSd = (mean: number | null, sd: number | null) => ({ mean, sd });
+const meanSd = (mean: number | null, sd: number | null) => ({ mean, sd, se: null });
+
+/** The summary fields of METHOD §7.5 the renderers may show (neutral values). */
+const EVIDENCE = { coverage: null, r2_above_null: 0, null_gaussian_sigma: null, null_laplace_sigma: null, null_gaussian_mu: null, caution: null, best: [], best_ml: [] };
 
 /** A summary with every case the renderers must handle: special characters, no layers, a failure. */
 export const SAMPLE_SUMMARY: ScanSummary = {
@@ -144,7 +147,7 @@ export const SAMPLE_SUMMARY: ScanSummary = {
   version: "0.0.0-test",
   kind: "scan-summary",
   scan: { roots: ["runs/"], glob: [] },
-  settings: { bins: 100, normalize: "max", min_params: 10000, include_flagged: false, include: [], exclude: [] },
+  settings: { bins: 100, normalize: "max", min_params: 10000, include_flagged: false, include: [], exclude: [], bootstrap: 0, seed: 0 },
   models: [
     {
       model: "runs/exp_1 & 50%/model.safetensors",
@@ -155,7 +158,7 @@ export const SAMPLE_SUMMARY: ScanSummary = {
       fitted: 3,
       flagged: 1,
       skipped: 1,
-      summary: { layers: 2, params: 1234567, A: meanSd(0.0103551, 0.0000953), mu: meanSd(-2.27451, 0.48024), sigma: meanSd(0.77711, 0.10428), r2: meanSd(0.96616, 0.04327) },
+      summary: { ...EVIDENCE, fitted: 3, layers: 2, params: 1234567, A: meanSd(0.0103551, 0.0000953), mu: meanSd(-2.27451, 0.48024), sigma: meanSd(0.77711, 0.10428), r2: meanSd(0.96616, 0.04327) },
       outputs: { csv: "models/model.safetensors-0123456789.csv", json: "models/model.safetensors-0123456789.json" },
     },
     {
@@ -167,7 +170,7 @@ export const SAMPLE_SUMMARY: ScanSummary = {
       fitted: 2,
       flagged: 2,
       skipped: 0,
-      summary: { layers: 0, params: 0, A: meanSd(null, null), mu: meanSd(null, null), sigma: meanSd(null, null), r2: meanSd(null, null) },
+      summary: { ...EVIDENCE, fitted: 2, layers: 0, params: 0, A: meanSd(null, null), mu: meanSd(null, null), sigma: meanSd(null, null), r2: meanSd(null, null) },
       outputs: { csv: "models/ckpt_0_.safetensors-abcdef0123.csv", json: "models/ckpt_0_.safetensors-abcdef0123.json" },
     },
     {
@@ -179,7 +182,7 @@ export const SAMPLE_SUMMARY: ScanSummary = {
       fitted: 1,
       flagged: 0,
       skipped: 0,
-      summary: { layers: 1, params: 20000, A: meanSd(0.011, null), mu: meanSd(-1.5, null), sigma: meanSd(0.6, null), r2: meanSd(0.99, null) },
+      summary: { ...EVIDENCE, fitted: 1, layers: 1, params: 20000, A: meanSd(0.011, null), mu: meanSd(-1.5, null), sigma: meanSd(0.6, null), r2: meanSd(0.99, null) },
       outputs: { csv: "models/one-layer.onnx-1111111111.csv", json: "models/one-layer.onnx-1111111111.json" },
     },
   ],

@@ -6,9 +6,7 @@ import { describe, expect, it } from "vitest";
 import { layerResult, type LayerResult } from "../src/analysis/layerResult.js";
 import { resolveSettings } from "../src/analysis/settings.js";
 import { analyzeFile, binCentres } from "../src/index.js";
-import { binValues } from "../src/stats/binning.js";
 import { exponentialFamily } from "../src/stats/exponential.js";
-import { FloatScan } from "../src/stats/floatScan.js";
 import { halfNormalFamily } from "../src/stats/halfNormal.js";
 import { lognormalFamily } from "../src/stats/lognormal.js";
 import { akaike, multinomialLogLikelihood } from "../src/stats/multinomial.js";
@@ -17,18 +15,14 @@ import { gaussianNullCounts, gaussianNullR2, medianHalfNormalMaximum } from "../
 import { powerLawFamily } from "../src/stats/powerLawFamily.js";
 import { fitFamily, logBinMasses } from "../src/stats/sizeWeightedFamily.js";
 import { teleodynamicParameters, teleodynamics } from "../src/stats/teleodynamics.js";
-import type { LayerStatistics } from "../src/stats/valueSummary.js";
+import type { LayerStatistics } from "../src/stats/layerHistograms.js";
+import { statisticsFromValues } from "../src/stats/valueStatistics.js";
 import { HAVE_SHARED, SHARED_REAL } from "./helpers/oracle.js";
 import { gaussian, mulberry32 } from "./helpers/random.js";
 
 /** The statistics the streaming pass would produce for these values (F64 path: exact). */
 function statisticsOf(values: Float64Array, bins = 100): LayerStatistics {
-  const scan = new FloatScan();
-  scan.addFloat64(values);
-  const summary = scan.summary();
-  const counts = new Float64Array(bins);
-  binValues(values, counts, summary.maxAbs);
-  return { ...summary, counts };
+  return statisticsFromValues(values, bins);
 }
 
 function fitted(values: Float64Array): LayerResult {

@@ -3,8 +3,10 @@
  * (whole units, `rangeBytes` each) and running accumulation tasks on an executor — inline or on
  * worker threads — then merging the partial results (exact: stats/ accumulators are mergeable).
  * - ≤ 16-bit codes: one pass of `codes` tasks.
- * - floats: `scan` tasks (pass 1), merge → max|w|, then `bin` tasks (pass 2). A tensor that fits in one
- *   chunk is read once (`scan-and-bin`).
+ * - floats (accumulateFloat.ts): `scan` tasks (pass 1), merge → max|w| and the top order statistics,
+ *   then pass 2 over every grid (`cuts` or `grids` tasks). A tensor that fits in one chunk is read
+ *   once (`scan-and-bin`).
+ * - checkpoint-quantised layers: accumulateQuantized.ts.
  */
 import { createCodec } from "../decode/encodings.js";
 import type { TensorData } from "../io/tensorData.js";
@@ -14,11 +16,11 @@ import { isSequentialData, tensorBytes } from "../io/tensorChunks.js";
 import { type Executor, InlineExecutor } from "../parallel/executor.js";
 import type { AccumulateResult, AccumulateTask } from "../parallel/tasks.js";
 import { mergeCodeTables, statisticsFromCodeTable } from "../stats/codeTable.js";
-import type { LayerStatistics } from "../stats/valueSummary.js";
+import type { LayerStatistics } from "../stats/layerHistograms.js";
 import { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, splitRanges } from "./accumulateFloat.js";
 import { accumulateQuantized } from "./accumulateQuantized.js";
 
-export { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, accumulateValues, secondPass, splitRanges } from "./accumulateFloat.js";
+export { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, secondPass, splitRanges } from "./accumulateFloat.js";
 
 export async function accumulateTensor(data: TensorData, sourcesOrUndefined: SourcePool | undefined, options: AccumulateOptions): Promise<LayerStatistics> {
   const ownExecutor = options.executor === undefined;
@@ -54,7 +56,7 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
         else table = result.table;
       },
     );
-    return statisticsFromCodeTable(codec.levels, table!, options.bins);
+    return statisticsFromCodeTable(codec.levels, table!, options.bins, options.normaliser);
   }
 
   return accumulateFloatRanges(data, executor, ranges, total <= chunkBytes, chunkBytes, options);

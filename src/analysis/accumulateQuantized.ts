@@ -15,7 +15,7 @@ import { quantLayout } from "../decode/quant/index.js";
 import type { Executor } from "../parallel/executor.js";
 import { type KeyedCounts, mergeKeyedCounts, statisticsFromValueCounts } from "../stats/keyedCounts.js";
 import { distinctCapFor } from "../stats/distinctSet.js";
-import type { LayerStatistics } from "../stats/valueSummary.js";
+import type { LayerStatistics } from "../stats/layerHistograms.js";
 import { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, splitRanges } from "./accumulateFloat.js";
 
 export async function accumulateQuantized(data: TensorData, executor: Executor, options: AccumulateOptions): Promise<LayerStatistics> {
@@ -41,5 +41,5 @@ export async function accumulateQuantized(data: TensorData, executor: Executor, 
     ),
   );
   const list = merged ?? { keys: new Uint32Array(0), values: new Float64Array(0), counts: new Float64Array(0) };
-  return statisticsFromValueCounts(list.values, list.counts, options.bins, distinctCapFor(options.bins));
+  return statisticsFromValueCounts(list.values, list.counts, options.bins, distinctCapFor(options.bins), options.normaliser);
 }

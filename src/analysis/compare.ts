@@ -12,7 +12,7 @@ import { InputError } from "../errors.js";
 import type { ModelName } from "./evidence.js";
 import type { QualityFlag } from "./layerResult.js";
 import type { ModelResult, ModelSettingsRecord } from "./model.js";
-import type { ModelSummary } from "./summary.js";
+import { type MeanSd, type ModelSummary, meanSd } from "./summary.js";
 
 export interface LayerComparison {
   tensor: string;
@@ -52,16 +52,15 @@ export interface ComparisonSummary {
   mean_d_mu: number | null;
   mean_d_sigma: number | null;
   mean_d_r2: number | null;
-  /** Layers fitted and unflagged in both models: the only ones the headline means below average. */
-  unflagged_layers: number;
-  /** Means of the per-layer differences over the layers unflagged in both (the headline numbers). */
-  unflagged_mean_d_mu: number | null;
-  unflagged_mean_d_sigma: number | null;
-  unflagged_mean_d_r2: number | null;
   /** Differences B − A of the model summaries' means (the paper's Table 2 rows: unflagged layers). */
   d_mu: number | null;
   d_sigma: number | null;
   d_r2: number | null;
+  /**
+   * Over the layers fitted and unflagged in both models (the layers a Table 2 row may use): their
+   * number and the mean, sd and standard error of the per-layer differences B − A.
+   */
+  unflagged: { layers: number; d_mu: MeanSd; d_sigma: MeanSd; d_r2: MeanSd };
 }
 
 export interface ModelComparison {
@@ -143,10 +142,8 @@ export function compareModels(a: ModelResult, b: ModelResult): ModelComparison {
     };
   });
   const both = layers.filter((layer) => layer.mu_a !== null && layer.mu_b !== null);
-  // A flagged fit (not converged, μ in the hundreds…) must never reach a headline number.
+  const meanOf = (pick: (layer: LayerComparison) => number | null): number | null => (both.length === 0 ? null : both.reduce((sum, layer) => sum + pick(layer)!, 0) / both.length);
   const clean = both.filter((layer) => layer.flags_a.length === 0 && layer.flags_b.length === 0);
-  const meanOver = (set: readonly LayerComparison[], pick: (layer: LayerComparison) => number | null): number | null => (set.length === 0 ? null : set.reduce((sum, layer) => sum + pick(layer)!, 0) / set.length);
-  const meanOf = (pick: (layer: LayerComparison) => number | null): number | null => meanOver(both, pick);
   return {
     a: { model: a.model, format: a.format, summary: a.summary },
     b: { model: b.model, format: b.format, summary: b.summary },
@@ -158,13 +155,15 @@ export function compareModels(a: ModelResult, b: ModelResult): ModelComparison {
       mean_d_mu: meanOf((layer) => layer.d_mu),
       mean_d_sigma: meanOf((layer) => layer.d_sigma),
       mean_d_r2: meanOf((layer) => layer.d_r2),
-      unflagged_layers: clean.length,
-      unflagged_mean_d_mu: meanOver(clean, (layer) => layer.d_mu),
-      unflagged_mean_d_sigma: meanOver(clean, (layer) => layer.d_sigma),
-      unflagged_mean_d_r2: meanOver(clean, (layer) => layer.d_r2),
       d_mu: delta(a.summary.mu.mean, b.summary.mu.mean),
       d_sigma: delta(a.summary.sigma.mean, b.summary.sigma.mean),
       d_r2: delta(a.summary.r2.mean, b.summary.r2.mean),
+      unflagged: {
+        layers: clean.length,
+        d_mu: meanSd(clean.map((layer) => layer.d_mu!)),
+        d_sigma: meanSd(clean.map((layer) => layer.d_sigma!)),
+        d_r2: meanSd(clean.map((layer) => layer.d_r2!)),
+      },
     },
   };
 }

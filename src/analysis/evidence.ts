@@ -11,24 +11,19 @@
  * k in AIC = 2k − 2 ln L counts the shape parameters that enter the bin probabilities (lognormal
  * μ, σ: 2; s, b, k: 1); the amplitude A, which every curve has, does not enter them.
  */
-import { exponentialFamily } from "../stats/exponential.js";
-import { halfNormalFamily } from "../stats/halfNormal.js";
+import { fitMaximumLikelihood, gStatistic } from "../stats/binnedMaximumLikelihood.js";
+import { FAMILY_LIST, type FamilyName } from "../stats/families.js";
 import { lognormalFamily } from "../stats/lognormal.js";
 import { akaike, logProbabilities, multinomialLogLikelihood } from "../stats/multinomial.js";
-import { powerLawFamily } from "../stats/powerLawFamily.js";
 import { type SizeWeightedFamily, fitFamily, logBinMasses } from "../stats/sizeWeightedFamily.js";
 
-export type ModelName = "lognormal" | "halfnormal" | "exponential" | "powerlaw";
-export const MODEL_NAMES: readonly ModelName[] = ["lognormal", "halfnormal", "exponential", "powerlaw"];
+/** A family of the registry (stats/families.ts), in report order. */
+export type ModelName = FamilyName;
+export const MODEL_NAMES: readonly ModelName[] = FAMILY_LIST.map((family) => family.name);
 export type AlternativeName = Exclude<ModelName, "lognormal">;
-export const ALTERNATIVE_NAMES: readonly AlternativeName[] = ["halfnormal", "exponential", "powerlaw"];
+export const ALTERNATIVE_NAMES: readonly AlternativeName[] = MODEL_NAMES.filter((name): name is AlternativeName => name !== "lognormal");
 
-export const FAMILIES: { readonly [name in ModelName]: SizeWeightedFamily<name> } = {
-  lognormal: lognormalFamily,
-  halfnormal: halfNormalFamily,
-  exponential: exponentialFamily,
-  powerlaw: powerLawFamily,
-};
+export const FAMILIES = Object.fromEntries(FAMILY_LIST.map((family) => [family.name, family])) as unknown as { readonly [name in ModelName]: SizeWeightedFamily<name> };
 
 /**
  * R², binned log-likelihood, AIC of one fitted curve. `loglik` and `aic` are null where the
@@ -42,37 +37,48 @@ export interface FitEvidence {
   converged: boolean;
 }
 
-/** ŷ = A (x/s²) e^{−x²/(2s²)}: s is the Gaussian's standard deviation in units of x. */
-export interface HalfNormalEvidence extends FitEvidence {
+/**
+ * An alternative family's least-squares curve ŷ = A q(x; θ): the amplitude, each shape parameter
+ * under its name (`s` of the half-normal, `b` of the exponential, `k` of the power law, in units of
+ * x), then R², loglik, aic, converged.
+ */
+export interface AlternativeEvidence extends FitEvidence {
   A: number;
-  s: number;
+  [parameter: string]: number | boolean | null;
 }
+export type HalfNormalEvidence = AlternativeEvidence & { s: number };
+export type ExponentialEvidence = AlternativeEvidence & { b: number };
+export type PowerLawEvidence = AlternativeEvidence & { k: number };
 
-/** ŷ = A (x/b²) e^{−x/b}: b is the Laplace scale in units of x. */
-export interface ExponentialEvidence extends FitEvidence {
-  A: number;
-  b: number;
-}
-
-/** ŷ = A x^k. */
-export interface PowerLawEvidence extends FitEvidence {
-  A: number;
-  k: number;
-}
-
-export interface Alternatives {
+export type Alternatives = { [name in AlternativeName]: AlternativeEvidence } & {
   halfnormal: HalfNormalEvidence;
   exponential: ExponentialEvidence;
   powerlaw: PowerLawEvidence;
+};
+
+/** A family refitted by binned maximum likelihood: its parameters by name, then loglik, aic, converged. */
+export interface MaximumLikelihoodEvidence {
+  loglik: number | null;
+  aic: number | null;
+  converged: boolean;
+  [parameter: string]: number | boolean | null;
 }
+
+export type MaximumLikelihoodBlock = { [name in ModelName]: MaximumLikelihoodEvidence };
 
 export interface LayerEvidence {
   /** Of the paper's lognormal fit (null as in FitEvidence). */
   loglik: number | null;
   aic: number | null;
   alternatives: Alternatives;
-  /** Smallest AIC (ties go to the earlier of MODEL_NAMES); null when no AIC is finite. */
+  /** Smallest AIC at the least-squares curves (ties go to the earlier of MODEL_NAMES); null when no AIC is finite. */
   best: ModelName | null;
+  /** Every family at its own binned maximum likelihood. */
+  ml: MaximumLikelihoodBlock;
+  /** Smallest AIC at the maximum-likelihood fits. */
+  best_ml: ModelName | null;
+  /** G statistic of the lognormal at its maximum likelihood over its degrees of freedom B − 3. */
+  gof_per_dof: number | null;
 }
 
 export interface HistogramForFit {
@@ -91,22 +97,44 @@ function likelihood(family: SizeWeightedFamily, theta: ArrayLike<number>, histog
   return { loglik: finiteOrNull(loglik), aic: finiteOrNull(akaike(loglik, family.parameters.length)) };
 }
 
-function alternative(family: SizeWeightedFamily, histogram: HistogramForFit): { A: number; theta: number[] } & FitEvidence {
-  const fit = fitFamily(family, histogram.centres, histogram.y);
-  return { A: fit.A, theta: fit.theta, r2: fit.r2, ...likelihood(family, fit.theta, histogram), converged: fit.converged };
+function named(family: SizeWeightedFamily, theta: readonly number[]): Record<string, number> {
+  return Object.fromEntries(family.parameters.map((parameter, j) => [parameter, theta[j]!]));
 }
 
 export function layerEvidence(histogram: HistogramForFit, lognormal: { mu: number; sigma: number }): LayerEvidence {
   const own = likelihood(lognormalFamily, [lognormal.mu, lognormal.sigma], histogram);
-  const halfnormal = alternative(halfNormalFamily, histogram);
-  const exponential = alternative(exponentialFamily, histogram);
-  const powerlaw = alternative(powerLawFamily, histogram);
-  const alternatives: Alternatives = {
-    halfnormal: { A: halfnormal.A, s: halfnormal.theta[0]!, r2: halfnormal.r2, loglik: halfnormal.loglik, aic: halfnormal.aic, converged: halfnormal.converged },
-    exponential: { A: exponential.A, b: exponential.theta[0]!, r2: exponential.r2, loglik: exponential.loglik, aic: exponential.aic, converged: exponential.converged },
-    powerlaw: { A: powerlaw.A, k: powerlaw.theta[0]!, r2: powerlaw.r2, loglik: powerlaw.loglik, aic: powerlaw.aic, converged: powerlaw.converged },
+  const leastSquares = new Map<ModelName, number[]>([["lognormal", [lognormal.mu, lognormal.sigma]]]);
+  const alternatives = {} as Record<string, AlternativeEvidence>;
+  const aic = { lognormal: own.aic } as Record<ModelName, number | null>;
+  for (const name of ALTERNATIVE_NAMES) {
+    const family = FAMILIES[name] as SizeWeightedFamily;
+    const fit = fitFamily(family, histogram.centres, histogram.y);
+    const evidence = likelihood(family, fit.theta, histogram);
+    leastSquares.set(name, fit.theta);
+    alternatives[name] = { A: fit.A, ...named(family, fit.theta), r2: fit.r2, ...evidence, converged: fit.converged };
+    aic[name] = evidence.aic;
+  }
+  const ml = {} as Record<string, MaximumLikelihoodEvidence>;
+  const mlAic = {} as Record<ModelName, number | null>;
+  let lognormalMl: number[] | undefined;
+  for (const name of MODEL_NAMES) {
+    const family = FAMILIES[name] as SizeWeightedFamily;
+    const start = leastSquares.get(name)!;
+    const fit = fitMaximumLikelihood(family, histogram.counts, histogram.unit, [start, family.start(histogram.centres, histogram.y), start.map(Math.abs), start.map(() => 1)]);
+    ml[name] = { ...named(family, fit.theta), loglik: finiteOrNull(fit.loglik), aic: finiteOrNull(fit.aic), converged: fit.converged };
+    mlAic[name] = finiteOrNull(fit.aic);
+    if (name === "lognormal" && Number.isFinite(fit.loglik)) lognormalMl = fit.theta;
+  }
+  const dof = histogram.counts.length - 1 - lognormalFamily.parameters.length;
+  const gof = lognormalMl && dof > 0 ? gStatistic(lognormalFamily, lognormalMl, histogram.counts, histogram.unit) / dof : NaN;
+  return {
+    ...own,
+    alternatives: alternatives as Alternatives,
+    best: bestByAic(aic),
+    ml: ml as MaximumLikelihoodBlock,
+    best_ml: bestByAic(mlAic),
+    gof_per_dof: finiteOrNull(gof),
   };
-  return { ...own, alternatives, best: bestByAic({ lognormal: own.aic, halfnormal: halfnormal.aic, exponential: exponential.aic, powerlaw: powerlaw.aic }) };
 }
 
 export function bestByAic(aic: { readonly [name in ModelName]: number | null }): ModelName | null {
@@ -157,14 +185,7 @@ export function expectedCounts(layer: FittedCurves, model: ModelName, total: num
 }
 
 export function fittedParameters(layer: FittedCurves, model: ModelName): { A: number; theta: number[]; r2: number } {
-  switch (model) {
-    case "lognormal":
-      return { A: layer.A, theta: [layer.mu, layer.sigma], r2: layer.r2 };
-    case "halfnormal":
-      return { A: layer.alternatives.halfnormal.A, theta: [layer.alternatives.halfnormal.s], r2: layer.alternatives.halfnormal.r2 };
-    case "exponential":
-      return { A: layer.alternatives.exponential.A, theta: [layer.alternatives.exponential.b], r2: layer.alternatives.exponential.r2 };
-    case "powerlaw":
-      return { A: layer.alternatives.powerlaw.A, theta: [layer.alternatives.powerlaw.k], r2: layer.alternatives.powerlaw.r2 };
-  }
+  if (model === "lognormal") return { A: layer.A, theta: [layer.mu, layer.sigma], r2: layer.r2 };
+  const evidence = layer.alternatives[model];
+  return { A: evidence.A, theta: FAMILIES[model].parameters.map((parameter) => evidence[parameter] as number), r2: evidence.r2 };
 }

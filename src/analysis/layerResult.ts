@@ -3,16 +3,22 @@
  * all use them verbatim, and users' scripts parse them. Add fields; never rename or change meaning.
  */
 import { binCentres, sizeWeightedHistogram } from "../stats/binning.js";
-import { fitLognormal } from "../stats/lognormal.js";
-import { gaussianNullR2 } from "../stats/nullBaseline.js";
+import { type BootstrapResult, bootstrapLognormal } from "../stats/bootstrap.js";
+import { flooredLogMoments } from "../stats/flooredLogMoments.js";
+import { type LayerStatistics, findGrid } from "../stats/layerHistograms.js";
+import { fitLognormal, fitUncertainty } from "../stats/lognormal.js";
+import { type NullFit, type NullNormaliser, nullFit } from "../stats/nullBaseline.js";
 import { teleodynamics } from "../stats/teleodynamics.js";
-import type { LayerStatistics } from "../stats/valueSummary.js";
-import { type Alternatives, type ModelName, layerEvidence } from "./evidence.js";
-import type { AnalysisSettings } from "./settings.js";
+import { type Alternatives, type MaximumLikelihoodBlock, type ModelName, layerEvidence } from "./evidence.js";
+import { type AnalysisSettings, normalizeQuantile } from "./settings.js";
 import type { QuantizationInfo } from "../io/quantizedEncoding.js";
 
-/** METHOD §3 quality flags, plus `nonfinite` (the layer held NaN/Inf values, which were dropped). */
-export type QualityFlag = "first-bin" | "peak-outside" | "no-converge" | "few-levels" | "nonfinite";
+/**
+ * Quality flags (METHOD §7.3), plus `nonfinite` (the layer held NaN/Inf values, which were dropped).
+ * A flagged layer is printed but left out of every summary.
+ */
+export type QualityFlag = "first-bin" | "peak-outside" | "no-converge" | "few-levels" | "nonfinite" | "ill-conditioned" | "sparse" | "bin-sensitive";
+export const QUALITY_FLAGS: readonly QualityFlag[] = ["first-bin", "peak-outside", "no-converge", "few-levels", "nonfinite", "ill-conditioned", "sparse", "bin-sensitive"];
 
 export interface LayerResult {
   tensor: string;
@@ -62,6 +68,32 @@ export interface LayerResult {
   equilibrium_spread: number;
   /** Position of the tensor in the model's depth order, counting every tensor from 0 (formats/depthOrder.ts). */
   depth: number;
+  /** What the procedure gives on a Gaussian / Laplace layer of the same N and B (METHOD §7.1). */
+  null_gaussian: NullFit;
+  null_laplace: NullFit;
+  /** Standard errors of the least-squares fit (scipy's curve_fit pcov, METHOD §7.2); null where it has none. */
+  fit_se: { A: number | null; mu: number | null; sigma: number | null };
+  fit_corr_mu_sigma: number | null;
+  /** Weight bootstrap that recomputes the maximum (METHOD §7.2); null when off. */
+  bootstrap: BootstrapResult | null;
+  /** σ refitted on the same values binned in ⌊B/2⌋ and 2B bins (METHOD §7.3). */
+  sigma_half_bins: number | null;
+  sigma_double_bins: number | null;
+  /** max|w| / second largest |w|; null when the second largest is 0. */
+  max_ratio: number | null;
+  /** μ refitted without the single largest |w|, renormalised by the second largest (null under a quantile normaliser). */
+  mu_drop_max: number | null;
+  /** Every family refitted by binned maximum likelihood (METHOD §7.4). */
+  ml: MaximumLikelihoodBlock;
+  /** The family with the smallest AIC at its own maximum likelihood. */
+  best_ml: ModelName | null;
+  /** G statistic / degrees of freedom of the lognormal at its maximum likelihood. */
+  gof_per_dof: number | null;
+  /** Nonzero values below the floor of `mle_mu`/`mle_sigma` (flooredLogMoments.ts). */
+  mle_below_floor: number;
+  /** Under `--normalize quantile:Q`: the normaliser (the Q-quantile of |w|) and how many values lie above it (not binned). */
+  normalizer?: number;
+  above_normalizer?: number;
 }
 
 export interface SkippedTensor {
@@ -72,6 +104,8 @@ export interface SkippedTensor {
   dtype: string;
   reason: string;
   depth: number;
+  /** Set when the tensor holds the same values as an earlier fitted layer (aliased storage or bit-identical bytes): that layer's name. */
+  duplicate_of?: string;
 }
 
 export interface TensorIdentity {
@@ -88,6 +122,14 @@ export interface TensorIdentity {
 
 /** y_0 above this means the max is an outlier and the histogram is unresolved. */
 export const FIRST_BIN_LIMIT = 0.25;
+/** `ill-conditioned` above this fit SE(μ) or |corr(μ, σ)|. */
+export const SE_MU_LIMIT = 0.1;
+export const CORRELATION_LIMIT = 0.999;
+/** `sparse` above this fraction of exact zeros, or of the counts in bin 0. */
+export const ZERO_FRACTION_LIMIT = 0.01;
+export const BIN0_COUNT_LIMIT = 0.25;
+/** `bin-sensitive` when σ at ⌊B/2⌋ or 2B bins moves by more than this. */
+export const BIN_SENSITIVITY_LIMIT = 0.05;
 /** `few-levels` when a layer holds fewer than this many distinct values per bin. */
 export const LEVELS_PER_BIN = 4;
 
@@ -96,32 +138,76 @@ export const LEVELS_PER_BIN = 4;
  * (all zero, or nothing finite).
  */
 export function layerResult(identity: TensorIdentity, stats: LayerStatistics, settings: AnalysisSettings): LayerResult | SkippedTensor {
-  const base = { tensor: identity.name, ...(identity.originalName !== undefined ? { original_name: identity.originalName } : {}), shape: identity.shape, params: identity.params, dtype: identity.dtype };
+  const base = { tensor: identity.name, ...(identity.originalName !== undefined ? { original_name: identity.originalName } : {}), shape: identity.shape, params: identity.params, dtype: identity.dtype, depth: identity.depth };
   if (stats.finite === 0) return { ...base, reason: "no finite values", depth: identity.depth };
   if (stats.maxAbs === 0) return { ...base, reason: "all values are zero", depth: identity.depth };
 
   const bins = settings.bins;
-  const unit = settings.normalize === "max" ? 1 : stats.maxAbs;
+  const quantile = normalizeQuantile(settings.normalize);
+  // The right end of the fitted x axis: 1 (x = |w|/max or |w|/quantile) or max|w| (--normalize none).
+  const unit = settings.normalize === "none" ? stats.maxAbs : 1;
+  const scale = stats.grids[0]?.scale ?? stats.maxAbs;
+  if (!(scale > 0)) return { ...base, reason: `the ${quantile} quantile of |w| is 0` };
   const centres = binCentres(bins, unit);
   const y = sizeWeightedHistogram(stats.counts, centres);
   const fit = fitLognormal(centres, y, {});
   const evidence = layerEvidence({ counts: stats.counts, centres, y, unit }, fit);
   const teleo = teleodynamics(fit.mu, fit.sigma, stats.counts, centres);
+  const uncertainty = fitUncertainty(fit);
 
+  // Refits of the same values on other grids (layerHistograms.ts).
+  const refitSigma = (counts: Float64Array | undefined, gridBins: number, gridUnit: number): number | null => {
+    if (!counts) return null;
+    const c = binCentres(gridBins, gridUnit);
+    const refit = fitLognormal(c, sizeWeightedHistogram(counts, c));
+    return Number.isFinite(refit.sigma) ? refit.sigma : null;
+  };
+  const half = Math.floor(bins / 2);
+  const sigmaHalf = half >= 2 ? refitSigma(findGrid(stats.grids, scale, half), half, unit) : null;
+  const sigmaDouble = refitSigma(findGrid(stats.grids, scale, 2 * bins), 2 * bins, unit);
+  const second = stats.top[1];
+  let muDropMax: number | null = null;
+  if (quantile === undefined && second !== undefined && second > 0) {
+    const counts = second === stats.maxAbs ? dropOneFromTop(stats.counts, bins) : findGrid(stats.grids, second, bins);
+    if (counts) {
+      const c = binCentres(bins, settings.normalize === "none" ? second : 1);
+      const refit = fitLognormal(c, sizeWeightedHistogram(counts, c));
+      muDropMax = Number.isFinite(refit.mu) ? refit.mu : null;
+    }
+  }
   const flags: QualityFlag[] = [];
   const firstBinMass = y[0]!;
   if (firstBinMass > FIRST_BIN_LIMIT) flags.push("first-bin");
   const mode = Math.exp(fit.mu - fit.sigma * fit.sigma);
-  if (!(mode > 0 && mode <= unit)) flags.push("peak-outside");
+  if (!(mode >= unit / (2 * bins) && mode <= unit)) flags.push("peak-outside");
   if (!fit.converged) flags.push("no-converge");
   if (stats.distinctExact && stats.distinct < LEVELS_PER_BIN * bins) flags.push("few-levels");
   const nonfinite = stats.nan + stats.infinite;
   if (nonfinite > 0) flags.push("nonfinite");
+  const seMu = uncertainty.se.mu;
+  if (seMu === null || seMu > SE_MU_LIMIT || uncertainty.corrMuSigma === null || Math.abs(uncertainty.corrMuSigma) > CORRELATION_LIMIT) flags.push("ill-conditioned");
+  let binned = 0;
+  for (let i = 0; i < bins; i++) binned += stats.counts[i]!;
+  if (stats.zeros > ZERO_FRACTION_LIMIT * stats.finite || stats.counts[0]! > BIN0_COUNT_LIMIT * binned) flags.push("sparse");
+  if ((sigmaHalf !== null && Math.abs(sigmaHalf - fit.sigma) > BIN_SENSITIVITY_LIMIT) || (sigmaDouble !== null && Math.abs(sigmaDouble - fit.sigma) > BIN_SENSITIVITY_LIMIT)) flags.push("bin-sensitive");
 
-  // Log-moments of x = |w| / max: shift by ln(max) (or not, under --normalize none).
-  const shift = settings.normalize === "max" ? Math.log(stats.maxAbs) : 0;
-  const logMean = stats.logCount > 0 ? stats.logSum / stats.logCount : NaN;
-  const logVariance = stats.logCount > 0 ? Math.max(0, stats.logSumSq / stats.logCount - logMean * logMean) : NaN;
+  // The bootstrap runs where the fit is well posed: a layer flagged first-bin, peak-outside,
+  // no-converge or ill-conditioned never reaches a summary, and its fit SE already says why.
+  const wellPosed = !flags.some((flag) => flag === "first-bin" || flag === "peak-outside" || flag === "no-converge" || flag === "ill-conditioned");
+  const bootstrap = wellPosed
+    ? bootstrapLognormal(stats, bins, { replicates: settings.bootstrap, seed: settings.seed }, { unitIsScale: settings.normalize === "none", start: { A: fit.A, mu: fit.mu, sigma: fit.sigma }, ...(quantile !== undefined ? { fixedScale: scale } : {}) })
+    : null;
+
+  // Log-moments of x = |w| / normaliser over the values above the floor: shift by ln(normaliser)
+  // (or not, under --normalize none).
+  const logs = flooredLogMoments(stats);
+  const shift = settings.normalize === "none" ? 0 : Math.log(scale);
+  const nullNormaliser: NullNormaliser = quantile !== undefined ? { kind: "quantile", q: quantile } : { kind: "max" };
+  // Null fits are in units of the normaliser; under --normalize none μ is in units of |w|.
+  const nullOf = (family: "gaussian" | "laplace"): NullFit => {
+    const value = nullFit(family, stats.finite, bins, nullNormaliser);
+    return settings.normalize === "none" ? { ...value, mu: value.mu + Math.log(stats.maxAbs) } : value;
+  };
 
   return {
     ...base,
@@ -138,8 +224,8 @@ export function layerResult(identity: TensorIdentity, stats: LayerStatistics, se
     first_bin_mass: firstBinMass,
     distinct: stats.distinct,
     distinct_exact: stats.distinctExact,
-    mle_mu: logMean - shift,
-    mle_sigma: Math.sqrt(logVariance),
+    mle_mu: logs.mean - shift,
+    mle_sigma: logs.sd,
     flags,
     converged: fit.converged,
     iterations: fit.iterations,
@@ -147,12 +233,33 @@ export function layerResult(identity: TensorIdentity, stats: LayerStatistics, se
     aic: evidence.aic,
     alternatives: evidence.alternatives,
     best: evidence.best,
-    null_r2: gaussianNullR2(stats.finite, bins),
+    null_r2: nullFit("gaussian", stats.finite, bins, nullNormaliser).r2,
     alpha: teleo.alpha,
     beta: teleo.beta,
     equilibrium_spread: teleo.equilibriumSpread,
     depth: identity.depth,
+    null_gaussian: nullOf("gaussian"),
+    null_laplace: nullOf("laplace"),
+    fit_se: uncertainty.se,
+    fit_corr_mu_sigma: uncertainty.corrMuSigma,
+    bootstrap,
+    sigma_half_bins: sigmaHalf,
+    sigma_double_bins: sigmaDouble,
+    max_ratio: second !== undefined && second > 0 ? stats.maxAbs / second : null,
+    mu_drop_max: muDropMax,
+    ml: evidence.ml,
+    best_ml: evidence.best_ml,
+    gof_per_dof: evidence.gof_per_dof,
+    mle_below_floor: logs.below,
+    ...(quantile !== undefined ? { normalizer: scale, above_normalizer: stats.finite - binned } : {}),
   };
+}
+
+/** The histogram without one value in the last bin (the maximum, when the second largest equals it). */
+function dropOneFromTop(counts: Float64Array, bins: number): Float64Array {
+  const out = Float64Array.from(counts);
+  out[bins - 1] = Math.max(0, out[bins - 1]! - 1);
+  return out;
 }
 
 export function isLayerResult(result: LayerResult | SkippedTensor): result is LayerResult {

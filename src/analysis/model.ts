@@ -6,12 +6,15 @@ import { openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
 import { tensorBytes } from "../io/tensorChunks.js";
 import { readsOnMainThread } from "../io/byteSource.js";
-import type { LayerStatistics } from "../stats/valueSummary.js";
+import type { LayerStatistics } from "../stats/layerHistograms.js";
 import { type Executor, InlineExecutor, defaultJobs } from "../parallel/executor.js";
 import { WorkerPool } from "../parallel/pool.js";
+import { createCodec } from "../decode/encodings.js";
+import { SourcePool } from "../io/byteSource.js";
 import { accumulateTensor } from "./accumulate.js";
+import { prefixDigest, sameBytes, statisticsDigest, storageKey } from "./duplicates.js";
 import { type LayerResult, type SkippedTensor, isLayerResult, layerResult } from "./layerResult.js";
-import { type AnalysisSettings, resolveSettings } from "./settings.js";
+import { type AnalysisSettings, normalizeQuantile, resolveSettings } from "./settings.js";
 import { tensorSelector } from "./selection.js";
 import { type ModelSummary, summarizeLayers } from "./summary.js";
 
@@ -22,6 +25,9 @@ export interface ModelSettingsRecord {
   include_flagged: boolean;
   include: string[];
   exclude: string[];
+  /** Bootstrap replicates per layer (0: off) and their seed (METHOD §7.2). */
+  bootstrap: number;
+  seed: number;
 }
 
 export interface ModelResult {
@@ -93,6 +99,8 @@ export function settingsRecord(settings: AnalysisSettings): ModelSettingsRecord 
     include_flagged: settings.includeFlagged,
     include: settings.include,
     exclude: settings.exclude,
+    bootstrap: settings.bootstrap,
+    seed: settings.seed,
   };
 }
 
@@ -122,23 +130,40 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
   const ownExecutor = remote || options.executor === undefined;
   const executor = remote ? new InlineExecutor() : (options.executor ?? executorFor(bytesToRead, options.jobs ?? defaultJobs()));
   const outcomes: (LayerResult | SkippedTensor)[] = [];
+  // Records that read the same storage the same way (aliases) are analysed once (duplicates.ts).
+  const firstWithStorage = new Map<string, number>();
+  const aliasOf = plan.map(({ tensor, skip }, index) => {
+    if (skip !== undefined || !tensor.data) return undefined;
+    const key = storageKey(tensor.data);
+    const first = firstWithStorage.get(key);
+    if (first === undefined) firstWithStorage.set(key, index);
+    return first;
+  });
+  const digests = new Array<string | undefined>(plan.length);
   try {
     // Several tensors in flight keep every worker busy while small tensors come and go.
     // The model's tensors are in depth order (formats/open.ts), so a tensor's index is its depth.
-    const results = await mapLimited(plan, Math.max(2, executor.parallelism * 2), async ({ tensor, skip }, depth) => {
-      if (skip !== undefined || !tensor.data) {
+    const results = await mapLimited(plan, Math.max(2, executor.parallelism * 2), async ({ tensor, skip }, index) => {
+      const depth = index;
+      if (skip !== undefined || !tensor.data || aliasOf[index] !== undefined) {
         return { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed", depth };
       }
       const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}), ...(tensor.quantizationInfo !== undefined ? { quantizationInfo: tensor.quantizationInfo } : {}), depth };
-      const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
+      const quantile = normalizeQuantile(settings.normalize);
+      const normaliser = quantile !== undefined ? { kind: "quantile" as const, q: quantile } : { kind: "max" as const };
+      const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, normaliser, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
       const result = layerResult(identity, stats, settings);
-      if (isLayerResult(result)) options.onLayer?.(result, stats);
+      if (isLayerResult(result)) {
+        digests[index] = statisticsDigest(tensor.dtype, tensor.params, stats);
+        options.onLayer?.(result, stats);
+      }
       return result;
     });
     outcomes.push(...results);
   } finally {
     if (ownExecutor) await executor.close();
   }
+  await markDuplicates(plan.map(({ tensor }) => tensor), outcomes, aliasOf, digests);
   const layers = outcomes.filter(isLayerResult);
   const skipped = outcomes.filter((outcome): outcome is SkippedTensor => !isLayerResult(outcome));
   return {
@@ -153,6 +178,64 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
     skipped,
     summary: summarizeLayers(layers, settings.includeFlagged),
   };
+}
+
+/**
+ * Replace aliases and bit-identical copies of an earlier fitted layer by skipped entries naming it
+ * (`duplicate_of`), so that every summary counts distinct tensors (duplicates.ts).
+ */
+async function markDuplicates(tensors: readonly TensorRecord[], outcomes: (LayerResult | SkippedTensor)[], aliasOf: readonly (number | undefined)[], digests: readonly (string | undefined)[]): Promise<void> {
+  const duplicate = (index: number, of: number, how: string): void => {
+    const first = outcomes[of]!;
+    const tensor = tensors[index]!;
+    if (!isLayerResult(first)) {
+      outcomes[index] = { ...outcomes[index]!, reason: (first as SkippedTensor).reason } as SkippedTensor;
+      return;
+    }
+    outcomes[index] = {
+      tensor: tensor.name,
+      ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}),
+      shape: tensor.shape,
+      params: tensor.params,
+      dtype: tensor.dtype,
+      depth: index,
+      reason: `duplicate of ${first.tensor} (${how})`,
+      duplicate_of: first.tensor,
+    };
+  };
+  aliasOf.forEach((of, index) => {
+    if (of !== undefined) duplicate(index, of, "the same stored data");
+  });
+  const groups = new Map<string, number[]>();
+  digests.forEach((key, index) => {
+    if (key !== undefined) groups.set(key, [...(groups.get(key) ?? []), index]);
+  });
+  let pool: SourcePool | undefined;
+  try {
+    for (const members of groups.values()) {
+      if (members.length < 2) continue;
+      pool ??= new SourcePool();
+      // Same statistics: tell them apart by their first bytes, then compare in full.
+      const byPrefix = new Map<string, number[]>();
+      for (const index of members) {
+        const data = tensors[index]!.data!;
+        const key = await prefixDigest(data, pool, createCodec(data.encoding).unitBytes);
+        const earlier = byPrefix.get(key) ?? [];
+        let matched = false;
+        for (const of of earlier) {
+          const a = tensors[of]!.data!;
+          if (await sameBytes(a, data, pool, createCodec(a.encoding).unitBytes)) {
+            duplicate(index, of, "bit-identical values");
+            matched = true;
+            break;
+          }
+        }
+        if (!matched) byPrefix.set(key, [...earlier, index]);
+      }
+    }
+  } finally {
+    await pool?.close();
+  }
 }
 
 /** Open and analyse one model given by path (a file, a shard index, a directory or a list of shards). */

@@ -1,5 +1,6 @@
 /** The settings that determine the numbers (METHOD §1–3); every output records them. */
-export type Normalize = "max" | "none";
+/** `max`, `none`, or `quantile:Q` (0 < Q < 1): x = |w| / the exact Q-quantile of |w|. */
+export type Normalize = "max" | "none" | `quantile:${string}`;
 
 export interface AnalysisSettings {
   /** B, the number of equal-width bins (default 100). */
@@ -13,6 +14,13 @@ export interface AnalysisSettings {
   /** Globs on tensor names (picomatch); empty = all. */
   include: string[];
   exclude: string[];
+  /**
+   * Bootstrap replicates per layer (METHOD §7.2); 0 (the default) turns the bootstrap off: it costs
+   * 25–40 % of a run on the bench files (README "Performance"), more than the 15 % a default may cost.
+   */
+  bootstrap: number;
+  /** Seed of the bootstrap's random numbers (the same for every layer: a layer's numbers depend on its values only). */
+  seed: number;
 }
 
 export const DEFAULT_SETTINGS: AnalysisSettings = {
@@ -22,7 +30,14 @@ export const DEFAULT_SETTINGS: AnalysisSettings = {
   includeFlagged: false,
   include: [],
   exclude: [],
+  bootstrap: 0,
+  seed: 0,
 };
+
+/** Q of `quantile:Q`, or undefined for max/none. */
+export function normalizeQuantile(normalize: Normalize): number | undefined {
+  return normalize.startsWith("quantile:") ? Number(normalize.slice("quantile:".length)) : undefined;
+}
 
 export function resolveSettings(partial: Partial<AnalysisSettings> = {}): AnalysisSettings {
   const settings = { ...DEFAULT_SETTINGS, ...partial };
@@ -33,7 +48,16 @@ export function resolveSettings(partial: Partial<AnalysisSettings> = {}): Analys
     throw new RangeError(`min-params must be a non-negative integer (got ${settings.minParams})`);
   }
   if (settings.normalize !== "max" && settings.normalize !== "none") {
-    throw new RangeError(`normalize must be "max" or "none" (got ${String(settings.normalize)})`);
+    const q = typeof settings.normalize === "string" && settings.normalize.startsWith("quantile:") ? normalizeQuantile(settings.normalize) : undefined;
+    if (q === undefined || !(q > 0 && q < 1) || settings.normalize.slice("quantile:".length).trim() === "") {
+      throw new RangeError(`normalize must be "max", "none" or "quantile:Q" with 0 < Q < 1 (got ${String(settings.normalize)})`);
+    }
+  }
+  if (!Number.isInteger(settings.bootstrap) || settings.bootstrap < 0 || settings.bootstrap > 100_000) {
+    throw new RangeError(`bootstrap must be an integer from 0 to 100000 (got ${settings.bootstrap})`);
+  }
+  if (!Number.isInteger(settings.seed) || settings.seed < 0 || settings.seed > 0xffffffff) {
+    throw new RangeError(`seed must be an integer from 0 to 4294967295 (got ${settings.seed})`);
   }
   return settings;
 }

@@ -11,7 +11,7 @@
  */
 
 /** Fields that hold integer counts or sizes: always finite, so never null in the stored form. */
-type IntegerField = "bytes" | "tensors" | "bins" | "min_params" | "shape" | "params" | "zeros" | "nonfinite" | "distinct" | "iterations" | "layers";
+type IntegerField = "bytes" | "tensors" | "bins" | "min_params" | "shape" | "params" | "zeros" | "nonfinite" | "distinct" | "iterations" | "layers" | "fitted" | "r2_above_null" | "mle_below_floor" | "replicates" | "seed" | "bootstrap" | "above_normalizer";
 
 type StoredField<K, V> = K extends IntegerField ? (V extends number | readonly number[] ? V : Stored<V>) : Stored<V>;
 

@@ -67,7 +67,7 @@ export function activationsCommand(): Command {
     .argument("<model...>", "ONNX model file(s); several are each run on the same inputs")
     .option("-i, --input <spec>", "inputs: FILE (.npy/.npz/safetensors; first axis = samples; tensors matched to input names), NAME=FILE, or NAME=NUMBER (a constant, e.g. sr=16000, state=0); repeatable", parseInputSpec, [])
     .option("--random <distribution>", "feed float inputs not given by --input with random values: gaussian (N(0,1)) or uniform (U[0,1)) — a baseline, never real data", choiceOption("--random", ["gaussian", "uniform"] as const))
-    .option("--seed <n>", "seed of --random", integerOption("--seed", 0, 2 ** 32 - 1), 0)
+    .option("--seed <n>", "seed of --random and of the bootstrap (--bootstrap)", integerOption("--seed", 0, 2 ** 32 - 1), 0)
     .option("--shape <spec>", "per-sample dims of a --random input whose graph dims are dynamic: NAME=DxD… (repeatable)", parseShape, [])
     .option("--batch <n>", "samples per run of the model", integerOption("--batch", 1, 1_000_000), 64)
     .option("--limit <n>", `use at most N samples (--random alone: ${DEFAULT_RANDOM_SAMPLES} unless given)`, integerOption("--limit", 1))
@@ -80,7 +80,7 @@ export function activationsCommand(): Command {
     .option("--html <file>", "write one self-contained HTML report to FILE")
     .option("--second-pass <source>", "where pass 2 of the pooled histograms reads the values: spill (a temporary file), rerun (run the model again), auto (spill up to 4 GiB)", choiceOption("--second-pass", ["auto", "spill", "rerun"] as const), "auto" as SecondPassChoice)
     .option("--spill-dir <dir>", "folder for the spill file (default: the system's temporary folder)");
-  addAnalysisOptions(command);
+  addAnalysisOptions(command, { seed: false });
   addVerbosityOptions(command, "list skipped values and unobserved parts of the model; log every figure file written");
   addJobsOption(command, "for the runtime and for the accumulation");
   addProgressOption(command);
@@ -95,10 +95,14 @@ Examples:
   $ jaynes activations model.onnx --random gaussian --limit 1000 --shape x=3x224x224
   $ jaynes activations epoch00.onnx --compare epoch10.onnx --input digits.npy
   $ jaynes activations mnist.onnx --input digits.npy --format csv -o activations.csv --html report.html
+  $ jaynes activations mnist.onnx --input digits.npy --bootstrap 200 --seed 1
 
 Every node output of a floating type that depends on the inputs is a layer (select with
 --include/--exclude on value names). Each is reported twice: pooled (all |a| over samples and
-units) and per unit (each neuron's or channel's mean |a| over the inputs). The runtime is the
+units) and per unit (each neuron's or channel's mean |a| over the inputs), with the evidence of
+fit: the σ₀ of a Gaussian layer of the same size, the fit's SE (--bootstrap N: intervals), flags
+that keep ill-posed fits out of the summary, best_ml. --normalize quantile:Q is not available here.
+The runtime is the
 optional package onnxruntime-node; without it this command exits 1 saying how to install it.
 Exit codes: 0 ok, 1 usage error (or the runtime is not installed), 2 a model or input was
 unreadable or invalid, or the model failed on the inputs (the other models are still run).`,

@@ -48,6 +48,13 @@ Examples:
   $ jaynes fit model.safetensors --columns tensor,shape,mu,sigma,r2,null_r2,flags
   $ jaynes fit hf://openai-community/gpt2 --include 'h.0.*'
   $ jaynes fit model.safetensors --plot figures/ --html report.html
+  $ jaynes fit model.safetensors --bootstrap 200            # SE and 95 % intervals of μ, σ (max|w| resampled)
+  $ jaynes fit model.safetensors --normalize quantile:0.999 # x = |w| / (exact 99.9 % quantile of |w|)
+  $ jaynes fit model.safetensors --format jsonl | jq '{tensor, sigma, sigma0: .null_gaussian.sigma, best_ml}'
+
+Every layer carries its Gaussian and Laplace nulls (null_gaussian, null_laplace), the fit's SE,
+σ at B/2 and 2B bins, μ without the largest weight, every family at its maximum likelihood
+(best_ml) and the flags ill-conditioned, sparse, bin-sensitive, peak-outside (docs/METHOD.md §7).
 
 Layers are listed in depth order: the graph's execution order for ONNX, TFLite and TF.js graph
 models; otherwise the order the file was written in when it follows the numbering (a PyTorch

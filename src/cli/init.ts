@@ -82,7 +82,9 @@ Drawn: the layers fit would fit (float, ≥ --min-params, --include/--exclude) t
 |w| = scale·x with x ~ LN(μ − σ², σ²) truncated at 1 (the tail above the max is drawn again), one
 element set to ±scale; signs random or --signs like. Copied byte for byte: every other tensor.
 --match-std like|kaiming|xavier|torch (default like) keeps the drawn layer's root mean square equal
-to that standard deviation. The same seed gives the same bytes on every machine.
+to that standard deviation. The same seed gives the same bytes on every machine. Each drawn layer
+records the fit's SE of σ and the σ₀ a Gaussian layer of its size gives; a layer holding the same
+values as an earlier one (tied weights) is drawn identically to it.
 Exit codes: 0 ok, 1 usage error, 2 the model or the fit file was unreadable or invalid.
 ${HUB_HELP}`,
     )

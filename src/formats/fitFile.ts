@@ -2,7 +2,9 @@
  * Reads back what `jaynes fit` wrote — JSON (`--format json`), JSONL or CSV, recognised by content —
  * as the fitted lognormal of each layer of one model: what `jaynes init --from FIT` draws from. Only
  * the fields a draw needs are read (tensor, shape, μ, σ, max|w|, flags, the normalisation), each
- * checked; every other field may be there or not. A file holding several models is refused: which
+ * checked, and the standard errors of μ and σ where the file has them (`fit_se` in JSON/JSONL,
+ * `fit_se_mu`/`fit_se_sigma` in CSV; absent from fits made before they existed); every other field
+ * may be there or not. A file holding several models is refused: which
  * one was meant cannot be guessed.
  */
 import { InputError } from "../errors.js";
@@ -18,6 +20,8 @@ export interface FittedLayer {
   muPlain: number;
   maxAbs: number;
   flags: string[];
+  /** Standard errors of μ and σ from the fit (METHOD §7.2), or null where the file has none. */
+  fitSe: { mu: number | null; sigma: number | null } | null;
 }
 
 export interface FitFile {
@@ -116,7 +120,18 @@ function fittedLayer(path: string, row: Row): FittedLayer {
   if (normalize !== "max" && normalize !== "none") fail(`normalize is ${JSON.stringify(normalize)}, not "max" or "none"`);
   // Under --normalize none, μ is in units of |w|; in units of the max it is μ − ln max|w|.
   const muPlain = mu - sigma * sigma - (normalize === "none" ? Math.log(maxAbs) : 0);
-  return { tensor, shape: shape as number[], mu, sigma, muPlain, maxAbs, flags };
+  return { tensor, shape: shape as number[], mu, sigma, muPlain, maxAbs, flags, fitSe: fitSeOf(row) };
+}
+
+/** fit_se {mu, sigma} (JSON, JSONL) or fit_se_mu, fit_se_sigma (CSV); null when neither is there. */
+function fitSeOf(row: Row): { mu: number | null; sigma: number | null } | null {
+  const nested = isObject(row.fit_se) ? row.fit_se : undefined;
+  if (!nested && !("fit_se_mu" in row) && !("fit_se_sigma" in row)) return null;
+  const value = (raw: unknown): number | null => {
+    const parsed = typeof raw === "number" ? raw : typeof raw === "string" && raw.trim() !== "" ? Number(raw) : NaN;
+    return Number.isFinite(parsed) && parsed >= 0 ? parsed : null;
+  };
+  return nested ? { mu: value(nested.mu), sigma: value(nested.sigma) } : { mu: value(row.fit_se_mu), sigma: value(row.fit_se_sigma) };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

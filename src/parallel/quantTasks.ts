@@ -1,8 +1,8 @@
 /**
  * Accumulation tasks over checkpoint-quantised tensors (src/decode/quant/): the task first reads the
  * side tensors its byte range needs (scales, zero points), then either counts keys (`quant-count`,
- * one pass, exact) or decodes the codes to float32 values for the float tasks (scan, above, bin,
- * scan-and-bin), written straight into WebAssembly kernel memory so the float kernels read them in
+ * one pass, exact) or decodes the codes to float32 values for the float tasks (scan, refine, cuts,
+ * grids, scan-and-bin), written straight into WebAssembly kernel memory so the float kernels read them in
  * place. Code chunks are cut so that their decoded values fill one kernel chunk.
  */
 import type { FloatCodec } from "../decode/codec.js";
@@ -12,7 +12,7 @@ import { readTensorChunks } from "../io/tensorChunks.js";
 import { prepareQuantDecoder } from "../decode/quant/index.js";
 import { keyedCountsFromTable } from "../stats/keyedCounts.js";
 import { acquireKernels } from "../stats/kernels.js";
-import { runFloatTask } from "./floatTasks.js";
+import { kernelBins, readIntent, runFloatTask } from "./floatTasks.js";
 import type { AccumulateResult, HistogramTask } from "./taskTypes.js";
 
 /** Bytes of codes per chunk whose decoded float32 values take `decodedBytes`. */
@@ -43,7 +43,7 @@ export async function runQuantizedTask(task: HistogramTask, pool: SourcePool, on
     return { kind: "quant-count", ...keyedCountsFromTable(table, decoder.keyStart, decoder.value, decoder.keySegments) };
   }
   if (task.kind === "codes") throw new Error("codes task on quantised storage");
-  const kernels = acquireKernels(task.chunkBytes, "bins" in task ? task.bins : 0);
+  const kernels = acquireKernels(task.chunkBytes, kernelBins(task));
   try {
     const target = kernels ? new Float32Array(kernels.buffers()[0].buffer, kernels.buffers()[0].byteOffset, task.chunkBytes >>> 2) : new Float32Array(task.chunkBytes >>> 2);
     const codec: FloatCodec = {
@@ -52,7 +52,7 @@ export async function runQuantizedTask(task: HistogramTask, pool: SourcePool, on
       unitElements,
       decode: (bytes, firstElement) => target.subarray(0, decoder.decode(bytes, firstElement / unitElements, target)),
     };
-    const intent = task.kind === "scan" ? "again" : task.kind === "bin" || task.kind === "above" ? "last" : "once";
+    const intent = readIntent(task);
     const chunks = (report: boolean): AsyncGenerator<Uint8Array> =>
       readTensorChunks(task.data, pool, {
         unitBytes,

@@ -3,8 +3,9 @@
  * it posts back.
  */
 import type { TensorData } from "../io/tensorData.js";
-import type { BucketSplits } from "../stats/binning.js";
+import type { BucketCuts } from "../stats/bucketCuts.js";
 import type { FloatScanState } from "../stats/floatScan.js";
+import type { GridCounts, GridSpec, LayerNormaliser } from "../stats/layerHistograms.js";
 import type { InitResult, InitTask } from "./initTasks.js";
 
 export interface RangeTask {
@@ -22,19 +23,22 @@ export type AccumulateTask = HistogramTask | InitTask;
 export type HistogramTask =
   | ({ kind: "codes" } & RangeTask)
   | ({ kind: "scan"; distinctCap: number } & RangeTask)
-  /** Pass 2 over floats: every value into bins (`bin`), or, for F32 counted per bucket in pass 1,
-   * only the count of values at or above each bucket's split (`above`, see binning.ts). */
-  | ({ kind: "bin"; bins: number; maxAbs: number } & RangeTask)
-  | ({ kind: "above"; splits: BucketSplits } & RangeTask)
-  | ({ kind: "scan-and-bin"; bins: number; distinctCap: number } & RangeTask)
+  /** Pass 2 over floats: every value into the bins of each grid (`grids`), or, for F32 counted per
+   * bucket in pass 1, only the counts at or above each bucket's cuts (`cuts`, see bucketCuts.ts). */
+  | ({ kind: "grids"; grids: GridSpec[] } & RangeTask)
+  | ({ kind: "cuts"; cuts: BucketCuts } & RangeTask)
+  /** Count the next 16-bit digit of |pattern| over the values whose leading digits are `prefix` (quantileDigits.ts). */
+  | ({ kind: "refine"; prefix: number[] } & RangeTask)
+  | ({ kind: "scan-and-bin"; bins: number; distinctCap: number; normaliser: LayerNormaliser } & RangeTask)
   | ({ kind: "quant-count" } & RangeTask);
 
 export type AccumulateResult =
   | { kind: "codes"; table: Float64Array }
   | { kind: "scan"; state: FloatScanState }
-  | { kind: "bin"; counts: Float64Array }
-  | { kind: "above"; above: Float64Array }
-  | { kind: "scan-and-bin"; state: FloatScanState; counts: Float64Array }
+  | { kind: "grids"; counts: Float64Array[] }
+  | { kind: "cuts"; above: Float64Array }
+  | { kind: "refine"; counts: Float64Array }
+  | { kind: "scan-and-bin"; state: FloatScanState; grids: GridCounts[] }
   | { kind: "quant-count"; keys: Uint32Array; values: Float64Array; counts: Float64Array }
   | InitResult;
 
@@ -42,7 +46,9 @@ export type AccumulateResult =
 export function transferables(result: AccumulateResult): ArrayBuffer[] {
   const buffers: ArrayBufferLike[] = [];
   if ("table" in result) buffers.push(result.table.buffer);
-  if ("counts" in result) buffers.push(result.counts.buffer);
+  if (result.kind === "refine" || result.kind === "quant-count") buffers.push(result.counts.buffer);
+  if (result.kind === "grids") for (const counts of result.counts) buffers.push(counts.buffer);
+  if (result.kind === "scan-and-bin") for (const grid of result.grids) buffers.push(grid.counts.buffer);
   if ("above" in result) buffers.push(result.above.buffer);
   if ("keys" in result) buffers.push(result.keys.buffer, result.values.buffer);
   if ("bytes" in result && result.bytes) buffers.push(result.bytes.buffer);
@@ -52,6 +58,7 @@ export function transferables(result: AccumulateResult): ArrayBuffer[] {
     if (result.state.buckets) buffers.push(result.state.buckets.buffer);
     if (result.state.distinctKeys) buffers.push(result.state.distinctKeys.buffer);
     if (result.state.distinct64) buffers.push(result.state.distinct64.buffer);
+    if (result.state.binades) buffers.push(result.state.binades.buffer);
   }
   return [...new Set(buffers)].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
 }

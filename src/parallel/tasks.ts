@@ -6,10 +6,12 @@
  *
  * - `codes`: count ≤ 16-bit codes (one pass is the whole job).
  * - `scan`: pass 1 over floats (max|w|, counts, log-moments, distinct).
- * - `bin`: pass 2 over floats, given the layer's max|w|.
+ * - `grids`: pass 2 over floats, every value into the bins of each grid (stats/layerHistograms.ts).
+ * - `cuts`: pass 2 over F32 counted per bucket in pass 1: counts above each bucket's cuts (stats/bucketCuts.ts).
+ * - `refine`: the exact quantile of |w| (`--normalize quantile:Q`), one 16-bit digit of its bit pattern per pass.
  * - `scan-and-bin`: a tensor that fits in one chunk: read once, both passes in memory.
  * - `quant-count`: count the keys of checkpoint-quantised codes (quantTasks.ts); quantised tensors
- *   on the float path take `scan`/`above`/`bin` with their codes decoded there too.
+ *   on the float path take `scan`/`refine`/`cuts`/`grids` with their codes decoded there too.
  * - `draw`, `moments`: the work of `jaynes init` (initTasks.ts), run by the same executors.
  */
 import { createCodec, type CodeCodec } from "../decode/encodings.js";
@@ -17,7 +19,7 @@ import type { SourcePool } from "../io/byteSource.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
-import { runFloatTask } from "./floatTasks.js";
+import { kernelBins, readIntent, runFloatTask } from "./floatTasks.js";
 import { runQuantizedTask } from "./quantTasks.js";
 import type { AccumulateResult, AccumulateTask, HistogramTask } from "./taskTypes.js";
 import { runInitTask } from "./initTasks.js";
@@ -36,7 +38,7 @@ export function taskTransferables(task: AccumulateTask): ArrayBuffer[] {
 export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
   if (task.kind === "draw" || task.kind === "moments") return runInitTask(task, pool, onBytes);
   if (task.data.encoding.kind === "quantized") return runQuantizedTask(task, pool, onBytes);
-  const kernels = acquireKernels(task.chunkBytes, "bins" in task ? task.bins : 0);
+  const kernels = acquireKernels(task.chunkBytes, kernelBins(task));
   try {
     return await runWith(task, pool, kernels, onBytes);
   } finally {
@@ -48,7 +50,7 @@ async function runWith(task: HistogramTask, pool: SourcePool, kernels: Kernels |
   const codec = createCodec(task.data.encoding);
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.
-  const intent = task.kind === "scan" ? "again" : task.kind === "bin" || task.kind === "above" ? "last" : "once";
+  const intent = readIntent(task);
   const chunks = (report: boolean): AsyncGenerator<Uint8Array> =>
     readTensorChunks(task.data, pool, {
       unitBytes: codec.unitBytes,

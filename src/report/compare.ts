@@ -106,9 +106,10 @@ export function renderComparisonTable(comparison: ModelComparison, options: Tabl
   const a = comparison.a.summary;
   const b = comparison.b.summary;
   // The headline means average only layers unflagged in both (a flagged fit can sit at μ = +12).
-  const flagged = s.layers - s.unflagged_layers;
-  const means = s.unflagged_layers === 0 ? "no layer is unflagged in both, so no mean per-layer change is reported" : `mean per-layer Δμ ${signed(s.unflagged_mean_d_mu, 4)}, Δσ ${signed(s.unflagged_mean_d_sigma, 4)}, ΔR² ${signed(s.unflagged_mean_d_r2, 4)} over the ${count(s.unflagged_layers, "layer")} unflagged in both`;
-  out.push(wrapText(`${count(s.layers, "layer")} fitted in both; ${means}${flagged > 0 ? ` (${count(flagged, "flagged layer")} left out)` : ""}; best model changed in ${s.best_changed}`, width));
+  const u = s.unflagged;
+  const withSe = (value: { mean: number | null; se: number | null }): string => `${signed(value.mean, 4)}${value.se === null ? "" : ` ± ${value.se.toFixed(4)} (SE)`}`;
+  out.push(wrapText(`${count(u.layers, "layer")} unflagged in both: mean per-layer Δμ ${withSe(u.d_mu)}, Δσ ${withSe(u.d_sigma)}, ΔR² ${withSe(u.d_r2)}`, width));
+  out.push(wrapText(`${count(s.layers, "layer")} fitted in both (flagged included): mean Δμ ${signed(s.mean_d_mu, 4)}, Δσ ${signed(s.mean_d_sigma, 4)}, ΔR² ${signed(s.mean_d_r2, 4)}; best model changed in ${s.best_changed}`, width));
   out.push(wrapText(`model summaries (Table 2, unflagged layers): μ ${fixed(a.mu.mean, 3)} → ${fixed(b.mu.mean, 3)}, σ ${fixed(a.sigma.mean, 3)} → ${fixed(b.sigma.mean, 3)}, R² ${fixed(a.r2.mean, 3)} → ${fixed(b.r2.mean, 3)}`, width));
   const settings = comparison.settings;
   out.push(`settings: bins=${settings.bins} normalize=${settings.normalize} min-params=${settings.min_params}`);

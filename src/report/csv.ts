@@ -1,7 +1,7 @@
 /** CSV (RFC 4180): one header row, one row per fitted layer of every model; shape as "256x784". */
 import type { ModelResult } from "../analysis/model.js";
 import type { Stored } from "../analysis/stored.js";
-import { LAYER_COLUMNS, flatLayers, layerColumnValue, type FlatLayer, type LayerColumn } from "./fields.js";
+import { LAYER_COLUMNS, flatLayers, layerColumnValue, type FlatLayer } from "./fields.js";
 
 export function csvField(value: unknown): string {
   if (value === undefined || value === null) return "";
@@ -12,7 +12,7 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function cell(layer: FlatLayer, column: LayerColumn | string): string {
+function cell(layer: FlatLayer, column: string): string {
   if (column === "shape") return layer.shape.join("x");
   return csvField(layerColumnValue(layer, column));
 }

@@ -4,12 +4,13 @@
  * so each field of `alternatives.<model>` becomes the column `<field>_<model>` (e.g. `r2_halfnormal`,
  * `aic_powerlaw`); JSONL keeps the nested object, as JSON does.
  */
-import { ALTERNATIVE_NAMES } from "../analysis/evidence.js";
+import { ALTERNATIVE_NAMES, FAMILIES, MODEL_NAMES } from "../analysis/evidence.js";
 import type { LayerResult } from "../analysis/layerResult.js";
 import type { ModelResult } from "../analysis/model.js";
 import type { Stored } from "../analysis/stored.js";
 
-export const LAYER_COLUMNS = [
+/** The layer's own scalar fields, in column order (before the family blocks). */
+const LEAD_COLUMNS = [
   "model",
   "tensor",
   "original_name",
@@ -40,34 +41,77 @@ export const LAYER_COLUMNS = [
   "alpha",
   "beta",
   "equilibrium_spread",
-  "A_halfnormal",
-  "s_halfnormal",
-  "r2_halfnormal",
-  "loglik_halfnormal",
-  "aic_halfnormal",
-  "converged_halfnormal",
-  "A_exponential",
-  "b_exponential",
-  "r2_exponential",
-  "loglik_exponential",
-  "aic_exponential",
-  "converged_exponential",
-  "A_powerlaw",
-  "k_powerlaw",
-  "r2_powerlaw",
-  "loglik_powerlaw",
-  "aic_powerlaw",
-  "converged_powerlaw",
-  "quantization_scheme",
-  "quantization_bits",
-  "quantization_block_size",
-  "depth",
-  "bins",
-  "normalize",
-  "min_params",
 ] as const;
 
-export type LayerColumn = (typeof LAYER_COLUMNS)[number];
+/** Nested evidence (METHOD §7) flattened: column → path into the layer. */
+const EVIDENCE_COLUMNS: readonly (readonly [string, readonly (string | number)[]])[] = [
+  ["fit_se_A", ["fit_se", "A"]],
+  ["fit_se_mu", ["fit_se", "mu"]],
+  ["fit_se_sigma", ["fit_se", "sigma"]],
+  ["fit_corr_mu_sigma", ["fit_corr_mu_sigma"]],
+  ["bootstrap_replicates", ["bootstrap", "replicates"]],
+  ["bootstrap_seed", ["bootstrap", "seed"]],
+  ["bootstrap_mu_sd", ["bootstrap", "mu_sd"]],
+  ["bootstrap_sigma_sd", ["bootstrap", "sigma_sd"]],
+  ["bootstrap_mu_lo", ["bootstrap", "mu_ci", 0]],
+  ["bootstrap_mu_hi", ["bootstrap", "mu_ci", 1]],
+  ["bootstrap_sigma_lo", ["bootstrap", "sigma_ci", 0]],
+  ["bootstrap_sigma_hi", ["bootstrap", "sigma_ci", 1]],
+  ...["gaussian", "laplace"].flatMap((family) => ["mu", "sigma", "r2", "equilibrium_spread"].map((field) => [`null_${family}_${field}`, [`null_${family}`, field]] as const)),
+  ["sigma_half_bins", ["sigma_half_bins"]],
+  ["sigma_double_bins", ["sigma_double_bins"]],
+  ["max_ratio", ["max_ratio"]],
+  ["mu_drop_max", ["mu_drop_max"]],
+  ["best_ml", ["best_ml"]],
+  ["gof_per_dof", ["gof_per_dof"]],
+  ["mle_below_floor", ["mle_below_floor"]],
+  ["normalizer", ["normalizer"]],
+  ["above_normalizer", ["above_normalizer"]],
+];
+
+/**
+ * The family blocks, generated from the registry (stats/families.ts): per alternative
+ * `A_<name>`, `<parameter>_<name>`, `r2_<name>`, `loglik_<name>`, `aic_<name>`, `converged_<name>`
+ * (alternatives.<name>); per family `ml_<parameter>_<name>`, `ml_loglik_<name>`, `ml_aic_<name>`,
+ * `ml_converged_<name>` (ml.<name>).
+ */
+const FAMILY_COLUMNS: readonly (readonly [string, readonly (string | number)[]])[] = [
+  ...ALTERNATIVE_NAMES.flatMap((name) =>
+    ["A", ...FAMILIES[name].parameters, "r2", "loglik", "aic", "converged"].map((field) => [`${field}_${name}`, ["alternatives", name, field]] as const),
+  ),
+  ...MODEL_NAMES.flatMap((name) => [...FAMILIES[name].parameters, "loglik", "aic", "converged"].map((field) => [`ml_${field}_${name}`, ["ml", name, field]] as const)),
+];
+
+/** quantization_scheme is an object in JSON; CSV has its scheme, bits and block size as columns. */
+const QUANTIZATION_COLUMNS: readonly (readonly [string, readonly (string | number)[]])[] = [
+  ["quantization_scheme", ["quantization_scheme", "scheme"]],
+  ["quantization_bits", ["quantization_scheme", "bits"]],
+  ["quantization_block_size", ["quantization_scheme", "block_size"]],
+];
+
+/** The settings that produced a row: the last standard columns. */
+const TRAIL_COLUMNS = ["bins", "normalize", "min_params"] as const;
+
+const PATHS = new Map<string, readonly (string | number)[]>([...QUANTIZATION_COLUMNS, ...EVIDENCE_COLUMNS, ...FAMILY_COLUMNS]);
+
+/**
+ * Column order is a contract: new columns are inserted, existing ones keep their order, and the
+ * settings stay the last standard columns (a command's own fields, e.g. `view` of activations,
+ * follow them). In order of arrival: the layer's fields and the least-squares family blocks, the
+ * quantisation columns, the evidence (METHOD §7) and the maximum-likelihood family blocks, the
+ * layer's position in the depth order.
+ */
+export const LAYER_COLUMNS: readonly string[] = [
+  ...LEAD_COLUMNS,
+  ...FAMILY_COLUMNS.filter(([, path]) => path[0] === "alternatives").map(([c]) => c),
+  ...QUANTIZATION_COLUMNS.map(([c]) => c),
+  ...EVIDENCE_COLUMNS.map(([c]) => c),
+  ...FAMILY_COLUMNS.filter(([, path]) => path[0] === "ml").map(([c]) => c),
+  "depth",
+  ...TRAIL_COLUMNS,
+];
+
+export type LayerColumn = string;
 
 /** A flat layer row; rows of stored results (analysis/stored.ts) may hold null where a number was not finite. */
 export type FlatLayer = Stored<LayerResult> & { model: string; bins: number; normalize: string; min_params: number };
@@ -84,15 +128,14 @@ export function flatLayers(models: readonly Stored<ModelResult>[]): FlatLayer[] 
   );
 }
 
-/** The value of one CSV column for a layer (`<field>_<model>` reads `alternatives.<model>.<field>`). */
-export function layerColumnValue(layer: FlatLayer, column: LayerColumn | string): unknown {
-  // quantization_scheme is an object in JSON; CSV has its scheme, bits and block size as columns.
-  if (column === "quantization_scheme") return layer.quantization_scheme?.scheme;
-  if (column === "quantization_bits") return layer.quantization_scheme?.bits;
-  if (column === "quantization_block_size") return layer.quantization_scheme?.block_size;
-  if (column in layer) return (layer as unknown as Record<string, unknown>)[column];
-  const split = column.lastIndexOf("_");
-  const model = ALTERNATIVE_NAMES.find((name) => name === column.slice(split + 1));
-  if (model === undefined) return undefined;
-  return (layer.alternatives[model] as unknown as Record<string, unknown>)[column.slice(0, split)];
+/** The value of one CSV column for a layer (nested evidence and family blocks by their paths). */
+export function layerColumnValue(layer: FlatLayer, column: LayerColumn): unknown {
+  const path = PATHS.get(column);
+  if (path === undefined) return (layer as unknown as Record<string, unknown>)[column];
+  let value: unknown = layer;
+  for (const key of path) {
+    if (value === null || value === undefined) return undefined;
+    value = (value as Record<string | number, unknown>)[key];
+  }
+  return value;
 }

@@ -12,7 +12,7 @@
  * Flagged layers (METHOD §3) can have μ in the hundreds; the μ/σ figures leave them out unless the
  * model was analysed with --include-flagged, as the summary does (the R² figure shows every layer).
  */
-import { MODEL_NAMES, type ModelName, aicOf, deltaAic, expectedCounts, fittedCurve, fittedParameters } from "../analysis/evidence.js";
+import { FAMILIES, MODEL_NAMES, type ModelName, aicOf, deltaAic, expectedCounts, fittedCurve, fittedParameters } from "../analysis/evidence.js";
 import type { LayerResult } from "../analysis/layerResult.js";
 import type { ModelResult } from "../analysis/model.js";
 import { isRemoteLocation } from "../io/location.js";
@@ -22,20 +22,13 @@ import { distinctShortNames } from "./shortNames.js";
 
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 
-/** One colour per family in every figure; the lognormal in the paper's red. */
-export const MODEL_COLORS: { readonly [name in ModelName]: string } = {
-  lognormal: "#d62728",
-  halfnormal: "#1f77b4",
-  exponential: "#2ca02c",
-  powerlaw: "#9467bd",
-};
+/** Colours in registry order (stats/families.ts): the lognormal first, in the paper's red. */
+const PALETTE = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"];
 
-const MODEL_LABELS: { readonly [name in ModelName]: string } = {
-  lognormal: "lognormal",
-  halfnormal: "half-normal",
-  exponential: "exponential",
-  powerlaw: "power law",
-};
+/** One colour per family in every figure. */
+export const MODEL_COLORS = Object.fromEntries(MODEL_NAMES.map((name, i) => [name, PALETTE[i % PALETTE.length]!])) as { readonly [name in ModelName]: string };
+
+const MODEL_LABELS = Object.fromEntries(MODEL_NAMES.map((name) => [name, FAMILIES[name].label])) as { readonly [name in ModelName]: string };
 
 /** The paper's claim for trained, highly connected layers (arXiv 2310.06960). */
 const PAPER_SIGMA = 0.65;
@@ -176,6 +169,10 @@ interface DepthRow {
   null_r2: number;
   best: string;
   flagged: boolean;
+  null_gaussian_mu: number;
+  null_gaussian_sigma: number;
+  null_laplace_mu: number;
+  null_laplace_sigma: number;
 }
 
 function depthRows(model: ModelResult): DepthRow[] {
@@ -188,6 +185,10 @@ function depthRows(model: ModelResult): DepthRow[] {
     null_r2: layer.null_r2,
     best: layer.best ?? "none",
     flagged: layer.flags.length > 0,
+    null_gaussian_mu: layer.null_gaussian.mu,
+    null_gaussian_sigma: layer.null_gaussian.sigma,
+    null_laplace_mu: layer.null_laplace.mu,
+    null_laplace_sigma: layer.null_laplace.sigma,
   }));
 }
 
@@ -363,11 +364,31 @@ export function r2Spec(model: ModelResult): object {
   };
 }
 
-/** The μ–σ scatter, one point per layer, coloured by the best family; the paper's region shaded. */
+/**
+ * Where the null layers fall (METHOD §7.1): for the Gaussian and the Laplace null, the box spanned by
+ * the nulls (μ₀, σ₀) of the shown layers' sizes, widened by ±0.01 in σ and ±0.05 in μ so that one
+ * layer size still shows, labelled.
+ */
+function nullRegions(rows: readonly DepthRow[]): object[] {
+  const regions: object[] = [];
+  for (const [family, label, color] of [["gaussian", "Gaussian null", "#bdbdbd"], ["laplace", "Laplace null", "#c6dbef"]] as const) {
+    const mus = rows.map((row) => row[`null_${family}_mu`]).filter(Number.isFinite);
+    const sigmas = rows.map((row) => row[`null_${family}_sigma`]).filter(Number.isFinite);
+    if (mus.length === 0 || sigmas.length === 0) continue;
+    const box = { sigma0: Math.min(...sigmas) - 0.01, sigma1: Math.max(...sigmas) + 0.01, mu0: Math.min(...mus) - 0.05, mu1: Math.max(...mus) + 0.05, label };
+    regions.push(
+      { data: { values: [box] }, mark: { type: "rect", color, opacity: 0.6 }, encoding: { x: { field: "sigma0", type: "quantitative" }, x2: { field: "sigma1" }, y: { field: "mu0", type: "quantitative" }, y2: { field: "mu1" } } },
+      { data: { values: [box] }, mark: { type: "text", align: "left", baseline: "bottom", dx: 2, dy: -2, fontSize: 10, color: "#555" }, encoding: { x: { field: "sigma0", type: "quantitative" }, y: { field: "mu1", type: "quantitative" }, text: { field: "label" } } },
+    );
+  }
+  return regions;
+}
+
+/** The μ–σ scatter, one point per layer, coloured by the best family; the paper's region and the null layers' region shaded. */
 export function muSigmaSpec(model: ModelResult): object {
   const { rows, note } = shownRows(model);
   const reference = model.settings.normalize === "max";
-  const layers: object[] = [];
+  const layers: object[] = [...nullRegions(rows)];
   if (reference) {
     layers.push(
       { data: { values: [{ mu0: PAPER_MU[0], mu1: PAPER_MU[1] }] }, mark: { type: "rect", color: "#f2c9c9", opacity: 0.5 }, encoding: { y: { field: "mu0", type: "quantitative" }, y2: { field: "mu1" } } },
@@ -383,7 +404,7 @@ export function muSigmaSpec(model: ModelResult): object {
     { data: { values: rows }, transform: [{ filter: "!datum.flagged" }], mark: { type: "point", size: 60, filled: true, opacity: 0.85 }, encoding },
     { data: { values: rows }, transform: [{ filter: "datum.flagged" }], mark: { type: "point", size: 60, filled: false, strokeWidth: 1.5 }, encoding },
   );
-  const paper = reference ? `shaded: the paper's μ ≈ −3…−2.5, dashed: σ ≈ ${PAPER_SIGMA}` : "";
+  const paper = reference ? `red band: the paper's μ ≈ −3…−2.5, dashed: σ ≈ ${PAPER_SIGMA}; grey/blue boxes: what Gaussian/Laplace layers of these sizes give` : "grey/blue boxes: what Gaussian/Laplace layers of these sizes give";
   return { ...BASE, title: modelTitle(model, "μ against σ, one point per layer", [note, paper].filter(Boolean).join(" · ")), width: 420, height: 320, layer: layers };
 }
 
@@ -420,6 +441,6 @@ export function layerFigureSpecs(model: ModelResult, histograms: ReadonlyMap<str
   return fitted.map((layer, i) => ({
     name: `layers/${names[i]}`,
     title: layer.tensor,
-    spec: layerHistogramSpec(layer, histograms.get(layer.tensor)!, model.settings.normalize === "max" ? 1 : layer.max_abs, modelDisplayName(model.model)),
+    spec: layerHistogramSpec(layer, histograms.get(layer.tensor)!, model.settings.normalize === "none" ? layer.max_abs : 1, modelDisplayName(model.model)),
   }));
 }

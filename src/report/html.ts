@@ -9,8 +9,8 @@ import type { LayerResult } from "../analysis/layerResult.js";
 import type { ModelResult } from "../analysis/model.js";
 import type { ModelFigures, RenderedFigure } from "./figureFiles.js";
 import type { Failure } from "../errors.js";
-import { bytes, fixed, integer, meanSd, shape, significant } from "./numbers.js";
-import { settingsText } from "./table.js";
+import { bytes, fixed, integer, meanSdSe, shape, significant, withSe } from "./numbers.js";
+import { settingsText, shownSe } from "./table.js";
 
 export interface HtmlReportOptions {
   version: string;
@@ -64,11 +64,21 @@ function layerRow(layer: LayerResult): { cells: string[]; className?: string } {
       td(integer(layer.params)),
       td(layer.quantization ? `${layer.dtype}*` : layer.dtype, "text"),
       td(significant(layer.A, 4)),
-      td(fixed(layer.mu, 4)),
-      td(fixed(layer.sigma, 4)),
+      td(withSe(layer.mu, shownSe(layer).mu, 3)),
+      td(withSe(layer.sigma, shownSe(layer).sigma, 3)),
+      td(layer.bootstrap ? `${fixed(layer.bootstrap.mu_ci[0], 3)} … ${fixed(layer.bootstrap.mu_ci[1], 3)}` : "—"),
+      td(layer.bootstrap ? `${fixed(layer.bootstrap.sigma_ci[0], 3)} … ${fixed(layer.bootstrap.sigma_ci[1], 3)}` : "—"),
+      td(fixed(layer.null_gaussian.sigma, 3)),
+      td(fixed(layer.null_laplace.sigma, 3)),
       td(fixed(layer.r2, 4)),
       td(fixed(layer.null_r2, 4)),
       td(layer.best ?? "—", "text best"),
+      td(layer.best_ml ?? "—", "text best"),
+      td(significant(layer.gof_per_dof, 3)),
+      td(fixed(layer.sigma_half_bins, 3)),
+      td(fixed(layer.sigma_double_bins, 3)),
+      td(fixed(layer.max_ratio, 3)),
+      td(fixed(layer.mu_drop_max, 3)),
       ...MODEL_NAMES.map((model) => td(deltaText(model))),
       ...ALTERNATIVE_NAMES.map((model) => td(fixed(layer.alternatives[model].r2, 4))),
       td(fixed(layer.alpha, 3)),
@@ -90,12 +100,26 @@ function modelSection(set: ModelFigures, index: number): string {
   const settings = model.settings;
   const flagged = model.layers.filter((layer) => layer.flags.length > 0).length;
   const summary = table(
-    ["model", "layers", "params", "A", "μ", "σ", "R²"],
-    [{ cells: [td(model.model, "name"), td(String(s.layers)), td(integer(s.params)), td(meanSd(s.A.mean, s.A.sd, 4)), td(meanSd(s.mu.mean, s.mu.sd, 3)), td(meanSd(s.sigma.mean, s.sigma.sd, 3)), td(meanSd(s.r2.mean, s.r2.sd, 3))] }],
+    ["model", "layers", "params", "A", "μ", "σ", "σ₀ (Gaussian / Laplace null)", "R²", "R² > null"],
+    [
+      {
+        cells: [
+          td(model.model, "name"),
+          td(s.coverage === null ? String(s.layers) : `${s.layers} of ${s.fitted} (${Math.round(100 * s.coverage)} %)${s.caution ? ` — ${s.caution}` : ""}`),
+          td(integer(s.params)),
+          td(meanSdSe(s.A, 4)),
+          td(meanSdSe(s.mu, 3)),
+          td(meanSdSe(s.sigma, 3)),
+          td(`${fixed(s.null_gaussian_sigma, 3)} / ${fixed(s.null_laplace_sigma, 3)}`),
+          td(meanSdSe(s.r2, 3)),
+          td(`${s.r2_above_null}/${s.layers}`),
+        ],
+      },
+    ],
     "summary",
   );
   const layers = table(
-    ["tensor", "shape", "params", "dtype", "A", "μ", "σ", "R²", "null R²", "best", ...MODEL_NAMES.map((name) => `ΔAIC ${name}`), ...ALTERNATIVE_NAMES.map((name) => `R² ${name}`), "α", "β", "spread", "flags"],
+    ["tensor", "shape", "params", "dtype", "A", "μ ± SE", "σ ± SE", "μ 95 %", "σ 95 %", "σ₀ Gauss", "σ₀ Laplace", "R²", "null R²", "best", "best (ML)", "G/dof", "σ (B/2)", "σ (2B)", "max ratio", "μ w/o max", ...MODEL_NAMES.map((name) => `ΔAIC ${name}`), ...ALTERNATIVE_NAMES.map((name) => `R² ${name}`), "α", "β", "spread", "flags"],
     model.layers.map(layerRow),
     "layers",
   );

@@ -58,6 +58,8 @@ export function renderInitTable(report: InitReport, options: TableOptions): stri
     { header: "action", align: "left" as const },
     { header: "μ" },
     { header: "σ" },
+    { header: "SE σ", dropOrder: 12 },
+    { header: "σ₀", dropOrder: 35 },
     { header: "μ plain", dropOrder: 10 },
     { header: "scale", dropOrder: 40 },
     { header: "P(x>1)", dropOrder: 15 },
@@ -75,11 +77,13 @@ export function renderInitTable(report: InitReport, options: TableOptions): stri
       tensor.action === "draw" ? paint(options.color, 32, "draw") : tensor.action === "omit" ? paint(options.color, 33, "omit") : "copy",
       draw ? fixed(draw.mu, 4) : "",
       draw ? fixed(draw.sigma, 4) : "",
+      draw?.fit_se?.sigma != null ? fixed(draw.fit_se.sigma, 4) : "",
+      draw ? fixed(draw.null_gaussian.sigma, 3) : "",
       draw ? fixed(draw.mu_plain, 4) : "",
       draw ? significant(draw.scale, 4) : "",
       draw ? significant(draw.tail_mass, 2) : "",
       ...(target ? [draw?.target_std != null ? significant(draw.target_std, 4) : ""] : []),
-      tensor.reason ?? "",
+      tensor.reason ?? (tensor.duplicate_of !== undefined ? `as ${tensor.duplicate_of} (same values)` : ""),
     ]);
   }
   const table = simpleTable(head, rows, { color: options.color, ...(width !== undefined ? { width } : {}) });
@@ -96,6 +100,7 @@ export function renderInitTable(report: InitReport, options: TableOptions): stri
       width,
     ),
   );
+  if (drawn.length > 0) out.push("SE σ: standard error of the fitted σ (none for --mu/--sigma); σ₀: the σ the same fit gives on a Gaussian layer of that size");
   if (report.dry_run && report.match_std) out.push("(scale: the expected value; the written one is measured on the draws)");
   if (!report.dry_run) out.push(`wrote ${report.output.files.join(", ")} (${formatBytes(report.output.bytes)})`);
   return `${out.join("\n")}\n`;

@@ -47,7 +47,8 @@ export function escapeLatex(text: string): string {
 /** `$m \pm s$` in math mode (a real minus sign), `---` when there is no value. */
 function latexMeanSd(value: MeanSd, digits: number): string {
   if (value.mean === null) return "---";
-  return value.sd === null ? `$${fixed(value.mean, digits)}$` : `$${fixed(value.mean, digits)} \\pm ${fixed(value.sd, digits)}$`;
+  if (value.sd === null) return `$${fixed(value.mean, digits)}$`;
+  return `$${fixed(value.mean, digits)} \\pm ${fixed(value.sd, digits)}$${value.se === null || value.se === undefined ? "" : ` (${fixed(value.se, digits)})`}`;
 }
 
 /** 1234567 → 1{,}234{,}567 (a comma that is not followed by a space in math or text). */
@@ -99,12 +100,12 @@ export function renderScanLatex(summary: ScanSummary): string {
   // Lines the float would take: a wrapped name takes several.
   const typesetLines = names.reduce((sum, length) => sum + (longNames ? Math.max(1, Math.ceil(length / WRAPPED_LINE_CHARACTERS)) : 1), 0);
   const long = typesetLines > LONGTABLE_LINES;
-  const caption = `Lognormal fits of the size-weighted $|w|$ histograms ($B = ${summary.settings.bins}$ bins${summary.settings.normalize === "max" ? ", $|w|/\\max|w|$" : ", raw $|w|$"}): mean $\\pm$ standard deviation over the layers of each model.`;
+  const caption = `Lognormal fits of the size-weighted $|w|$ histograms ($B = ${summary.settings.bins}$ bins${summary.settings.normalize === "max" ? ", $|w|/\\max|w|$" : ", raw $|w|$"}): mean $\\pm$ standard deviation (standard error of the mean) over the layers of each model.`;
   const header = `    ${HEADER.join(" & ")} \\\\`;
   const body = rows.map((cells) => `    ${cells.join(" & ")} \\\\`);
   const out = [
     `% jaynes ${summary.version} scan summary in the shape of Table 2. Needs \\usepackage{booktabs,array,${long ? "longtable" : "graphicx"}}.`,
-    `% Settings: ${settingsLine(summary)}. A, mu, sigma, R^2: mean +- sample sd over the ${summary.settings.include_flagged ? "fitted" : "unflagged fitted"} layers.`,
+    `% Settings: ${settingsLine(summary)}. A, mu, sigma, R^2: mean +- sample sd (standard error of the mean) over the ${summary.settings.include_flagged ? "fitted" : "unflagged fitted"} layers.`,
     ...(folder ? [`% Models under ${folder}`] : []),
   ];
   if (!long) {

@@ -8,14 +8,13 @@
  * shortened), these columns are left out, lowest first, and the table says so ("left out to fit 80
  * columns: params, best; --wide or --columns shows them"). Priorities are spaced by 10 so that a new
  * column slots in between without renumbering; a column without one is never left out. In the
- * default set a column with nothing to say for any layer (no flags, no uncertainty) is not shown.
+ * default set a column with nothing to say for any layer (no flags) is not shown.
  *
  * Adding a column (a new field of the JSON output) is one entry here; the renderer (table.ts,
- * textTable.ts) needs no change. Fields a newer analysis adds can be read before they exist in
- * LayerResult through `Evidence` below: μ and σ gain "± SE" and σ₀ appears as soon as layers carry them.
+ * textTable.ts), `--columns` and completion need no change.
  */
 import type { LayerResult } from "../analysis/layerResult.js";
-import { fixed, integer, shape, significant } from "./numbers.js";
+import { fixed, integer, shape, significant, withSe } from "./numbers.js";
 
 export interface LayerColumn {
   id: string;
@@ -35,34 +34,15 @@ export interface LayerColumn {
 
 const quantized = (layer: LayerResult): string => (layer.quantization ? `${layer.dtype}*` : layer.dtype);
 
-/**
- * Evidence fields (uncertainty, null fits) that a layer may carry: optional here, so that the table
- * shows them where an analysis provides them and prints the plain value where not.
- */
-interface Evidence {
-  fit_se?: { mu: number | null; sigma: number | null } | null;
-  bootstrap?: { mu_sd: number; sigma_sd: number } | null;
-  null_gaussian?: { sigma: number | null } | null;
+/** The SE a table shows beside μ and σ: the bootstrap's (it includes the maximum's noise), else the fit's. */
+export function shownSe(layer: LayerResult): { mu: number | null; sigma: number | null } {
+  return layer.bootstrap ? { mu: layer.bootstrap.mu_sd, sigma: layer.bootstrap.sigma_sd } : { mu: layer.fit_se.mu, sigma: layer.fit_se.sigma };
 }
 
-/** The SE shown beside μ and σ: the bootstrap's (it includes the noise of max|w|), else the fit's. */
-function shownSe(layer: LayerResult, field: "mu" | "sigma"): number | null {
-  const evidence = layer as LayerResult & Evidence;
-  if (evidence.bootstrap) return field === "mu" ? evidence.bootstrap.mu_sd : evidence.bootstrap.sigma_sd;
-  return evidence.fit_se?.[field] ?? null;
+/** "−2.731 ± 0.041": μ or σ with the SE the tables show . */
+function valueWithSe(layer: LayerResult, field: "mu" | "sigma"): string {
+  return withSe(layer[field], shownSe(layer)[field], 3);
 }
-
-/** "−2.731 ± 0.041" when the layer has an SE, else the value alone. */
-function withSe(layer: LayerResult, field: "mu" | "sigma"): string {
-  const se = shownSe(layer, field);
-  return se === null || !Number.isFinite(se) ? fixed(layer[field], 4) : `${fixed(layer[field], 3)} ± ${fixed(se, 3)}`;
-}
-
-/** σ of a Gaussian layer of the same size (the null), where the analysis provides it; "" otherwise. */
-const nullSigma = (layer: LayerResult): string => {
-  const sigma = (layer as LayerResult & Evidence).null_gaussian?.sigma;
-  return sigma === undefined || sigma === null ? "" : fixed(sigma, 3);
-};
 
 export const LAYER_COLUMNS_TABLE: readonly LayerColumn[] = [
   { id: "tensor", header: "tensor", align: "left", value: (layer) => layer.tensor, describe: "tensor name (shortened to fit a terminal, keeping its distinguishing end)", compact: true, wide: true },
@@ -71,12 +51,13 @@ export const LAYER_COLUMNS_TABLE: readonly LayerColumn[] = [
   { id: "params", header: "params", align: "right", value: (layer) => integer(layer.params), describe: "number of weights", compact: true, wide: true, dropOrder: 10 },
   { id: "dtype", header: "dtype", align: "left", value: quantized, describe: "stored dtype (* decoded from quantised storage; in the default set when a layer was)", compact: true, wide: true, dropOrder: 15, when: (layers) => layers.some((layer) => layer.quantization) },
   { id: "A", header: "A", align: "right", value: (layer) => significant(layer.A, 4), describe: "amplitude of the lognormal fit", wide: true },
-  { id: "mu", header: "μ", align: "right", value: (layer) => withSe(layer, "mu"), describe: "μ of the lognormal fit (size-weighted), ± its SE where known", compact: true, wide: true },
-  { id: "sigma", header: "σ", align: "right", value: (layer) => withSe(layer, "sigma"), describe: "σ of the lognormal fit, ± its SE where known", compact: true, wide: true },
-  { id: "null_sigma", header: "σ₀", align: "right", value: nullSigma, describe: "σ the procedure gives on a Gaussian layer of the same size (where the analysis provides it)", compact: true, wide: true, dropOrder: 40 },
+  { id: "mu", header: "μ", align: "right", value: (layer) => valueWithSe(layer, "mu"), describe: "μ of the lognormal fit (size-weighted) ± its SE", compact: true, wide: true },
+  { id: "sigma", header: "σ", align: "right", value: (layer) => valueWithSe(layer, "sigma"), describe: "σ of the lognormal fit ± its SE", compact: true, wide: true },
+  { id: "null_sigma", header: "σ₀", align: "right", value: (layer) => fixed(layer.null_gaussian.sigma, 3), describe: "σ the procedure gives on a Gaussian layer of the same size (the null)", compact: true, wide: true, dropOrder: 40 },
   { id: "r2", header: "R²", align: "right", value: (layer) => fixed(layer.r2, 4), describe: "R² of the lognormal fit", compact: true, wide: true, dropOrder: 50 },
   { id: "null_r2", header: "null R²", align: "right", value: (layer) => fixed(layer.null_r2, 4), describe: "R² the lognormal gets on a Gaussian layer of the same size", compact: true, wide: true, dropOrder: 30 },
-  { id: "best", header: "best", align: "left", value: (layer) => layer.best ?? "—", describe: "family with the smallest AIC", compact: true, wide: true, dropOrder: 20 },
+  { id: "best", header: "best", align: "left", value: (layer) => layer.best ?? "—", describe: "family with the smallest AIC at the least-squares curves", compact: true, wide: true, dropOrder: 20 },
+  { id: "best_ml", header: "best (ML)", align: "left", value: (layer) => layer.best_ml ?? "—", describe: "family with the smallest AIC at its own maximum likelihood", compact: true, wide: true, dropOrder: 25 },
   { id: "first_bin_mass", header: "y₀", align: "right", value: (layer) => fixed(layer.first_bin_mass, 3), describe: "size-weighted fraction in bin 0", wide: true },
   { id: "mu_plain", header: "μ plain", align: "right", value: (layer) => fixed(layer.mu_plain, 4), describe: "μ − σ², the μ of the plain distribution" },
   { id: "max_abs", header: "max|w|", align: "right", value: (layer) => significant(layer.max_abs, 4), describe: "largest |w|" },

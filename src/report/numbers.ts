@@ -20,6 +20,17 @@ export function meanSd(mean: number | null, sd: number | null, digits: number): 
   return sd === null ? fixed(mean, digits) : `${fixed(mean, digits)} ± ${fixed(sd, digits)}`;
 }
 
+/** "−2.083 ± 0.681 (SE 0.197)": mean ± sd and the standard error of the mean. */
+export function meanSdSe(value: { mean: number | null; sd: number | null; se?: number | null }, digits: number): string {
+  const text = meanSd(value.mean, value.sd, digits);
+  return value.se === null || value.se === undefined ? text : `${text} (SE ${fixed(value.se, digits)})`;
+}
+
+/** "−2.223 ± 0.092": a value and its standard error (— for a missing SE). */
+export function withSe(value: number | null | undefined, se: number | null | undefined, digits: number): string {
+  return se === null || se === undefined || !Number.isFinite(se) ? fixed(value, digits) : `${fixed(value, digits)} ± ${fixed(se, digits)}`;
+}
+
 export function bytes(count: number): string {
   const units = ["B", "KB", "MB", "GB", "TB"];
   let value = count;

@@ -9,9 +9,9 @@ import type { MeanSd } from "../analysis/summary.js";
 import { compareNames } from "../formats/open.js";
 import { csvField } from "./csv.js";
 import type { Failure } from "../errors.js";
-import { count, integer, meanSd, significant } from "./numbers.js";
+import { count, integer, meanSdSe, significant } from "./numbers.js";
 import { type TableOptions, namesColumn, paint, settingsText } from "./table.js";
-import { renderTextTable } from "./textTable.js";
+import { type TextColumn, droppedNote, renderTextTable } from "./textTable.js";
 import { wrapText } from "./textWidth.js";
 
 /** Decimals of the mean ± sd columns (as in `jaynes fit`'s summary row). */
@@ -37,6 +37,15 @@ export const SCAN_CSV_COLUMNS = [
   "sigma_sd",
   "r2_mean",
   "r2_sd",
+  "A_se",
+  "mu_se",
+  "sigma_se",
+  "r2_se",
+  "r2_above_null",
+  "coverage",
+  "null_gaussian_sigma",
+  "null_laplace_sigma",
+  "caution",
   "layers_csv",
   "layers_json",
   "error_code",
@@ -53,7 +62,17 @@ export function summaryCells(entry: ScanModelEntry, format: (value: MeanSd, digi
   return [format(s.A, SUMMARY_DIGITS.A), format(s.mu, SUMMARY_DIGITS.mu), format(s.sigma, SUMMARY_DIGITS.sigma), format(s.r2, SUMMARY_DIGITS.r2)];
 }
 
-const plainMeanSd = (value: MeanSd, digits: number): string => meanSd(value.mean, value.sd, digits);
+const plainMeanSd = (value: MeanSd, digits: number): string => meanSdSe(value, digits);
+
+/** "8/9" layers with R² above their null; σ₀ of the Gaussian null; "!" marks a row from too little. */
+function evidenceCells(entry: ScanModelEntry): string[] {
+  const s = entry.summary;
+  return [`${s.r2_above_null ?? "—"}/${s.layers}`, fixedOrDash(s.null_gaussian_sigma, 3), s.caution ? `! ${s.caution}` : ""];
+}
+
+function fixedOrDash(value: number | null | undefined, digits: number): string {
+  return value === null || value === undefined ? "—" : value.toFixed(digits);
+}
 
 export function renderScanCsv(summary: ScanSummary): string {
   const settings = [summary.settings.bins, summary.settings.normalize, summary.settings.min_params, summary.settings.include_flagged];
@@ -62,11 +81,11 @@ export function renderScanCsv(summary: ScanSummary): string {
     const s = entry.summary;
     rows.push({
       model: entry.model,
-      cells: [entry.model, "ok", entry.format, entry.files.join(";"), entry.bytes, entry.tensors, entry.fitted, entry.flagged, entry.skipped, s.layers, s.params, s.A.mean, s.A.sd, s.mu.mean, s.mu.sd, s.sigma.mean, s.sigma.sd, s.r2.mean, s.r2.sd, entry.outputs.csv, entry.outputs.json, "", "", ...settings],
+      cells: [entry.model, "ok", entry.format, entry.files.join(";"), entry.bytes, entry.tensors, entry.fitted, entry.flagged, entry.skipped, s.layers, s.params, s.A.mean, s.A.sd, s.mu.mean, s.mu.sd, s.sigma.mean, s.sigma.sd, s.r2.mean, s.r2.sd, s.A.se, s.mu.se, s.sigma.se, s.r2.se, s.r2_above_null, s.coverage, s.null_gaussian_sigma, s.null_laplace_sigma, s.caution, entry.outputs.csv, entry.outputs.json, "", "", ...settings],
     });
   }
   for (const failure of summary.failures) {
-    rows.push({ model: failure.model, cells: [failure.model, "failed", ...Array<string>(19).fill(""), failure.code, failure.error, ...settings] });
+    rows.push({ model: failure.model, cells: [failure.model, "failed", ...Array<string>(28).fill(""), failure.code, failure.error, ...settings] });
   }
   rows.sort((a, b) => compareNames(a.model, b.model));
   return `${[SCAN_CSV_COLUMNS.join(","), ...rows.map((row) => row.cells.map(csvField).join(","))].join("\n")}\n`;
@@ -116,10 +135,10 @@ export const MARKDOWN_VIOLATIONS = 50;
 
 export function renderScanMarkdown(summary: ScanSummary): string {
   const out: string[] = ["## jaynes scan", ""];
-  out.push(`${countLine(summary)} · jaynes ${summary.version} · ${settingsLine(summary)} · A, μ, σ, R²: mean ± sd over the ${summary.settings.include_flagged ? "fitted" : "unflagged fitted"} layers`, "");
-  out.push("| model | format | layers | flagged | params | A | μ | σ | R² |", "|---|---|--:|--:|--:|--:|--:|--:|--:|");
+  out.push(`${countLine(summary)} · jaynes ${summary.version} · ${settingsLine(summary)} · A, μ, σ, R²: mean ± sd (SE of the mean) over the ${summary.settings.include_flagged ? "fitted" : "unflagged fitted"} layers; σ₀: σ of a Gaussian layer of the same sizes`, "");
+  out.push("| model | format | layers | flagged | params | A | μ | σ | R² | R² > null | σ₀ | note |", "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|");
   for (const entry of summary.models) {
-    out.push(`| ${[code(entry.model), mdText(entry.format), String(entry.summary.layers), `${entry.flagged} of ${entry.fitted}`, integer(entry.summary.params), ...summaryCells(entry, plainMeanSd)].join(" | ")} |`);
+    out.push(`| ${[code(entry.model), mdText(entry.format), String(entry.summary.layers), `${entry.flagged} of ${entry.fitted}`, integer(entry.summary.params), ...summaryCells(entry, plainMeanSd), ...evidenceCells(entry).map(mdText)].join(" | ")} |`);
   }
   if (summary.failures.length > 0) {
     out.push("", "### Failed inputs", "");
@@ -144,22 +163,26 @@ export function renderScanTable(summary: ScanSummary, options: Pick<TableOptions
   if (summary.models.length > 0) {
     const models = summary.models;
     const cells = models.map((entry) => summaryCells(entry, plainMeanSd));
-    const table = renderTextTable(
-      [
+    const evidence = models.map(evidenceCells);
+    const columns: TextColumn[] = [
         namesColumn("model", "model", models.map((entry) => entry.model.slice(folder.length))),
-        { id: "format", header: "format", align: "left", cells: models.map((entry) => entry.format), dropOrder: 1 },
+        { id: "format", header: "format", align: "left", cells: models.map((entry) => entry.format), dropOrder: 10 },
         { id: "layers", header: "layers", align: "right", cells: models.map((entry) => String(entry.summary.layers)) },
-        { id: "flagged", header: "flagged", align: "right", cells: models.map((entry) => `${entry.flagged}/${entry.fitted}`), dropOrder: 4 },
-        { id: "params", header: "params", align: "right", cells: models.map((entry) => integer(entry.summary.params)), dropOrder: 2 },
-        { id: "A", header: "A", align: "right", cells: cells.map((row) => row[0]!), dropOrder: 3 },
+        { id: "flagged", header: "flagged", align: "right", cells: models.map((entry) => `${entry.flagged}/${entry.fitted}`), dropOrder: 40 },
+        { id: "params", header: "params", align: "right", cells: models.map((entry) => integer(entry.summary.params)), dropOrder: 20 },
+        { id: "A", header: "A", align: "right", cells: cells.map((row) => row[0]!), dropOrder: 30 },
         { id: "mu", header: "μ", align: "right", cells: cells.map((row) => row[1]!) },
         { id: "sigma", header: "σ", align: "right", cells: cells.map((row) => row[2]!) },
-        { id: "r2", header: "R²", align: "right", cells: cells.map((row) => row[3]!) },
-      ],
+        { id: "r2", header: "R²", align: "right", cells: cells.map((row) => row[3]!), dropOrder: 60 },
+        { id: "r2_above_null", header: "R² > null", align: "right", cells: evidence.map((row) => row[0]!), dropOrder: 50 },
+        { id: "null_sigma", header: "σ₀", align: "right", cells: evidence.map((row) => row[1]!), dropOrder: 55 },
+        { id: "note", header: "note", align: "left", cells: evidence.map((row) => row[2]!) },
+    ];
+    const table = renderTextTable(
+      columns.filter((column) => column.id !== "note" || column.cells.some((cell) => cell !== "")),
       { color: options.color, ...(width !== undefined ? { width } : {}) },
     );
-    out.push(table.text);
-    if (table.dropped.length > 0) out.push(wrapText(`(left out to fit ${width} columns: ${table.dropped.join(", ")}; summary.csv has every column)`, width));
+    out.push(table.text, ...droppedNote(table, width, "summary.csv has every column"));
   }
   for (const failure of summary.failures) out.push(paint(options.color, 31, wrapText(`failed: ${failure.error}`, width)));
   out.push(wrapText(`${countLine(summary)}${folder ? ` under ${folder}` : ""}; settings: ${settingsLine(summary)}; layers = fitted layers in the summary${summary.settings.include_flagged ? " (flagged included)" : " (flagged left out)"}, flagged = flagged/fitted`, width));

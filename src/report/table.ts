@@ -7,10 +7,12 @@
  */
 import type { ModelResult, ModelSettingsRecord } from "../analysis/model.js";
 import { type LayerColumn, compactColumns, layerColumn } from "./layerColumns.js";
-import { bytes, count, integer, meanSd, shape } from "./numbers.js";
+import { bytes, count, fixed, integer, meanSdSe, shape } from "./numbers.js";
 import { distinctShortNames } from "./shortNames.js";
 import { type TextColumn, renderTextTable } from "./textTable.js";
 import { displayWidth, fitEnd, fitStart, wrapText } from "./textWidth.js";
+
+export { shownSe } from "./layerColumns.js";
 
 export interface TableOptions {
   color: boolean;
@@ -96,17 +98,26 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
   const summaryTable = renderTextTable(
     [
       namesColumn("model", "model", [model.model]),
-      { id: "layers", header: "layers", align: "right", cells: [String(summary.layers)] },
-      { id: "params", header: "params", align: "right", cells: [integer(summary.params)], dropOrder: 1 },
-      { id: "A", header: "A", align: "right", cells: [meanSd(summary.A.mean, summary.A.sd, 4)], dropOrder: 2 },
-      { id: "mu", header: "μ", align: "right", cells: [meanSd(summary.mu.mean, summary.mu.sd, 3)] },
-      { id: "sigma", header: "σ", align: "right", cells: [meanSd(summary.sigma.mean, summary.sigma.sd, 3)] },
-      { id: "r2", header: "R²", align: "right", cells: [meanSd(summary.r2.mean, summary.r2.sd, 3)] },
+      { id: "layers", header: "layers", align: "right", cells: [summary.coverage === null ? String(summary.layers) : `${summary.layers} of ${summary.fitted} (${Math.round(100 * summary.coverage)} %)${summary.caution ? " !" : ""}`] },
+      { id: "params", header: "params", align: "right", cells: [integer(summary.params)], dropOrder: 10 },
+      { id: "A", header: "A", align: "right", cells: [meanSdSe(summary.A, 4)], dropOrder: 20 },
+      { id: "mu", header: "μ", align: "right", cells: [meanSdSe(summary.mu, 3)] },
+      { id: "sigma", header: "σ", align: "right", cells: [meanSdSe(summary.sigma, 3)] },
+      { id: "null_sigma", header: "σ₀ (null)", align: "right", cells: [summary.null_gaussian_sigma === null ? "—" : `${fixed(summary.null_gaussian_sigma, 3)} (Laplace ${fixed(summary.null_laplace_sigma, 3)})`], dropOrder: 40 },
+      { id: "r2", header: "R²", align: "right", cells: [meanSdSe(summary.r2, 3)], dropOrder: 50 },
+      { id: "r2_above_null", header: "R² > null", align: "right", cells: [`${summary.r2_above_null}/${summary.layers}`], dropOrder: 30 },
     ],
     { color: options.color, ...(width !== undefined ? { width } : {}) },
   );
-  out.push("", summaryTable.text);
-  if (fitted > 0) out.push(wrapText(`best model by AIC: ${bestCounts(model)} (null R²: a Gaussian layer of the same size; see README "Is it really lognormal?")`, width));
+  // A row that does not fit whole (mean ± sd (SE) cells are long) is printed as one line per column: nothing left out.
+  if (width !== undefined && (summaryTable.dropped.length > 0 || Math.max(...summaryTable.text.split("\n").map(displayWidth)) > width)) out.push("", ...summaryLines(model, width));
+  else out.push("", summaryTable.text);
+  if (summary.caution) out.push(wrapText(`! this row stands on ${summary.caution}: it does not describe the model`, width));
+  if (fitted > 0) {
+    out.push(wrapText(`best model by AIC over the ${count(summary.layers, "layer")} of the row: ${bestCounts(summary.best)}; at each family's maximum likelihood: ${bestCounts(summary.best_ml)}`, width));
+    const seText = model.settings.bootstrap > 0 ? `bootstrap SE (${model.settings.bootstrap} replicates, seed ${model.settings.seed})` : "SE of the least-squares fit only, which leaves out the noise of max|w| (--bootstrap 200 for the full SE and 95 % intervals)";
+    out.push(wrapText(`(μ ± SE, σ ± SE: ${seText}; σ₀: σ of a Gaussian layer of the same size; null R²: its R²; see README "Is it really lognormal?")`, width));
+  }
   const s = model.settings;
   const quantized = model.layers.some((layer) => layer.quantization) ? "; * = decoded from quantised storage" : "";
   const flagNote = `${flagged} flagged${s.include_flagged ? ", included" : ", left out of the summary"}`;
@@ -127,20 +138,35 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
   return `${out.join("\n")}\n`;
 }
 
+/** The Table 2 row as "name: value" lines, for a terminal too narrow for it as a table. */
+function summaryLines(model: ModelResult, width: number): string[] {
+  const summary = model.summary;
+  const fields: [string, string][] = [
+    ["layers", summary.coverage === null ? String(summary.layers) : `${summary.layers} of ${summary.fitted} (${Math.round(100 * summary.coverage)} %)${summary.caution ? " !" : ""}`],
+    ["params", integer(summary.params)],
+    ["A", meanSdSe(summary.A, 4)],
+    ["μ", meanSdSe(summary.mu, 3)],
+    ["σ", meanSdSe(summary.sigma, 3)],
+    ["σ₀ (null)", summary.null_gaussian_sigma === null ? "—" : `${fixed(summary.null_gaussian_sigma, 3)} (Laplace ${fixed(summary.null_laplace_sigma, 3)})`],
+    ["R²", meanSdSe(summary.r2, 3)],
+    ["R² > null", `${summary.r2_above_null}/${summary.layers}`],
+  ];
+  return ["model summary (Table 2 row):", ...fields.map(([name, value]) => wrapText(`  ${name}: ${value}`, width, "    "))];
+}
+
 /** The settings as a user would type them: "bins=100 normalize=max min-params=10000 …". */
 export function settingsText(s: ModelSettingsRecord): string {
   const parts = [`bins=${s.bins}`, `normalize=${s.normalize}`, `min-params=${s.min_params}`];
+  if (s.bootstrap !== undefined) parts.push(s.bootstrap > 0 ? `bootstrap=${s.bootstrap} seed=${s.seed}` : "bootstrap=0");
   if (s.include_flagged) parts.push("include-flagged");
   if (s.include.length) parts.push(`include=${s.include.join(",")}`);
   if (s.exclude.length) parts.push(`exclude=${s.exclude.join(",")}`);
   return parts.join(" ");
 }
 
-/** "lognormal 3, exponential 1" over the fitted layers, most frequent first. */
-function bestCounts(model: ModelResult): string {
-  const counts = new Map<string, number>();
-  for (const layer of model.layers) counts.set(layer.best ?? "none", (counts.get(layer.best ?? "none") ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${n}`).join(", ");
+/** "lognormal 3, exponential 1", most frequent first. */
+function bestCounts(counts: readonly { family: string; layers: number }[]): string {
+  return counts.length === 0 ? "none" : [...counts].sort((a, b) => b.layers - a.layers).map(({ family, layers }) => `${family} ${layers}`).join(", ");
 }
 
 export function renderTables(models: readonly ModelResult[], options: TableOptions): string {

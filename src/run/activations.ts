@@ -17,15 +17,15 @@ import { ACTIVATION_VIEWS, type ActivationLayer, type ActivationResult, type Act
 import { compareModels } from "../analysis/compare.js";
 import type { UnitAxisSetting } from "../analysis/activations/unitMeans.js";
 import { executorFor, settingsRecord, tensorSelector } from "../analysis/model.js";
-import { resolveSettings, type AnalysisSettings } from "../analysis/settings.js";
-import { ExitCode, type Failure, InputError } from "../errors.js";
+import { normalizeQuantile, resolveSettings, type AnalysisSettings } from "../analysis/settings.js";
+import { ExitCode, type Failure, InputError, UsageError } from "../errors.js";
 import { openModel } from "../formats/open.js";
 import { SpillFile } from "../io/spillFile.js";
 import { defaultJobs } from "../parallel/executor.js";
 import { type InputOptions, type InputPlan, type InputSpec, planInputs } from "../runtime/inputs.js";
 import { OnnxActivationModel } from "../runtime/onnxModel.js";
 import { loadOnnxRuntime, releaseFinishedOutputs } from "../runtime/onnxRuntime.js";
-import type { LayerStatistics } from "../stats/valueSummary.js";
+import type { LayerStatistics } from "../stats/layerHistograms.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
 import { ACTIVATIONS_HTML_INTRO, type ActivationComparisonDocument } from "../report/activations.js";
 import { renderModelFigures, writeFigures } from "../report/figureFiles.js";
@@ -64,6 +64,9 @@ const RELEASE_AFTER_BYTES = 8 * 1024 * 1024;
 
 export async function runActivations(modelPath: string, options: ActivationRunOptions): Promise<ActivationResult> {
   const settings: ActivationSettings = { ...resolveSettings(options.settings), minUnits: options.settings.minUnits ?? DEFAULT_MIN_UNITS, unitAxis: options.settings.unitAxis ?? "auto" };
+  // The pooled view keeps only the values a bin edge can cut (the spill) or none (rerun): an exact
+  // quantile of every value would need passes that neither source offers.
+  if (normalizeQuantile(settings.normalize) !== undefined) throw new UsageError("--normalize quantile:Q is not available for activations (use max or none)");
   const jobs = options.jobs ?? defaultJobs();
   const budget = options.runOutputBytes ?? RUN_OUTPUT_BYTES;
   const opened = await openModel(modelPath);

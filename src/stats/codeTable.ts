@@ -8,8 +8,8 @@
  * The hot loops count into a Uint32Array (≈ 1.5× faster than Float64Array in V8) for at most
  * `MAX_COUNT_PER_CALL` elements per call, and callers fold it into an exact Float64Array total.
  */
+import type { LayerNormaliser, LayerStatistics } from "./layerHistograms.js";
 import { statisticsFromValueCounts } from "./keyedCounts.js";
-import type { LayerStatistics } from "./valueSummary.js";
 
 /** A Uint32 counter cannot overflow if fewer than 2^32 elements are counted into it. */
 export const MAX_COUNT_PER_CALL = 2 ** 31;
@@ -56,7 +56,11 @@ export function mergeCodeTables(into: Float64Array, from: Float64Array): void {
   for (let i = 0; i < into.length; i++) into[i]! += from[i]!;
 }
 
-/** Read the layer's statistics off a code table, given the value of each code (exact: every code is a key). */
-export function statisticsFromCodeTable(levels: Float64Array, table: Float64Array, bins: number): LayerStatistics {
-  return statisticsFromValueCounts(levels, table, bins, table.length);
+/**
+ * Read the layer's statistics off a code table, given the value of each code: the summary, the top
+ * order statistics, every grid (layerHistograms.ts) and the exact (|w|, count) table, all exact
+ * (keyedCounts.ts; every code is a key, so the distinct count is exact too).
+ */
+export function statisticsFromCodeTable(levels: Float64Array, table: Float64Array, bins: number, normaliser: LayerNormaliser = { kind: "max" }): LayerStatistics {
+  return statisticsFromValueCounts(levels, table, bins, table.length, normaliser);
 }

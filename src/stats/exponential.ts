@@ -22,6 +22,8 @@ export function exponentialDensity(x: number, b: number): number {
 
 export const exponentialFamily: SizeWeightedFamily<"exponential"> = {
   name: "exponential",
+  label: "exponential",
+  description: "|w| of a Laplace",
   parameters: ["b"],
   density: (x, theta) => exponentialDensity(x, theta[0]!),
   densityGradient(x, theta, gradient) {

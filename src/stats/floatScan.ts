@@ -13,6 +13,7 @@
 import { float32FromBits } from "../decode/floatBits.js";
 import { FLOAT32_BUCKETS } from "./binning.js";
 import { DEFAULT_DISTINCT_CAP, DistinctSet } from "./distinctSet.js";
+import { TOP_K, mergeTop, offerTop } from "./topValues.js";
 import type { Kernels } from "./kernels.js";
 import { type ValueSummary, emptySummary, mergeSummaries } from "./valueSummary.js";
 
@@ -36,6 +37,17 @@ export interface FloatScanState {
   distinctLowerBound: number;
   exact: ValueSummary;
   distinct64: Float64Array | null;
+  /** The largest finite F32 |patterns|, descending (topValues.ts; patterns order like the values). */
+  topBits: number[];
+  /** F64: count, Σ ln|w|, Σ ln²|w| per binade (binadeIndex), for the floored log-moments. */
+  binades: Float64Array | null;
+}
+
+/** Binades of F64 |w| > 0: index = ⌊log₂|w|⌋ + BINADE_OFFSET (subnormals share the lowest). */
+export const BINADE_OFFSET = 1100;
+export const BINADES = 2200;
+export function binadeIndex(a: number): number {
+  return Math.max(0, Math.min(BINADES - 1, Math.floor(Math.log2(a)) + BINADE_OFFSET));
 }
 
 export class FloatScan {
@@ -54,6 +66,8 @@ export class FloatScan {
   private nan32 = 0;
   private infinite32 = 0;
   private finite32 = 0;
+  private topBits: number[] = [];
+  private binades: Float64Array | null = null;
 
   /**
    * Scan F32 values given as their bit patterns (a Uint32Array view of the same bytes). With
@@ -62,7 +76,7 @@ export class FloatScan {
   addFloat32Bits(bits: Uint32Array, kernels?: Kernels): void {
     const buckets = (this.buckets ??= new Float64Array(BUCKETS));
     if (kernels?.holds(bits)) {
-      const result = kernels.scan32(bits, buckets);
+      const result = kernels.scan32(bits, buckets, this.topBits);
       this.maxBits = Math.max(this.maxBits, result.maxBits);
       this.zeros32 += result.zeros;
       this.nan32 += result.nan;
@@ -73,6 +87,8 @@ export class FloatScan {
     }
     const partial = (this.partial ??= new Uint32Array(BUCKETS));
     let maxBits = this.maxBits;
+    const top = this.topBits;
+    let topMin = offerTopThreshold(top);
     let zeros = 0;
     let nan = 0;
     let infinite = 0;
@@ -88,6 +104,7 @@ export class FloatScan {
         }
         partial[a >>> BUCKET_SHIFT]!++;
         if (a > maxBits) maxBits = a;
+        if (a > topMin) topMin = offerTop(top, a);
         if (a === 0) zeros++;
       }
       for (let k = 0; k < BUCKETS; k++) {
@@ -121,6 +138,7 @@ export class FloatScan {
       }
       s.finite++;
       if (a > s.maxAbs) s.maxAbs = a;
+      if (s.top.length < TOP_K || a > s.top[s.top.length - 1]!) offerTop(s.top, a);
       if (this.distinct64) {
         this.distinct64.add(a);
         if (this.distinct64.size > this.distinctCap) {
@@ -136,6 +154,11 @@ export class FloatScan {
       s.logCount++;
       s.logSum += log;
       s.logSumSq += log * log;
+      const binades = (this.binades ??= new Float64Array(3 * BINADES));
+      const b = 3 * binadeIndex(a);
+      binades[b]!++;
+      binades[b + 1]! += log;
+      binades[b + 2]! += log * log;
     }
   }
 
@@ -149,6 +172,11 @@ export class FloatScan {
     this.nan32 += other.nan32;
     this.infinite32 += other.infinite32;
     this.finite32 += other.finite32;
+    this.topBits = mergeTop(this.topBits, other.topBits);
+    if (other.binades) {
+      const binades = (this.binades ??= new Float64Array(3 * BINADES));
+      for (let i = 0; i < binades.length; i++) binades[i]! += other.binades[i]!;
+    }
     this.distinct.merge(other.distinct);
     const distinct = Math.max(this.distinct64?.size ?? this.exact.distinct, other.distinct64?.size ?? other.exact.distinct);
     this.exact = mergeSummaries(this.exact, other.exact, distinct, true);
@@ -171,6 +199,11 @@ export class FloatScan {
     return this.buckets;
   }
 
+  /** F64 log-moments per binade (see FloatScanState.binades), or null. */
+  float64Binades(): Float64Array | null {
+    return this.binades;
+  }
+
   toState(): FloatScanState {
     return {
       distinctCap: this.distinctCap,
@@ -184,6 +217,8 @@ export class FloatScan {
       distinctLowerBound: this.distinct.size,
       exact: this.exact,
       distinct64: this.distinct64 ? Float64Array.from(this.distinct64) : null,
+      topBits: this.topBits,
+      binades: this.binades,
     };
   }
 
@@ -196,13 +231,15 @@ export class FloatScan {
     scan.infinite32 = state.infinite;
     scan.finite32 = state.finite;
     scan.distinct = DistinctSet.fromKeys(state.distinctKeys, state.distinctLowerBound, state.distinctCap);
-    scan.exact = { ...state.exact };
+    scan.exact = { ...state.exact, top: [...state.exact.top] };
     scan.distinct64 = state.distinct64 ? new Set(state.distinct64) : null;
+    scan.topBits = [...state.topBits];
+    scan.binades = state.binades;
     return scan;
   }
 
   summary(): ValueSummary {
-    const s: ValueSummary = { ...this.exact };
+    const s: ValueSummary = { ...this.exact, top: [...this.exact.top] };
     s.distinct = this.distinct64 ? this.distinct64.size : this.exact.distinct;
     s.distinctExact = this.distinct64 !== null;
     if (!this.buckets) return s;
@@ -215,9 +252,15 @@ export class FloatScan {
       distinct: this.distinct.size,
       distinctExact: !this.distinct.saturated,
       ...bucketLogMoments(this.buckets, this.zeros32),
+      top: this.topBits.map(float32FromBits),
     };
     return mergeSummaries(s, f32, s.distinct + f32.distinct, s.distinctExact && f32.distinctExact);
   }
+}
+
+/** The entry threshold of a top list: −1 while it is not full (every |pattern| ≥ 0 enters). */
+function offerTopThreshold(top: readonly number[]): number {
+  return top.length < TOP_K ? -1 : top[top.length - 1]!;
 }
 
 /**

@@ -21,6 +21,8 @@ export function halfNormalDensity(x: number, s: number): number {
 
 export const halfNormalFamily: SizeWeightedFamily<"halfnormal"> = {
   name: "halfnormal",
+  label: "half-normal",
+  description: "|w| of a Gaussian",
   parameters: ["s"],
   density: (x, theta) => halfNormalDensity(x, theta[0]!),
   densityGradient(x, theta, gradient) {

@@ -2,8 +2,8 @@
  * The WebAssembly hot loops (kernels.wat) and the memory they work in. Each instance owns one linear
  * memory laid out as
  *
- *   [64 KiB spare][count tables 2 × 256 KiB (also pass-2 "above" counters)][F32 buckets 2 × 128 KiB]
- *   [split thresholds 128 KiB][bin counters 4 lanes × 4·B bytes][2 chunk buffers]
+ *   [top list 128 B … 64 KiB][count tables 2 × 256 KiB][F32 buckets 2 × 128 KiB][bucket cuts 512 KiB]
+ *   [pass-2 "above" counters 2 × 512 KiB][bin counters 4 lanes × 4·B bytes][2 chunk buffers]
  *
  * and the streaming layer reads tensor bytes straight into the chunk buffers, so the kernels count
  * without a copy. An instance serves one task at a time (`acquireKernels` / `release`); a thread keeps
@@ -13,7 +13,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { FLOAT32_BUCKETS, type BucketSplits } from "./binning.js";
+import { FLOAT32_BUCKETS } from "./binning.js";
+import { type BucketCuts, CUTS_PER_BUCKET } from "./bucketCuts.js";
+import { TOP_K } from "./topValues.js";
 
 /** The assembled module; the same file whether this code runs from src/ (tests) or dist/. */
 const WASM_URL = new URL("../../dist/stats/kernels.wasm", import.meta.url);
@@ -24,25 +26,31 @@ interface KernelExports {
   zeros: WebAssembly.Global;
   nan: WebAssembly.Global;
   infinite: WebAssembly.Global;
+  topPtr: WebAssembly.Global;
+  topCount: WebAssembly.Global;
+  topMin: WebAssembly.Global;
   count16(ptr: number, n: number, table: number): void;
   count8(ptr: number, n: number, table: number): void;
   scan32(ptr: number, n: number, buckets: number): void;
   bin32(ptr: number, n: number, counts: number, step: number, maxAbs: number, bins: number): void;
-  countAbove32(ptr: number, n: number, thresholds: number, above: number): void;
+  countAboveCuts(ptr: number, n: number, cuts: number, above: number): void;
   count8seg(ptr: number, n: number, table: number, shift: number): void;
   select32(ptr: number, n: number, from: number, out: number): number;
   unitSums32(ptr: number, n: number, units: number, inner: number, sums: number): void;
 }
 
 const PAGE = 65536;
+const TOP = 1024; // TOP_K u32
 const TABLES = PAGE; // two 65,536-entry u32 tables
 const TABLE_BYTES = 65536 * 4;
 const BUCKETS = TABLES + 2 * TABLE_BYTES;
 const BUCKET_TABLE_BYTES = FLOAT32_BUCKETS * 4;
 /** Finite F32 values occupy buckets 0 … 0x7f7f; NaN and ±Inf land above and are dropped. */
 const FINITE_BUCKETS = 0x7f80;
-const THRESHOLDS = BUCKETS + 2 * BUCKET_TABLE_BYTES;
-const BINS = THRESHOLDS + BUCKET_TABLE_BYTES;
+const CUTS = BUCKETS + 2 * BUCKET_TABLE_BYTES;
+const CUT_TABLE_BYTES = FLOAT32_BUCKETS * CUTS_PER_BUCKET * 4;
+const ABOVE = CUTS + CUT_TABLE_BYTES;
+const BINS = ABOVE + 2 * CUT_TABLE_BYTES;
 const BIN_LANES = 4;
 
 let compiled: WebAssembly.Module | undefined;
@@ -76,7 +84,7 @@ export class Kernels {
   readonly chunkBytes: number;
   readonly maxBins: number;
   private inUse = true;
-  private splitsLoaded: BucketSplits | null = null;
+  private cutsLoaded: BucketCuts | null = null;
   private readonly pending = new Map<number, { into: Float64Array; length: number; tables: number; tableBytes: number; lanes: number; elements: number }>();
 
   private constructor(module: WebAssembly.Module, chunkBytes: number, maxBins: number) {
@@ -142,11 +150,21 @@ export class Kernels {
     }
   }
 
-  /** Pass 1 over F32 patterns in kernel memory; bucket counts go to `buckets` (folded on `flush`). */
-  scan32(bits: Uint32Array, buckets: Float64Array): Scan32Result {
+  /**
+   * Pass 1 over F32 patterns in kernel memory; bucket counts go to `buckets` (folded on `flush`), and
+   * `top` (descending |patterns|, ≤ TOP_K) is updated in place with the values of this call.
+   */
+  scan32(bits: Uint32Array, buckets: Float64Array, top: number[]): Scan32Result {
     const e = this.exports;
     this.defer(BUCKETS, buckets, FINITE_BUCKETS, 2, bits.length, BUCKET_TABLE_BYTES);
+    for (let i = 0; i < top.length; i++) this.u32[(TOP >>> 2) + i] = top[i]!;
+    e.topPtr.value = TOP;
+    e.topCount.value = top.length;
+    e.topMin.value = top.length < TOP_K ? -1 : top[TOP_K - 1]!;
     e.scan32(bits.byteOffset, bits.length, BUCKETS);
+    const count = e.topCount.value as number;
+    top.length = 0;
+    for (let i = 0; i < count; i++) top.push(this.u32[(TOP >>> 2) + i]!);
     return { maxBits: e.maxBits.value as number, zeros: e.zeros.value as number, nan: e.nan.value as number, infinite: e.infinite.value as number };
   }
 
@@ -158,16 +176,16 @@ export class Kernels {
   }
 
   /**
-   * Pass 2 for bucketed F32: per bucket, count values at or above its split (binning.ts
-   * countAbove32) into `above` (folded on `flush`).
+   * Pass 2 for bucketed F32: per bucket, count values at or above each of its cuts (bucketCuts.ts
+   * countAboveCuts) into `above` (4 per bucket; folded on `flush`).
    */
-  countAbove32(values: Float32Array, splits: BucketSplits, above: Float64Array): void {
-    if (this.splitsLoaded !== splits) {
-      this.u32.set(splits.thresholds, THRESHOLDS >>> 2);
-      this.splitsLoaded = splits;
+  countAboveCuts(values: Float32Array, cuts: BucketCuts, above: Float64Array): void {
+    if (this.cutsLoaded !== cuts) {
+      this.u32.set(cuts.cuts, CUTS >>> 2);
+      this.cutsLoaded = cuts;
     }
-    this.defer(TABLES, above, FLOAT32_BUCKETS, 2, values.length, BUCKET_TABLE_BYTES);
-    this.exports.countAbove32(values.byteOffset, values.length, THRESHOLDS, TABLES);
+    this.defer(ABOVE, above, FLOAT32_BUCKETS * CUTS_PER_BUCKET, 2, values.length, CUT_TABLE_BYTES);
+    this.exports.countAboveCuts(values.byteOffset, values.length, CUTS, ABOVE);
   }
 
   /**
@@ -226,7 +244,7 @@ export class Kernels {
     if (!this.inUse) return;
     this.flush();
     this.inUse = false;
-    this.splitsLoaded = null;
+    this.cutsLoaded = null;
     // Keep a couple for reuse; more are only made by concurrent callers and can be collected.
     if (free.length < 2) free.push(this);
   }

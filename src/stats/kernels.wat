@@ -14,6 +14,31 @@
   (global $zeros (export "zeros") (mut i32) (i32.const 0))
   (global $nan (export "nan") (mut i32) (i32.const 0))
   (global $infinite (export "infinite") (mut i32) (i32.const 0))
+  ;; The 64 largest finite |bits| seen by scan32, descending, at $topPtr; $topCount of them are
+  ;; filled; $topMin is the entry threshold (-1 until the list is full, then its smallest entry).
+  ;; The caller loads and reads them around each call (topValues.ts offerTop is the reference).
+  (global $topPtr (export "topPtr") (mut i32) (i32.const 0))
+  (global $topCount (export "topCount") (mut i32) (i32.const 0))
+  (global $topMin (export "topMin") (mut i32) (i32.const -1))
+
+  ;; Offer one finite |bits| a >= 0 to the top list (insertion, larger entries first).
+  (func $topOffer (param $a i32)
+    (local $i i32) (local $previous i32)
+    (if (i32.le_s (local.get $a) (global.get $topMin)) (then (return)))
+    (local.set $i (select (global.get $topCount) (i32.const 63) (i32.lt_u (global.get $topCount) (i32.const 64))))
+    (if (i32.lt_u (global.get $topCount) (i32.const 64))
+      (then (global.set $topCount (i32.add (global.get $topCount) (i32.const 1)))))
+    (block $placed
+      (loop $shift
+        (br_if $placed (i32.eqz (local.get $i)))
+        (local.set $previous (i32.load (i32.add (global.get $topPtr) (i32.shl (i32.sub (local.get $i) (i32.const 1)) (i32.const 2)))))
+        (br_if $placed (i32.ge_s (local.get $previous) (local.get $a)))
+        (i32.store (i32.add (global.get $topPtr) (i32.shl (local.get $i) (i32.const 2))) (local.get $previous))
+        (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+        (br $shift)))
+    (i32.store (i32.add (global.get $topPtr) (i32.shl (local.get $i) (i32.const 2))) (local.get $a))
+    (if (i32.eq (global.get $topCount) (i32.const 64))
+      (then (global.set $topMin (i32.load (i32.add (global.get $topPtr) (i32.const 252)))))))
 
   ;; counts[code]++ for n 16-bit codes at ptr. Two codes per 32-bit load, into two tables (table and
   ;; table + 256 KiB) so that equal neighbouring codes do not serialise on one counter; the caller
@@ -67,7 +92,8 @@
         (br $next))))
 
   ;; Pass 1 over n float32 patterns at ptr (FloatScan.addFloat32Bits), four at a time (SIMD):
-  ;; buckets[|bits| >>> 16]++ for every value, the largest finite |bits|, exact zeros, NaN and +-Inf.
+  ;; buckets[|bits| >>> 16]++ for every value, the largest finite |bits|, exact zeros, NaN and +-Inf,
+  ;; and the top list ($topOffer; one vector compare per four values, a call only when one enters).
   ;; Non-finite values land in buckets >= 0x7f80, which the caller drops. Lanes 0, 2 and lanes 1, 3
   ;; count into two tables (buckets, buckets + 128 KiB) so that runs of equal buckets (zeros of a
   ;; pruned layer) do not serialise on one counter; the caller adds them.
@@ -75,7 +101,7 @@
     (local $end i32) (local $quadsEnd i32) (local $second i32) (local $slot i32)
     (local $v v128) (local $abs v128) (local $finite v128) (local $index v128)
     (local $max v128) (local $zeros v128) (local $nonfinite v128) (local $inf v128)
-    (local $bits i32) (local $a i32) (local $m i32)
+    (local $bits i32) (local $a i32) (local $m i32) (local $masked v128)
     (local.set $second (i32.add (local.get $buckets) (i32.const 131072)))
     (local.set $max (i32x4.splat (i32.const -1)))
     (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 2))))
@@ -93,6 +119,14 @@
         (local.set $max (i32x4.max_s (local.get $max) (v128.and (local.get $abs) (local.get $finite))))
         (local.set $zeros (i32x4.sub (local.get $zeros) (i32x4.eq (local.get $abs) (i32x4.splat (i32.const 0)))))
         (local.set $index (i32x4.shr_u (local.get $abs) (i32.const 16)))
+        ;; Non-finite lanes become -1, which never enters the top list.
+        (local.set $masked (v128.bitselect (local.get $abs) (i32x4.splat (i32.const -1)) (local.get $finite)))
+        (if (v128.any_true (i32x4.gt_s (local.get $masked) (i32x4.splat (global.get $topMin))))
+          (then
+            (call $topOffer (i32x4.extract_lane 0 (local.get $masked)))
+            (call $topOffer (i32x4.extract_lane 1 (local.get $masked)))
+            (call $topOffer (i32x4.extract_lane 2 (local.get $masked)))
+            (call $topOffer (i32x4.extract_lane 3 (local.get $masked)))))
       (local.set $slot (i32.add (local.get $buckets) (i32.shl (i32x4.extract_lane 0 (local.get $index)) (i32.const 2))))
       (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot)) (i32.const 1)))
       (local.set $slot (i32.add (local.get $second) (i32.shl (i32x4.extract_lane 1 (local.get $index)) (i32.const 2))))
@@ -132,6 +166,7 @@
               (else (global.set $nan (i32.add (global.get $nan) (i32.const 1)))))
             (br $tail)))
         (if (i32.gt_s (local.get $a) (global.get $maxBits)) (then (global.set $maxBits (local.get $a))))
+        (call $topOffer (local.get $a))
         (global.set $zeros (i32.add (global.get $zeros) (i32.eqz (local.get $a))))
         (br $tail))))
 
@@ -206,38 +241,37 @@
         (local.set $ptr (i32.add (local.get $ptr) (i32.const 4)))
         (br $tail))))
 
-  ;; Pass 2 for bucketed F32 (binning.ts countAbove32): above[bucket] += (|bits| >= thresholds[bucket])
-  ;; with bucket = |bits| >>> 16: one unsigned compare, no branch. Buckets no edge cuts (and NaN/Inf)
-  ;; have threshold 0xFFFFFFFF, which no |bits| reaches. Even and odd values count into two u32
-  ;; tables (above, above + 128 KiB); the caller adds them.
-  (func (export "countAbove32") (param $ptr i32) (param $n i32) (param $thresholds i32) (param $above i32)
+  ;; Pass 2 for bucketed F32 with up to four cuts per bucket (bucketCuts.ts countAboveCuts):
+  ;; above[4*bucket + j] += (|bits| >= cuts[4*bucket + j]) for j = 0..3 in one vector compare, bucket =
+  ;; |bits| >>> 16. Unused cuts (and the NaN/Inf buckets) are 0xFFFFFFFF, which no |bits| reaches.
+  ;; Even and odd values count into two tables (above, above + 512 KiB); the caller adds them.
+  (func (export "countAboveCuts") (param $ptr i32) (param $n i32) (param $cuts i32) (param $above i32)
     (local $end i32) (local $pairsEnd i32) (local $second i32) (local $bits i32) (local $offset i32) (local $slot i32)
-    (local.set $second (i32.add (local.get $above) (i32.const 131072)))
+    (local.set $second (i32.add (local.get $above) (i32.const 524288)))
     (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $n) (i32.const 2))))
     (local.set $pairsEnd (i32.add (local.get $ptr) (i32.shl (i32.shr_u (local.get $n) (i32.const 1)) (i32.const 3))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $ptr) (local.get $pairsEnd)))
         (local.set $bits (i32.and (i32.load offset=0 (local.get $ptr)) (i32.const 0x7fffffff)))
-        (local.set $offset (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2)))
+        (local.set $offset (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 4)))
         (local.set $slot (i32.add (local.get $above) (local.get $offset)))
-        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot))
-          (i32.ge_u (local.get $bits) (i32.load (i32.add (local.get $thresholds) (local.get $offset))))))
+        (v128.store (local.get $slot) (i32x4.sub (v128.load (local.get $slot))
+          (i32x4.ge_u (i32x4.splat (local.get $bits)) (v128.load (i32.add (local.get $cuts) (local.get $offset))))))
         (local.set $bits (i32.and (i32.load offset=4 (local.get $ptr)) (i32.const 0x7fffffff)))
-        (local.set $offset (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2)))
+        (local.set $offset (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 4)))
         (local.set $slot (i32.add (local.get $second) (local.get $offset)))
-        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot))
-          (i32.ge_u (local.get $bits) (i32.load (i32.add (local.get $thresholds) (local.get $offset))))))
+        (v128.store (local.get $slot) (i32x4.sub (v128.load (local.get $slot))
+          (i32x4.ge_u (i32x4.splat (local.get $bits)) (v128.load (i32.add (local.get $cuts) (local.get $offset))))))
         (local.set $ptr (i32.add (local.get $ptr) (i32.const 8)))
         (br $next)))
     (if (i32.lt_u (local.get $ptr) (local.get $end))
       (then
         (local.set $bits (i32.and (i32.load offset=0 (local.get $ptr)) (i32.const 0x7fffffff)))
-        (local.set $offset (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 2)))
+        (local.set $offset (i32.shl (i32.shr_u (local.get $bits) (i32.const 16)) (i32.const 4)))
         (local.set $slot (i32.add (local.get $above) (local.get $offset)))
-        (i32.store (local.get $slot) (i32.add (i32.load (local.get $slot))
-          (i32.ge_u (local.get $bits) (i32.load (i32.add (local.get $thresholds) (local.get $offset))))))
-      )))
+        (v128.store (local.get $slot) (i32x4.sub (v128.load (local.get $slot))
+          (i32x4.ge_u (i32x4.splat (local.get $bits)) (v128.load (i32.add (local.get $cuts) (local.get $offset)))))))))
 
   ;; Copy to out, in order, every finite pattern whose |bits| >= from (PagedFloatScan's pass-2
   ;; candidates); returns how many. Branch-free: every value is stored, the cursor advances by the test.

@@ -3,14 +3,14 @@
  * stands for one float32 value, so a sorted list of (key, value, count) for the keys that occur is
  * the layer's whole value distribution in a few thousand to a few million entries. Lists of disjoint
  * parts of a layer merge by key (a linear merge of sorted lists), and the statistics are read off the
- * final list the way a code table's are (codeTable.ts): max|w|, zeros, NaN/Inf, log-moments exactly;
- * distinct |w| values with the same capped set as the float path (distinctSet.ts), so both paths
- * report the same `distinct`.
+ * final list the way a code table's are (codeTable.ts): max|w|, zeros, NaN/Inf, log-moments, the top
+ * order statistics, every grid (layerHistograms.ts) and the exact (|w|, count) table, exactly;
+ * distinct |w| values capped as the float path caps them (distinctSet.ts), so both paths report the
+ * same `distinct`.
  */
 import { float32Bits } from "../decode/floatBits.js";
-import { binEdges, binIndex } from "./binning.js";
-import { DistinctSet } from "./distinctSet.js";
-import type { LayerStatistics } from "./valueSummary.js";
+import { type LayerNormaliser, type LayerStatistics, exactQuantile, gridsFromExact, layerGrids } from "./layerHistograms.js";
+import { TOP_K } from "./topValues.js";
 
 export interface KeyedCounts {
   /** Ascending keys that occur. */
@@ -83,33 +83,77 @@ function concatenated(first: KeyedCounts, second: KeyedCounts): KeyedCounts {
   };
 }
 
-/** The layer's statistics from (value, count) pairs (values need not be distinct or sorted). */
-export function statisticsFromValueCounts(values: Float64Array, counts: Float64Array, bins: number, distinctCap: number): LayerStatistics {
-  let finite = 0;
-  let zeros = 0;
+/**
+ * The (|value|, count) table of (value, count) pairs: NaN/±Inf counted apart, ±v merged, ascending
+ * |value|, empty entries dropped. Values that are all float32 (every key's value, every 16-bit
+ * float level) are sorted natively as packed (pattern · 2²¹ + index) numbers — exact below 2⁵³ —,
+ * others through an index sort.
+ */
+function magnitudeTable(values: Float64Array, counts: Float64Array): { values: Float64Array; counts: Float64Array; nan: number; infinite: number } {
   let nan = 0;
   let infinite = 0;
-  let maxAbs = 0;
-  let logCount = 0;
-  let logSum = 0;
-  let logSumSq = 0;
-  const distinct = new DistinctSet(distinctCap);
+  const index: number[] = [];
+  let float32 = true;
   for (let i = 0; i < values.length; i++) {
     const count = counts[i]!;
     const value = values[i]!;
     if (count === 0) continue;
-    if (Number.isNaN(value)) {
-      nan += count;
-      continue;
+    if (Number.isNaN(value)) nan += count;
+    else if (!Number.isFinite(value)) infinite += count;
+    else {
+      index.push(i);
+      if (float32 && Math.fround(value) !== value) float32 = false;
     }
-    if (!Number.isFinite(value)) {
-      infinite += count;
-      continue;
+  }
+  let order: ArrayLike<number>;
+  if (float32 && index.length <= PACK) {
+    const packed = Float64Array.from(index, (i) => float32Bits(Math.abs(values[i]!)) * PACK + i).sort();
+    order = Uint32Array.from(packed, (key) => key % PACK);
+  } else {
+    order = Uint32Array.from(index).sort((i, j) => Math.abs(values[i]!) - Math.abs(values[j]!));
+  }
+  const outValues = new Float64Array(order.length);
+  const outCounts = new Float64Array(order.length);
+  let n = 0;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    const a = Math.abs(values[i]!);
+    if (n > 0 && outValues[n - 1] === a) outCounts[n - 1]! += counts[i]!;
+    else {
+      outValues[n] = a;
+      outCounts[n++] = counts[i]!;
     }
-    const a = Math.abs(value);
+  }
+  return { values: outValues.subarray(0, n), counts: outCounts.subarray(0, n), nan, infinite };
+}
+
+/** Packing base of magnitudeTable: 2²¹ entries (a key list is at most 2²¹ keys). */
+const PACK = 2 ** 21;
+
+/**
+ * The layer's statistics from (value, count) pairs (values need not be distinct or sorted), all
+ * exact: the summary, the top order statistics, every grid at the normaliser (layerHistograms.ts)
+ * and the exact (|w|, count) table. `distinct` counts distinct float32 patterns of |w| up to
+ * `distinctCap` as the float path's capped set does (distinctSet.ts: cap + 1, not exact, beyond it).
+ */
+export function statisticsFromValueCounts(values: Float64Array, counts: Float64Array, bins: number, distinctCap: number, normaliser: LayerNormaliser = { kind: "max" }): LayerStatistics {
+  const table = magnitudeTable(values, counts);
+  let finite = 0;
+  let zeros = 0;
+  let logCount = 0;
+  let logSum = 0;
+  let logSumSq = 0;
+  let distinct = 0;
+  let lastPattern = -1;
+  for (let i = 0; i < table.values.length; i++) {
+    const a = table.values[i]!;
+    const count = table.counts[i]!;
     finite += count;
-    distinct.add(float32Bits(a));
-    if (a > maxAbs) maxAbs = a;
+    const pattern = float32Bits(a);
+    if (pattern !== lastPattern) {
+      distinct++;
+      lastPattern = pattern;
+    }
     if (a === 0) {
       zeros += count;
       continue;
@@ -119,14 +163,26 @@ export function statisticsFromValueCounts(values: Float64Array, counts: Float64A
     logSum += count * log;
     logSumSq += count * log * log;
   }
-  const binCounts = new Float64Array(bins);
-  if (maxAbs > 0) {
-    const edges = binEdges(bins);
-    for (let i = 0; i < values.length; i++) {
-      const a = Math.abs(values[i]!);
-      if (counts[i] === 0 || !(a <= maxAbs)) continue;
-      binCounts[binIndex(a, maxAbs, edges)]! += counts[i]!;
-    }
-  }
-  return { finite, zeros, nan, infinite, maxAbs, distinct: distinct.size, distinctExact: !distinct.saturated, logCount, logSum, logSumSq, counts: binCounts };
+  const top: number[] = [];
+  for (let i = table.values.length - 1; i >= 0 && top.length < TOP_K; i--) for (let c = 0; c < table.counts[i]! && top.length < TOP_K; c++) top.push(table.values[i]!);
+  const maxAbs = top[0] ?? 0;
+  const scale = normaliser.kind === "quantile" && table.values.length > 0 ? exactQuantile(table.values, table.counts, normaliser.q) : maxAbs;
+  const grids = gridsFromExact(table.values, table.counts, layerGrids(bins, scale, top, normaliser.kind === "max"));
+  const saturated = distinct > distinctCap;
+  return {
+    finite,
+    zeros,
+    nan: table.nan,
+    infinite: table.infinite,
+    maxAbs,
+    distinct: saturated ? distinctCap + 1 : distinct,
+    distinctExact: !saturated,
+    logCount,
+    logSum,
+    logSumSq,
+    top,
+    counts: grids[0]!.counts,
+    grids,
+    fine: { kind: "exact", values: table.values, counts: table.counts },
+  };
 }

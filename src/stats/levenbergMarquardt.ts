@@ -48,6 +48,8 @@ export interface LevenbergMarquardtOptions {
   gtol?: number;
   /** Initial step bound Δ = factor·‖D p0‖ (MINPACK's `factor`). */
   factor?: number;
+  /** Compute `unscaledCovariance` (default true; the bootstrap's refits do without). */
+  covariance?: boolean;
 }
 
 export interface LevenbergMarquardtResult {
@@ -57,6 +59,13 @@ export interface LevenbergMarquardtResult {
   iterations: number;
   evaluations: number;
   converged: boolean;
+  /**
+   * (JᵀJ)⁻¹ (n×n, row-major) from the QR factors of the last Jacobian MINPACK evaluated, as scipy's
+   * `leastsq` computes `cov_x` (R⁻¹ by triangular inversion, permuted back): null when R has a zero
+   * on its diagonal or no Jacobian was factored. Times Σr²/(m − n) it is `curve_fit`'s `pcov` with
+   * `absolute_sigma=False` (parameterCovariance).
+   */
+  unscaledCovariance: Float64Array | null;
   reason: "xtol" | "ftol" | "gtol" | "exact" | "max-iterations" | "stalled" | "non-finite" | "improper-input";
 }
 
@@ -88,12 +97,14 @@ export function levenbergMarquardt(problem: LeastSquaresProblem, start: ArrayLik
 
   let evaluations = 0;
   let iterations = 0;
+  let factored = false;
   const finish = (reason: LevenbergMarquardtResult["reason"], converged: boolean): LevenbergMarquardtResult => ({
     parameters: x,
     cost: 0.5 * enorm(residuals, m) ** 2,
     iterations,
     evaluations,
     converged,
+    unscaledCovariance: factored && options.covariance !== false ? inverseNormalMatrix(n, a, m, pivots) : null,
     reason,
   });
 
@@ -136,6 +147,7 @@ export function levenbergMarquardt(problem: LeastSquaresProblem, start: ArrayLik
       a[j * m + j] = rdiag[j]!;
       qtf[j] = work[j]!;
     }
+    factored = true;
 
     // Norm of the scaled gradient (cosine of the angle between r and the columns of J).
     let gnorm = 0;
@@ -205,6 +217,49 @@ export function levenbergMarquardt(problem: LeastSquaresProblem, start: ArrayLik
       if (success) break;
     }
   }
+}
+
+/**
+ * (JᵀJ)⁻¹ = P R⁻¹ R⁻ᵀ Pᵀ from J P = Q R (R: the upper triangle of the column-major `r`, leading
+ * dimension ldr): scipy's leastsq `cov_x` (LAPACK trtri, then rows permuted). Null when R is
+ * singular (a zero diagonal, where trtri fails) or the result is not finite.
+ */
+function inverseNormalMatrix(n: number, r: Float64Array, ldr: number, pivots: Int32Array): Float64Array | null {
+  const at = (i: number, j: number): number => j * ldr + i;
+  // Inverse of the upper-triangular R, column by column (back substitution on unit vectors).
+  const inverse = new Float64Array(n * n); // row-major
+  for (let j = 0; j < n; j++) {
+    if (r[at(j, j)] === 0) return null;
+    inverse[j * n + j] = 1 / r[at(j, j)]!;
+    for (let i = j - 1; i >= 0; i--) {
+      let sum = 0;
+      for (let k = i + 1; k <= j; k++) sum += r[at(i, k)]! * inverse[k * n + j]!;
+      inverse[i * n + j] = -sum / r[at(i, i)]!;
+    }
+  }
+  // Row i of R⁻¹ is row pivots[i] of (P R⁻¹).
+  const permuted = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) permuted[pivots[i]! * n + j] = inverse[i * n + j]!;
+  const covariance = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let k = 0; k < n; k++) sum += permuted[i * n + k]! * permuted[j * n + k]!;
+      covariance[i * n + j] = sum;
+    }
+  }
+  return covariance.every(Number.isFinite) ? covariance : null;
+}
+
+/**
+ * scipy's `curve_fit` pcov with `absolute_sigma=False`: (JᵀJ)⁻¹ · Σr²/(m − n), row-major n×n; null
+ * (scipy: all +∞, "could not be estimated") when (JᵀJ)⁻¹ is unavailable or m ≤ n.
+ */
+export function parameterCovariance(result: LevenbergMarquardtResult, points: number): Float64Array | null {
+  const n = result.parameters.length;
+  if (!result.unscaledCovariance || points <= n) return null;
+  const scale = (2 * result.cost) / (points - n);
+  return result.unscaledCovariance.map((value) => value * scale);
 }
 
 /**

@@ -10,7 +10,7 @@
  * σ is reported as |σ| (the model is odd in σ: (A, μ, −σ) ≡ (−A, μ, σ), so A takes σ's sign along).
  * R² = 1 − Σ(y − ŷ)² / Σ(y − ȳ)².
  */
-import { type LevenbergMarquardtOptions, type LeastSquaresProblem, levenbergMarquardt } from "./levenbergMarquardt.js";
+import { type LevenbergMarquardtOptions, type LeastSquaresProblem, levenbergMarquardt, parameterCovariance } from "./levenbergMarquardt.js";
 import { logNormalInterval } from "./normalTail.js";
 import { rSquared } from "./rSquared.js";
 import type { SizeWeightedFamily } from "./sizeWeightedFamily.js";
@@ -49,6 +49,22 @@ export interface LognormalFit {
   iterations: number;
   /** Σ (y − ŷ)². */
   residualSumOfSquares: number;
+  /**
+   * Covariance of (A, μ, σ), row-major 3×3, as scipy's curve_fit pcov (absolute_sigma=False; see
+   * levenbergMarquardt.ts parameterCovariance), for the reported sign of σ; null where scipy's is ∞.
+   */
+  covariance: Float64Array | null;
+}
+
+/** Standard errors of (A, μ, σ) and corr(μ, σ) from a fit's covariance; null entries where it has none. */
+export function fitUncertainty(fit: Pick<LognormalFit, "covariance">): { se: { A: number | null; mu: number | null; sigma: number | null }; corrMuSigma: number | null } {
+  const c = fit.covariance;
+  const root = (v: number | undefined): number | null => (v !== undefined && v >= 0 && Number.isFinite(v) ? Math.sqrt(v) : null);
+  if (!c) return { se: { A: null, mu: null, sigma: null }, corrMuSigma: null };
+  const seMu = root(c[4]);
+  const seSigma = root(c[8]);
+  const corr = seMu !== null && seSigma !== null && seMu > 0 && seSigma > 0 ? c[5]! / (seMu * seSigma) : null;
+  return { se: { A: root(c[0]), mu: seMu, sigma: seSigma }, corrMuSigma: corr === null ? null : Math.max(-1, Math.min(1, corr)) };
 }
 
 /** Least-squares problem for the scaled lognormal on (x, y). Exported for the cross-check tests. */
@@ -77,9 +93,9 @@ export function lognormalProblem(x: Float64Array, y: Float64Array): LeastSquares
   };
 }
 
-/** Fit the scaled lognormal to (x, y); x > 0 (bin centres). */
-export function fitLognormal(x: Float64Array, y: Float64Array, options: LevenbergMarquardtOptions = {}): LognormalFit {
-  const start = lognormalStart(x, y);
+/** Fit the scaled lognormal to (x, y); x > 0 (bin centres); from METHOD §3's start unless `from` is given. */
+export function fitLognormal(x: Float64Array, y: Float64Array, options: LevenbergMarquardtOptions = {}, from?: LognormalStart): LognormalFit {
+  const start = from ?? lognormalStart(x, y);
   const result = levenbergMarquardt(lognormalProblem(x, y), [start.A, start.mu, start.sigma], options);
   const [rawA, mu, rawSigma] = result.parameters as unknown as [number, number, number];
   const sign = rawSigma < 0 ? -1 : 1;
@@ -89,6 +105,14 @@ export function fitLognormal(x: Float64Array, y: Float64Array, options: Levenber
   let residualSumOfSquares = 0;
   for (let i = 0; i < x.length; i++) residualSumOfSquares += (y[i]! - predicted[i]!) ** 2;
   const finite = [A, mu, sigma].every(Number.isFinite);
+  const covariance = parameterCovariance(result, x.length);
+  if (covariance && sign < 0) {
+    // (A, μ, σ) → (−A, μ, −σ): flip the covariances between μ and the two sign-changed parameters.
+    for (const [i, j] of [[0, 1], [1, 2]] as const) {
+      covariance[i * 3 + j] = -covariance[i * 3 + j]!;
+      covariance[j * 3 + i] = -covariance[j * 3 + i]!;
+    }
+  }
   return {
     A,
     mu,
@@ -97,6 +121,7 @@ export function fitLognormal(x: Float64Array, y: Float64Array, options: Levenber
     converged: result.converged && finite,
     iterations: result.iterations,
     residualSumOfSquares,
+    covariance,
   };
 }
 
@@ -108,6 +133,8 @@ export function fitLognormal(x: Float64Array, y: Float64Array, options: Levenber
  */
 export const lognormalFamily: SizeWeightedFamily<"lognormal"> = {
   name: "lognormal",
+  label: "lognormal",
+  description: "the paper's model",
   parameters: ["mu", "sigma"],
   density: (x, theta) => lognormalCurve(x, 1, theta[0]!, theta[1]!),
   densityGradient(x, theta, gradient) {

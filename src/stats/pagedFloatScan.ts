@@ -1,6 +1,6 @@
 /**
  * Pass 1 over F32 values (FloatScan's counts: buckets of |pattern| >>> 16, max|w|, zeros, NaN/±Inf,
- * distinct values) for many layers at once, fed in small pieces — the outputs of a model, one batch
+ * distinct values, the top order statistics of topValues.ts) for many layers at once, fed in small pieces — the outputs of a model, one batch
  * at a time. A dense bucket table is 256 KiB per layer; here a layer holds one 128-entry page per
  * exponent that occurs (activations use a few dozen of the 255), and the counting goes through one
  * shared dense scratch table that is folded into the pages after each piece. `toFloatScan()` gives
@@ -10,6 +10,7 @@ import { FLOAT32_BUCKETS } from "./binning.js";
 import { DistinctSet } from "./distinctSet.js";
 import { FloatScan } from "./floatScan.js";
 import type { Kernels } from "./kernels.js";
+import { TOP_K, offerTop } from "./topValues.js";
 import { emptySummary } from "./valueSummary.js";
 
 const ABS_MASK = 0x7fffffff;
@@ -27,6 +28,8 @@ const denseScratch = new Float64Array(FLOAT32_BUCKETS);
 export class PagedFloatScan {
   private readonly pages: (Float64Array | undefined)[] = new Array(FLOAT32_BUCKETS >>> PAGE_SHIFT);
   private readonly distinct: DistinctSet;
+  /** The TOP_K largest finite |patterns|, descending (FloatScanState.topBits). */
+  private readonly topBits: number[] = [];
   maxBits = -1;
   zeros = 0;
   nan = 0;
@@ -53,6 +56,8 @@ export class PagedFloatScan {
     let kept = 0;
     const keepFrom = keep ? keep.from : INF_BITS;
     const into = keep?.into ?? new Uint32Array(0);
+    const top = this.topBits;
+    let topMin = top.length < TOP_K ? -1 : top[TOP_K - 1]!;
     for (let i = 0; i < bits.length; i++) {
       const x = bits[i]!;
       const a = x & ABS_MASK;
@@ -64,6 +69,7 @@ export class PagedFloatScan {
       scratch[a >>> BUCKET_SHIFT]!++;
       if (a > highest) highest = a;
       if (a < lowest) lowest = a;
+      if (a > topMin) topMin = offerTop(top, a);
       if (a === 0) zeros++;
       if (a >= keepFrom) into[kept++] = x;
     }
@@ -73,7 +79,7 @@ export class PagedFloatScan {
   }
 
   private addInKernel(bits: Uint32Array, kernels: Kernels, keepFrom: number | undefined): Uint32Array {
-    const result = kernels.scan32(bits, denseScratch);
+    const result = kernels.scan32(bits, denseScratch, this.topBits);
     kernels.flush();
     this.count(bits, result.maxBits, result.zeros, result.nan, result.infinite);
     if (result.maxBits >= 0) {
@@ -109,6 +115,11 @@ export class PagedFloatScan {
     }
   }
 
+  /** The second largest finite |a| so far (−1 while fewer than two values): a lower bound of the final one. */
+  secondBits(): number {
+    return this.topBits[1] ?? -1;
+  }
+
   /** The same counts as a FloatScan (dense buckets), for the summary and pass 2. */
   toFloatScan(): FloatScan {
     const buckets = new Float64Array(FLOAT32_BUCKETS);
@@ -128,6 +139,8 @@ export class PagedFloatScan {
       exact: emptySummary(),
       // No F64 values: an empty exact set (null would mean a saturated one).
       distinct64: new Float64Array(0),
+      topBits: this.topBits,
+      binades: null,
     });
   }
 }

@@ -23,6 +23,8 @@ export function sizeWeightedPowerLaw(x: number, k: number): number {
 
 export const powerLawFamily: SizeWeightedFamily<"powerlaw"> = {
   name: "powerlaw",
+  label: "power law",
+  description: "y = A x^k",
   parameters: ["k"],
   density: (x, theta) => sizeWeightedPowerLaw(x, theta[0]!),
   densityGradient(x, theta, gradient) {

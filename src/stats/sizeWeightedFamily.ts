@@ -21,6 +21,10 @@ import { rSquared } from "./rSquared.js";
 
 export interface SizeWeightedFamily<Name extends string = string> {
   readonly name: Name;
+  /** Name for people (figure legends): "half-normal". */
+  readonly label: string;
+  /** What the family stands for, in a few words: "|w| of a Gaussian". */
+  readonly description: string;
   /** Names of the shape parameters θ (the amplitude A comes first in every fit and is not listed). */
   readonly parameters: readonly string[];
   /** q(x; θ), the size-weighted density. */

@@ -1,3 +1,5 @@
+import { mergeTop } from "./topValues.js";
+
 /**
  * What one pass over a layer's values yields before the bins can be drawn (the bins need max|w|):
  * counts of finite, zero, NaN and infinite values, max|w|, distinct |w| values, and the log-moments
@@ -17,15 +19,12 @@ export interface ValueSummary {
   logCount: number;
   logSum: number;
   logSumSq: number;
-}
-
-/** A layer's summary plus its B bin counts over [0, max|w|] (bin i = [i/B, (i+1)/B) of |w|/max). */
-export interface LayerStatistics extends ValueSummary {
-  counts: Float64Array;
+  /** The TOP_K largest finite |w| with multiplicity, descending (topValues.ts). */
+  top: number[];
 }
 
 export function emptySummary(): ValueSummary {
-  return { finite: 0, zeros: 0, nan: 0, infinite: 0, maxAbs: 0, distinct: 0, distinctExact: true, logCount: 0, logSum: 0, logSumSq: 0 };
+  return { finite: 0, zeros: 0, nan: 0, infinite: 0, maxAbs: 0, distinct: 0, distinctExact: true, logCount: 0, logSum: 0, logSumSq: 0, top: [] };
 }
 
 /**
@@ -44,6 +43,7 @@ export function mergeSummaries(a: ValueSummary, b: ValueSummary, distinct: numbe
     logCount: a.logCount + b.logCount,
     logSum: a.logSum + b.logSum,
     logSumSq: a.logSumSq + b.logSumSq,
+    top: mergeTop(a.top, b.top),
   };
 }
 

@@ -19,6 +19,16 @@ export function fitFields(layer: LayerResult): Partial<LayerResult> {
 export const byName = (layers: readonly LayerResult[]): Map<string, LayerResult> => new Map(layers.map((layer) => [layer.tensor, layer]));
 
 /**
+ * Fitted layers by name, a duplicate (skipped with `duplicate_of`: aliased storage or bit-identical
+ * values, counted once) under its own name too, with the numbers of the layer it copies.
+ */
+export function byNameWithDuplicates(result: { layers: readonly LayerResult[]; skipped: readonly { tensor: string; duplicate_of?: string }[] }): Map<string, LayerResult> {
+  const layers = byName(result.layers);
+  for (const skipped of result.skipped) if (skipped.duplicate_of !== undefined) layers.set(skipped.tensor, layers.get(skipped.duplicate_of)!);
+  return layers;
+}
+
+/**
  * `fit` on a malformed file, in-process (the use case the CLI calls): one failure whose one-line
  * message names the file (and byte), the case's code in the JSON document, exit code 2, no result.
  * Returns the message.

@@ -5,17 +5,21 @@
  * Pooled view — the histogram needs the layer's final max|a|, known only after the last batch:
  * - pass 1, online (stats/pagedFloatScan.ts): F32 patterns counted per bucket of their top 16 bits,
  *   max, zeros, NaN/±Inf, distinct values; exact and mergeable, a few dozen KiB per layer.
- * - pass 2 counts, per bucket that a bin edge cuts, the values above the edge (binning.ts), from
- *   one of two sources:
- *   `spill`: during pass 1, every value that is not certainly in bin 0 (|a| below max-so-far / B
- *     stays below the first edge whatever the final max) is appended to a temporary file, read
- *     back once after the run on worker threads (analysis/accumulate.ts `secondPass`);
+ * - pass 2 counts, per bucket that an edge of one of the layer's grids cuts (B, 2B and ⌊B/2⌋ bins
+ *   at max|a|, B bins at the second largest |a|: stats/layerHistograms.ts, METHOD §7), the values
+ *   above each cut (stats/bucketCuts.ts), from one of two sources:
+ *   `spill`: during pass 1, every value that is not certainly in bin 0 of every grid (|a| below
+ *     min(max-so-far / 2B, second-so-far / B) stays below each grid's first edge whatever the final
+ *     max and second largest) is appended to a temporary file, read back once after the run on
+ *     worker threads (analysis/accumulateFloat.ts `secondPass`);
  *   `rerun`: the model is run a second time on the same batches and the counts are taken as the
- *     outputs arrive, against compact splits (32 KiB per layer); the second run's max must equal the
+ *     outputs arrive, against compact cuts (64 KiB per layer); the second run's max must equal the
  *     first's, or the runtime was not deterministic and the run fails.
- *   Layers none of whose occupied buckets is cut need neither.
+ *   Layers none of whose occupied buckets is cut need neither. Pass 1 also keeps the 64 largest |a|
+ *   (stats/topValues.ts), so the pooled view carries the same evidence as a weight layer.
  * Distinct values are counted exactly up to 4·B, all `few-levels` needs (weights: up to 65,536).
- * Per-unit view — float64 sums of |a| per unit (unitMeans.ts), the means fitted at the end.
+ * Per-unit view — float64 sums of |a| per unit (unitMeans.ts), the means accumulated at the end as
+ * values held in memory (stats/valueStatistics.ts: every grid, the top order statistics) and fitted.
  * 16-bit float outputs are widened to F32 (exactly); F64 outputs are not analysed (pooled view).
  */
 import { bfloat16FromBits, float16FromBits, float32Bits, float32FromBits } from "../../decode/floatBits.js";
@@ -23,11 +27,13 @@ import type { ByteRange, TensorData } from "../../io/tensorData.js";
 import type { Executor } from "../../parallel/executor.js";
 import type { OrtData, OrtElementType } from "../../runtime/onnxRuntime.js";
 import type { ActivationValue, CopiedValue } from "../../runtime/onnxModel.js";
-import { type CompactSplits, anySplitOccupied, binValues, binsFromSplits, bucketSplits, compactSplits, countAboveCompact, expandAbove } from "../../stats/binning.js";
+import { binValues } from "../../stats/binning.js";
+import { type CompactCuts, anyCutOccupied, bucketCuts, compactCuts, countAboveCompactCuts, expandCompactAbove, gridsFromCuts } from "../../stats/bucketCuts.js";
 import { type Kernels, acquireKernels } from "../../stats/kernels.js";
+import { type GridCounts, type GridSpec, type LayerStatistics, layerGrids } from "../../stats/layerHistograms.js";
 import { PagedFloatScan } from "../../stats/pagedFloatScan.js";
-import type { LayerStatistics } from "../../stats/valueSummary.js";
-import { accumulateValues, secondPass } from "../accumulate.js";
+import { statisticsFromScan, statisticsFromValues } from "../../stats/valueStatistics.js";
+import { emptyGrids, secondPass } from "../accumulateFloat.js";
 import { LEVELS_PER_BIN, type LayerResult, type SkippedTensor, isLayerResult, layerResult } from "../layerResult.js";
 import { mapLimited } from "../model.js";
 import type { AnalysisSettings } from "../settings.js";
@@ -76,8 +82,8 @@ interface LayerState {
   problem: string | undefined;
   /** Finite values written to the spill (the others are in bin 0). */
   spilled: number;
-  /** Rerun pass 2: compact splits and counts, or every value binned (B > 128). */
-  rerun?: { compact?: CompactSplits; above?: Float64Array; counts?: Float64Array; maxAbs: number; maxBits: number };
+  /** Rerun pass 2: compact cuts and the counts above them, or every value binned into every grid (B > 128). */
+  rerun?: { specs: GridSpec[]; compact?: CompactCuts; above?: Float64Array; grids?: GridCounts[]; maxBits: number };
 }
 
 export interface FinishOptions {
@@ -169,8 +175,11 @@ export class ActivationCollector {
       const nonfinite = scan.nan + scan.infinite;
       let kept: Uint32Array;
       if (this.spill) {
-        // Pass-2 candidates: |a| below max-so-far / B stays in bin 0 whatever the final max.
-        const from = scan.maxBits > 0 ? float32Bits((float32FromBits(scan.maxBits) / this.settings.bins) * BIN_ZERO_MARGIN) : 0;
+        // Pass-2 candidates: |a| below max-so-far / 2B and second-so-far / B stays in bin 0 of
+        // every grid whatever the final max and second largest (both only grow).
+        const bins = this.settings.bins;
+        const second = scan.secondBits();
+        const from = scan.maxBits > 0 && second > 0 ? float32Bits(Math.min(float32FromBits(scan.maxBits) / (2 * bins), float32FromBits(second) / bins) * BIN_ZERO_MARGIN) : 0;
         if (!staging && keepScratch.length < pieceBits.length) keepScratch = new Uint32Array(pieceBits.length);
         kept = scan.add(pieceBits, { from, into: keepScratch }, kernels ?? undefined);
         layer.spilled += kept.length;
@@ -191,20 +200,21 @@ export class ActivationCollector {
 
   /**
    * After pass 1 with `rerun`: which values a second run must return (those whose pass 2 has any
-   * work), with their compact splits ready. Empty when no second run is needed.
+   * work), with their compact cuts ready. Empty when no second run is needed.
    */
   planRerun(): string[] {
     const needed: string[] = [];
     for (const layer of this.layers) {
       if (!layer.scan || layer.elements < this.settings.minParams) continue;
       const scan = layer.scan.toFloatScan();
-      const maxAbs = scan.summary().maxAbs;
+      const summary = scan.summary();
       const buckets = scan.float32Buckets();
-      if (maxAbs === 0 || !buckets) continue;
-      const splits = bucketSplits(this.settings.bins, maxAbs);
-      if (splits && !anySplitOccupied(buckets, splits)) continue;
-      const compact = splits ? compactSplits(buckets, splits) : undefined;
-      layer.rerun = compact ? { compact, above: new Float64Array(compact.buckets.length), maxAbs, maxBits: -1 } : { counts: new Float64Array(this.settings.bins), maxAbs, maxBits: -1 };
+      if (summary.maxAbs === 0 || !buckets) continue;
+      const specs = layerGrids(this.settings.bins, summary.maxAbs, summary.top, true);
+      const cuts = bucketCuts(specs, buckets, summary.top);
+      if (cuts && !anyCutOccupied(buckets, cuts)) continue;
+      const compact = cuts ? compactCuts(buckets, cuts) : undefined;
+      layer.rerun = compact ? { specs, compact, above: new Float64Array(compact.cuts.length), maxBits: -1 } : { specs, grids: emptyGrids(specs), maxBits: -1 };
       needed.push(layer.value.name);
     }
     return needed;
@@ -218,9 +228,9 @@ export class ActivationCollector {
       if (!layer || !rerun || typeof tensor.data[0] === "string") continue;
       const values = asFloat32(tensor.data as OrtData, layer.value.type) as Float32Array;
       const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-      if (rerun.compact) rerun.maxBits = Math.max(rerun.maxBits, countAboveCompact(bits, rerun.compact, rerun.above!));
+      if (rerun.compact) rerun.maxBits = Math.max(rerun.maxBits, countAboveCompactCuts(bits, rerun.compact, rerun.above!));
       else {
-        binValues(values, rerun.counts!, rerun.maxAbs);
+        for (const grid of rerun.grids!) binValues(values, grid.counts, grid.scale);
         let maxBits = rerun.maxBits;
         for (let i = 0; i < bits.length; i++) {
           const a = bits[i]! & 0x7fffffff;
@@ -236,27 +246,28 @@ export class ActivationCollector {
     return this.layers.filter((layer) => layer.rerun && layer.scan && layer.rerun.maxBits !== layer.scan.maxBits).map((layer) => layer.value.name);
   }
 
-  /** Bin counts of the pooled view of a layer whose pass 1 is complete. */
+  /** Every grid of the pooled view of a layer whose pass 1 is complete (the statistics a weight layer has). */
   private async pooledStatistics(layer: LayerState, executor: Executor): Promise<LayerStatistics> {
     const scan = layer.scan!.toFloatScan();
     const summary = scan.summary();
     const buckets = scan.float32Buckets();
-    const bins = this.settings.bins;
-    if (summary.maxAbs === 0 || !buckets) return { ...summary, counts: new Float64Array(bins) };
+    const specs = layer.rerun?.specs ?? layerGrids(this.settings.bins, summary.maxAbs, summary.top, true);
+    if (summary.maxAbs === 0 || !buckets) return statisticsFromScan(scan, emptyGrids(specs));
+    const cuts = bucketCuts(specs, buckets, summary.top);
     if (layer.rerun) {
       const rerun = layer.rerun;
-      if (rerun.compact) return { ...summary, counts: binsFromSplits(buckets, expandAbove(rerun.compact, rerun.above!), bucketSplits(bins, summary.maxAbs)!, bins) };
-      return { ...summary, counts: rerun.counts! };
+      if (rerun.compact && cuts) return statisticsFromScan(scan, gridsFromCuts(buckets, expandCompactAbove(rerun.compact, rerun.above!), cuts, specs, summary.top));
+      return statisticsFromScan(scan, rerun.grids!);
     }
-    const splits = bucketSplits(bins, summary.maxAbs);
-    if (splits && !anySplitOccupied(buckets, splits)) return { ...summary, counts: binsFromSplits(buckets, new Float64Array(buckets.length), splits, bins) };
+    if (cuts && !anyCutOccupied(buckets, cuts)) return statisticsFromScan(scan, gridsFromCuts(buckets, new Float64Array(cuts.cuts.length), cuts, specs, summary.top));
     if (!this.spill) throw new Error(`pass 2 of ${layer.value.name} has no source`);
     const data: TensorData = { ranges: this.spill.ranges(layer.index), encoding: { kind: "float", dtype: "F32" }, elements: layer.spilled };
-    if (splits) return { ...summary, counts: await secondPass(data, buckets, summary.maxAbs, executor, { bins }) };
-    // B > 128: every spilled value is binned; the values not spilled are all in bin 0.
-    const counts = layer.spilled > 0 ? await secondPass(data, null, summary.maxAbs, executor, { bins }) : new Float64Array(bins);
-    counts[0]! += summary.finite - layer.spilled;
-    return { ...summary, counts };
+    if (cuts) return statisticsFromScan(scan, await secondPass(data, buckets, specs, summary.top, executor, { bins: this.settings.bins }));
+    // More cuts than a bucket holds (B > 128): every spilled value is binned into every grid; the
+    // values not spilled are all in bin 0 of every grid.
+    const grids = layer.spilled > 0 ? await secondPass(data, null, specs, summary.top, executor, { bins: this.settings.bins }) : emptyGrids(specs);
+    for (const grid of grids) grid.counts[0]! += summary.finite - layer.spilled;
+    return statisticsFromScan(scan, grids);
   }
 
   /** Fit both views of every layer. */
@@ -288,7 +299,7 @@ export class ActivationCollector {
       if (!means) perUnit = unitSkip(layer.unitMeans?.problem ?? "no values");
       else if (means.length < settings.minUnits) perUnit = unitSkip(`fewer than --min-units ${settings.minUnits} units`);
       else {
-        const statistics = accumulateValues(means, settings.bins);
+        const statistics = statisticsFromValues(means, settings.bins);
         perUnit = this.fitted(layerResult(unitIdentity, statistics, settings), fields("per_unit"), statistics, options);
       }
       return [pooled, perUnit] as const;

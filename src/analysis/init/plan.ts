@@ -10,7 +10,11 @@
  * - **omit** what cannot be carried: tensors whose bytes the reader does not locate (integer tensors of
  *   ONNX, TFLite, GGUF, … files), or that are stored out of row-major order.
  * Parameters are in units of the max |w| of the layer they were fitted on; the draw's scale is that
- * max unless --scale or --match-std sets it.
+ * max unless --scale or --match-std sets it. A layer `fit` counts once because it holds the same
+ * values as an earlier one (`duplicate_of`: aliased storage, tied or copied weights) is drawn with
+ * that layer's parameters, stream and pinned element, so the two stay identical in the output.
+ * Each drawn layer carries the evidence of the fit it is drawn from (METHOD §7): the standard errors
+ * of μ and σ, what a Gaussian layer of its size gives, and the fit's flags.
  */
 import { InputError } from "../../errors.js";
 import type { FitFile } from "../../formats/fitFile.js";
@@ -21,6 +25,7 @@ import type { OpenedModel, TensorRecord } from "../../formats/tensor.js";
 import type { TensorData } from "../../io/tensorData.js";
 import { type StoredBytes, tensorBytes } from "../../io/tensorChunks.js";
 import { MIN_ACCEPTANCE, acceptance, pinnedIndex, streamOf } from "../../stats/lognormalDraw.js";
+import { nullFit } from "../../stats/nullBaseline.js";
 import type { LayerResult } from "../layerResult.js";
 import { type ModelResult, tensorSelector, tensorSkipReason } from "../model.js";
 import type { AnalysisSettings } from "../settings.js";
@@ -58,6 +63,12 @@ export interface DrawnLayer {
   match_std: MatchStd | null;
   /** Flat index of the element set to ±scale. */
   pinned: number;
+  /** Standard errors of μ and σ of the fit drawn from (METHOD §7.2); null for --mu/--sigma, or a --from file without them. */
+  fit_se: { mu: number | null; sigma: number | null } | null;
+  /** μ, σ the same procedure gives on a Gaussian layer of this size and --bins (METHOD §7.1): a σ near it does not tell the layer from a Gaussian one. */
+  null_gaussian: { mu: number; sigma: number };
+  /** Quality flags of the fit drawn from (non-empty only with --include-flagged). */
+  flags: string[];
 }
 
 /** One row per tensor of the model. */
@@ -73,6 +84,8 @@ export interface InitTensor {
   /** Why the tensor is copied or omitted rather than drawn. */
   reason: string | null;
   draw: DrawnLayer | null;
+  /** Drawn identically to this earlier layer, whose values it shares in the reference. */
+  duplicate_of?: string;
 }
 
 /** How a tensor's bytes are produced. */
@@ -141,6 +154,10 @@ interface Parameters {
   muPlain: number;
   maxAbs: number;
   flags: readonly string[];
+  fitSe: DrawnLayer["fit_se"];
+  nullGaussian: DrawnLayer["null_gaussian"] | undefined;
+  /** The layer whose values this one shares (its parameters, stream and pinned element are used). */
+  duplicateOf?: string;
 }
 
 /** The parameters for a layer, or why there are none. */
@@ -148,15 +165,22 @@ function parametersFor(source: ParameterSource, record: TensorRecord): Parameter
   if (source.kind === "file") {
     const fitted = source.fit.layers.get(record.name);
     if (!fitted) return { reason: "not in the --from fit" };
-    return { parameters: "file", mu: fitted.mu, sigma: fitted.sigma, muPlain: fitted.muPlain, maxAbs: fitted.maxAbs, flags: fitted.flags };
+    return { parameters: "file", mu: fitted.mu, sigma: fitted.sigma, muPlain: fitted.muPlain, maxAbs: fitted.maxAbs, flags: fitted.flags, fitSe: fitted.fitSe, nullGaussian: undefined };
   }
-  const layer: LayerResult | undefined = source.result.layers.find((candidate) => candidate.tensor === record.name);
-  if (!layer) return { reason: source.result.skipped.find((skipped) => skipped.tensor === record.name)?.reason ?? "not fitted" };
+  let layer: LayerResult | undefined = source.result.layers.find((candidate) => candidate.tensor === record.name);
+  let duplicateOf: string | undefined;
+  if (!layer) {
+    const skipped = source.result.skipped.find((candidate) => candidate.tensor === record.name);
+    duplicateOf = skipped?.duplicate_of;
+    layer = duplicateOf !== undefined ? source.result.layers.find((candidate) => candidate.tensor === duplicateOf) : undefined;
+    if (!layer) return { reason: skipped?.reason ?? "not fitted" };
+  }
+  const shared = { maxAbs: layer.max_abs, flags: layer.flags, nullGaussian: { mu: layer.null_gaussian.mu, sigma: layer.null_gaussian.sigma }, ...(duplicateOf !== undefined ? { duplicateOf } : {}) };
   if (source.kind === "given") {
-    return { parameters: "given", mu: source.mu, sigma: source.sigma, muPlain: source.mu - source.sigma * source.sigma, maxAbs: layer.max_abs, flags: layer.flags };
+    return { parameters: "given", mu: source.mu, sigma: source.sigma, muPlain: source.mu - source.sigma * source.sigma, fitSe: null, ...shared };
   }
   // init analyses with --normalize max, so μ is in units of the max already.
-  return { parameters: "fit", mu: layer.mu, sigma: layer.sigma, muPlain: layer.mu_plain, maxAbs: layer.max_abs, flags: layer.flags };
+  return { parameters: "fit", mu: layer.mu, sigma: layer.sigma, muPlain: layer.mu_plain, fitSe: { mu: layer.fit_se.mu, sigma: layer.fit_se.sigma }, ...shared };
 }
 
 /** How a tensor that is not drawn is carried, and its output dtype. */
@@ -206,7 +230,8 @@ export function planInit(model: OpenedModel, settings: AnalysisSettings, paramet
       targetStd = std;
     }
     const dtype = drawDtype(record.data);
-    const stream = streamOf(record.name);
+    const stream = streamOf(found.duplicateOf ?? record.name);
+    const nullGaussian = found.nullGaussian ?? nullFit("gaussian", record.params, settings.bins);
     const draw: DrawnLayer = {
       parameters: found.parameters,
       mu: found.mu,
@@ -218,9 +243,12 @@ export function planInit(model: OpenedModel, settings: AnalysisSettings, paramet
       target_std: targetStd,
       match_std: options.matchStd ?? null,
       pinned: pinnedIndex(options.seed, stream, record.params),
+      fit_se: found.fitSe,
+      null_gaussian: { mu: nullGaussian.mu, sigma: nullGaussian.sigma },
+      flags: [...found.flags],
     };
     return {
-      row: { ...base, out_dtype: dtype, action: "draw", reason: null, draw },
+      row: { ...base, out_dtype: dtype, action: "draw", reason: null, draw, ...(found.duplicateOf !== undefined ? { duplicate_of: found.duplicateOf } : {}) },
       record,
       source: { kind: "draw", dtype, seed: options.seed, stream },
       bytes: record.params * WRITABLE_FLOAT_BYTES[dtype],
