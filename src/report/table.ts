@@ -95,22 +95,13 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
   out.push(`${paint(options.color, 1, shortPath(model.model, width === undefined ? undefined : Math.max(20, width - facts.length)))}${wrapText(facts, width)}`);
   if (fitted > 0) out.push(layerTable(model, options));
   const summary = model.summary;
+  const fields = summaryFields(model);
   const summaryTable = renderTextTable(
-    [
-      namesColumn("model", "model", [model.model]),
-      { id: "layers", header: "layers", align: "right", cells: [summary.coverage === null ? String(summary.layers) : `${summary.layers} of ${summary.fitted} (${Math.round(100 * summary.coverage)} %)${summary.caution ? " !" : ""}`] },
-      { id: "params", header: "params", align: "right", cells: [integer(summary.params)], dropOrder: 10 },
-      { id: "A", header: "A", align: "right", cells: [meanSdSe(summary.A, 4)], dropOrder: 20 },
-      { id: "mu", header: "μ", align: "right", cells: [meanSdSe(summary.mu, 3)] },
-      { id: "sigma", header: "σ", align: "right", cells: [meanSdSe(summary.sigma, 3)] },
-      { id: "null_sigma", header: "σ₀ (null)", align: "right", cells: [summary.null_gaussian_sigma === null ? "—" : `${fixed(summary.null_gaussian_sigma, 3)} (Laplace ${fixed(summary.null_laplace_sigma, 3)})`], dropOrder: 40 },
-      { id: "r2", header: "R²", align: "right", cells: [meanSdSe(summary.r2, 3)], dropOrder: 50 },
-      { id: "r2_above_null", header: "R² > null", align: "right", cells: [`${summary.r2_above_null}/${summary.layers}`], dropOrder: 30 },
-    ],
+    [namesColumn("model", "model", [model.model]), ...fields.map(({ id, header, value, dropOrder }): TextColumn => ({ id, header, align: "right", cells: [value], ...(dropOrder !== undefined ? { dropOrder } : {}) }))],
     { color: options.color, ...(width !== undefined ? { width } : {}) },
   );
   // A row that does not fit whole (mean ± sd (SE) cells are long) is printed as one line per column: nothing left out.
-  if (width !== undefined && (summaryTable.dropped.length > 0 || Math.max(...summaryTable.text.split("\n").map(displayWidth)) > width)) out.push("", ...summaryLines(model, width));
+  if (width !== undefined && (summaryTable.dropped.length > 0 || Math.max(...summaryTable.text.split("\n").map(displayWidth)) > width)) out.push("", "model summary (Table 2 row):", ...fields.map(({ header, value }) => wrapText(`  ${header}: ${value}`, width, "    ")));
   else out.push("", summaryTable.text);
   if (summary.caution) out.push(wrapText(`! this row stands on ${summary.caution}: it does not describe the model`, width));
   if (fitted > 0) {
@@ -138,20 +129,19 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
   return `${out.join("\n")}\n`;
 }
 
-/** The Table 2 row as "name: value" lines, for a terminal too narrow for it as a table. */
-function summaryLines(model: ModelResult, width: number): string[] {
+/** The Table 2 row's fields after the model name, with the priority each is left out by in a narrow table. */
+function summaryFields(model: ModelResult): { id: string; header: string; value: string; dropOrder?: number }[] {
   const summary = model.summary;
-  const fields: [string, string][] = [
-    ["layers", summary.coverage === null ? String(summary.layers) : `${summary.layers} of ${summary.fitted} (${Math.round(100 * summary.coverage)} %)${summary.caution ? " !" : ""}`],
-    ["params", integer(summary.params)],
-    ["A", meanSdSe(summary.A, 4)],
-    ["μ", meanSdSe(summary.mu, 3)],
-    ["σ", meanSdSe(summary.sigma, 3)],
-    ["σ₀ (null)", summary.null_gaussian_sigma === null ? "—" : `${fixed(summary.null_gaussian_sigma, 3)} (Laplace ${fixed(summary.null_laplace_sigma, 3)})`],
-    ["R²", meanSdSe(summary.r2, 3)],
-    ["R² > null", `${summary.r2_above_null}/${summary.layers}`],
+  return [
+    { id: "layers", header: "layers", value: summary.coverage === null ? String(summary.layers) : `${summary.layers} of ${summary.fitted} (${Math.round(100 * summary.coverage)} %)${summary.caution ? " !" : ""}` },
+    { id: "params", header: "params", value: integer(summary.params), dropOrder: 10 },
+    { id: "A", header: "A", value: meanSdSe(summary.A, 4), dropOrder: 20 },
+    { id: "mu", header: "μ", value: meanSdSe(summary.mu, 3) },
+    { id: "sigma", header: "σ", value: meanSdSe(summary.sigma, 3) },
+    { id: "null_sigma", header: "σ₀ (null)", value: summary.null_gaussian_sigma === null ? "—" : `${fixed(summary.null_gaussian_sigma, 3)} (Laplace ${fixed(summary.null_laplace_sigma, 3)})`, dropOrder: 40 },
+    { id: "r2", header: "R²", value: meanSdSe(summary.r2, 3), dropOrder: 50 },
+    { id: "r2_above_null", header: "R² > null", value: `${summary.r2_above_null}/${summary.layers}`, dropOrder: 30 },
   ];
-  return ["model summary (Table 2 row):", ...fields.map(([name, value]) => wrapText(`  ${name}: ${value}`, width, "    "))];
 }
 
 /** The settings as a user would type them: "bins=100 normalize=max min-params=10000 …". */
