@@ -13,6 +13,8 @@ export const ExitCode = {
   threshold: 3,
   /** A bug: an error that is not an input's fault (also after a batch whose other inputs were analysed). */
   internal: 70,
+  /** An output could not be written (-o, --html, --plot, scan/merge --out); sysexits' EX_CANTCREAT. */
+  output: 73,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -38,7 +40,8 @@ export type InputErrorCode =
   | "limit" // the input would exceed a resource bound (nesting, size ratio, …)
   | "unsafe" // refused for safety (e.g. a pickle that asks for a non-allowlisted global)
   | "model" // the files do not form one model (missing shard, mismatched names, …)
-  | "network"; // a remote source failed after retries
+  | "network" // a remote source failed after retries
+  | "timeout"; // the input was not analysed within its time budget (--timeout, the HDF5 watchdog)
 
 export class InputError extends Error {
   override readonly name = "InputError";
@@ -75,6 +78,15 @@ export class UsageError extends Error {
     super(message);
     this.hints = hints;
   }
+}
+
+/**
+ * An output file or folder could not be written (read-only or full disk, a path that is an input of
+ * the run, a directory or socket where a file should go). Exit code 73, distinct from usage errors:
+ * the command was right, the place to write was not.
+ */
+export class OutputError extends Error {
+  override readonly name = "OutputError";
 }
 
 /** The analysis ran but a CI threshold failed. Exit code 3. */

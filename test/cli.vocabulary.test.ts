@@ -4,7 +4,7 @@
  * -f CSV, --json as an alias, -o a file); a selection that matches nothing fails loudly; one error
  * prefix; shell completion. Units of the width-aware table and the name shortener are tested here too.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -174,15 +174,24 @@ describe("one option vocabulary", () => {
     expect(() => JSON.parse(merged.stdout)).not.toThrow();
   });
 
-  it("-f CSV is accepted; --json with another --format, -o onto a folder and --html onto a folder are usage errors before any work", () => {
+  it("-f CSV is accepted; --json with another --format and two options naming one path are usage errors (exit 1), -o/--html onto a folder and --plot onto a file output errors (exit 73), before any work", () => {
     expect(runCli(["fit", REAL_MODEL, "-f", "CSV"]).stdout).toMatch(/^model,tensor,/);
-    for (const args of [["--json", "--format", "csv"], ["-o", out], ["--html", out], ["--plot", REAL_MODEL]]) {
+    const same = join(out, "same.html");
+    for (const [args, code] of [
+      [["--json", "--format", "csv"], 1],
+      [["-o", same, "--html", same], 1],
+      [["-o", out], 73],
+      [["--html", out], 73],
+      [["--plot", REAL_MODEL], 73],
+    ] as const) {
       const run = runCli(["fit", REAL_MODEL, ...args]);
-      expect(run.code, args.join(" ")).toBe(1);
+      expect(run.code, args.join(" ")).toBe(code);
       expect(run.stdout).toBe("");
       const lines = expectCleanError(run);
       expect(lines[0]).toMatch(/^jaynes: error: /);
     }
+    expect(runCli(["fit", REAL_MODEL, "-o", out]).stderr).toContain("(an output folder is --out-dir or --plot)");
+    expect(existsSync(same)).toBe(false);
     // commander's own errors carry the same prefix.
     expect(runCli(["fit", REAL_MODEL, "--no-such-option"]).stderr).toMatch(/^jaynes: error: unknown option/);
   });

@@ -16,7 +16,7 @@ import { parseCsv, readFitFile } from "../src/formats/fitFile.js";
 import { openModel } from "../src/formats/open.js";
 import { readSafetensorsHeader } from "../src/formats/safetensors.js";
 import { SafetensorsFileWriter, layoutCheckpoint, shardIndexText } from "../src/formats/safetensorsWrite.js";
-import { AtomicFile, replaceRefusal } from "../src/io/atomicWrite.js";
+import { AtomicFile, checkOutputPath } from "../src/io/atomicWrite.js";
 import { FileSource, SourcePool } from "../src/io/byteSource.js";
 import { InlineExecutor } from "../src/parallel/executor.js";
 import { WorkerPool } from "../src/parallel/pool.js";
@@ -99,14 +99,16 @@ describe("atomic files and replacement refusals", () => {
     const input = join(dir, "input.bin");
     writeFileSync(input, "x");
     symlinkSync(input, join(dir, "link.bin"));
-    expect(await replaceRefusal(input, [input])).toMatch(/is an input/);
-    expect(await replaceRefusal(join(dir, "link.bin"), [input])).toMatch(/is an input/);
-    expect(await replaceRefusal(dir, [])).toMatch(/not a regular file/);
+    const check = (path: string): Promise<void> => checkOutputPath(path, [input], { filesOnly: true });
+    await expect(check(input)).rejects.toThrow(/it is an input of this run/);
+    await expect(check(join(dir, "link.bin"))).rejects.toThrow(/it is an input of this run/);
+    await expect(check(dir)).rejects.toThrow(/it is a directory/);
     const fifo = join(dir, "pipe");
     spawnSync("mkfifo", [fifo]); // like a device: not a regular file
-    expect(await replaceRefusal(fifo, [])).toMatch(/not a regular file/);
-    expect(await replaceRefusal(join(dir, "new.bin"), [input])).toBeUndefined();
-    expect(await replaceRefusal(join(dir, "atomic.bin"), [input])).toBeUndefined();
+    await expect(check(fifo)).rejects.toThrow(/FIFO, device or descriptor/);
+    await expect(AtomicFile.create(fifo)).rejects.toThrow(/FIFO, device or descriptor/);
+    await expect(check(join(dir, "new.bin"))).resolves.toBeUndefined();
+    await expect(check(join(dir, "atomic.bin"))).resolves.toBeUndefined();
   });
 });
 

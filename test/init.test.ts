@@ -346,17 +346,17 @@ describe("jaynes init refuses, with one line and no output file", () => {
     expect(run.stderr).toContain("-o/--output is required");
   });
 
-  it("an output that is the input, a FIFO (like a device) or a directory", () => {
+  it("an output that is the input, a FIFO (like a device) or a directory: exit 73", () => {
     const fifo = out("pipe");
     spawnSync("mkfifo", [fifo]);
     for (const [target, message] of [
       [REAL_MODEL, "is an input"],
-      [fifo, "not a regular file"],
-      [dir, "is a folder"],
+      [fifo, "FIFO, device or descriptor"],
+      [dir, "it is a directory"],
     ] as const) {
       const before = target === REAL_MODEL ? readFileSync(REAL_MODEL) : undefined;
       const run = runCli(["init", "--like", REAL_MODEL, "-o", target]);
-      expect(run.code).toBe(1);
+      expect(run.code).toBe(73);
       expect(expectCleanError(run)).toEqual([expect.stringContaining(message)]);
       if (before) expect(Buffer.compare(readFileSync(REAL_MODEL), before)).toBe(0);
     }

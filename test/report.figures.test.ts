@@ -116,10 +116,10 @@ describe("jaynes fit --plot / --html", () => {
     expect(page).not.toContain(WEIRD_NAME);
   });
 
-  it("an unusable --plot or --html target is a usage error before any work", () => {
+  it("an unusable --plot or --html target is an output error (exit 73) before any work", () => {
     for (const args of [["--plot", weird], ["--html", join(dir, "missing", "report.html")]]) {
       const bad = runCli(["fit", REAL_MODEL, ...args]);
-      expect(bad.code).toBe(1);
+      expect(bad.code).toBe(73);
       expect(bad.stdout).toBe("");
       expect(expectCleanError(bad)).toHaveLength(1);
     }

@@ -12,12 +12,13 @@ import { createCodec } from "../decode/encodings.js";
 import type { TensorData } from "../io/tensorData.js";
 import type { SourcePool } from "../io/byteSource.js";
 import { DEFAULT_CHUNK_BYTES } from "../io/chunks.js";
+import type { CrcPart } from "../io/crc32.js";
 import { isSequentialData, tensorBytes } from "../io/tensorChunks.js";
 import { type Executor, InlineExecutor } from "../parallel/executor.js";
 import type { AccumulateResult, AccumulateTask } from "../parallel/tasks.js";
 import { mergeCodeTables, statisticsFromCodeTable } from "../stats/codeTable.js";
 import type { LayerStatistics } from "../stats/layerHistograms.js";
-import { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, splitRanges } from "./accumulateFloat.js";
+import { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, splitRanges, verifyChecksum } from "./accumulateFloat.js";
 import { accumulateQuantized } from "./accumulateQuantized.js";
 
 export { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, secondPass, splitRanges } from "./accumulateFloat.js";
@@ -48,14 +49,17 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
 
   if (codec.type === "codes") {
     let table: Float64Array | undefined;
+    const crcParts: CrcPart[] = [];
     await runAll(
       (range) => ({ kind: "codes", data, ...range, chunkBytes }),
       (result) => {
         if (result.kind !== "codes") throw new Error(`unexpected ${result.kind} result`);
+        if (result.crc) crcParts.push(result.crc);
         if (table) mergeCodeTables(table, result.table);
         else table = result.table;
       },
     );
+    verifyChecksum(data, crcParts, total);
     return statisticsFromCodeTable(codec.levels, table!, options.bins, options.normaliser);
   }
 

@@ -5,6 +5,7 @@
  * `--normalize quantile:Q` (refine passes), then pass 2 over every grid of layerHistograms.ts
  * (`cuts` or `grids`); or one scan-and-bin task for a tensor that fits in one chunk.
  */
+import { type CrcPart, assertMemberCrc, combineParts, crc32Combine } from "../io/crc32.js";
 import { createCodec } from "../decode/encodings.js";
 import { DEFAULT_CHUNK_BYTES } from "../io/chunks.js";
 import { tensorBytes } from "../io/tensorChunks.js";
@@ -58,15 +59,20 @@ export async function accumulateFloatRanges(data: TensorData, executor: Executor
   const distinctCap = distinctCapFor(options.bins);
   const normaliser = options.normaliser ?? { kind: "max" };
   const total = ranges.length > 0 ? ranges[ranges.length - 1]!.end : 0;
+  // CRC-32 parts of a stored zip member's bytes, from the first pass (see TensorData.checksum).
+  const crcParts: CrcPart[] = [];
   if (oneChunk) {
     const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap, normaliser }, onBytes);
     if (result.kind !== "scan-and-bin") throw new Error(`unexpected ${result.kind} result`);
+    if (result.crc) crcParts.push(result.crc);
+    verifyChecksum(data, crcParts, total);
     return statisticsFromScan(FloatScan.fromState(result.state), result.grids);
   }
 
   let scan: FloatScan | undefined;
   const foldScan = (result: AccumulateResult): void => {
     if (result.kind !== "scan") throw new Error(`unexpected ${result.kind} result`);
+    if (result.crc) crcParts.push(result.crc);
     const part = FloatScan.fromState(result.state);
     if (scan) scan.merge(part);
     else scan = part;
@@ -78,6 +84,7 @@ export async function accumulateFloatRanges(data: TensorData, executor: Executor
   foldScan(await executor.run({ kind: "scan", data, ...first!, chunkBytes, distinctCap }, onBytes));
   const restCap = scan!.summary().distinctExact ? distinctCap : 0;
   await Promise.all(rest.map((range) => executor.run({ kind: "scan", data, ...range, chunkBytes, distinctCap: restCap }, onBytes).then(foldScan)));
+  verifyChecksum(data, crcParts, total);
   const summary = scan!.summary();
   const buckets = scan!.float32Buckets();
   const pass2 = { ...options, chunkBytes, ranges };
@@ -165,4 +172,13 @@ export async function secondPass(
     },
   );
   return grids;
+}
+
+/** Check a stored zip member's CRC-32 from the first pass's parts (a no-op for other data). */
+export function verifyChecksum(data: TensorData, parts: readonly CrcPart[], total: number): void {
+  const checksum = data.checksum;
+  if (!checksum || data.compression) return;
+  const tensorCrc = combineParts(parts, 0, total);
+  if (tensorCrc === undefined) throw new Error(`CRC-32 parts of ${checksum.member} do not cover its ${total} bytes`);
+  assertMemberCrc(checksum.file, checksum.member, checksum.crc32, crc32Combine(checksum.prefixCrc32, tensorCrc, total));
 }

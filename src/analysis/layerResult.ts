@@ -104,6 +104,8 @@ export interface SkippedTensor {
   dtype: string;
   reason: string;
   depth: number;
+  /** NaN/±Inf values of a layer that could not be fitted because nothing else was left (a broken layer, exit code 2). */
+  nonfinite?: number;
   /** Set when the tensor holds the same values as an earlier fitted layer (aliased storage or bit-identical bytes): that layer's name. */
   duplicate_of?: string;
 }
@@ -139,8 +141,11 @@ export const LEVELS_PER_BIN = 4;
  */
 export function layerResult(identity: TensorIdentity, stats: LayerStatistics, settings: AnalysisSettings): LayerResult | SkippedTensor {
   const base = { tensor: identity.name, ...(identity.originalName !== undefined ? { original_name: identity.originalName } : {}), shape: identity.shape, params: identity.params, dtype: identity.dtype, depth: identity.depth };
-  if (stats.finite === 0) return { ...base, reason: "no finite values", depth: identity.depth };
-  if (stats.maxAbs === 0) return { ...base, reason: "all values are zero", depth: identity.depth };
+  // A layer of NaN/Inf (or NaN/Inf and zeros) is a broken checkpoint, not an empty layer: it keeps
+  // its count so that the run fails (exit code 2) as for a partly non-finite layer.
+  const dropped = stats.nan + stats.infinite;
+  if (stats.finite === 0) return dropped > 0 ? { ...base, reason: `all ${dropped} values are NaN/Inf`, nonfinite: dropped } : { ...base, reason: "no finite values" };
+  if (stats.maxAbs === 0) return dropped > 0 ? { ...base, reason: `no nonzero finite value (${dropped} NaN/Inf, the rest zeros)`, nonfinite: dropped } : { ...base, reason: "all values are zero" };
 
   const bins = settings.bins;
   const quantile = normalizeQuantile(settings.normalize);

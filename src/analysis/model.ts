@@ -6,6 +6,7 @@ import { openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
 import { tensorBytes } from "../io/tensorChunks.js";
 import { readsOnMainThread } from "../io/byteSource.js";
+import { throwIfInputAborted } from "../io/inputSignal.js";
 import type { LayerStatistics } from "../stats/layerHistograms.js";
 import { type Executor, InlineExecutor, defaultJobs } from "../parallel/executor.js";
 import { WorkerPool } from "../parallel/pool.js";
@@ -76,6 +77,7 @@ export async function mapLimited<T, R>(items: readonly T[], limit: number, work:
   let failed = false;
   const lane = async (): Promise<void> => {
     while (!failed && next < items.length) {
+      throwIfInputAborted();
       const index = next++;
       try {
         results[index] = await work(items[index]!, index);
@@ -159,7 +161,8 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
       }
       return result;
     });
-    outcomes.push(...results);
+    // One by one: a spread of ~150k results overflows the call stack.
+    for (const result of results) outcomes.push(result);
   } finally {
     if (ownExecutor) await executor.close();
   }

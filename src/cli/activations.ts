@@ -12,7 +12,7 @@ import { checkOutputTargets, emit } from "./output.js";
 import { choiceOption, integerOption } from "./options.js";
 import { tableContext } from "./tableOptions.js";
 import { commandLog } from "./terminal.js";
-import { type FormatOptionValues, type VerbosityValues, addFormatOptions, addJobsOption, addProgressOption, addVerbosityOptions, chosenFormat } from "./vocabulary.js";
+import { type FormatOptionValues, type VerbosityValues, addFormatOptions, addJobsOption, addProgressOption, addRuntimeMemoryOption, addTimeoutOption, addVerbosityOptions, chosenFormat } from "./vocabulary.js";
 
 const FORMATS = formatsOf("activations");
 const COMPARE_FORMATS = formatsOf("activations-compare");
@@ -31,6 +31,8 @@ interface ActivationOptions extends AnalysisOptionValues, FormatOptionValues, Ve
   plot?: string;
   html?: string;
   spillDir?: string;
+  timeout?: number | undefined;
+  runtimeMemory?: number;
   progress: boolean;
   jobs: number;
 }
@@ -84,6 +86,8 @@ export function activationsCommand(): Command {
   addVerbosityOptions(command, "list skipped values and unobserved parts of the model; log every figure file written");
   addJobsOption(command, "for the runtime and for the accumulation");
   addProgressOption(command);
+  addTimeoutOption(command, "give up on a model not finished within SECONDS: its runtime is stopped, it fails with code timeout (exit 2) and the other models are still run; default: no limit");
+  addRuntimeMemoryOption(command);
   return command
     .addHelpText(
       "after",
@@ -96,6 +100,7 @@ Examples:
   $ jaynes activations epoch00.onnx --compare epoch10.onnx --input digits.npy
   $ jaynes activations mnist.onnx --input digits.npy --format csv -o activations.csv --html report.html
   $ jaynes activations mnist.onnx --input digits.npy --bootstrap 200 --seed 1
+  $ jaynes activations downloads/*.onnx --random gaussian --limit 100 --timeout 600
 
 Every node output of a floating type that depends on the inputs is a layer (select with
 --include/--exclude on value names). Each is reported twice: pooled (all |a| over samples and
@@ -104,8 +109,12 @@ fit: the σ₀ of a Gaussian layer of the same size, the fit's SE (--bootstrap N
 that keep ill-posed fits out of the summary, best_ml. --normalize quantile:Q is not available here.
 The runtime is the
 optional package onnxruntime-node; without it this command exits 1 saying how to install it.
+Models and input files are untrusted: the runtime runs in a process of its own, stopped at
+--timeout, on Ctrl-C and above --runtime-memory; one batch of inputs holds at most 64 MiB.
 Exit codes: 0 ok, 1 usage error (or the runtime is not installed), 2 a model or input was
-unreadable or invalid, or the model failed on the inputs (the other models are still run).`,
+unreadable or invalid, the model failed on the inputs, was not finished within --timeout or
+passed --runtime-memory (the other models are still run), 73 an output (-o, --html, --plot)
+could not be written, 130/143 interrupted.`,
     )
     .action(async (models: string[], options: ActivationOptions, self: Command) => {
       process.exitCode = await activations(models, options, self);
@@ -119,11 +128,13 @@ async function activations(models: string[], options: ActivationOptions, self: C
   if (options.compare !== undefined && models.length !== 1) throw new UsageError("--compare takes one model argument (the reference) and one --compare model");
   if (options.compare !== undefined && !COMPARE_FORMATS.includes(format)) throw new UsageError(`--compare writes ${COMPARE_FORMATS.join(", ")}`);
   if (options.compare === undefined && !FORMATS.includes(format)) throw new UsageError(`--format must be one of: ${FORMATS.join(", ")} (${format} is for --compare)`);
+  // Models and input files must never be overwritten by an output (checked again when written).
+  const inputs = [...models, ...(options.compare !== undefined ? [options.compare] : []), ...options.input.flatMap((spec) => (spec.kind === "file" ? [spec.path] : []))];
   await checkOutputTargets([
     { option: "-o", path: options.output, kind: "file" },
     { option: "--html", path: options.html, kind: "file" },
     { option: "--plot", path: options.plot, kind: "folder" },
-  ]);
+  ], inputs);
   const request = {
     models: options.compare !== undefined ? [models[0]!, options.compare] : models,
     settings: { ...analysisSettings(options), minUnits: options.minUnits, unitAxis: options.unitAxis },
@@ -132,6 +143,8 @@ async function activations(models: string[], options: ActivationOptions, self: C
     batch: options.batch,
     secondPass: options.secondPass,
     ...(options.spillDir !== undefined ? { spillDir: options.spillDir } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+    ...(options.runtimeMemory !== undefined ? { runtimeMemoryBytes: options.runtimeMemory } : {}),
   };
   const env = cliEnvironment({ ...options, progress: options.progress && !options.quiet });
   const context = tableContext(options, options.output);

@@ -46,7 +46,7 @@ Examples:
 Layers correspond by tensor name; a layer fitted in one model must exist with the same shape in
 the other, or compare fails naming the layers that differ (restrict it with --include/--exclude).
 Exit codes: 0 ok, 1 usage error (e.g. --include selects no tensor), 2 an input was unreadable or
-invalid, or the layers do not correspond.
+invalid, or the layers do not correspond, 73 an output (-o, --html, --plot) could not be written.
 ${HUB_HELP}`,
     )
     .action(async (a: string, b: string, options: CompareOptions, self: Command) => {
@@ -61,7 +61,7 @@ async function compare(a: string, b: string, options: CompareOptions, self: Comm
     { option: "-o", path: options.output, kind: "file" },
     { option: "--html", path: options.html, kind: "file" },
     { option: "--plot", path: options.plot, kind: "folder" },
-  ]);
+  ], [a, b]);
   const drawing = options.plot !== undefined || options.html !== undefined;
   const run = await runCompare(a, b, analysisSettings(options), cliEnvironment({ ...options, progress: options.progress && !options.quiet }), { keepHistograms: drawing });
   if (options.verbose) logHubTraffic();

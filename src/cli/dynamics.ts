@@ -14,6 +14,7 @@ import { checkOutputTargets, emit } from "./output.js";
 import { choiceOption, collect, integerOption, positiveNumberOption } from "./options.js";
 import { tableContext } from "./tableOptions.js";
 import { commandLog, progressEnabled } from "./terminal.js";
+import { terminalSafe } from "../report/terminalText.js";
 import { type FormatOptionValues, type VerbosityValues, addFormatOptions, addJobsOption, addProgressOption, addVerbosityOptions, chosenFormat } from "./vocabulary.js";
 
 interface DynamicsOptions extends FormatOptionValues, VerbosityValues, HubCliOptions {
@@ -95,7 +96,8 @@ Examples (./checkpoints/, output_dir/ and step_*.safetensors stand for your own 
   $ jaynes dynamics ./checkpoints/ --range 1e-5:1e-3 --split 0.01 --no-trajectory
 
 Exit codes: 0 ok, 1 usage error, 2 a checkpoint was unreadable, did not match the others, or a
-tracked weight was NaN/Inf (the results are still printed).
+tracked weight was NaN/Inf (the results are still printed), 73 an output (-o, --plot) could not be
+written.
 ${HUB_HELP}`,
     )
     .action(async (paths: string[], options: DynamicsOptions, self: Command) => {
@@ -109,7 +111,7 @@ async function dynamics(paths: string[], options: DynamicsOptions, self: Command
   await checkOutputTargets([
     { option: "-o", path: options.output, kind: "file" },
     { option: "--plot", path: options.plot, kind: "folder" },
-  ]);
+  ], paths);
   const showProgress = options.progress && !log.quiet && progressEnabled();
   const run = await runDynamics(
     {
@@ -125,7 +127,7 @@ async function dynamics(paths: string[], options: DynamicsOptions, self: Command
         analysis: { bins: options.bins, minParams: options.minParams, normalize: options.normalize, include: options.include, exclude: options.exclude },
       },
       ...(options.plot ? { plot: options.plot } : {}),
-      ...(showProgress ? { onCheckpoint: (index: number, total: number, name: string) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${name}`.slice(0, (process.stderr.columns ?? 100) - 1)) } : {}),
+      ...(showProgress ? { onCheckpoint: (index: number, total: number, name: string) => process.stderr.write(`\r\u001b[2Kreading checkpoint ${index + 1}/${total}: ${terminalSafe(name)}`.slice(0, (process.stderr.columns ?? 100) - 1)) } : {}),
     },
     cliEnvironment({ ...options, progress: false }),
   );

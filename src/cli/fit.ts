@@ -9,13 +9,14 @@ import { type HubCliOptions, HUB_HELP, addHubOptions, logHubTraffic } from "./hu
 import { checkOutputTargets, emit } from "./output.js";
 import { type TableCliOptions, addTableOptions, tableContext } from "./tableOptions.js";
 import { commandLog } from "./terminal.js";
-import { type FormatOptionValues, type VerbosityValues, addFormatOptions, addJobsOption, addProgressOption, addVerbosityOptions, chosenFormat } from "./vocabulary.js";
+import { type FormatOptionValues, type VerbosityValues, addFormatOptions, addJobsOption, addProgressOption, addTimeoutOption, addVerbosityOptions, chosenFormat } from "./vocabulary.js";
 
 interface FitOptions extends HubCliOptions, AnalysisOptionValues, FormatOptionValues, VerbosityValues, TableCliOptions {
   plot?: string;
   html?: string;
   progress: boolean;
   jobs: number;
+  timeout?: number | undefined;
 }
 
 export function fitCommand(): Command {
@@ -31,6 +32,7 @@ export function fitCommand(): Command {
   addVerbosityOptions(command, "list skipped tensors, and files skipped in folders (optimizer states, configs, …), with the reason; log every figure file written and the Hub traffic");
   addJobsOption(command, "for models with ≥ 64 MB of tensor data");
   addProgressOption(command);
+  addTimeoutOption(command, "give up on an input not analysed within SECONDS (exit code 2; the others are still analysed); default: no limit");
   return addHubOptions(command)
     .addHelpText(
       "after",
@@ -48,6 +50,7 @@ Examples:
   $ jaynes fit model.safetensors --columns tensor,shape,mu,sigma,r2,null_r2,flags
   $ jaynes fit hf://openai-community/gpt2 --include 'h.0.*'
   $ jaynes fit model.safetensors --plot figures/ --html report.html
+  $ jaynes fit downloads/*.h5 --timeout 300
   $ jaynes fit model.safetensors --bootstrap 200            # SE and 95 % intervals of μ, σ (max|w| resampled)
   $ jaynes fit model.safetensors --normalize quantile:0.999 # x = |w| / (exact 99.9 % quantile of |w|)
   $ jaynes fit model.safetensors --format jsonl | jq '{tensor, sigma, sigma0: .null_gaussian.sigma, best_ml}'
@@ -63,9 +66,10 @@ state_dict), else the natural order of the names (layers.2 before layers.10).
 whole path segment ('**/conv*/**'), '.' is an ordinary character ('h.0.*'). A selection that
 matches no tensor in any input is a usage error (exit 1) naming the nearest tensor names.
 
-Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid (or held NaN/Inf weights;
-the other inputs are still analysed and reported; Hub errors — no access, not found, rate limit or
-network failure after retries — are input errors too).
+Exit codes: 0 ok, 1 usage error, 2 an input was unreadable or invalid, held NaN/Inf weights, or was
+not analysed within --timeout (the other inputs are still analysed and reported; Hub errors — no
+access, not found, rate limit or network failure after retries — are input errors too), 70 a bug,
+73 an output (-o, --html, --plot) could not be written, 130/143 interrupted.
 ${HUB_HELP}`,
     )
     .action(async (paths: string[], options: FitOptions, self: Command) => {
@@ -81,9 +85,9 @@ async function fit(paths: string[], options: FitOptions, self: Command): Promise
     { option: "-o", path: options.output, kind: "file" },
     { option: "--html", path: options.html, kind: "file" },
     { option: "--plot", path: options.plot, kind: "folder" },
-  ]);
+  ], paths);
   const drawing = options.plot !== undefined || options.html !== undefined;
-  const run = await runFit({ paths, settings: analysisSettings(options), keepHistograms: drawing }, cliEnvironment({ ...options, progress: options.progress && !options.quiet }));
+  const run = await runFit({ paths, settings: analysisSettings(options), keepHistograms: drawing, ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) }, cliEnvironment({ ...options, progress: options.progress && !options.quiet }));
   if (options.verbose) logHubTraffic();
   // An empty run prints nothing, except the JSON document (it lists the failures).
   if (run.models.length > 0 || format === "json") {

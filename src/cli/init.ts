@@ -116,7 +116,7 @@ function request(options: InitOptions): InitRequest {
 async function init(options: InitOptions, self: Command): Promise<number> {
   const format = chosenFormat(options, self);
   const initRequest = request(options);
-  await checkOutputTargets([{ option: "-o", path: options.output, kind: "file" }]);
+  await checkOutputTargets([{ option: "-o", path: options.output, kind: "file", filesOnly: true }]);
   const report = await runInit(initRequest, cliEnvironment({ ...options, progress: options.progress && !options.quiet }));
   if (!options.quiet || options.dryRun) await emit(render("init", format, report, tableContext(options, undefined)), undefined);
   return 0;

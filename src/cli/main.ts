@@ -6,7 +6,7 @@
  */
 import { unlinkSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { ExitCode, InputError, ThresholdError, UsageError } from "../errors.js";
+import { ExitCode, InputError, OutputError, ThresholdError, UsageError } from "../errors.js";
 import { removePendingTemporaries } from "../io/atomicWrite.js";
 import { completeHubDownloads } from "../io/hub/index.js";
 import { VERSION } from "../version.js";
@@ -18,6 +18,7 @@ import { fitCommand } from "./fit.js";
 import { initCommand } from "./init.js";
 import { mergeCommand } from "./merge.js";
 import { scanCommand } from "./scan.js";
+import { logLine } from "./terminal.js";
 
 export function buildProgram(): Command {
   const program = new Command("jaynes")
@@ -39,8 +40,9 @@ Examples:
 
 Every command takes --format (table, csv, json, …; --json is --format json), -o FILE (a file),
 -v/--verbose and -q/--quiet; see README "Options of every command".
-Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input, 3 a CI threshold failed,
-70 internal error (a bug: please report it).
+Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input (or one not analysed within
+--timeout), 3 a CI threshold failed, 70 internal error (a bug: please report it), 73 an output could
+not be written, 130/143 interrupted.
 Tables go to stdout (fitted to the terminal's width, or $COLUMNS); progress and logs to stderr.
 NO_COLOR disables colour.`,
     );
@@ -110,20 +112,24 @@ function exitCodeFor(error: unknown): number {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof UsageError) {
-    process.stderr.write(`jaynes: error: ${error.message}\n`);
-    for (const hint of error.hints) process.stderr.write(`jaynes: hint: ${hint}\n`);
+    logLine(`jaynes: error: ${error.message}`);
+    for (const hint of error.hints) logLine(`jaynes: hint: ${hint}`);
     return ExitCode.usage;
   }
   if (error instanceof InputError) {
-    process.stderr.write(`jaynes: error: ${error.message}\n`);
+    logLine(`jaynes: error: ${error.message}`);
     return ExitCode.input;
   }
+  if (error instanceof OutputError) {
+    logLine(`jaynes: error: ${error.message}`);
+    return ExitCode.output;
+  }
   if (error instanceof ThresholdError) {
-    process.stderr.write(`jaynes: error: ${error.message}\n`);
+    logLine(`jaynes: error: ${error.message}`);
     return ExitCode.threshold;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`jaynes: error: internal error: ${message.split("\n")[0]}\n`);
+  logLine(`jaynes: error: internal error: ${message.split("\n")[0]}`);
   if (process.env.JAYNES_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write("(this is a bug; rerun with JAYNES_DEBUG=1 for details and report it)\n");
   return ExitCode.internal;

@@ -34,7 +34,7 @@ Examples:
 ${GATES_HELP}
 
 Exit codes: 0 ok, 1 usage error, 2 a part is missing, invalid or not from the same scan, or the
-scan had failed inputs, 3 a CI gate failed.`,
+scan had failed inputs or NaN/Inf weights, 3 a CI gate failed, 73 an output could not be written.`,
     )
     .action(async (parts: string[], options: MergeOptions, self: Command) => {
       process.exitCode = await merge(parts, options, self);

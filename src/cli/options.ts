@@ -57,6 +57,13 @@ export function rangeOption(name: string): (value: string) => { min: number | nu
   };
 }
 
+/** `--timeout SECONDS`: a number ≥ 0; 0 means no limit (returned as undefined). */
+export function timeoutOption(value: string): number | undefined {
+  const parsed = Number(value);
+  if (value.trim() === "" || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError("--timeout must be a number of seconds ≥ 0 (0: no limit).");
+  return parsed === 0 ? undefined : parsed;
+}
+
 const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
 
 /** A size in bytes: a number with an optional unit, B, KB, MB, GB, TB (powers of 1000) or KiB … TiB (of 1024). */

@@ -3,6 +3,7 @@
  * caller decides) and the work is large enough to be worth watching.
  */
 import { bytes as formatBytes } from "../report/numbers.js";
+import { terminalSafe } from "../report/terminalText.js";
 
 export const PROGRESS_MIN_BYTES = 64 * 1024 * 1024;
 
@@ -22,7 +23,7 @@ export class ProgressBar {
   ) {}
 
   start(label: string, total: number): void {
-    this.label = label;
+    this.label = terminalSafe(label);
     this.total = total;
     this.done = 0;
     this.started = Date.now();

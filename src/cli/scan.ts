@@ -11,10 +11,11 @@ import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from 
 import { cliEnvironment } from "./environment.js";
 import { type HubCliOptions, HUB_HELP, addHubOptions } from "./hubOptions.js";
 import { collect } from "./options.js";
+import { terminalSafe } from "../report/terminalText.js";
 import { checkOutputTargets } from "./output.js";
 import { type GateOptionValues, type OutDirValues, DEFAULT_SCAN_FOLDER, GATES_HELP, addGateOptions, addOutDirOption, gateSettings, outDirOf, presentScan } from "./scanReport.js";
 import { commandLog, logSkipped, progressEnabled } from "./terminal.js";
-import { type FormatOptionValues, type VerbosityValues, addFormatOptions, addJobsOption, addProgressOption, addVerbosityOptions, chosenFormat } from "./vocabulary.js";
+import { type FormatOptionValues, type VerbosityValues, addFormatOptions, addJobsOption, addProgressOption, addTimeoutOption, addVerbosityOptions, chosenFormat } from "./vocabulary.js";
 
 interface ScanOptions extends HubCliOptions, AnalysisOptionValues, GateOptionValues, FormatOptionValues, VerbosityValues, OutDirValues {
   glob: string[];
@@ -22,7 +23,11 @@ interface ScanOptions extends HubCliOptions, AnalysisOptionValues, GateOptionVal
   force: boolean;
   jobs: number;
   progress: boolean;
+  timeout?: number | undefined;
 }
+
+/** Default per-input time budget of a scan: a stuck file fails, the CI job does not hang. */
+export const SCAN_TIMEOUT_SECONDS = 1800;
 
 function shardOption(value: string): Shard {
   const shard = parseShard(value);
@@ -44,6 +49,7 @@ export function scanCommand(): Command {
   addVerbosityOptions(command, "log each model as it is done, and every file skipped (optimizer states, configs, …) with the reason");
   addJobsOption(command, "shared by all models, and models analysed at once");
   addProgressOption(command);
+  addTimeoutOption(command, "give up on a model not analysed within SECONDS: it becomes a failed input (0: no limit)", SCAN_TIMEOUT_SECONDS);
   return addHubOptions(command)
     .addHelpText(
       "after",
@@ -61,6 +67,7 @@ Examples:
   $ jaynes scan checkpoints/ --out-dir scan/
   $ jaynes scan models/ --glob '**/*.onnx' --glob '**/*.tflite'
   $ jaynes scan checkpoints/ --fail-under-r2 0.9 --max-flagged-fraction 0.2 --sigma-range 0.2:2
+  $ jaynes scan artifacts/ --timeout 600
   $ jaynes scan checkpoints/ --format json | jq '.models[] | {model, r2: .summary.r2.mean}'
   $ jaynes scan checkpoints/ --format csv -o summary.csv
   $ jaynes scan checkpoints/ --shard 2/4 --out-dir parts/  &&  jaynes merge parts/part-*.json --out-dir scan/
@@ -70,8 +77,9 @@ ${GATES_HELP}
 A --glob that selects no model, or an --include/--exclude that selects no tensor in any model, is
 a usage error (exit 1) with a hint.
 
-Exit codes: 0 ok, 1 usage error, 2 an input could not be analysed (every other model is still
-analysed and in the summary), 3 a CI gate failed, 70 internal error.
+Exit codes: 0 ok, 1 usage error, 2 an input could not be analysed, held NaN/Inf weights or ran past
+--timeout (every other model is still analysed and in the summary), 3 a CI gate failed, 70 internal
+error, 73 an output could not be written, 130/143 interrupted.
 ${HUB_HELP}`,
     )
     .action(async (roots: string[], options: ScanOptions, self: Command) => {
@@ -95,11 +103,11 @@ async function scan(roots: string[], options: ScanOptions, self: Command): Promi
   const onModel = (event: ScanEvent): void => {
     const line = `[${event.done}/${event.total}] ${event.status === "cached" ? "from cache" : event.status}: ${event.model}`;
     if (log.verbose) log.detail(line);
-    else progress?.write(`\r\u001b[2K${line.slice(0, (progress.columns ?? 100) - 1)}`);
+    else progress?.write(`\r\u001b[2K${terminalSafe(line).slice(0, (progress.columns ?? 100) - 1)}`);
   };
   let run;
   try {
-    run = await runScan({ roots, outDir, glob: options.glob, settings, force: options.force, onModel, ...(options.shard ? { shard: options.shard } : {}) }, env);
+    run = await runScan({ roots, outDir, glob: options.glob, settings, force: options.force, onModel, ...(options.timeout !== undefined ? { timeout: options.timeout } : {}), ...(options.shard ? { shard: options.shard } : {}) }, env);
   } finally {
     if (progress && !log.verbose) progress.write("\r\u001b[2K");
   }

@@ -78,7 +78,9 @@ export async function presentScan(published: PublishedScan, output: { format: st
   await emit(render("scan", output.format, summary, tableContext({}, output.file)), output.file);
   if (output.file !== undefined) log.info(`wrote ${output.file}`);
   for (const failure of summary.failures) logFailure(failure, undefined);
-  const code = failureExitCode(summary.failures);
+  const failed = failureExitCode(summary.failures);
+  // A diverged checkpoint (NaN/Inf weights) must not pass CI: exit 2 as for a failed input.
+  const code = failed === ExitCode.ok && published.nonfinite.length > 0 ? ExitCode.input : failed;
   if (!violations || violations.length === 0) return code;
   // Violations are the details of the gate's verdict: shown even with --quiet.
   for (const violation of violations.slice(0, STDERR_VIOLATIONS)) logLine(`jaynes: gate ${describeViolation(violation)}`);

@@ -1,4 +1,5 @@
 /** What the terminal allows: colour (TTY, NO_COLOR, FORCE_COLOR) and progress (stderr is a TTY). */
+import { terminalSafe } from "../report/terminalText.js";
 
 export function colorEnabled(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
   // https://no-color.org: any non-empty NO_COLOR disables colour.
@@ -11,9 +12,12 @@ export function progressEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(process.stderr.isTTY) && env.TERM !== "dumb" && env.CI === undefined;
 }
 
-/** Write to stderr as one line (logs and warnings never go to stdout, which carries the results). */
+/**
+ * Write to stderr as one line (logs and warnings never go to stdout, which carries the results),
+ * with control characters escaped: messages quote names taken from files.
+ */
 export function logLine(text: string): void {
-  process.stderr.write(`${text}\n`);
+  process.stderr.write(`${terminalSafe(text)}\n`);
 }
 
 /** Where a command's stderr lines go, by kind: `info` (hidden by --quiet), `detail` (shown by --verbose), warnings and errors (always). */

@@ -9,14 +9,15 @@
  * - `--out-dir DIR` — a folder of outputs (scan, merge);
  * - `--plot DIR` — figures into a folder, `--html FILE` — one self-contained page;
  * - `-v, --verbose` — more on stderr, `-q, --quiet` — only warnings and errors on stderr;
- * - `-j, --jobs N`, `--no-progress`, the analysis options (analysisOptions.ts), the Hub options
+ * - `-j, --jobs N`, `--no-progress`, `--timeout SECONDS` (per input), `--runtime-memory SIZE`
+ *   (the onnxruntime child), the analysis options (analysisOptions.ts), the Hub options
  *   (hubOptions.ts).
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { UsageError } from "../errors.js";
 import { defaultJobs } from "../parallel/executor.js";
 import { type DocumentKind, formatsOf } from "../report/registry.js";
-import { integerOption } from "./options.js";
+import { byteSizeOption, integerOption, timeoutOption } from "./options.js";
 
 export interface FormatOptionValues {
   format: string;
@@ -64,4 +65,21 @@ export function addJobsOption(command: Command, what: string): Command {
 
 export function addProgressOption(command: Command): Command {
   return command.option("--no-progress", "never draw a progress bar (it is drawn only when stderr is a terminal)");
+}
+
+/**
+ * `--timeout SECONDS`: give up on one input (io/inputSignal.ts) — it becomes a failed input with
+ * code `timeout`, the others are still analysed. 0 means no limit; `fallback` is the default.
+ */
+export function addTimeoutOption(command: Command, help: string, fallback?: number): Command {
+  const option = new Option("--timeout <seconds>", help).argParser(timeoutOption);
+  if (fallback !== undefined) option.default(fallback);
+  return command.addOption(option);
+}
+
+/** `--runtime-memory SIZE`: resident memory the onnxruntime child may use (runtime/onnxChild.ts). */
+export function addRuntimeMemoryOption(command: Command): Command {
+  return command.addOption(
+    new Option("--runtime-memory <size>", "resident memory the runtime's process may use before it is stopped (code limit): 4GB, 500MB, …; default 2 GiB, or 2 × the model's bytes + 1 GiB").argParser(byteSizeOption("--runtime-memory")),
+  );
 }

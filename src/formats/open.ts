@@ -17,6 +17,7 @@ import { inDepthOrder } from "./depthOrder.js";
 import { openShardSet } from "./safetensorsSharded.js";
 import { type ModelInput, checkSeriesComplete, groupShards, shardName } from "./shardSeries.js";
 import type { OpenedModel } from "./tensor.js";
+import { checkModelBounds } from "./bounds.js";
 import { withQuantizedTensors } from "./quantization/detect.js";
 import { type SkippedEntry, companionReason, isOptimizerState } from "./trainingFiles.js";
 
@@ -104,13 +105,13 @@ async function folderInputs(path: string, options: ResolveOptions): Promise<Mode
   const inputs: ModelInput[] = [];
   if (options.seriesOnly) {
     for (const model of own) options.onSkipped?.({ path: model.display, reason: "a model beside checkpoint-N/ folders (the final save): not part of the series; name it to include it" });
-  } else inputs.push(...own);
+  } else for (const model of own) inputs.push(model);
   const steps = (folder: string): number => Number(/\d+$/.exec(baseNameOf(folder))?.[0]);
   for (const folder of [...listing.checkpoints].sort((a, b) => steps(a) - steps(b))) {
     const { names, forwarding } = collectSkipped(options);
     const models = await modelsInDirectory(folder, forwarding);
     if (models.length === 0) throw new InputError("unknown-format", folder, `checkpoint folder holds no supported model file${skippedNote(names)}`);
-    inputs.push(...models);
+    for (const model of models) inputs.push(model);
   }
   return inputs;
 }
@@ -124,7 +125,7 @@ export async function resolveInputs(paths: string[], options: ResolveOptions = {
       const { names, forwarding } = collectSkipped(options);
       const models = await folderInputs(path, forwarding);
       if (models.length === 0) throw new InputError("unknown-format", path, `directory holds no supported model file${skippedNote(names)}`);
-      inputs.push(...models);
+      for (const model of models) inputs.push(model);
     } else {
       files.push(path);
     }
@@ -176,7 +177,7 @@ async function openModelFiles(path: string | string[]): Promise<OpenedModel> {
     const shard = shardName(only);
     if (shard && shard.total > 1) checkSeriesComplete([only], only, await namesBeside(only));
     const reader = await detectFormat(only);
-    if (reader) return reader.open(only);
+    if (reader) return withinBounds(await reader.open(only));
     // Unrecognised content: if the name suggests a format, let its reader name the defect.
     const suggested = suggestedReader(only);
     if (suggested) await suggested.open(only);
@@ -187,8 +188,14 @@ async function openModelFiles(path: string | string[]): Promise<OpenedModel> {
   if (groups.length === 1 && shardName(paths[0]!)) checkSeriesComplete(paths, display, await namesBeside(paths[0]!));
   const formats: (string | undefined)[] = [];
   for (const file of paths) formats.push((await detectFormat(file))?.name);
-  if (groups.length === 1 && formats.every((format) => format === "gguf")) return openGgufSplits(paths, display);
+  if (groups.length === 1 && formats.every((format) => format === "gguf")) return withinBounds(await openGgufSplits(paths, display));
   const other = formats.findIndex((format) => format !== "safetensors");
   if (other >= 0) throw new InputError("model", paths[other]!, "only safetensors shards (or the GGUF files of one split series) can be combined into one model");
-  return openShardSet(paths, display);
+  return withinBounds(await openShardSet(paths, display));
+}
+
+/** A model is checked against the limits every model obeys (formats/bounds.ts) before it is analysed. */
+function withinBounds(model: OpenedModel): OpenedModel {
+  checkModelBounds(model);
+  return model;
 }

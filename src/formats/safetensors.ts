@@ -9,7 +9,8 @@
  */
 import { InputError } from "../errors.js";
 import { type ByteSource, openSource, readU64 } from "../io/byteSource.js";
-import { isPlainObject, parseStrictJson } from "./strictJson.js";
+import { isPlainObject, parseStrictJson, topLevelKeyCount } from "./strictJson.js";
+import { checkTensorCount } from "./bounds.js";
 import type { Encoding, FloatDType } from "../io/encoding.js";
 import { type OpenedModel, type TensorRecord, shapeProduct } from "./tensor.js";
 
@@ -72,6 +73,8 @@ export async function readSafetensorsHeader(source: ByteSource): Promise<Safeten
   }
   const headerBytes = new Uint8Array(headerLength);
   await source.readExact(headerBytes, 8);
+  // Counted before decoding and parsing: JSON objects cost ~20× the header's bytes (README "Limits").
+  if (headerBytes[0] === 0x7b) checkTensorCount(file, topLevelKeyCount(headerBytes), "header entries");
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(headerBytes);
@@ -79,6 +82,7 @@ export async function readSafetensorsHeader(source: ByteSource): Promise<Safeten
     throw new InputError("header-encoding", file, "header is not valid UTF-8");
   }
   if (!text.startsWith("{")) throw new InputError("header-encoding", file, "header does not start with '{' (not a safetensors file?)");
+
   const parsed = parseStrictJson(text);
   if ("error" in parsed) throw new InputError(parsed.error.startsWith("duplicate") ? "duplicate-key" : "header-json", file, `header: ${parsed.error}`);
   if (!isPlainObject(parsed.value)) throw new InputError("header-json", file, "header JSON is not an object");

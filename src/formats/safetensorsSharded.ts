@@ -6,17 +6,19 @@
  */
 import { InputError } from "../errors.js";
 import { openSource } from "../io/byteSource.js";
-import { insideFolder, parentOf } from "../io/location.js";
+import { containedPath } from "../io/containment.js";
+import { parentOf } from "../io/location.js";
 import { readSafetensorsHeader } from "./safetensors.js";
 import { isPlainObject, parseStrictJson } from "./strictJson.js";
 import type { OpenedModel, TensorRecord } from "./tensor.js";
 import { readSmallFile } from "./smallFile.js";
 
-/** Resolve a file named inside a model's folder, refusing absolute paths and escapes (`..`). */
+/**
+ * Resolve a file named inside a model's folder, refusing absolute paths, escapes (`..`) and links
+ * that resolve outside it (the containment rule: io/containment.ts).
+ */
 export function resolveInside(folder: string, name: string, referrer: string): string {
-  const target = insideFolder(folder, name);
-  if (target === undefined) throw new InputError("unsafe-path", referrer, `refers to ${JSON.stringify(name)}, which is outside the model's folder`);
-  return target;
+  return containedPath(folder, name, referrer);
 }
 
 export async function readShardIndex(indexPath: string): Promise<{ metadata: Record<string, string>; weightMap: Map<string, string> }> {

@@ -16,7 +16,9 @@ export function findDuplicateKey(json: string): string | undefined {
       }
       const top = stack[stack.length - 1];
       if (top?.keys && top.expectKey) {
-        const key = JSON.parse(json.slice(start, i + 1)) as string;
+        // Only a key with escapes needs decoding to compare (\u0061 is "a").
+        const raw = json.slice(start + 1, i);
+        const key = raw.includes("\\") ? (JSON.parse(json.slice(start, i + 1)) as string) : raw;
         if (top.keys.has(key)) return key;
         top.keys.add(key);
         top.expectKey = false;
@@ -33,6 +35,33 @@ export function findDuplicateKey(json: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The number of keys of the top-level object of the UTF-8 JSON `bytes`, counted without decoding
+ * or building anything (so a header can be refused for its size before JSON.parse spends ~20× its
+ * bytes on it). The structural characters are ASCII, which UTF-8 never uses inside other characters.
+ */
+export function topLevelKeyCount(bytes: Uint8Array): number {
+  let depth = 0;
+  let keys = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const ch = bytes[i]!;
+    if (ch === 0x22 /* " */) {
+      i++;
+      while (i < bytes.length && bytes[i] !== 0x22) {
+        if (bytes[i] === 0x5c /* \ */) i++;
+        i++;
+      }
+    } else if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {
+      depth++;
+    } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
+      depth--;
+    } else if (ch === 0x3a /* : */ && depth === 1) {
+      keys++;
+    }
+  }
+  return keys;
 }
 
 /** Parse JSON from untrusted input: syntax errors and duplicate keys become messages, not throws. */

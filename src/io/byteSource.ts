@@ -4,8 +4,10 @@
  * into caller-owned buffers: no file is ever loaded whole, and positions are plain numbers (exact up
  * to 2^53 bytes), so files beyond 4 GiB work.
  */
+import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { InputError } from "../errors.js";
+import { assertRegularFile, checkOpenedRegular, noteInputFile } from "./regularFile.js";
 
 /**
  * What the caller will do with the bytes of a read: "again" — read them once more soon (the second
@@ -31,15 +33,19 @@ export class FileSource implements ByteSource {
   ) {}
 
   static async open(path: string): Promise<FileSource> {
+    // FIFOs, devices and sockets are refused before the open (opening a FIFO blocks); O_NONBLOCK and
+    // the check on the opened file cover a file swapped in between.
+    await assertRegularFile(path);
     let handle: FileHandle;
     try {
-      handle = await open(path, "r");
+      handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
       throw new InputError("io", path, describeIoError(error));
     }
     try {
       const stat = await handle.stat();
-      if (!stat.isFile()) throw new InputError("io", path, "not a regular file");
+      checkOpenedRegular(path, stat);
+      noteInputFile(path);
       return new FileSource(path, stat.size, handle);
     } catch (error) {
       await handle.close();
@@ -87,9 +93,26 @@ export function describeIoError(error: unknown): string {
       EISDIR: "is a directory",
       ENOTDIR: "a path component is not a directory",
       EMFILE: "too many open files",
+      ENFILE: "too many open files in the system",
       EIO: "I/O error",
+      ELOOP: "a loop of symbolic links",
+      ENAMETOOLONG: "file name too long",
+      EROFS: "read-only file system",
+      ENOSPC: "no space left on the device",
+      EDQUOT: "disk quota exceeded",
+      EPERM: "operation not permitted",
+      EEXIST: "already exists",
+      EBUSY: "resource busy",
+      EFBIG: "file too large",
+      ETXTBSY: "text file busy",
+      ENXIO: "no such device or address",
+      ENODEV: "no such device",
+      EAGAIN: "resource temporarily unavailable",
+      ERR_INVALID_ARG_VALUE: "the path is not valid (it holds a NUL byte?)",
+      ERR_INVALID_ARG_TYPE: "the path is not valid",
+      ERR_FS_FILE_TOO_LARGE: "file too large to read at once",
     };
-    return known[code] ?? code;
+    return known[code] ?? (error instanceof Error && error.message ? error.message.split("\n")[0]! : code);
   }
   return error instanceof Error ? error.message : String(error);
 }

@@ -8,6 +8,7 @@
  */
 import type { ByteRange } from "./tensorData.js";
 import type { ReadIntent, SourcePool } from "./byteSource.js";
+import { throwIfInputAborted } from "./inputSignal.js";
 
 export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
 
@@ -80,6 +81,8 @@ export async function* readChunks(ranges: readonly ByteRange[], pool: SourcePool
   while (position < end) {
     const length = Math.min(size, end - position);
     const current = await pending;
+    // An input out of time (--timeout) stops here, between chunks.
+    throwIfInputAborted();
     position += length;
     turn ^= 1;
     if (position < end) {

@@ -14,6 +14,7 @@ import { InputError } from "../errors.js";
 import type { ByteRange, DeflateCompression } from "./tensorData.js";
 import type { ReadIntent, SourcePool } from "./byteSource.js";
 import { readChunks } from "./chunks.js";
+import { assertMemberCrc, crc32 } from "./crc32.js";
 
 /** Compressed bytes read per positioned read. */
 const COMPRESSED_CHUNK_BYTES = 1024 * 1024;
@@ -23,7 +24,7 @@ const INFLATE_CHUNK_BYTES = 256 * 1024;
 export interface InflateSpan {
   /** Compressed bytes: the concatenation of these ranges is one raw deflate stream. */
   ranges: readonly ByteRange[];
-  compression: Pick<DeflateCompression, "inflatedBytes" | "file" | "member">;
+  compression: Pick<DeflateCompression, "inflatedBytes" | "file" | "member"> & { crc32?: number | undefined };
   /** Wanted span of the inflated stream. */
   from: number;
   to: number;
@@ -46,8 +47,10 @@ export async function* inflateSpan(span: InflateSpan, pool: SourcePool): AsyncGe
   const inflater = createInflateRaw({ chunkSize: INFLATE_CHUNK_BYTES });
   // Errors reach the consumer through the inflater's iterator; the callback only silences them.
   pipeline(Readable.from(copies(), { objectMode: false }), inflater, () => undefined);
-  // Reading to the end of the stream checks that nothing follows the declared size.
+  // Reading to the end of the stream checks that nothing follows the declared size, and the CRC-32.
   const toEnd = span.to === inflatedBytes;
+  const checkCrc = toEnd && span.compression.crc32 !== undefined;
+  let crc = 0;
   let position = 0;
   try {
     for await (const piece of inflater as AsyncIterable<Buffer>) {
@@ -55,6 +58,7 @@ export async function* inflateSpan(span: InflateSpan, pool: SourcePool): AsyncGe
       if (pieceEnd > inflatedBytes) {
         throw new InputError("limit", file, `member ${JSON.stringify(member)} inflates to more than the ${inflatedBytes} bytes its zip entry declares (zip bomb?)`);
       }
+      if (checkCrc) crc = crc32(piece, crc);
       const lo = Math.max(position, span.from);
       const hi = Math.min(pieceEnd, span.to);
       if (lo < hi) yield piece.subarray(lo - position, hi - position);
@@ -71,6 +75,7 @@ export async function* inflateSpan(span: InflateSpan, pool: SourcePool): AsyncGe
   if (position < inflatedBytes) {
     throw new InputError("truncated", file, `member ${JSON.stringify(member)} inflates to ${position} bytes but its zip entry declares ${inflatedBytes}`);
   }
+  if (checkCrc) assertMemberCrc(file, member, span.compression.crc32!, crc);
 }
 
 /** The inflated bytes [from, to) in one buffer (for headers and small members: the caller bounds the size). */

@@ -5,18 +5,20 @@
  * so memory stays at a few chunks; disk use is bounded by `MAX_TEMP_FILE_BYTES` and by the free
  * space of the temporary folder.
  *
- * The copies live in one folder per process (under os.tmpdir(), `jaynes-…`) that is removed when the
- * process exits: a reader describes tensors that are read later, so a copy must outlive the reader.
+ * The copies live in one folder per process (under os.tmpdir(), `jaynes-copy-<pid>-…`) that is removed
+ * when the process exits (or, after a kill, by the next run: io/processTemp.ts): a reader describes
+ * tensors that are read later, so a copy must outlive the reader.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { open, statfs } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../errors.js";
 import type { ByteRange, DeflateCompression } from "./tensorData.js";
 import type { SourcePool } from "./byteSource.js";
 import { readChunks } from "./chunks.js";
+import { assertMemberCrc, crc32 } from "./crc32.js";
 import { inflateSpan } from "./inflate.js";
+import { makeProcessTempFolder } from "./processTemp.js";
 
 /** Largest copy made (a Keras weights file beyond this is refused). */
 export const MAX_TEMP_FILE_BYTES = 16 * 1024 ** 3;
@@ -26,7 +28,7 @@ let counter = 0;
 
 function tempFolder(): string {
   if (!folder) {
-    folder = mkdtempSync(join(tmpdir(), "jaynes-"));
+    folder = makeProcessTempFolder("copy");
     process.once("exit", removeTempCopies);
   }
   return folder;
@@ -50,7 +52,8 @@ const extraFolders = new Set<string>();
  * `removeTemporaryFolder`.
  */
 export function temporaryFolder(prefix: string, parent?: string): string {
-  const folder = mkdtempSync(join(parent ?? tempFolder(), prefix));
+  // Under a folder of the user's, the name carries the pid so the next run removes it after a kill.
+  const folder = parent === undefined ? mkdtempSync(join(tempFolder(), prefix)) : makeProcessTempFolder(prefix.replace(/[^a-z]/g, ""), parent);
   if (parent !== undefined) {
     if (extraFolders.size === 0) process.once("exit", () => extraFolders.forEach((path) => rmSync(path, { recursive: true, force: true })));
     extraFolders.add(folder);
@@ -72,6 +75,8 @@ export interface TempCopySpec {
   name: string;
   /** The input the bytes come from, for error messages. */
   file: string;
+  /** Stored zip member: the CRC-32 its entry declares for these bytes (a deflated one is checked by the inflater). */
+  crc32?: { declared: number; member: string };
 }
 
 /** Stream the bytes into a new local file and return its path. */
@@ -91,10 +96,13 @@ export async function copyToTempFile(spec: TempCopySpec, pool: SourcePool): Prom
       ? inflateSpan({ ranges: spec.ranges, compression: spec.compression, from: 0, to: spec.bytes }, pool)
       : readChunks(spec.ranges, pool, { unitBytes: 1 });
     let written = 0;
+    let crc = 0;
     for await (const piece of pieces) {
+      if (spec.crc32 && !spec.compression) crc = crc32(piece, crc);
       await handle.write(piece, 0, piece.length, written);
       written += piece.length;
     }
+    if (spec.crc32 && !spec.compression) assertMemberCrc(spec.file, spec.crc32.member, spec.crc32.declared, crc);
   } finally {
     await handle.close();
   }

@@ -27,6 +27,21 @@ export interface DeflateCompression {
   /** For error messages: the archive and the member inside it. */
   file: string;
   member: string;
+  /** The zip entry's CRC-32 of the inflated content, checked whenever the stream is inflated to its end. */
+  crc32?: number;
+}
+
+/**
+ * A stored zip member whose content is [prefix][the tensor's bytes], the tensor reaching the member's
+ * end: the CRC-32 of the prefix (computed by the reader, which read it as a header) combined with the
+ * CRC-32 of the tensor's bytes (computed as they stream by, in the first pass) must equal the entry's.
+ */
+export interface MemberChecksum {
+  crc32: number;
+  prefixBytes: number;
+  prefixCrc32: number;
+  file: string;
+  member: string;
 }
 
 /** Where a tensor's bytes live and how to read them: the ranges are concatenated in order. */
@@ -37,4 +52,6 @@ export interface TensorData {
   elements: number;
   /** Set when the ranges are compressed (see DeflateCompression). */
   compression?: DeflateCompression;
+  /** Set when the bytes end a stored zip member whose CRC-32 is to be checked (see MemberChecksum). */
+  checksum?: MemberChecksum;
 }

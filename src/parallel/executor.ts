@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from "node:os";
 import { SourcePool } from "../io/byteSource.js";
+import { throwIfInputAborted } from "../io/inputSignal.js";
 import { type AccumulateResult, type AccumulateTask, runAccumulateTask } from "./tasks.js";
 
 export interface Executor {
@@ -27,7 +28,10 @@ export class InlineExecutor implements Executor {
 
   run(task: AccumulateTask, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
     // Queue behind the previous task: running many at once would only multiply read buffers.
-    const result = this.tail.then(() => runAccumulateTask(task, this.sources, onBytes));
+    const result = this.tail.then(() => {
+      throwIfInputAborted();
+      return runAccumulateTask(task, this.sources, onBytes);
+    });
     this.tail = result.catch(() => undefined);
     return result;
   }

@@ -7,6 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { InputError, type InputErrorCode } from "../errors.js";
+import { inputSignal } from "../io/inputSignal.js";
 import type { Executor } from "./executor.js";
 import { type AccumulateResult, type AccumulateTask, taskTransferables } from "./tasks.js";
 
@@ -34,6 +35,8 @@ interface Pending {
   onBytes: ((bytes: number) => void) | undefined;
   resolve: (result: AccumulateResult) => void;
   reject: (error: Error) => void;
+  /** The deadline of the input the task belongs to (--timeout): a task out of time is dropped. */
+  signal: AbortSignal | undefined;
 }
 
 export class WorkerPool implements Executor {
@@ -48,10 +51,29 @@ export class WorkerPool implements Executor {
 
   run(task: AccumulateTask, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
     if (this.closed) return Promise.reject(new Error("worker pool is closed"));
+    const signal = inputSignal();
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, task, onBytes, resolve, reject });
+      const job: Pending = { id: this.nextId++, task, onBytes, resolve, reject, signal };
+      signal?.addEventListener("abort", () => this.cancel(job), { once: true });
+      this.queue.push(job);
       this.dispatch();
     });
+  }
+
+  /** Drop a job whose input ran out of time: unqueue it, or stop the worker running it. */
+  private cancel(job: Pending): void {
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    else {
+      const worker = [...this.busy].find(([, running]) => running === job)?.[0];
+      if (!worker) return;
+      this.busy.delete(worker);
+      this.started--;
+      void worker.terminate();
+    }
+    job.reject(job.signal?.reason as Error);
+    this.dispatch();
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@
  * Accumulation tasks and their results as plain data (see tasks.ts): what a worker is sent and what
  * it posts back.
  */
+import type { CrcPart } from "../io/crc32.js";
 import type { TensorData } from "../io/tensorData.js";
 import type { BucketCuts } from "../stats/bucketCuts.js";
 import type { FloatScanState } from "../stats/floatScan.js";
@@ -32,13 +33,17 @@ export type HistogramTask =
   | ({ kind: "scan-and-bin"; bins: number; distinctCap: number; normaliser: LayerNormaliser } & RangeTask)
   | ({ kind: "quant-count" } & RangeTask);
 
+/**
+ * First-pass results carry the CRC-32 of the bytes they read when the tensor's data asks for a
+ * checksum (a stored zip member, `TensorData.checksum`): the accumulator combines the parts.
+ */
 export type AccumulateResult =
-  | { kind: "codes"; table: Float64Array }
-  | { kind: "scan"; state: FloatScanState }
+  | { kind: "codes"; table: Float64Array; crc?: CrcPart }
+  | { kind: "scan"; state: FloatScanState; crc?: CrcPart }
   | { kind: "grids"; counts: Float64Array[] }
   | { kind: "cuts"; above: Float64Array }
   | { kind: "refine"; counts: Float64Array }
-  | { kind: "scan-and-bin"; state: FloatScanState; grids: GridCounts[] }
+  | { kind: "scan-and-bin"; state: FloatScanState; grids: GridCounts[]; crc?: CrcPart }
   | { kind: "quant-count"; keys: Uint32Array; values: Float64Array; counts: Float64Array }
   | InitResult;
 

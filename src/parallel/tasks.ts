@@ -16,6 +16,7 @@
  */
 import { createCodec, type CodeCodec } from "../decode/encodings.js";
 import type { SourcePool } from "../io/byteSource.js";
+import { type CrcPart, crc32 } from "../io/crc32.js";
 import { readTensorChunks } from "../io/tensorChunks.js";
 import { countCodes16, countCodes8, foldCounts, newCodeTable } from "../stats/codeTable.js";
 import { acquireKernels, type Kernels } from "../stats/kernels.js";
@@ -51,8 +52,18 @@ async function runWith(task: HistogramTask, pool: SourcePool, kernels: Kernels |
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.
   const intent = readIntent(task);
-  const chunks = (report: boolean): AsyncGenerator<Uint8Array> =>
-    readTensorChunks(task.data, pool, {
+  // The CRC-32 of a stored zip member is taken in the first pass, on the raw bytes as they pass by
+  // (TensorData.checksum; the accumulator combines the ranges' parts).
+  const checksum = task.data.checksum !== undefined && task.data.compression === undefined && (task.kind === "codes" || task.kind === "scan" || task.kind === "scan-and-bin");
+  const crc: CrcPart = { start: task.start, end: task.end, crc: 0 };
+  async function* tapCrc(read: AsyncGenerator<Uint8Array>): AsyncGenerator<Uint8Array> {
+    for await (const chunk of read) {
+      crc.crc = crc32(chunk, crc.crc);
+      yield chunk;
+    }
+  }
+  const chunks = (report: boolean): AsyncGenerator<Uint8Array> => {
+    const read = readTensorChunks(task.data, pool, {
       unitBytes: codec.unitBytes,
       chunkBytes: task.chunkBytes,
       start: task.start,
@@ -61,11 +72,17 @@ async function runWith(task: HistogramTask, pool: SourcePool, kernels: Kernels |
       ...(report && onBytes ? { onBytes } : {}),
       ...(kernels ? { buffers: kernels.buffers() } : {}),
     });
+    return checksum ? tapCrc(read) : read;
+  };
+  let result: AccumulateResult;
   if (codec.type === "codes") {
     if (task.kind !== "codes") throw new Error(`task ${task.kind} on a code-table encoding`);
-    return { kind: "codes", table: await countRange(codec, chunks(true), kernels) };
+    result = { kind: "codes", table: await countRange(codec, chunks(true), kernels) };
+  } else {
+    result = await runFloatTask(task, codec, chunks, (task.start / codec.unitBytes) * codec.unitElements, kernels);
   }
-  return runFloatTask(task, codec, chunks, (task.start / codec.unitBytes) * codec.unitElements, kernels);
+  if (checksum && (result.kind === "codes" || result.kind === "scan" || result.kind === "scan-and-bin")) result.crc = crc;
+  return result;
 }
 
 async function countRange(codec: CodeCodec, chunks: AsyncGenerator<Uint8Array>, kernels: Kernels | undefined): Promise<Float64Array> {

@@ -10,13 +10,12 @@
  * intervals and null) on top, the other one (raw or standardised, point estimates) below.
  * Each is written as NAME.vl.json (the spec, reusable in any Vega-Lite tool) and NAME.svg.
  */
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { AlternateScaling, DynamicsResult } from "../analysis/dynamics/analyze.js";
 import type { FluctuationResult } from "../analysis/dynamics/fluctuations.js";
 import type { StepScaling } from "../analysis/dynamics/increments.js";
 import { discreteFrequency, type SpectrumResult } from "../analysis/dynamics/spectrum.js";
-import { writeFileAtomic } from "../io/atomicWrite.js";
+import { ensureOutputFolder, writeFileAtomic } from "../io/atomicWrite.js";
 import { gaussianTailDensity } from "../stats/gaussianTail.js";
 import { powerLawDensity } from "../stats/powerLaw.js";
 import { nullText, withInterval } from "./dynamics.js";
@@ -179,7 +178,7 @@ export function trajectorySpec(result: DynamicsResult): object {
 
 /** Build, render and write the figures; returns the files written. */
 export async function writeDynamicsFigures(result: DynamicsResult, directory: string): Promise<string[]> {
-  await mkdir(directory, { recursive: true });
+  await ensureOutputFolder(directory);
   const figures: { name: string; spec: object }[] = [];
   const pooled = result.pooled;
   if (pooled) {

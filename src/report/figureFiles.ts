@@ -10,12 +10,11 @@
  * different folders never share one; tensor names become safe file names (figures.ts `fileNames`).
  * Every file is written atomically.
  */
-import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import type { FittedModel } from "../analysis/fittedModel.js";
 import type { ModelResult } from "../analysis/model.js";
 import { modelStem } from "../analysis/scan/outputs.js";
-import { writeFileAtomic } from "../io/atomicWrite.js";
+import { ensureOutputFolder, writeFileAtomic } from "../io/atomicWrite.js";
 import { isRemoteLocation } from "../io/location.js";
 import { type FigureSpec, layerFigureSpecs, modelFigureSpecs } from "./figures.js";
 import { renderVegaLiteSvg } from "./vega.js";
@@ -79,7 +78,7 @@ export async function writeFigures(directory: string, sets: readonly ModelFigure
   const written: string[] = [];
   for (const set of sets) {
     const root = join(directory, set.folder);
-    await mkdir(join(root, "layers"), { recursive: true });
+    await ensureOutputFolder(join(root, "layers"));
     for (const figure of [...set.figures, ...set.layers]) {
       const base = join(root, figure.name);
       await writeFileAtomic(`${base}.svg`, figure.svg);

@@ -12,6 +12,7 @@ import type { Failure } from "../errors.js";
 import { count, integer, meanSdSe, significant } from "./numbers.js";
 import { type TableOptions, namesColumn, paint, settingsText } from "./table.js";
 import { type TextColumn, droppedNote, renderTextTable } from "./textTable.js";
+import { terminalSafe } from "./terminalText.js";
 import { wrapText } from "./textWidth.js";
 
 /** Decimals of the mean ± sd columns (as in `jaynes fit`'s summary row). */
@@ -184,7 +185,7 @@ export function renderScanTable(summary: ScanSummary, options: Pick<TableOptions
     );
     out.push(table.text, ...droppedNote(table, width, "summary.csv has every column"));
   }
-  for (const failure of summary.failures) out.push(paint(options.color, 31, wrapText(`failed: ${failure.error}`, width)));
+  for (const failure of summary.failures) out.push(paint(options.color, 31, wrapText(`failed: ${terminalSafe(failure.error)}`, width)));
   out.push(wrapText(`${countLine(summary)}${folder ? ` under ${folder}` : ""}; settings: ${settingsLine(summary)}; layers = fitted layers in the summary${summary.settings.include_flagged ? " (flagged included)" : " (flagged left out)"}, flagged = flagged/fitted`, width));
   return `${out.join("\n")}\n`;
 }

@@ -11,6 +11,7 @@ import { bytes, count, fixed, integer, meanSdSe, shape } from "./numbers.js";
 import { distinctShortNames } from "./shortNames.js";
 import { type TextColumn, renderTextTable } from "./textTable.js";
 import { displayWidth, fitEnd, fitStart, wrapText } from "./textWidth.js";
+import { terminalSafe } from "./terminalText.js";
 
 export { shownSe } from "./layerColumns.js";
 
@@ -25,14 +26,16 @@ export interface TableOptions {
 
 export const paint = (enabled: boolean, code: number, text: string): string => (enabled && text ? `\u001b[${code}m${text}\u001b[39m` : text);
 
-/** A path shown in `width` columns: its end, where the file name is. */
-export function shortPath(path: string, width: number | undefined): string {
+/** A path shown in `width` columns: its end, where the file name is (made safe for the terminal first). */
+export function shortPath(name: string, width: number | undefined): string {
+  const path = terminalSafe(name);
   if (width === undefined || path.length <= width) return path;
   return `…${fitEnd(path, Math.max(1, width - 1))}`;
 }
 
-/** A column of names that shortens to distinct names. */
-export function namesColumn(id: string, header: string, names: string[]): TextColumn {
+/** A column of names that shortens to distinct names (made safe for the terminal before they are shortened). */
+export function namesColumn(id: string, header: string, raw: string[]): TextColumn {
+  const names = raw.map(terminalSafe);
   return { id, header, align: "left", cells: names, shrink: (width) => distinctShortNames(names, width) };
 }
 
@@ -114,13 +117,15 @@ export function renderModelTable(model: ModelResult, options: TableOptions): str
   const flagNote = `${flagged} flagged${s.include_flagged ? ", included" : ", left out of the summary"}`;
   out.push(wrapText(`settings: ${settingsText(s)}; ${count(fitted, "layer")} fitted (${flagNote}), ${count(model.skipped.length, "tensor")} skipped${options.verbose || model.skipped.length === 0 ? "" : " (--verbose lists them)"}${quantized}`, width));
   if (options.verbose && model.skipped.length > 0) {
+    // A reason may quote a name from the file (duplicate_of): shown safe.
+    const reasons = model.skipped.map((tensor) => terminalSafe(tensor.reason));
     const skipped = renderTextTable(
       [
         namesColumn("tensor", "skipped tensor", model.skipped.map((tensor) => tensor.tensor)),
         { id: "shape", header: "shape", align: "left", cells: model.skipped.map((tensor) => shape(tensor.shape)), dropOrder: 1 },
         { id: "params", header: "params", align: "right", cells: model.skipped.map((tensor) => integer(tensor.params)), dropOrder: 2 },
         { id: "dtype", header: "dtype", align: "left", cells: model.skipped.map((tensor) => tensor.dtype), dropOrder: 3 },
-        { id: "reason", header: "reason", align: "left", cells: model.skipped.map((tensor) => tensor.reason), shrink: (w) => model.skipped.map((tensor) => (displayWidth(tensor.reason) <= w ? tensor.reason : `${fitStart(tensor.reason, w - 1)}…`)), floor: 24 },
+        { id: "reason", header: "reason", align: "left", cells: reasons, shrink: (w) => reasons.map((reason) => (displayWidth(reason) <= w ? reason : `${fitStart(reason, w - 1)}…`)), floor: 24 },
       ],
       { color: options.color, ...(width !== undefined ? { width } : {}) },
     );

@@ -6,6 +6,7 @@
  * which (to say so under the table). Without a width (a pipe or a file) nothing is shortened.
  */
 import { MIN_NAME_WIDTH, distinctShortNames } from "./shortNames.js";
+import { terminalSafe } from "./terminalText.js";
 import { displayWidth, padDisplay, wrapText } from "./textWidth.js";
 
 export interface TextColumn {
@@ -110,7 +111,8 @@ export function droppedNote(table: RenderedTable, width: number | undefined, rem
  */
 export function simpleTable(head: readonly { header: string; align?: "left" | "right"; dropOrder?: number; color?: number }[], rows: readonly string[][], options: TextTableOptions): RenderedTable {
   const columns = head.map((column, i): TextColumn => {
-    const cells = rows.map((row) => row[i] ?? "");
+    // The names column is made safe for the terminal before it is shortened (names come from files).
+    const cells = rows.map((row) => (i === 0 ? terminalSafe(row[i] ?? "") : (row[i] ?? "")));
     return {
       id: column.header,
       header: column.header,

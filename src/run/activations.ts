@@ -20,9 +20,10 @@ import { executorFor, settingsRecord, tensorSelector } from "../analysis/model.j
 import { normalizeQuantile, resolveSettings, type AnalysisSettings } from "../analysis/settings.js";
 import { ExitCode, type Failure, InputError, UsageError } from "../errors.js";
 import { openModel } from "../formats/open.js";
+import { withInputDeadline } from "../io/inputSignal.js";
 import { SpillFile } from "../io/spillFile.js";
 import { defaultJobs } from "../parallel/executor.js";
-import { type InputOptions, type InputPlan, type InputSpec, planInputs } from "../runtime/inputs.js";
+import { INPUT_BATCH_BYTES, type InputOptions, type InputPlan, type InputSpec, planInputs } from "../runtime/inputs.js";
 import { OnnxActivationModel } from "../runtime/onnxModel.js";
 import { loadOnnxRuntime, releaseFinishedOutputs } from "../runtime/onnxRuntime.js";
 import type { LayerStatistics } from "../stats/layerHistograms.js";
@@ -51,6 +52,8 @@ export interface ActivationRunOptions {
   spillDir?: string;
   /** Bytes of values one run may return (default RUN_OUTPUT_BYTES). */
   runOutputBytes?: number;
+  /** Resident memory the runtime's process may reach (default: defaultRuntimeMemory of the model). */
+  runtimeMemoryBytes?: number;
   /** Progress of each pass over the inputs, in bytes of observed values (run/environment.ts). */
   progress?: Progress;
   onLayer?: (layer: ActivationLayer, statistics: LayerStatistics) => void;
@@ -71,11 +74,38 @@ export async function runActivations(modelPath: string, options: ActivationRunOp
   const budget = options.runOutputBytes ?? RUN_OUTPUT_BYTES;
   const opened = await openModel(modelPath);
   if (opened.format !== "onnx") throw new InputError("unknown-format", modelPath, `is a ${opened.format} model; activations runs ONNX models`);
-  const runtime = await loadOnnxRuntime();
-  const model = await OnnxActivationModel.open(modelPath, runtime, jobs);
-  const inputs = (): Promise<InputPlan> => planInputs(model.graphInputs(), options.inputs, options.input);
+  const runtime = await loadOnnxRuntime({ owner: modelPath, memoryCapBytes: options.runtimeMemoryBytes ?? defaultRuntimeMemory(opened.bytes) });
+  let model: OnnxActivationModel | undefined;
   let spill: SpillFile | undefined;
   try {
+    model = await OnnxActivationModel.open(modelPath, runtime, jobs);
+    return await activationsOf(model, runtime.version, opened, settings, jobs, budget, options, (created) => (spill = created));
+  } finally {
+    await model?.dispose().catch(() => undefined);
+    await runtime.close();
+    await spill?.remove();
+  }
+}
+
+/** The runtime's default memory cap: 2 GiB, or twice the model's bytes and 1 GiB for larger models. */
+export function defaultRuntimeMemory(modelBytes: number): number {
+  return Math.max(2 * 1024 ** 3, 2 * modelBytes + 1024 ** 3);
+}
+
+async function activationsOf(
+  model: OnnxActivationModel,
+  runtimeVersion: string,
+  opened: Awaited<ReturnType<typeof openModel>>,
+  settings: ActivationSettings,
+  jobs: number,
+  budget: number,
+  options: ActivationRunOptions,
+  spilled: (spill: SpillFile) => void,
+): Promise<ActivationResult> {
+  const modelPath = model.path;
+  const inputs = (): Promise<InputPlan> => planInputs(model.graphInputs(), options.inputs, options.input, modelPath);
+  let spill: SpillFile | undefined;
+  {
     // 1. Prepare on the first sample: If branches, values, bytes per sample.
     const probe = await inputs();
     const samples = probe.samples;
@@ -91,9 +121,9 @@ export async function runActivations(modelPath: string, options: ActivationRunOp
     const perSample = prepared.bytesPerSample;
     let setupSeconds = prepared.prepareSeconds;
 
-    // 2. Batch size and groups.
+    // 2. Batch size (what one run returns, and the inputs one batch holds) and groups.
     const sampleBytes = [...perSample.values()].reduce((sum, bytes) => sum + bytes, 0);
-    const batch = Math.max(1, Math.min(options.batch, Math.floor(budget / Math.max(1, sampleBytes))));
+    const batch = Math.max(1, Math.min(options.batch, Math.floor(budget / Math.max(1, sampleBytes)), Math.floor(INPUT_BATCH_BYTES / Math.max(1, probe.bytesPerSample))));
     const groups = (names: readonly string[]): string[][] => packGroups(names, (name) => (perSample.get(name) ?? 0) * batch, budget);
     const runGroups = groups(prepared.values.map((value) => value.name));
     const groupBytes = (group: readonly string[]): number => group.reduce((sum, name) => sum + (perSample.get(name) ?? 0) * batch, 0);
@@ -102,6 +132,7 @@ export async function runActivations(modelPath: string, options: ActivationRunOp
     const choice = options.secondPass ?? "auto";
     if (choice !== "rerun") {
       spill = await SpillFile.create(options.spillDir);
+      spilled(spill);
       const expected = sampleBytes * samples;
       const free = await spill.freeBytes();
       const fits = expected <= free / 2;
@@ -179,7 +210,7 @@ export async function runActivations(modelPath: string, options: ActivationRunOp
       },
       run: {
         runtime: "onnxruntime-node",
-        runtime_version: runtime.version,
+        runtime_version: runtimeVersion,
         threads: jobs,
         batch,
         groups: runGroups.length,
@@ -198,9 +229,6 @@ export async function runActivations(modelPath: string, options: ActivationRunOp
       pooled: views.pooled,
       per_unit: views.per_unit,
     };
-  } finally {
-    await model.dispose();
-    await spill?.remove();
   }
 }
 
@@ -236,6 +264,8 @@ export interface FittedActivations {
 
 export interface ActivationsRequest extends Omit<ActivationRunOptions, "jobs" | "progress" | "onLayer"> {
   models: readonly string[];
+  /** Seconds one model may take (all its runs); beyond it the runtime is killed and the model is a `timeout` failure. */
+  timeout?: number;
 }
 
 export interface ActivationsRun {
@@ -248,18 +278,20 @@ export interface ActivationsRun {
 /** `activations MODEL…`: every model run on the same inputs, under the batch failure policy. */
 export async function runActivationsBatch(request: ActivationsRequest, env: RunEnvironment): Promise<ActivationsRun> {
   applyEnvironment(env);
-  const { models, ...options } = request;
+  const { models, timeout, ...options } = request;
   const analysed = await forEachInput(
     models,
     async (path) => {
       const histograms: FittedActivations["histograms"] = { pooled: new Map(), per_unit: new Map() };
       try {
-        const result = await runActivations(path, {
-          ...options,
-          jobs: env.jobs,
-          ...(env.progress ? { progress: env.progress } : {}),
-          onLayer: (layer, statistics) => histograms[layer.view].set(layer.tensor, statistics.counts),
-        });
+        const result = await withInputDeadline(path, timeout, () =>
+          runActivations(path, {
+            ...options,
+            jobs: env.jobs,
+            ...(env.progress ? { progress: env.progress } : {}),
+            onLayer: (layer, statistics) => histograms[layer.view].set(layer.tensor, statistics.counts),
+          }),
+        );
         return { result, histograms };
       } finally {
         env.progress?.clear();

@@ -5,12 +5,12 @@
  *   input, and the other inputs are still analysed (exit code 2 at the end);
  * - any other error in one input is a bug: a failure entry with code `internal`, the other inputs
  *   are still analysed, and the command exits 70 at the end;
- * - a usage error (e.g. an output folder that cannot be written: every later input would fail the
- *   same way), a threshold error or an interruption (an AbortError) stops the whole run.
+ * - a usage error, an output error (an output folder that cannot be written: every later input would
+ *   fail the same way), a threshold error or an interruption (an AbortError) stops the whole run.
  *
  * Results keep the order of the inputs whatever the concurrency.
  */
-import { ExitCode, type Failure, INTERNAL_FAILURE, InputError, ThresholdError, UsageError } from "../errors.js";
+import { ExitCode, type Failure, INTERNAL_FAILURE, InputError, OutputError, ThresholdError, UsageError } from "../errors.js";
 import { mapLimited } from "../analysis/model.js";
 import type { RunEnvironment } from "./environment.js";
 
@@ -30,7 +30,7 @@ export interface BatchOutcome<R> {
 
 /** Errors that end the whole run instead of one input. */
 function stopsTheRun(error: unknown): boolean {
-  return error instanceof UsageError || error instanceof ThresholdError || (error instanceof Error && error.name === "AbortError");
+  return error instanceof UsageError || error instanceof OutputError || error instanceof ThresholdError || (error instanceof Error && error.name === "AbortError");
 }
 
 /** The failure entry for an error met while analysing `name`; rethrows errors that stop the run. */

@@ -9,7 +9,9 @@ import { type AnalysisSettings, resolveSettings } from "../analysis/settings.js"
 import { ExitCode, type Failure } from "../errors.js";
 import { openModel } from "../formats/open.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
+import { withInputDeadline } from "../io/inputSignal.js";
 import { isRemoteLocation } from "../io/location.js";
+import { nonfiniteTensors, nonfiniteWarning } from "../analysis/nonfinite.js";
 import { renderModelFigures, writeFigures } from "../report/figureFiles.js";
 import { renderHtmlReport } from "../report/html.js";
 import { VERSION } from "../version.js";
@@ -23,12 +25,14 @@ export interface FitRequest {
   settings: Partial<AnalysisSettings>;
   /** Keep each fitted layer's bin counts (for figures). */
   keepHistograms?: boolean;
+  /** Seconds one input may take (open and analysis); beyond it the input is a `timeout` failure. */
+  timeout?: number;
 }
 
 export interface FitRun {
   models: FittedModel[];
   failures: Failure[];
-  /** Fitted layers that held NaN/Inf values (dropped, flagged `nonfinite`): an input problem, exit 2. */
+  /** Layers that held NaN/Inf values (dropped and flagged `nonfinite`, or nothing else and skipped): an input problem, exit 2. */
   nonfinite: { model: string; tensor: string; values: number }[];
 }
 
@@ -39,13 +43,14 @@ export async function runFit(request: FitRequest, env: RunEnvironment): Promise<
     resolved.inputs,
     async (input) => {
       try {
-        const model = await openModel(openArgument(input));
-        return await fitModel(model, request.settings, {
-          jobs: env.jobs,
-          keepHistograms: request.keepHistograms ?? false,
-          onStart: (_model, bytes) => env.progress?.start(input.display, bytes, isRemoteLocation(input.display)),
-          onBytes: (bytes) => env.progress?.advance(bytes),
-        });
+        return await withInputDeadline(input.display, request.timeout, async () =>
+          fitModel(await openModel(openArgument(input)), request.settings, {
+            jobs: env.jobs,
+            keepHistograms: request.keepHistograms ?? false,
+            onStart: (_model, bytes) => env.progress?.start(input.display, bytes, isRemoteLocation(input.display)),
+            onBytes: (bytes) => env.progress?.advance(bytes),
+          }),
+        );
       } finally {
         env.progress?.clear();
       }
@@ -54,8 +59,12 @@ export async function runFit(request: FitRequest, env: RunEnvironment): Promise<
     env,
   );
   checkSelection(analysed.results.map(({ result }) => result), resolveSettings(request.settings), env);
-  const nonfinite = analysed.results.flatMap(({ result }) => result.layers.filter((layer) => layer.nonfinite > 0).map((layer) => ({ model: result.model, tensor: layer.tensor, values: layer.nonfinite })));
-  for (const entry of nonfinite) env.warn(`${entry.model}: tensor ${JSON.stringify(entry.tensor)}: ${entry.values} NaN/Inf values dropped (flagged "nonfinite")`);
+  const nonfinite = analysed.results.flatMap(({ result }) =>
+    nonfiniteTensors(result).map((entry) => {
+      env.warn(nonfiniteWarning(result.model, entry));
+      return { model: result.model, tensor: entry.tensor, values: entry.nonfinite };
+    }),
+  );
   return { models: analysed.results, failures: [...resolved.failures, ...analysed.failures], nonfinite };
 }
 

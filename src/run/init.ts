@@ -3,17 +3,18 @@
  * (METHOD §9). One reference model: its fits (or a fit file, or one μ, σ) → the plan
  * (analysis/init/plan.ts) → the --match-std scales → the checkpoint, streamed and committed
  * (initWrite.ts). Input problems throw an InputError naming the file (one model: nothing to go on
- * with); an output that must not be replaced is a UsageError, checked before any work.
+ * with); an output that must not be replaced is an OutputError (exit 73), checked before any work
+ * and again at the rename.
  */
 import { checkSelection } from "./selection.js";
 import { type InitPlan, type MatchStd, type ParameterSource, planInit } from "../analysis/init/plan.js";
 import { PARALLEL_MIN_BYTES, analyzeOpenedModel } from "../analysis/model.js";
 import { type AnalysisSettings, resolveSettings } from "../analysis/settings.js";
-import { InputError, UsageError } from "../errors.js";
+import { InputError } from "../errors.js";
 import { readFitFile } from "../formats/fitFile.js";
 import { openModel, resolveInputs } from "../formats/open.js";
 import type { OpenedModel } from "../formats/tensor.js";
-import { replaceRefusal } from "../io/atomicWrite.js";
+import { checkOutputPath } from "../io/atomicWrite.js";
 import { SourcePool, readsOnMainThread } from "../io/byteSource.js";
 import { isRemoteLocation } from "../io/location.js";
 import { type Executor, InlineExecutor } from "../parallel/executor.js";
@@ -46,11 +47,9 @@ async function openLike(path: string): Promise<OpenedModel> {
   return openModel(input.paths.length === 1 ? input.paths[0]! : input.paths);
 }
 
+/** Every file init writes must be a regular file (or new), in an existing folder, and none of `inputs` (exit 73). */
 async function checkOutputs(files: readonly string[], inputs: readonly string[]): Promise<void> {
-  for (const file of files) {
-    const refusal = await replaceRefusal(file, inputs);
-    if (refusal !== undefined) throw new UsageError(`-o ${file}: ${refusal}; refusing to replace it`);
-  }
+  for (const file of files) await checkOutputPath(file, inputs, { filesOnly: true });
 }
 
 /** The source's own metadata (safetensors keeps `format`, which transformers requires), and ours. */

@@ -7,7 +7,9 @@
  *   dims taking the batch size (a recurrent state of zeros is `--input state=0`);
  * - random values (`--random gaussian|uniform`, an explicit baseline, never the default): N(0, 1) or
  *   U[0, 1) from a seeded generator, per-sample shape from the graph or `--shape`.
- * Memory is one batch per input.
+ * Memory is one batch per input, and one batch of all inputs together holds at most
+ * INPUT_BATCH_BYTES (the batch is reduced to fit; a single sample larger than that is a `limit`
+ * error naming the input — a model declaring a 10⁹-element input must not allocate it).
  */
 import { InputError, UsageError } from "../errors.js";
 import { openModel } from "../formats/open.js";
@@ -56,6 +58,10 @@ export interface InputDescription {
 
 interface Feeder {
   description: InputDescription;
+  /** The input file it reads, if any (errors about its samples name it). */
+  file?: string;
+  /** Bytes of one sample as fed (a constant with dynamic dims: at a batch of one). */
+  bytesPerSample: number;
   /** Rows available (stored tensors only). */
   rows?: number;
   /** The next `count` samples (always called in order). */
@@ -66,6 +72,8 @@ interface Feeder {
 export interface InputPlan {
   inputs: InputDescription[];
   samples: number;
+  /** Bytes of one sample of all inputs together, as fed (≤ INPUT_BATCH_BYTES). */
+  bytesPerSample: number;
   /**
    * Feeds for the next `count` samples (fewer at the end), or undefined after the last. Batches of a
    * stored input must keep one size (the last may be shorter).
@@ -74,13 +82,16 @@ export interface InputPlan {
   close(): Promise<void>;
 }
 
+/** Largest batch of inputs held at once (all inputs together, as fed to the runtime). */
+export const INPUT_BATCH_BYTES = 64 * 1024 * 1024;
+
 /** Samples drawn for `--random` when no `--limit` says how many. */
 export const DEFAULT_RANDOM_SAMPLES = 1000;
 
 const formatShape = (shape: readonly (number | string | null)[] | undefined): string => (shape ? `[${shape.map((dim) => (typeof dim === "number" ? dim : dim || "?")).join(", ")}]` : "[?]");
 
-/** Bind specs to graph inputs and open what they name. */
-export async function planInputs(graphInputs: readonly GraphInput[], specs: readonly InputSpec[], options: InputOptions): Promise<InputPlan> {
+/** Bind specs to graph inputs of `model` (errors about what it declares name it) and open what they name. */
+export async function planInputs(graphInputs: readonly GraphInput[], specs: readonly InputSpec[], options: InputOptions, model = "the model"): Promise<InputPlan> {
   const byName = new Map(graphInputs.map((input) => [input.name, input]));
   const feeders = new Map<string, Feeder>();
   const bind = (input: GraphInput, feeder: Feeder): void => {
@@ -92,7 +103,7 @@ export async function planInputs(graphInputs: readonly GraphInput[], specs: read
     for (const spec of specs) {
       if (spec.name !== undefined && !byName.has(spec.name)) throw new UsageError(`--input ${spec.name}=…: the model has no input "${spec.name}"; its inputs are ${known()}`);
       if (spec.kind === "fill") {
-        bind(byName.get(spec.name)!, fillFeeder(byName.get(spec.name)!, spec.value));
+        bind(byName.get(spec.name)!, fillFeeder(byName.get(spec.name)!, spec.value, model));
         continue;
       }
       const tensors = await storedTensors(spec.path);
@@ -133,12 +144,19 @@ export async function planInputs(graphInputs: readonly GraphInput[], specs: read
     await Promise.all(ordered.map((feeder) => feeder.close()));
     throw new UsageError(`the inputs hold different numbers of samples: ${stored.map((feeder) => `${feeder.description.name} ${feeder.rows}`).join(", ")}`);
   }
+  const bytesPerSample = ordered.reduce((sum, feeder) => sum + feeder.bytesPerSample, 0);
+  if (bytesPerSample > INPUT_BATCH_BYTES) {
+    await Promise.all(ordered.map((feeder) => feeder.close()));
+    const largest = ordered.reduce((a, b) => (b.bytesPerSample > a.bytesPerSample ? b : a));
+    throw new InputError("limit", largest.file ?? model, `one sample of the model's inputs takes ${bytesPerSample} bytes (input "${largest.description.name}": ${largest.bytesPerSample}), above the ${INPUT_BATCH_BYTES}-byte limit for one batch`);
+  }
   const available = rows.length > 0 ? rows[0]! : (options.limit ?? DEFAULT_RANDOM_SAMPLES);
   const samples = Math.min(available, options.limit ?? Infinity);
   let done = 0;
   return {
     inputs: ordered.map((feeder) => feeder.description),
     samples,
+    bytesPerSample,
     async nextBatch(wanted) {
       if (done >= samples) return undefined;
       const count = Math.min(wanted, samples - done);
@@ -181,6 +199,8 @@ function fileFeeder(input: GraphInput, path: string, tensor: TensorRecord): Feed
   return {
     description: { name: input.name, type: input.type, source: `${path}${tensor.name && !path.endsWith(".npy") ? `:${tensor.name}` : ""} (${describeElementType(stored)})`, shape: tensor.shape },
     rows,
+    file: path,
+    bytesPerSample: rowElements * Math.max(stored.bytes, target.bytes),
     async next(count) {
       if (rowBytes === 0) return { type: input.type, data: convertValues(new Uint8Array(0), 0, stored, target), dims: [count, ...rowShape] };
       // Chunks are exactly `count` rows long (the batch), the last one shorter.
@@ -226,15 +246,18 @@ function filledShape(input: GraphInput, count: number): number[] {
   return (input.shape ?? []).map((dim) => (typeof dim === "number" ? dim : count));
 }
 
-function fillFeeder(input: GraphInput, value: number): Feeder {
+function fillFeeder(input: GraphInput, value: number, model: string): Feeder {
   const target = elementTypeOfOrt(input.type);
   if (!target) throw new UsageError(`model input "${input.name}" has type ${input.type}, which jaynes cannot feed`);
   if (target.kind !== "float" && !Number.isInteger(value)) throw new UsageError(`--input ${input.name}=${value}: the input is ${input.type}; give an integer`);
   return {
     description: { name: input.name, type: input.type, source: `constant ${value}`, shape: filledShape(input, 1) },
+    bytesPerSample: filledShape(input, 1).reduce((product, dim) => product * dim, 1) * Math.max(8, target.bytes),
     async next(count) {
       const dims = filledShape(input, count);
       const elements = dims.reduce((product, dim) => product * dim, 1);
+      // Dynamic dims take the batch size: a rank-k constant grows as count^k.
+      if (elements * Math.max(8, target.bytes) > INPUT_BATCH_BYTES) throw new InputError("limit", model, `--input ${input.name}=${value}: a batch of ${count} is ${elements} elements of shape [${dims.join(", ")}], above the ${INPUT_BATCH_BYTES}-byte limit for one batch`);
       const bytes = new Uint8Array(8);
       new DataView(bytes.buffer).setFloat64(0, value, true);
       const one = convertValues(bytes, 1, { kind: "float", bytes: 8 }, target.kind === "float" ? target : { kind: "float", bytes: 8 });
@@ -269,6 +292,7 @@ function randomFeeder(input: GraphInput, distribution: RandomDistribution, seed:
   const elementsPerSample = perSample.reduce((product, dim) => product * dim, 1);
   return {
     description: { name: input.name, type: input.type, source: `random ${distribution === "gaussian" ? "N(0, 1)" : "U[0, 1)"} (seed ${seed})`, shape: perSample },
+    bytesPerSample: elementsPerSample * target.bytes,
     async next(count) {
       const data = target.bytes === 8 ? new Float64Array(count * elementsPerSample) : new Float32Array(count * elementsPerSample);
       for (let i = 0; i < data.length; i++) data[i] = draw();

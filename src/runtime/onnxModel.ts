@@ -16,7 +16,7 @@
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { InputError } from "../errors.js";
+import { InputError, UsageError } from "../errors.js";
 import { type GraphNode, type OnnxModelGraph, walkModelGraph } from "../formats/onnx/graph.js";
 import { openOnnx } from "../formats/onnx/onnx.js";
 import { type Branch, type FlatGraph, type FlatNode, type RewriteWorkspace, createWorkspace, flattenGraph, writeRewrittenModel } from "../formats/onnx/rewrite.js";
@@ -151,7 +151,7 @@ export class OnnxActivationModel {
       return { session, rewritten };
     } catch (error) {
       await rewritten.remove();
-      throw new InputError("model", this.path, `onnxruntime cannot load the model: ${runtimeMessage(error)}`);
+      throw runtimeFailure(error, this.path, "cannot load the model");
     }
   }
 
@@ -165,7 +165,7 @@ export class OnnxActivationModel {
     try {
       return await session.run(this.feeds(inputs), fetches);
     } catch (error) {
-      throw new InputError("model", this.path, `onnxruntime failed on ${label}: ${runtimeMessage(error)}`);
+      throw runtimeFailure(error, this.path, `failed on ${label}`);
     }
   }
 
@@ -304,6 +304,12 @@ export class OnnxActivationModel {
 
 function runtimeMessage(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0]!.slice(0, 400);
+}
+
+/** What the runtime reported becomes a `model` error of the input; jaynes' own errors (a timeout, the memory cap, the process gone) pass as they are. */
+function runtimeFailure(error: unknown, path: string, what: string): Error {
+  if (error instanceof InputError || error instanceof UsageError) return error;
+  return new InputError("model", path, `onnxruntime ${what}: ${runtimeMessage(error)}`);
 }
 
 /**

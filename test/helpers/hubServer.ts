@@ -11,7 +11,7 @@
  * N body bytes, a request that never answers or a body that stops after N bytes. It counts the body bytes of file downloads.
  */
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, existsSync, openSync, readSync, readdirSync, statSync } from "node:fs";
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
@@ -44,6 +44,10 @@ export interface Fault {
   stall?: boolean;
   /** Send this many body bytes, then nothing more (the connection stays open). */
   stallAfterBytes?: number;
+  /** File downloads: send the body one byte every `dripMs` milliseconds (a server that never stalls, never finishes). */
+  dripMs?: number;
+  /** Answer 200 with these headers and this body instead (huge or compressed API replies). */
+  reply?: { headers: Record<string, string>; body: () => AsyncIterable<Uint8Array> };
 }
 
 export interface LoggedRequest extends FaultRequest {
@@ -158,6 +162,14 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     if (fault?.status !== undefined) {
       return hubError(response, fault.status, undefined, `injected ${fault.status}`, fault.headers);
     }
+    if (fault?.reply) {
+      response.writeHead(200, fault.reply.headers);
+      for await (const chunk of fault.reply.body()) {
+        if (response.destroyed) return;
+        if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve).once("close", resolve));
+      }
+      return void response.end();
+    }
 
     const api = /^\/api\/models\/([^/]+\/[^/]+)\/(revision|tree|paths-info)\/([^/]+)(?:\/(.*))?$/.exec(path);
     const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(path);
@@ -217,6 +229,21 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     const end = range?.end ?? size - 1;
     response.writeHead(range ? 206 : 200, { ...headers, "Content-Length": String(end - start + 1), ...(range ? { "Content-Range": `bytes ${start}-${end}/${size}` } : {}) });
     if (method === "HEAD") return void response.end();
+    if (fault?.dripMs !== undefined) {
+      const bytes = readFileSync(file).subarray(start, end + 1);
+      let at = 0;
+      const timer = setInterval(() => {
+        if (response.destroyed || at >= bytes.length) {
+          clearInterval(timer);
+          if (!response.destroyed) response.end();
+          return;
+        }
+        hub.servedBytes++;
+        response.write(bytes.subarray(at, ++at));
+      }, fault.dripMs);
+      response.on("close", () => clearInterval(timer));
+      return;
+    }
     // Streamed from disk, counting what actually goes out; a drop fault cuts the body at N bytes.
     const cut = fault?.dropAfterBytes ?? fault?.stallAfterBytes;
     const last = cut !== undefined ? Math.min(end, start + cut - 1) : end;

@@ -52,3 +52,13 @@ export function concat(parts: Uint8Array[]): Uint8Array {
 export function writeSafetensors(path: string, tensors: TensorSpec[], metadata?: Record<string, string>): void {
   writeFileSync(path, encodeSafetensors(tensors, metadata));
 }
+
+/** A safetensors file whose header lists `count` empty F32 tensors: a small file claiming a huge tensor list. */
+export function manyEmptyEntries(count: number): Uint8Array {
+  const parts: string[] = ["{"];
+  for (let i = 0; i < count; i++) parts.push(`${i ? "," : ""}"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`);
+  parts.push("}");
+  let header = parts.join("");
+  header += " ".repeat((8 - (header.length % 8)) % 8);
+  return rawSafetensors(header, new Uint8Array(0));
+}

@@ -19,6 +19,7 @@ import type { OpenedModel, TensorRecord } from "../tensor.js";
 import { shapeProduct } from "../tensor.js";
 import { GGML_BLOCK_DESCRIPTIONS, GGML_TYPES, type GgmlType } from "./ggmlTypes.js";
 import { sourceFetch, sourceUrl } from "./sourceFetch.js";
+import { checkTensorCount } from "../bounds.js";
 
 const DEFAULT_ALIGNMENT = 32;
 /** Metadata strings longer than this are left out of the report (tokenizer data, chat templates). */
@@ -68,6 +69,7 @@ function skipReason(type: GgmlType): string {
 export async function readGguf(source: ByteSource): Promise<OpenedModel> {
   const file = source.name;
   const header = await parseHeader(source);
+  checkTensorCount(source.name, header.tensorInfos.length);
   const headerEnd = header.tensorInfoByteRange[1];
   if (headerEnd > source.size) throw new InputError("truncated", file, `GGUF header runs to byte ${headerEnd} but the file has ${source.size} bytes`);
   const alignment = Number(header.metadata["general.alignment"] ?? DEFAULT_ALIGNMENT);
@@ -85,7 +87,8 @@ export async function readGguf(source: ByteSource): Promise<OpenedModel> {
     const ne = info.shape.map(Number);
     const shape = [...ne].reverse();
     const params = shapeProduct(ne);
-    if (params === undefined) throw new InputError("overflow", file, `shape [${shape.join(", ")}] overflows`, name);
+    // The dims as stored (bigints): a number above 2^53 would print rounded.
+    if (params === undefined) throw new InputError("overflow", file, `shape [${[...info.shape].reverse().join(", ")}] overflows`, name);
     const offset = Number(info.offset);
     if (!Number.isSafeInteger(offset)) throw new InputError("overflow", file, `data offset ${info.offset} exceeds 2^53`, name);
     const type = GGML_TYPES.get(info.dtype);

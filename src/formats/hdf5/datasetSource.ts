@@ -2,19 +2,20 @@
  * An HDF5 dataset as a byte source: its elements in row-major order, little-endian, as if they were
  * stored contiguously. HDF5 decides where a dataset's bytes are (contiguous, chunked, compressed,
  * filled), and h5wasm offers reads by hyperslab, not file offsets; so the Keras/HDF5 reader describes
- * a dataset's data as one range on this source, and the streaming layer reads it like any file:
- * chunk by chunk, on any thread (worker.ts registers the opener too).
+ * a dataset's data as one range on this source, and the streaming layer reads it like any file,
+ * chunk by chunk. The library itself runs in the HDF5 worker (hdf5Client.ts); sources are read on
+ * the main thread only (one library instance per process).
  *
  * A read of elements [e0, e1) becomes hyperslab reads of whole rows along the first dimension, at most
  * MAX_READ_BYTES at a time; a row larger than that is read by recursing into its own rows. Rows are
  * read as raw little-endian bytes of the dataset's type (any float width, either stored byte order).
  */
-import { InputError } from "../../errors.js";
 import { type ByteSource, registerSourceOpener } from "../../io/byteSource.js";
-import { acquireH5File, type H5File, hdf5ErrorSummary, loadH5wasm, releaseH5File } from "./h5wasm.js";
+import { hdf5Acquire, hdf5Call, hdf5Release } from "./hdf5Client.js";
 
 const PREFIX = "hdf5:";
-const MAX_READ_BYTES = 64 * 1024 * 1024;
+/** Largest hyperslab read at once (the worker's memory holds it twice: HDF5's buffer and the copy out). */
+export const MAX_READ_BYTES = 16 * 1024 * 1024;
 
 /** The source name of a dataset of a local HDF5 file; `display` names the input in errors. */
 export function datasetSourceName(path: string, dataset: string, display: string): string {
@@ -23,7 +24,6 @@ export function datasetSourceName(path: string, dataset: string, display: string
 }
 
 type Slice = [number, number];
-type H5Module = Awaited<ReturnType<typeof loadH5wasm>>["module"];
 
 class DatasetSource implements ByteSource {
   readonly size: number;
@@ -34,8 +34,6 @@ class DatasetSource implements ByteSource {
     readonly name: string,
     private readonly path: string,
     private readonly datasetPath: string,
-    private readonly file: H5File,
-    private readonly module: H5Module,
     metadata: { shape: number[] | null; size: number },
   ) {
     this.shape = metadata.shape ?? [];
@@ -54,45 +52,26 @@ class DatasetSource implements ByteSource {
       target.set(piece, written);
       written += piece.length;
     };
-    try {
-      this.readElements([], position / item, (position + target.length) / item, write);
-    } catch (error) {
-      if (error instanceof InputError) throw error;
-      throw new InputError("malformed", this.name, `HDF5 read failed (${hdf5ErrorSummary(error)})`, this.datasetPath);
-    }
+    await this.readElements([], position / item, (position + target.length) / item, write);
   }
 
-  /**
-   * The raw bytes of one hyperslab box. HDF5 reads in the dataset's own type with little-endian byte
-   * order (h5wasm's memory type), converting big-endian data and running the chunk filters; raw
-   * bytes rather than h5wasm's typed arrays, so float16 (no Float16Array in Node 20) reads too.
-   */
-  private readBox(ranges: Slice[]): Uint8Array {
+  private readBox(ranges: Slice[]): Promise<Uint8Array> {
     const elements = ranges.reduce((product, [lo, hi]) => product * (hi - lo), 1);
-    const bytes = elements * this.itemBytes;
-    const pointer = this.module._malloc(bytes);
-    if (pointer === 0) throw new InputError("limit", this.name, `HDF5 could not allocate ${bytes} bytes`, this.datasetPath);
-    try {
-      const rank = ranges.length;
-      this.module.get_dataset_data(
-        this.file.file_id,
-        this.datasetPath,
-        rank ? ranges.map(([lo, hi]) => BigInt(hi - lo)) : null,
-        rank ? ranges.map(([lo]) => BigInt(lo)) : null,
-        rank ? ranges.map(() => 1n) : null,
-        BigInt(pointer),
-      );
-      return this.module.HEAPU8.slice(pointer, pointer + bytes);
-    } finally {
-      this.module._free(pointer);
-    }
+    return hdf5Call<Uint8Array>(this.name, {
+      op: "read",
+      path: this.path,
+      dataset: this.datasetPath,
+      offset: ranges.map(([lo]) => lo),
+      count: ranges.map(([lo, hi]) => hi - lo),
+      bytes: elements * this.itemBytes,
+    });
   }
 
   /** Elements [from, to) of the sub-array at the fixed leading indices `fixed`, in order. */
-  private readElements(fixed: number[], from: number, to: number, write: (bytes: Uint8Array, from: number, to: number) => void): void {
+  private async readElements(fixed: number[], from: number, to: number, write: (bytes: Uint8Array, from: number, to: number) => void): Promise<void> {
     const at = fixed.map((index): Slice => [index, index + 1]);
     const rest = this.shape.slice(fixed.length);
-    if (rest.length === 0) return write(this.readBox(at), 0, 1);
+    if (rest.length === 0) return write(await this.readBox(at), 0, 1);
     const rowElements = rest.slice(1).reduce((product, dim) => product * dim, 1);
     const rowBytes = rowElements * this.itemBytes;
     const firstRow = Math.floor(from / rowElements);
@@ -100,7 +79,7 @@ class DatasetSource implements ByteSource {
     if (rowBytes > MAX_READ_BYTES) {
       for (let row = firstRow; row < endRow; row++) {
         const base = row * rowElements;
-        this.readElements([...fixed, row], Math.max(from, base) - base, Math.min(to, base + rowElements) - base, write);
+        await this.readElements([...fixed, row], Math.max(from, base) - base, Math.min(to, base + rowElements) - base, write);
       }
       return;
     }
@@ -109,27 +88,25 @@ class DatasetSource implements ByteSource {
     for (let row = firstRow; row < endRow; row += rowsPerRead) {
       const last = Math.min(endRow, row + rowsPerRead);
       const base = row * rowElements;
-      write(this.readBox([...at, [row, last], ...inner]), Math.max(from, base) - base, Math.min(to, last * rowElements) - base);
+      write(await this.readBox([...at, [row, last], ...inner]), Math.max(from, base) - base, Math.min(to, last * rowElements) - base);
     }
   }
 
   async close(): Promise<void> {
-    releaseH5File(this.path);
+    hdf5Release(this.path);
   }
 }
 
 async function openDatasetSource(name: string): Promise<ByteSource> {
   const [path, dataset, display] = JSON.parse(name.slice(PREFIX.length)) as [string, string, string];
-  const { module } = await loadH5wasm();
-  const file: H5File = await acquireH5File(path, display);
-  let metadata: { shape: number[] | null; size: number };
+  hdf5Acquire(path);
   try {
-    metadata = module.get_dataset_metadata(file.file_id, dataset);
+    const metadata = await hdf5Call<{ shape: number[] | null; size: number }>(display, { op: "meta", path, dataset });
+    return new DatasetSource(display, path, dataset, metadata);
   } catch (error) {
-    releaseH5File(path);
-    throw new InputError("malformed", display, `HDF5 dataset ${JSON.stringify(dataset)} is missing (${hdf5ErrorSummary(error)})`);
+    hdf5Release(path);
+    throw error;
   }
-  return new DatasetSource(display, path, dataset, file, module, metadata);
 }
 
 let registered = false;

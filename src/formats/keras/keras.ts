@@ -15,7 +15,8 @@ import { SourcePool, openSource } from "../../io/byteSource.js";
 import { isRemoteLocation } from "../../io/location.js";
 import { copyToTempFile } from "../../io/tempFile.js";
 import { datasetSourceName } from "../hdf5/datasetSource.js";
-import { acquireH5File, hdf5ErrorSummary, loadH5wasm, releaseH5File } from "../hdf5/h5wasm.js";
+import { hdf5Acquire, hdf5Call, hdf5Release } from "../hdf5/hdf5Client.js";
+import type { Hdf5DatasetInfo } from "../hdf5/hdf5Worker.js";
 import { PICKLED_NPZ } from "../numpy/numpy.js";
 import { isPlainObject, parseStrictJson } from "../strictJson.js";
 import type { FloatDType } from "../../io/encoding.js";
@@ -49,20 +50,14 @@ export function isKerasArchive(archive: ZipArchive): boolean {
   return archive.byName.has(KERAS_WEIGHTS_MEMBER) || (archive.byName.has(KERAS_NPZ_MEMBER) && archive.byName.has("config.json"));
 }
 
-interface DatasetMetadata {
-  type: number;
-  size: number;
-  signed: boolean;
-  shape: number[] | null;
-}
-
 const OPTIMIZER_GROUPS = ["optimizer/", "optimizer_weights/"];
 
 /** Filters built into the HDF5 library h5wasm ships: deflate, shuffle, fletcher32, nbit, scaleoffset. */
 const BUILT_IN_FILTERS = new Set([1, 2, 3, 5, 6]);
 
-function datasetTensor(path: string, dataset: string, meta: DatasetMetadata, filters: { id: number; name: string }[], fileBytes: number, display: string): TensorRecord {
-  const missingFilters = filters.filter((filter) => !BUILT_IN_FILTERS.has(filter.id)).map((filter) => `${filter.name || "unnamed"} (${filter.id})`);
+function datasetTensor(path: string, meta: Hdf5DatasetInfo, fileBytes: number, display: string): TensorRecord {
+  const dataset = meta.name;
+  const missingFilters = meta.filters.filter((filter) => !BUILT_IN_FILTERS.has(filter.id)).map((filter) => `${filter.name || "unnamed"} (${filter.id})`);
   const shape = meta.shape ?? [];
   const params = shapeProduct(shape);
   if (params === undefined) throw new InputError("overflow", display, `shape [${shape.join(", ")}] overflows`, dataset);
@@ -85,34 +80,18 @@ function datasetTensor(path: string, dataset: string, meta: DatasetMetadata, fil
   return record;
 }
 
-/** The datasets of a local HDF5 file as tensor records, and the file's Keras attributes. */
+/**
+ * The datasets of a local HDF5 file as tensor records, and the file's Keras attributes. Listed in
+ * the HDF5 worker, which refuses external links, virtual datasets and any other file the library
+ * tries to open (`unsafe-path`).
+ */
 async function readHdf5(path: string, fileBytes: number, display: string): Promise<{ tensors: TensorRecord[]; metadata: Record<string, string> }> {
-  const { module } = await loadH5wasm();
-  const file = await acquireH5File(path, display);
+  hdf5Acquire(path);
   try {
-    const tensors: TensorRecord[] = [];
-    const hdf5 = <T>(what: () => T, name?: string): T => {
-      try {
-        return what();
-      } catch (error) {
-        throw new InputError("malformed", display, `HDF5 structure is damaged (${hdf5ErrorSummary(error)})`, name);
-      }
-    };
-    for (const name of hdf5(() => module.get_names(file.file_id, "/", true))) {
-      if (hdf5(() => module.get_type(file.file_id, name), name) !== module.H5O_TYPE_DATASET) continue;
-      const meta = hdf5(() => module.get_dataset_metadata(file.file_id, name), name) as DatasetMetadata;
-      const filters = hdf5(() => module.get_dataset_filters(file.file_id, name), name);
-      tensors.push(datasetTensor(path, name, meta, filters, fileBytes, display));
-    }
-    const metadata: Record<string, string> = {};
-    for (const key of ["keras_version", "backend"]) {
-      if (!file.attrs[key]) continue;
-      const value = file.get_attribute(key, true);
-      if (typeof value === "string") metadata[key] = value;
-    }
-    return { tensors, metadata };
+    const { datasets, metadata } = await hdf5Call<{ datasets: Hdf5DatasetInfo[]; metadata: Record<string, string> }>(display, { op: "list", path });
+    return { tensors: datasets.map((meta) => datasetTensor(path, meta, fileBytes, display)), metadata };
   } finally {
-    releaseH5File(path);
+    hdf5Release(path);
   }
 }
 
@@ -155,7 +134,7 @@ export async function openKeras(path: string): Promise<OpenedModel> {
     checkInflateRatio(path, entry);
     const member = await openMember(source, entry);
     const span = memberSpan(member, 0, entry.size);
-    const copy = await copyToTempFile({ ...span, bytes: entry.size, name: KERAS_WEIGHTS_MEMBER, file: path }, pool);
+    const copy = await copyToTempFile({ ...span, bytes: entry.size, name: KERAS_WEIGHTS_MEMBER, file: path, crc32: { declared: entry.crc32, member: entry.name } }, pool);
     const { tensors, metadata } = await readHdf5(copy, entry.size, path);
     return { path, format: "keras", files: [path], bytes: source.size, metadata: { ...(await archiveMetadata(pool, archive)), ...metadata }, tensors };
   } finally {

@@ -8,7 +8,7 @@ import { InputError } from "../../errors.js";
 import { SourcePool } from "../../io/byteSource.js";
 import { baseNameOf } from "../../io/location.js";
 import type { OpenedModel, TensorRecord } from "../tensor.js";
-import { checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive, type ZipArchive } from "../zip/zip.js";
+import { attachMemberChecksum, checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive, type ZipArchive } from "../zip/zip.js";
 import { npyTensor, readNpyHeader } from "./npy.js";
 
 export async function openNpy(path: string): Promise<OpenedModel> {
@@ -51,7 +51,9 @@ export async function openNpz(path: string): Promise<OpenedModel> {
       checkInflateRatio(path, entry);
       const member = await openMember(source, entry);
       const header = await readNpyHeader((start, length) => readMemberBytes(pool, member, start, length), entry.size, path, name);
-      tensors.push(npyTensor(name, header, entry.size, (start, bytes) => memberSpan(member, start, bytes), path));
+      const tensor = npyTensor(name, header, entry.size, (start, bytes) => memberSpan(member, start, bytes), path);
+      await attachMemberChecksum(pool, member, tensor.data);
+      tensors.push(tensor);
     }
     // Only pickled objects (Keras' model.weights.npz stores dicts of arrays so): nothing can be read.
     if (tensors.length > 0 && tensors.every((tensor) => tensor.dtype === "OBJECT")) throw new InputError("unsafe", path, `holds only ${PICKLED_NPZ}`);

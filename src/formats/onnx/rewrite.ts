@@ -17,7 +17,7 @@
  * External data stays where it is: copies are written into a workspace folder that holds every
  * external data file at the same relative location (`createWorkspace`).
  */
-import { copyFile, link, mkdir, open, stat } from "node:fs/promises";
+import { copyFile, link, mkdir, open, realpath, stat } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { ByteSource } from "../../io/byteSource.js";
 import { removeTemporaryFolder, temporaryFolder } from "../../io/tempFile.js";
@@ -167,7 +167,8 @@ export async function createWorkspace(modelPath: string, externalFiles: readonly
       const target = join(folder, location);
       await mkdir(dirname(target), { recursive: true });
       try {
-        await link(resolve(file), target);
+        // The file itself, not a link to it: a relative link would point elsewhere from here.
+        await link(await realpath(file), target);
       } catch {
         await copyFile(resolve(file), target);
         copiedBytes += (await stat(target)).size;

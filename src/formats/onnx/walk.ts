@@ -24,6 +24,7 @@ import {
   TensorField,
   TrainingInfoField,
 } from "./schema.js";
+import { TensorBudget } from "../bounds.js";
 
 export const MAX_GRAPH_DEPTH = 64;
 /** Tensor rank limit: ONNX sets none, but no real tensor comes near it. */
@@ -80,7 +81,11 @@ interface GraphWalk {
   nodes: number;
 }
 
+/** Tensors found so far per walk: a model may hold at most MAX_TENSORS (formats/bounds.ts). */
+const budgets = new WeakMap<WireStream, TensorBudget>();
+
 export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
+  budgets.set(stream, new TensorBudget(stream.source.name));
   const metadata: Record<string, string> = {};
   const tensors: FoundTensor[] = [];
   const opsets: string[] = [];
@@ -108,7 +113,7 @@ export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
         const graph = await walkGraph(stream, await stream.message(header, end, "graph"), 1);
         for (const tensor of graph.tensors) tensor.rank.unshift(0);
         executionOrder = graph.nodes > 0;
-        tensors.push(...graph.tensors);
+        for (const tensor of graph.tensors) tensors.push(tensor);
         break;
       }
       case ModelField.opsetImport: {
@@ -126,7 +131,7 @@ export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
           tensor.path.unshift(`training_info[${trainingIndex}]`);
           tensor.rank.unshift(1, trainingIndex);
         }
-        tensors.push(...found);
+        for (const tensor of found) tensors.push(tensor);
         trainingIndex++;
         break;
       }
@@ -134,7 +139,7 @@ export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
         const found = await walkFunction(stream, await stream.message(header, end, "functions"));
         for (const tensor of found) tensor.rank.unshift(2, functionIndex);
         functionIndex++;
-        tensors.push(...found);
+        for (const tensor of found) tensors.push(tensor);
         break;
       }
       default:
@@ -184,7 +189,7 @@ async function walkTrainingInfo(stream: WireStream, span: Span): Promise<FoundTe
         tensor.path.unshift(label);
         tensor.rank.unshift(header.field === TrainingInfoField.initialization ? 0 : 1);
       }
-      found.push(...inner.tensors);
+      for (const tensor of inner.tensors) found.push(tensor);
     } else {
       await stream.skip(header, span.end);
     }
@@ -214,7 +219,7 @@ async function walkFunction(stream: WireStream, span: Span): Promise<FoundTensor
         const node = await walkNode(stream, await stream.message(header, span.end, "node"), nodeIndex, 1);
         for (const tensor of node.tensors) tensor.rank.unshift(nodeIndex);
         nodeIndex++;
-        found.push(...node.tensors);
+        for (const tensor of node.tensors) found.push(tensor);
         break;
       }
       default:
@@ -248,7 +253,7 @@ async function walkGraph(stream: WireStream, span: Span, depth: number): Promise
           uses.add(name);
         }
         nodeIndex++;
-        found.push(...node.tensors);
+        for (const tensor of node.tensors) found.push(tensor);
         break;
       }
       case GraphField.initializer: {
@@ -369,7 +374,7 @@ async function walkAttribute(stream: WireStream, span: Span, depth: number): Pro
       case AttributeField.g: {
         const inner = await walkGraph(stream, await stream.message(header, span.end, "g"), depth + 1);
         nested(inner);
-        info.graphs.push(...inner.tensors);
+        for (const tensor of inner.tensors) info.graphs.push(tensor);
         break;
       }
       case AttributeField.graphs: {
@@ -380,7 +385,7 @@ async function walkAttribute(stream: WireStream, span: Span, depth: number): Pro
           tensor.rank.unshift(graphIndex);
         }
         graphIndex++;
-        info.graphs.push(...inner.tensors);
+        for (const tensor of inner.tensors) info.graphs.push(tensor);
         break;
       }
       default:
@@ -421,17 +426,23 @@ export function typedFieldName(field: number): string {
   return TYPED_FIELDS.get(field)?.name ?? `field ${field}`;
 }
 
+const NO_PACKED: Map<number, Span[]> = new Map();
+const NO_UNPACKED: Set<number> = new Set();
+const NO_EXTERNAL: [string, string][] = [];
+
 async function readTensor(stream: WireStream, span: Span): Promise<TensorProtoInfo> {
+  budgets.get(stream)?.add();
   const info: TensorProtoInfo = {
     at: span.start,
     name: "",
     dims: [],
     dataType: 0,
     segmented: false,
-    packed: new Map(),
-    unpacked: new Set(),
+    // Shared empties until a field needs one: a model may hold 200,000 tensors (formats/bounds.ts).
+    packed: NO_PACKED,
+    unpacked: NO_UNPACKED,
     stringData: false,
-    external: [],
+    external: NO_EXTERNAL,
     dataLocation: 0,
   };
   while (stream.position < span.end) {
@@ -441,11 +452,13 @@ async function readTensor(stream: WireStream, span: Span): Promise<TensorProtoIn
       stream.expectWireType(header, [WIRE_BYTES, typed.element], typed.name);
       if (header.wireType === WIRE_BYTES) {
         const payload = await stream.span(span.end, typed.name);
+        if (info.packed === NO_PACKED) info.packed = new Map();
         const pieces = info.packed.get(header.field) ?? [];
         pieces.push(payload);
         info.packed.set(header.field, pieces);
         stream.position = payload.end;
       } else {
+        if (info.unpacked === NO_UNPACKED) info.unpacked = new Set();
         info.unpacked.add(header.field);
         await stream.skip(header, span.end);
       }
@@ -479,6 +492,7 @@ async function readTensor(stream: WireStream, span: Span): Promise<TensorProtoIn
         break;
       }
       case TensorField.externalData:
+        if (info.external === NO_EXTERNAL) info.external = [];
         info.external.push(await readStringPair(stream, await stream.message(header, span.end, "external_data")));
         break;
       case TensorField.dataLocation:

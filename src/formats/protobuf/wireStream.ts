@@ -20,6 +20,7 @@ export const WIRE_FIXED32 = 5;
 /** A varint has at most 10 bytes (64 bits in groups of 7). */
 const MAX_VARINT_BYTES = 10;
 export const DEFAULT_WINDOW_BYTES = 256 * 1024;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 export interface FieldHeader {
   field: number;
@@ -126,7 +127,7 @@ export class WireStream {
     const length = await this.varint(end, `length of ${what}`);
     const start = this.position;
     if (start + length > end) {
-      this.fail("malformed", `length ${length} of ${what} runs past the end of the ${end === this.size ? "file" : "enclosing message"} (${end - start} bytes left)`, at);
+      this.fail("malformed", `length ${Number.isSafeInteger(length) ? length : "≥ 2^53"} of ${what} runs past the end of the ${end === this.size ? "file" : "enclosing message"} (${end - start} bytes left)`, at);
     }
     return { start, end: start + length };
   }
@@ -159,11 +160,19 @@ export class WireStream {
   async string(span: Span, what: string, maxBytes = 1 << 20): Promise<string> {
     const length = span.end - span.start;
     if (length > maxBytes) this.fail("limit", `${what} is ${length} bytes long (limit ${maxBytes})`, span.start);
-    const bytes = new Uint8Array(length);
-    await this.source.readExact(bytes, span.start);
+    let bytes: Uint8Array;
+    this.position = span.start;
+    if (length <= this.window.length) {
+      // Names are short and many (one per tensor): read them from the window, not one read each.
+      await this.ensure(length, span.end);
+      bytes = this.window.subarray(this.position - this.windowStart, this.position - this.windowStart + length);
+    } else {
+      bytes = new Uint8Array(length);
+      await this.source.readExact(bytes, span.start);
+    }
     this.position = span.end;
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      return utf8.decode(bytes);
     } catch {
       return this.fail("malformed", `${what} is not valid UTF-8`, span.start);
     }

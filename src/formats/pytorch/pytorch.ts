@@ -16,9 +16,10 @@ import { SourcePool } from "../../io/byteSource.js";
 import type { ByteRange, DeflateCompression } from "../../io/tensorData.js";
 import type { FloatDType } from "../../io/encoding.js";
 import { type OpenedModel, type TensorRecord, shapeProduct } from "../tensor.js";
-import { METHOD_STORED, type ZipArchive, type ZipEntry, type ZipMember, checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive } from "../zip/zip.js";
+import { METHOD_STORED, type ZipArchive, type ZipEntry, type ZipMember, attachMemberChecksum, checkInflateRatio, memberSpan, openMember, readMemberBytes, readZipArchive } from "../zip/zip.js";
 import { PyDict, PyStorage, PyTensor, PyUnsupportedTensor, type PyValue, unpickle } from "./pickle.js";
 import { viewLayout } from "./strided.js";
+import { TensorBudget } from "../bounds.js";
 
 /** A state_dict's pickle is kilobytes to a few megabytes (≈ 150 bytes per tensor); larger ones are refused. */
 export const MAX_PICKLE_BYTES = 32 * 1024 * 1024;
@@ -111,7 +112,8 @@ const TORCH_DTYPES: Record<string, DtypeInfo> = {
  * shared sub-structures are harmless) and at most MAX_NESTING deep; a path is kept as a parent chain
  * and joined only for a tensor, so the walk is linear in the number of containers.
  */
-function tensorsIn(root: PyValue): { name: string; value: PyTensor | PyUnsupportedTensor }[] {
+function tensorsIn(root: PyValue, file: string): { name: string; value: PyTensor | PyUnsupportedTensor }[] {
+  const budget = new TensorBudget(file);
   interface Step {
     key: string;
     parent: Step | undefined;
@@ -128,6 +130,8 @@ function tensorsIn(root: PyValue): { name: string; value: PyTensor | PyUnsupport
   while (pending.length > 0) {
     const { step, value } = pending.pop()!;
     if (value instanceof PyTensor || value instanceof PyUnsupportedTensor) {
+      // Counted before the name is built: a small pickle can reference one tensor a million times.
+      budget.add();
       found.push({ name: nameOf(step), value });
       continue;
     }
@@ -194,7 +198,7 @@ export async function openPytorch(path: string): Promise<OpenedModel> {
       return member;
     };
 
-    const found = tensorsIn(root);
+    const found = tensorsIn(root, path);
     const renamed = uniqueNames(found.map((f) => f.name));
     const tensors: TensorRecord[] = [];
     for (const [i, { name: originalName, value }] of found.entries()) {
@@ -204,7 +208,10 @@ export async function openPytorch(path: string): Promise<OpenedModel> {
         tensors.push({ ...naming, dtype: "UNKNOWN", shape: [], params: 0, skipReason: value.reason });
         continue;
       }
-      tensors.push(await tensorRecord(path, naming, value, await storageMember(value.storage, name), bigEndian));
+      const member = await storageMember(value.storage, name);
+      const record = await tensorRecord(path, naming, value, member, bigEndian);
+      await attachMemberChecksum(pool, member, record.data);
+      tensors.push(record);
     }
     const metadata: Record<string, string> = { archive: prefix.replace(/\/$/, ""), byteorder: bigEndian ? "big" : "little", storages: String(new Set(found.flatMap((f) => (f.value instanceof PyTensor ? [f.value.storage.key] : []))).size) };
     return { path, format: "pytorch", files: [path], bytes: source.size, metadata, tensors, order: "written" };

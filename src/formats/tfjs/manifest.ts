@@ -8,6 +8,7 @@ import { InputError } from "../../errors.js";
 import { readSmallFile } from "../smallFile.js";
 import { executionRanks } from "./graphOrder.js";
 import { isPlainObject, parseStrictJson } from "../strictJson.js";
+import { checkTensorCount } from "../bounds.js";
 
 /** JSON manifests and model.json files larger than this are refused (topologies run to a few MB). */
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
@@ -60,6 +61,7 @@ export async function readManifest(path: string): Promise<TfjsManifest> {
   const value = await readManifestJson(path);
   const raw = manifestFromJson(value);
   if (!raw) throw new InputError("header-json", path, "not a TF.js model.json (no weightsManifest array) nor a weight manifest (an array of {paths, weights} groups)");
+  checkTensorCount(path, raw.reduce<number>((sum, group) => sum + (isPlainObject(group) && Array.isArray(group.weights) ? group.weights.length : 0), 0), "weights");
   const metadata: Record<string, string> = {};
   let kind = "weights-manifest";
   let ranks: Map<string, number> | undefined;

@@ -29,6 +29,8 @@ import { type TfjsEntry, manifestFromJson, readManifest, readManifestJson } from
 const STORED_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 };
 /** Bytes of one string element's length prefix. */
 const STRING_LENGTH_BYTES = 4;
+/** Bytes of the shards read at once while walking the length prefixes of a string tensor. */
+const WINDOW_BYTES = 64 * 1024;
 
 /** Content test: JSON (an object with `weightsManifest`, or an array of {paths, weights} groups). */
 export async function looksLikeTfjs(head: Uint8Array, path: string): Promise<boolean> {
@@ -74,14 +76,28 @@ class ShardStream {
     return ranges;
   }
 
+  /** Bytes [window, window + windowBytes) of the stream, read once for many length prefixes. */
+  private window = new Uint8Array(0);
+  private windowStart = 0;
+
+  /**
+   * The little-endian u32 at `offset`. String tensors hold one length prefix per element, mostly a
+   * few bytes apart: they are parsed from a 64 KiB window, not read (and awaited) one by one.
+   */
   async uint32(offset: number): Promise<number> {
-    const bytes = new Uint8Array(STRING_LENGTH_BYTES);
-    let filled = 0;
-    for (const range of this.ranges(offset, STRING_LENGTH_BYTES)) {
-      await (await this.pool.get(range.source)).readExact(bytes.subarray(filled, filled + range.length), range.offset);
-      filled += range.length;
+    if (offset < this.windowStart || offset + STRING_LENGTH_BYTES > this.windowStart + this.window.length) {
+      const length = Math.min(WINDOW_BYTES, this.total - offset);
+      const bytes = new Uint8Array(length);
+      let filled = 0;
+      for (const range of this.ranges(offset, length)) {
+        await (await this.pool.get(range.source)).readExact(bytes.subarray(filled, filled + range.length), range.offset);
+        filled += range.length;
+      }
+      this.window = bytes;
+      this.windowStart = offset;
     }
-    return new DataView(bytes.buffer).getUint32(0, true);
+    const at = offset - this.windowStart;
+    return (this.window[at]! | (this.window[at + 1]! << 8) | (this.window[at + 2]! << 16) | (this.window[at + 3]! << 24)) >>> 0;
   }
 }
 
@@ -148,7 +164,7 @@ export async function openTfjs(path: string): Promise<OpenedModel> {
       const shards = group.paths.map((shard) => resolveInside(folder, shard, path));
       const sizes: number[] = [];
       for (const shard of shards) sizes.push(await fileSize(shard, path, pool));
-      files.push(...shards);
+      for (const shard of shards) files.push(shard);
       bytes += sizes.reduce((sum, size) => sum + size, 0);
       const stream = new ShardStream(shards, sizes, pool);
       let offset = 0;

@@ -8,10 +8,11 @@
  * The flatbuffers runtime does no bounds checking (a bad offset reads `undefined` as 0); every read
  * here is checked against the file and an offset outside it is an InputError naming the byte.
  */
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 import { ByteBuffer } from "flatbuffers";
 import { InputError } from "../../errors.js";
 import { describeIoError } from "../../io/byteSource.js";
+import { assertRegularFileSync, checkOpenedRegular, noteInputFile } from "../../io/regularFile.js";
 
 const PAGE_BYTES = 16 * 1024;
 const MAX_PAGES = 256;
@@ -33,15 +34,17 @@ export class PagedByteBuffer extends ByteBuffer {
   }
 
   static open(path: string): PagedByteBuffer {
+    assertRegularFileSync(path);
     let fd: number;
     try {
-      fd = openSync(path, "r");
+      fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
       throw new InputError("io", path, describeIoError(error));
     }
     try {
       const stat = fstatSync(fd);
-      if (!stat.isFile()) throw new InputError("io", path, "not a regular file");
+      checkOpenedRegular(path, stat);
+      noteInputFile(path);
       return new PagedByteBuffer(fd, path, stat.size);
     } catch (error) {
       closeSync(fd);
@@ -114,6 +117,27 @@ export class PagedByteBuffer extends ByteBuffer {
   override readInt32(offset: number): number {
     this.check(offset, 4);
     return this.byte(offset) | (this.byte(offset + 1) << 8) | (this.byte(offset + 2) << 16) | (this.byte(offset + 3) << 24);
+  }
+
+  /**
+   * The position of a table's field (0 when absent), with the table and its vtable checked as the
+   * flatbuffers verifier does: the vtable inside the file, its size even and ≥ 4, the table's size
+   * covering the field. Without this a zeroed or bent offset reads other bytes as a table.
+   */
+  override __offset(table: number, slot: number): number {
+    this.check(table, 4, "table");
+    const vtable = table - this.readInt32(table);
+    this.check(vtable, 4, "vtable");
+    const vtableBytes = this.readUint16(vtable);
+    const tableBytes = this.readUint16(vtable + 2);
+    if (vtableBytes < 4 || vtableBytes % 2 !== 0) this.fail(`vtable size ${vtableBytes} is not an even number ≥ 4`, vtable);
+    if (tableBytes < 4) this.fail(`table size ${tableBytes} is smaller than its vtable offset`, vtable);
+    this.check(vtable, vtableBytes, "vtable");
+    this.check(table, tableBytes, "table");
+    if (slot >= vtableBytes) return 0;
+    const at = this.readUint16(vtable + slot);
+    if (at !== 0 && at + 1 > tableBytes) this.fail(`field at ${at} lies outside its ${tableBytes}-byte table`, table);
+    return at;
   }
 
   /** Copy of [offset, offset + length) (strings only: bounded by the caller). */

@@ -49,8 +49,11 @@ import {
   uint8Field,
   vectorField,
 } from "./schema.js";
+import { TensorBudget } from "../bounds.js";
 
 export const TFLITE_IDENTIFIER = "TFL3";
+/** The only schema version TFLite reads (schema.fbs, TFLITE_SCHEMA_VERSION). */
+const TFLITE_SCHEMA_VERSION = 3;
 
 /** Content test: the file identifier "TFL3" at bytes 4–7 (after the root table offset). */
 export function looksLikeTflite(head: Uint8Array): boolean {
@@ -135,15 +138,24 @@ export async function openTflite(path: string): Promise<OpenedModel> {
 
 function readModel(bb: PagedByteBuffer, path: string): OpenedModel {
   if (bb.fileSize < 8 || !bb.__has_identifier(TFLITE_IDENTIFIER)) throw new InputError("malformed", path, `not a TFLite flatbuffer (no "${TFLITE_IDENTIFIER}" identifier at byte 4)`);
+  // The root table follows the root offset and the identifier: a smaller offset (a zeroed one reads
+  // the header itself as a table) is a damaged file, not an empty model.
+  const rootOffset = bb.readInt32(0) >>> 0;
+  if (rootOffset < 8) throw new InputError("malformed", path, `root table offset ${rootOffset} points into the file header (damaged file)`, undefined, 0);
   const model = rootTable(bb);
-  const metadata: Record<string, string> = { schema_version: String(uint32Field(bb, model, ModelSlot.version)) };
+  const version = uint32Field(bb, model, ModelSlot.version);
+  // TFLite reads schema version 3 only (FlatBufferModel refuses any other).
+  if (version !== TFLITE_SCHEMA_VERSION) throw new InputError("malformed", path, `schema version ${version}, but TFLite models have version ${TFLITE_SCHEMA_VERSION} (damaged file?)`, undefined, model);
+  const metadata: Record<string, string> = { schema_version: String(version) };
   const description = stringField(bb, model, ModelSlot.description);
   if (description) metadata.description = description;
   const subgraphs = vectorField(bb, model, ModelSlot.subgraphs, 4);
   const buffers = vectorField(bb, model, ModelSlot.buffers, 4);
+  if (!subgraphs || subgraphs.length === 0) throw new InputError("malformed", path, "the model has no subgraph (TFLite needs at least one)", undefined, model);
   const tensors: TensorRecord[] = [];
   const seen = new Map<string, number>();
   let operatorCount = 0;
+  const budget = new TensorBudget(path);
   for (let s = 0; s < (subgraphs?.length ?? 0); s++) {
     const subgraph = tableAt(bb, subgraphs!, s);
     const prefix = s === 0 ? "" : `${stringField(bb, subgraph, SubGraphSlot.name) || `subgraph${s}`}/`;
@@ -151,6 +163,7 @@ function readModel(bb: PagedByteBuffer, path: string): OpenedModel {
     const firstUse = firstOperatorReading(bb, subgraph);
     operatorCount += firstUse.operators;
     const found: { record: TensorRecord; rank: number }[] = [];
+    budget.add(list?.length ?? 0);
     for (let t = 0; t < (list?.length ?? 0); t++) {
       const table = tableAt(bb, list!, t);
       const bufferIndex = uint32Field(bb, table, TensorSlot.buffer);

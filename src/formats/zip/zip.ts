@@ -7,12 +7,18 @@
  * so NumPy .npz, PyTorch .pt/.bin and .keras archives of any size stream like plain files.
  *
  * Every length read from the archive is bounded before anything is allocated; a member whose data
- * would lie outside the file, overlap the central directory, or whose name repeats is an InputError.
+ * would lie outside the file, overlap the central directory or the next member, whose local header
+ * names another member, or whose name repeats is an InputError (as Python's zipfile refuses them).
+ * CRC-32s are checked as the data streams by: a member read whole (pickles, small JSON), a deflated
+ * member inflated to its end (io/inflate.ts), a stored member whose tail a tensor covers
+ * (`TensorData.checksum`, combined from the parallel reads: parallel/tasks.ts, analysis/accumulate.ts).
  */
 import { InputError } from "../../errors.js";
 import { type ByteSource, type SourcePool, readU64 } from "../../io/byteSource.js";
+import { assertMemberCrc, crc32 } from "../../io/crc32.js";
 import { inflateToBuffer } from "../../io/inflate.js";
-import type { ByteRange, DeflateCompression } from "../../io/tensorData.js";
+import type { ByteRange, DeflateCompression, MemberChecksum, TensorData } from "../../io/tensorData.js";
+import { checkTensorCount } from "../bounds.js";
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -36,6 +42,10 @@ export interface ZipEntry {
   compressedSize: number;
   size: number;
   localHeaderOffset: number;
+  /** The CRC-32 the central directory declares for the content. */
+  crc32: number;
+  /** Where the next member's local header (or the central directory) starts: this member's data ends before. */
+  limit: number;
 }
 
 export interface ZipArchive {
@@ -103,6 +113,7 @@ async function readEndRecord(source: ByteSource): Promise<{ entries: number; dir
   if (directoryOffset + directoryBytes > endOffset) {
     throw new InputError("truncated", file, `zip central directory [${directoryOffset}, ${directoryOffset + directoryBytes}) runs past its end record at byte ${endOffset} (truncated?)`);
   }
+  checkTensorCount(file, entries, "zip members");
   if (entries * 46 > directoryBytes) throw new InputError("malformed", file, `zip end record declares ${entries} entries but the central directory has only ${directoryBytes} bytes`);
   return { entries, directoryOffset, directoryBytes };
 }
@@ -124,6 +135,7 @@ export async function readZipArchive(source: ByteSource): Promise<ZipArchive> {
     if (at + 46 > directoryBytes || directory.getUint32(at, true) !== CENTRAL_HEADER) throw new InputError("malformed", file, `zip central directory entry ${index} is missing or damaged`, undefined, where);
     const flags = directory.getUint16(at + 8, true);
     const method = directory.getUint16(at + 10, true);
+    const declaredCrc = directory.getUint32(at + 16, true);
     let compressedSize = directory.getUint32(at + 20, true);
     let size = directory.getUint32(at + 24, true);
     const nameLength = directory.getUint16(at + 28, true);
@@ -168,10 +180,21 @@ export async function readZipArchive(source: ByteSource): Promise<ZipArchive> {
       throw new InputError("malformed", file, `zip member ${JSON.stringify(name)} (${compressedSize} bytes at byte ${localHeaderOffset}) overlaps the central directory or lies past it`, undefined, where);
     }
     if (byName.has(name)) throw new InputError("malformed", file, `zip archive holds member ${JSON.stringify(name)} twice`, undefined, where);
-    const entry: ZipEntry = { name, method, flags, compressedSize, size, localHeaderOffset };
+    const entry: ZipEntry = { name, method, flags, compressedSize, size, localHeaderOffset, crc32: declaredCrc, limit: directoryOffset };
     entries.push(entry);
     byName.set(name, entry);
     at = end;
+  }
+  // Each member's data must end before the next member begins: two entries with one local header,
+  // or one whose data runs into the next member, would read another member's bytes.
+  const byOffset = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  for (let i = 0; i < byOffset.length; i++) {
+    const entry = byOffset[i]!;
+    const next = byOffset[i + 1];
+    if (next && next.localHeaderOffset === entry.localHeaderOffset) {
+      throw new InputError("malformed", file, `zip members ${JSON.stringify(entry.name)} and ${JSON.stringify(next.name)} point at the same local header: refused (overlapping entries)`, undefined, entry.localHeaderOffset);
+    }
+    if (next) entry.limit = next.localHeaderOffset;
   }
   return { file, fileSize: source.size, entries, byName };
 }
@@ -186,11 +209,31 @@ export function unreadableReason(entry: ZipEntry): string | undefined {
 
 /** Where a member's data starts: after its local header, whose name and extra lengths may differ from the central ones. */
 export async function memberDataOffset(source: ByteSource, entry: ZipEntry): Promise<number> {
-  const header = await readAt(source, entry.localHeaderOffset, 30);
-  if (header.getUint32(0, true) !== LOCAL_HEADER) throw new InputError("malformed", source.name, `zip member ${JSON.stringify(entry.name)} has no local header`, undefined, entry.localHeaderOffset);
-  const start = entry.localHeaderOffset + 30 + header.getUint16(26, true) + header.getUint16(28, true);
+  const at = entry.localHeaderOffset;
+  if (at + 30 > source.size) throw new InputError("truncated", source.name, `zip member ${JSON.stringify(entry.name)}: local header at byte ${at} is past the end of the file`, undefined, at);
+  const header = await readAt(source, at, 30);
+  if (header.getUint32(0, true) !== LOCAL_HEADER) throw new InputError("malformed", source.name, `zip member ${JSON.stringify(entry.name)} has no local header`, undefined, at);
+  const nameLength = header.getUint16(26, true);
+  const start = at + 30 + nameLength + header.getUint16(28, true);
+  if (at + 30 + nameLength > source.size) throw new InputError("truncated", source.name, `zip member ${JSON.stringify(entry.name)}: local header runs past the end of the file`, undefined, at);
+  // The local header must name the same member as the central directory (Python's zipfile: "File
+  // name in directory … and header … differ"): a tool reading one or the other must see one archive.
+  const nameBytes = new Uint8Array(nameLength);
+  await source.readExact(nameBytes, at + 30);
+  let localName: string;
+  try {
+    localName = header.getUint16(6, true) & 0x800 ? utf8.decode(nameBytes) : latin1.decode(nameBytes);
+  } catch {
+    localName = latin1.decode(nameBytes);
+  }
+  if (localName !== entry.name) {
+    throw new InputError("malformed", source.name, `zip member ${JSON.stringify(entry.name)}: its local header names it ${JSON.stringify(localName)} (the central directory and the local header disagree)`, undefined, at);
+  }
   if (start + entry.compressedSize > source.size) {
     throw new InputError("truncated", source.name, `zip member ${JSON.stringify(entry.name)} needs bytes ${start}..${start + entry.compressedSize} but the file has ${source.size}`, undefined, start);
+  }
+  if (start + entry.compressedSize > entry.limit) {
+    throw new InputError("malformed", source.name, `zip member ${JSON.stringify(entry.name)} (bytes ${start}..${start + entry.compressedSize}) runs into the next member at byte ${entry.limit}: refused (overlapping entries)`, undefined, start);
   }
   return start;
 }
@@ -216,7 +259,7 @@ export async function openMember(source: ByteSource, entry: ZipEntry): Promise<Z
 export function memberSpan(member: ZipMember, start: number, bytes: number): { ranges: ByteRange[]; compression?: DeflateCompression } {
   if (start + bytes > member.entry.size) throw new RangeError(`span [${start}, ${start + bytes}) is past the member's ${member.entry.size} bytes`);
   if (member.entry.method === METHOD_STORED) return { ranges: [{ ...member.range, offset: member.range.offset + start, length: bytes }] };
-  return { ranges: [member.range], compression: { method: "deflate-raw", inflatedBytes: member.entry.size, start, bytes, file: member.range.source, member: member.entry.name } };
+  return { ranges: [member.range], compression: { method: "deflate-raw", inflatedBytes: member.entry.size, start, bytes, file: member.range.source, member: member.entry.name, crc32: member.entry.crc32 } };
 }
 
 /** Content bytes [start, start + length) of a member, in memory. The caller bounds `length`. */
@@ -225,9 +268,39 @@ export async function readMemberBytes(pool: SourcePool, member: ZipMember, start
   if (!span.compression) {
     const out = new Uint8Array(length);
     await (await pool.get(member.range.source)).readExact(out, span.ranges[0]!.offset);
+    if (start === 0 && length === member.entry.size) checkMemberCrc(member, crc32(out));
     return out;
   }
   return inflateToBuffer({ ranges: span.ranges, compression: span.compression, from: start, to: start + length }, pool);
+}
+
+/** Throw when a member's content does not have the CRC-32 its entry declares. */
+export function checkMemberCrc(member: ZipMember, computed: number): void {
+  assertMemberCrc(member.range.source, member.entry.name, member.entry.crc32, computed);
+}
+
+/** Give a tensor's data read from a stored member the checksum its reads will verify, where possible. */
+export async function attachMemberChecksum(pool: SourcePool, member: ZipMember, data: TensorData | undefined): Promise<void> {
+  if (!data || data.compression || data.ranges.length !== 1) return;
+  const range = data.ranges[0]!;
+  if (range.source !== member.range.source) return;
+  const checksum = await memberChecksum(pool, member, range.offset - member.range.offset, range.length);
+  if (checksum) data.checksum = checksum;
+}
+
+/** Prefixes up to this size are read again to check a stored member's CRC-32 (headers, not storages). */
+const MAX_CHECKSUM_PREFIX_BYTES = 1024 * 1024;
+
+/**
+ * What lets the tensor reads check a stored member's CRC-32: when a tensor's bytes are the member's
+ * content [start, size), the CRC of [0, start) now. Undefined when the span stops before the end,
+ * or starts far in (a view into a larger storage: reading the rest would be another pass), or the
+ * member is deflated (the inflater checks those).
+ */
+export async function memberChecksum(pool: SourcePool, member: ZipMember, start: number, bytes: number): Promise<MemberChecksum | undefined> {
+  if (member.entry.method !== METHOD_STORED || start + bytes !== member.entry.size || start > MAX_CHECKSUM_PREFIX_BYTES) return undefined;
+  const prefix = start > 0 ? await readMemberBytes(pool, member, 0, start) : new Uint8Array(0);
+  return { crc32: member.entry.crc32, prefixBytes: start, prefixCrc32: crc32(prefix), file: member.range.source, member: member.entry.name };
 }
 
 /**

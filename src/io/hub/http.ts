@@ -8,6 +8,14 @@
  *
  * Errors become one-line `InputError`s through `hubInputError`, which names the hf:// address, never
  * a URL with secrets, and scrubs the token from anything a server said.
+ *
+ * Transport limits (a server can be slow, hostile or broken): every request has an overall deadline,
+ * retries included — the answer within `timeoutMs` per attempt, and the whole exchange, body included,
+ * within `requestBudgetMs` (timeoutMs plus the expected bytes at MIN_RATE_BYTES_PER_S, so a server
+ * dripping a byte every half second is cut off instead of holding the run forever). Bodies are
+ * counted as they arrive, after decompression: a reply to a Range request may not exceed the range,
+ * any other reply (the API's JSON) not MAX_REPLY_BYTES — a 1 MB gzip reply inflating to 1 GB stops at
+ * the cap. Breaking a limit is a HubLimitError, which is not retried.
  */
 import { InputError } from "../../errors.js";
 import { type HubSettings, endpointLabel, hubEndpoint, hubSettings, hubToken, redactSecrets } from "./config.js";
@@ -36,6 +44,85 @@ export class HubNetworkError extends Error {
   ) {
     super(reason);
   }
+}
+
+/** A reply broke a transport limit (too large, or slower than its deadline allows). Not retried. */
+export class HubLimitError extends Error {
+  override readonly name = "HubLimitError";
+}
+
+/** Largest reply to a request without a Range (model info, folder listings, …), after decompression. */
+export const MAX_REPLY_BYTES = 64 * 1024 * 1024;
+/** The slowest transfer accepted over a whole request: 64 KiB/s. */
+export const MIN_RATE_BYTES_PER_S = 64 * 1024;
+/** Bytes assumed for the deadline of a reply whose size is not known in advance. */
+const UNKNOWN_REPLY_BYTES = 4 * 1024 * 1024;
+
+/** The overall time one request may take, body included: the answer timeout plus `bytes` at the minimum rate. */
+export function requestBudgetMs(settings: Pick<HubSettings, "timeoutMs">, bytes: number): number {
+  return settings.timeoutMs + (1000 * bytes) / MIN_RATE_BYTES_PER_S;
+}
+
+/** Bytes a `Range: bytes=a-b` header asks for, or undefined. */
+function rangeLength(headers: Headers): number | undefined {
+  const match = /^bytes=(\d+)-(\d+)$/.exec(headers.get("Range") ?? "");
+  return match ? Number(match[2]) - Number(match[1]) + 1 : undefined;
+}
+
+/**
+ * The response with its body counted and timed: more than `maxBytes` (after decompression), or
+ * still flowing at `deadline`, errors the stream with a HubLimitError and cancels the transfer.
+ */
+function limitedResponse(response: Response, maxBytes: number, deadline: number, what: string): Response {
+  const body = response.body;
+  if (!body) return response;
+  const reader = body.getReader();
+  let seen = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      timer = setTimeout(
+        () => {
+          controller.error(new HubLimitError(`${what} was not complete after ${Math.round((deadline - startedAt) / 1000)} s (slower than ${MIN_RATE_BYTES_PER_S / 1024} KiB/s)`));
+          void reader.cancel().catch(() => undefined);
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      timer.unref();
+    },
+    async pull(controller) {
+      let chunk;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        clearTimeout(timer);
+        controller.error(error);
+        return;
+      }
+      if (chunk.done) {
+        clearTimeout(timer);
+        controller.close();
+        return;
+      }
+      seen += chunk.value.length;
+      if (seen > maxBytes) {
+        clearTimeout(timer);
+        controller.error(new HubLimitError(`${what} is larger than ${maxBytes} bytes${response.headers.get("Content-Encoding") ? " once decompressed" : ""}: refused`));
+        await reader.cancel().catch(() => undefined);
+        return;
+      }
+      controller.enqueue(chunk.value);
+    },
+    async cancel(reason) {
+      clearTimeout(timer);
+      await reader.cancel(reason).catch(() => undefined);
+    },
+  });
+  const startedAt = Date.now();
+  const limited = new Response(stream, { status: response.status, statusText: response.statusText, headers: response.headers });
+  Object.defineProperty(limited, "url", { value: response.url });
+  Object.defineProperty(limited, "redirected", { value: response.redirected });
+  return limited;
 }
 
 /** Counters for what went over the wire (reported with --verbose, asserted by tests). */
@@ -110,6 +197,11 @@ export async function hubFetch(input: string | URL | Request, init?: RequestInit
   const url = urlOf(input);
   const request = withAuthorization(url, init);
   const caller = init?.signal ?? undefined;
+  const ranged = rangeLength(new Headers(request.headers));
+  const maxBytes = ranged ?? MAX_REPLY_BYTES;
+  // The whole exchange, retries and body included, ends by this time.
+  const deadline = Date.now() + settings.attempts * settings.timeoutMs + requestBudgetMs(settings, ranged ?? UNKNOWN_REPLY_BYTES);
+  const what = ranged !== undefined ? `the answer to a ${ranged}-byte range request` : "the Hub's answer";
   for (let attempt = 1; ; attempt++) {
     hubTraffic.requests++;
     let response: Response;
@@ -124,14 +216,14 @@ export async function hubFetch(input: string | URL | Request, init?: RequestInit
     } catch (error) {
       if (caller?.aborted) throw caller.reason ?? error;
       const reason = describeFetchFailure(error);
-      if (attempt >= settings.attempts) throw new HubNetworkError(reason, attempt);
+      if (attempt >= settings.attempts || Date.now() > deadline) throw new HubNetworkError(reason, attempt);
       await waitBeforeRetry(settings, attempt, reason, backoffDelay(settings, attempt));
       continue;
     } finally {
       // From here a caller with a signal watches the body for stalls: the timeout was for the answer.
       if (caller) clearTimeout(timer);
     }
-    if (response.ok) return response;
+    if (response.ok) return limitedResponse(response, maxBytes, Math.min(deadline, Date.now() + requestBudgetMs(settings, ranged ?? UNKNOWN_REPLY_BYTES)), what);
     const retryAfterMs = parseRetryAfter(response.headers.get("Retry-After"));
     const retryable = response.status === 429 || RETRYABLE_STATUS.has(response.status);
     await response.body?.cancel().catch(() => undefined);
@@ -141,6 +233,7 @@ export async function hubFetch(input: string | URL | Request, init?: RequestInit
       throw new HubHttpError(response.status, response.headers.get("X-Error-Code") ?? undefined, message ? redactSecrets(message).replace(/\s+/g, " ").slice(0, 200) : undefined, attempt, retryAfterMs);
     }
     const delay = response.status === 429 && retryAfterMs !== undefined ? retryAfterMs : backoffDelay(settings, attempt);
+    if (Date.now() + delay > deadline) throw new HubHttpError(response.status, response.headers.get("X-Error-Code") ?? undefined, undefined, attempt, retryAfterMs);
     await waitBeforeRetry(settings, attempt, `HTTP ${response.status}${response.status === 429 ? " (rate limited)" : ""}`, delay);
   }
 }
@@ -154,6 +247,10 @@ export async function waitBeforeRetry(settings: HubSettings, attempt: number, re
 /** A Hub failure as the one-line input error the CLI prints (exit code 2). */
 export function hubInputError(address: string, error: unknown, revision?: string): InputError {
   if (error instanceof InputError) return error;
+  // The library may wrap what our fetch threw (a body cut at a limit) in errors of its own.
+  for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    if (cause instanceof HubLimitError) return new InputError("limit", address, cause.message);
+  }
   const token = hubToken();
   if (error instanceof HubHttpError) {
     const said = error.serverMessage ? ` (the Hub says: ${error.serverMessage})` : "";

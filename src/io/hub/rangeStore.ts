@@ -9,11 +9,11 @@
  *   temporary folder, up to a disk budget, until the second pass has read them; the folder is removed
  *   when the process exits. Everything else is streamed straight through and never touches disk.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { mkdir, unlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { ReadIntent } from "../byteSource.js";
+import { makeProcessTempFolder } from "../processTemp.js";
 import { blobPath, isSafeBlobName, linkSnapshot, normaliseEtag } from "./cacheLayout.js";
 import { PartialBlob, readBytesAt } from "./partialBlob.js";
 
@@ -141,7 +141,7 @@ const spillDirs = new Set<string>();
 let exitHookInstalled = false;
 
 function createSpillDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "jaynes-spill-"));
+  const dir = makeProcessTempFolder("spill");
   spillDirs.add(dir);
   if (!exitHookInstalled) {
     // 'exit' also runs after the CLI's SIGINT/SIGTERM handler calls process.exit.

@@ -21,7 +21,7 @@ import { type ByteSource, FileSource, type ReadIntent, registerSourceOpener } fr
 import { DEFAULT_REVISION, formatHubAddress, isHubAddress, parseHubAddress } from "./address.js";
 import { blobPath, cachedEntry, isSafeBlobName, linkSnapshot, normaliseEtag } from "./cacheLayout.js";
 import { type HubSettings, hubCacheDir, hubOffline, hubSettings, onHubSettingsChange } from "./config.js";
-import { HubNetworkError, backoffDelay, describeFetchFailure, hubFetch, hubInputError, hubTraffic, waitBeforeRetry } from "./http.js";
+import { HubLimitError, HubNetworkError, backoffDelay, describeFetchFailure, hubFetch, hubInputError, hubTraffic, requestBudgetMs, waitBeforeRetry } from "./http.js";
 import { RangeStore, type RemoteFileIdentity } from "./rangeStore.js";
 import { type HubFile, hubFile, offlineReason, pinRevision } from "./repo.js";
 
@@ -74,6 +74,8 @@ async function fetchRangeInto(file: HubFile, target: Uint8Array, position: numbe
   const settings = hubSettings();
   let filled = 0;
   let failures = 0;
+  // Resumes make progress, but a server that trickles bytes must not hold the run forever.
+  const deadline = Date.now() + settings.attempts * settings.timeoutMs + requestBudgetMs(settings, target.length);
   while (filled < target.length) {
     const controller = new AbortController();
     const abortFromGroup = (): void => controller.abort(group.reason);
@@ -128,13 +130,14 @@ async function fetchRangeInto(file: HubFile, target: Uint8Array, position: numbe
     } catch (error) {
       if (group.aborted) throw group.reason;
       if (error instanceof FatalRangeError) throw new InputError("network", file.address, error.message, undefined, start);
+      if (error instanceof HubLimitError) throw new InputError("limit", file.address, error.message, undefined, start);
       // hubFetch already retried failures to connect, timeouts and error statuses; what is left to
       // retry here is a body that broke off or stalled.
       if (!answered) throw hubInputError(file.address, error, undefined);
       failures = filled > before ? 1 : failures + 1; // progress resets the count: only stuck ranges give up
       const cause = stalled ? `no data for ${Math.round(settings.timeoutMs / 1000)} s` : error instanceof HubNetworkError ? error.reason : describeFetchFailure(error);
       const reason = `${cause} after ${filled - before} of ${end - start + 1} bytes`;
-      if (failures >= settings.attempts) {
+      if (failures >= settings.attempts || Date.now() > deadline) {
         throw new InputError("network", file.address, `download failed at byte ${position + filled}: ${reason} (after ${failures} attempts without progress)`);
       }
       await waitBeforeRetry(settings, failures, `${reason}; resuming at byte ${position + filled}`, backoffDelay(settings, failures));

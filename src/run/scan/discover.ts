@@ -57,7 +57,7 @@ export async function discoverModels(roots: readonly string[], options: Discover
       continue;
     }
     const { folder, models } = under;
-    skipped.push(...under.skipped);
+    for (const entry of under.skipped) skipped.push(entry);
     for (const failure of under.failures) failures.push({ model: failure.path, error: failure.error.message, code: failure.error.code });
     if (models.length === 0 && under.failures.length === 0) {
       failures.push({ model: root, error: `${root}: directory holds no supported model file`, code: "unknown-format" });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { ModelResult } from "../../analysis/model.js";
 import { modelOutputs } from "../../analysis/scan/outputs.js";
 import type { Stored } from "../../analysis/stored.js";
-import { UsageError } from "../../errors.js";
+import { OutputError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomicWrite.js";
 import { describeIoError } from "../../io/byteSource.js";
 import { renderCsv } from "../../report/csv.js";
@@ -28,11 +28,12 @@ export async function writeModelTables(outDir: string, result: Stored<ModelResul
   }
 }
 
-/** An output folder that cannot be written ends the run: every later model would fail the same way. */
+/** An output folder that cannot be written ends the run (OutputError, exit 73): every later model would fail the same way. */
 export async function writingTo<T>(outDir: string, writing: Promise<T>): Promise<T> {
   try {
     return await writing;
   } catch (error) {
-    throw new UsageError(`cannot write into ${outDir}: ${describeIoError(error)}`);
+    if (error instanceof OutputError) throw error;
+    throw new OutputError(`cannot write into ${outDir}: ${describeIoError(error)}`);
   }
 }

@@ -2,8 +2,9 @@
  * What `jaynes scan` and `jaynes merge` do with a finished scan: apply the CI gates, build the summary
  * document, write it (summary.json, .csv, .md, .tex — or one shard's part file) and append the
  * Markdown to the GitHub step summary when the environment names one. The CLI prints the result and
- * turns it into an exit code (70 if a model hit a bug, else 2 if an input failed, else 3 if a gate
- * failed, else 0: failed inputs outrank gates because an incomplete scan cannot pass).
+ * turns it into an exit code (70 if a model hit a bug, else 2 if an input failed or held NaN/Inf
+ * weights, else 3 if a gate failed, else 0: failed inputs outrank gates because an incomplete scan
+ * cannot pass).
  */
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -11,13 +12,13 @@ import { type GateSettings, type GateViolation, evaluateGates, hasGates } from "
 import { SUMMARY_FILES, partFileName } from "../../analysis/scan/outputs.js";
 import type { Shard } from "../../analysis/scan/shard.js";
 import { type GateReport, type ScanPart, type ScanResults, type ScanSummary, buildScanSummary } from "../../analysis/scan/summary.js";
-import { UsageError } from "../../errors.js";
 import { writeFileAtomic } from "../../io/atomicWrite.js";
 import { describeIoError } from "../../io/byteSource.js";
 import { renderJsonDocument } from "../../report/json.js";
 import { renderScanLatex } from "../../report/latex.js";
 import { renderScanCsv, renderScanMarkdown } from "../../report/scanSummary.js";
 import { VERSION } from "../../version.js";
+import { nonfiniteTensors, nonfiniteWarning } from "../../analysis/nonfinite.js";
 import type { RunEnvironment } from "../environment.js";
 
 export interface FinishedScan extends ScanResults {
@@ -30,6 +31,8 @@ export interface PublishedScan {
   summary: ScanSummary;
   /** Undefined when no gate was given. */
   violations?: GateViolation[];
+  /** Layers that held NaN/Inf values (warned about): the scan fails with exit code 2. */
+  nonfinite: { model: string; tensor: string; values: number }[];
 }
 
 /** The environment variable naming the file GitHub Actions shows as the run's step summary. */
@@ -42,16 +45,18 @@ export async function publishScan(scan: FinishedScan, gates: GateSettings, env: 
   if (scan.shard) await writePart(scan, scan.shard, summary);
   else await writeSummaries(scan.outDir, summary);
   await appendStepSummary(summary, env);
-  return { summary, ...(violations ? { violations } : {}) };
+  const nonfinite = scan.results.flatMap((result) =>
+    nonfiniteTensors(result).map((entry) => {
+      env.warn(nonfiniteWarning(result.model, entry));
+      return { model: result.model, tensor: entry.tensor, values: entry.nonfinite };
+    }),
+  );
+  return { summary, ...(violations ? { violations } : {}), nonfinite };
 }
 
-/** Write a file of the output folder (atomically); a failure is the user's folder, not a bug. */
+/** Write a file of the output folder (atomically); a failure is an OutputError (exit 73), the user's folder, not a bug. */
 async function writeOutput(path: string, text: string): Promise<void> {
-  try {
-    await writeFileAtomic(path, text);
-  } catch (error) {
-    throw new UsageError(`cannot write ${path}: ${describeIoError(error)}`);
-  }
+  await writeFileAtomic(path, text);
 }
 
 async function writeSummaries(outDir: string, summary: ScanSummary): Promise<void> {

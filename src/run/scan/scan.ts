@@ -10,7 +10,6 @@
  * merged results render byte for byte the same.
  */
 import type { SkippedEntry } from "../../formats/trainingFiles.js";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { analyzeOpenedModel, type ModelResult, type ModelSettingsRecord, settingsRecord } from "../../analysis/model.js";
 import { CACHE_FOLDER, MODELS_FOLDER } from "../../analysis/scan/outputs.js";
@@ -21,6 +20,8 @@ import { type Stored, storedForm } from "../../analysis/stored.js";
 import { type Failure, UsageError } from "../../errors.js";
 import { nearestNames } from "../../analysis/selection.js";
 import { openModel } from "../../formats/open.js";
+import { ensureOutputFolder } from "../../io/atomicWrite.js";
+import { withInputDeadline } from "../../io/inputSignal.js";
 import { type Executor, InlineExecutor } from "../../parallel/executor.js";
 import { WorkerPool } from "../../parallel/pool.js";
 import { VERSION } from "../../version.js";
@@ -41,6 +42,8 @@ export interface ScanOptions {
   shard?: Shard;
   /** Ignore cached results (they are still rewritten). */
   force?: boolean;
+  /** Seconds one model may take (open and analysis); beyond it the model is a `timeout` failure. */
+  timeout?: number;
   /** Called as each model is done, in completion order. */
   onModel?: (event: ScanEvent) => void;
 }
@@ -70,8 +73,8 @@ export async function runScan(options: ScanOptions, env: RunEnvironment): Promis
   const settings = resolveSettings(options.settings);
   const record = settingsRecord(settings);
   const scope: ScanScope = { roots: options.roots, glob: options.glob ?? [] };
-  await writingTo(options.outDir, mkdir(join(options.outDir, MODELS_FOLDER), { recursive: true }));
-  await writingTo(options.outDir, mkdir(join(options.outDir, CACHE_FOLDER), { recursive: true }));
+  await ensureOutputFolder(join(options.outDir, MODELS_FOLDER));
+  await ensureOutputFolder(join(options.outDir, CACHE_FOLDER));
 
   const discovery = await discoverModels(options.roots, { glob: scope.glob, skip: [options.outDir] });
   if (scope.glob.length > 0 && discovery.targets.length === 0 && discovery.unselected.length > 0) {
@@ -124,10 +127,12 @@ async function scanTarget(target: ScanTarget, settings: AnalysisSettings, record
     report(target.model, "cached");
     return { result: reused, cached: true };
   }
-  const model = await openModel(openArgument(target));
-  // Stamped before the data is read: a file changed during the analysis misses the cache next time.
-  const stamps = await stampFiles(model.files);
-  const result = storedForm({ ...(await analyzeOpenedModel(model, settings, { executor })), model: target.model });
+  const { stamps, result } = await withInputDeadline(target.model, options.timeout, async () => {
+    const model = await openModel(openArgument(target));
+    // Stamped before the data is read: a file changed during the analysis misses the cache next time.
+    const stamps = await stampFiles(model.files);
+    return { stamps, result: storedForm({ ...(await analyzeOpenedModel(model, settings, { executor })), model: target.model }) };
+  });
   // Tables first, the cache record last: a record on disk means the model's outputs are complete.
   await writingTo(options.outDir, writeModelTables(options.outDir, result, false));
   if (stamps) await writingTo(options.outDir, writeCachedResult(options.outDir, target.model, identity, stamps, result));
