@@ -85,7 +85,8 @@ element set to ±scale; signs random or --signs like. Copied byte for byte: ever
 to that standard deviation. The same seed gives the same bytes on every machine. Each drawn layer
 records the fit's SE of σ and the σ₀ a Gaussian layer of its size gives; a layer holding the same
 values as an earlier one (tied weights) is drawn identically to it.
-Exit codes: 0 ok, 1 usage error, 2 the model or the fit file was unreadable or invalid.
+Exit codes: 0 ok, 1 usage error, 2 the model or the fit file was unreadable or invalid, 73 the
+checkpoint could not be written (-o an input, a folder, a FIFO or device, or in a missing folder).
 ${HUB_HELP}`,
     )
     .action(async (options: InitOptions, self: Command) => {
