@@ -35,7 +35,7 @@ export function hashFiles(files) {
 
 /** What `npm run build` turns into dist/: the sources, the compiler settings, the build scripts and the locked tool versions. */
 export function buildInputs() {
-  return [...filesBelow("src"), "tsconfig.json", "package-lock.json", "scripts/build.mjs", "scripts/build-wasm.mjs", "scripts/sourceHash.mjs"];
+  return [...filesBelow("src"), "tsconfig.json", "package-lock.json", "scripts/build.mjs", "scripts/sourceHash.mjs"];
 }
 
 export const BUILD_STAMP = "dist/.source-hash";

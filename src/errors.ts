@@ -43,8 +43,10 @@ export type InputErrorCode =
   | "network" // a remote source failed after retries
   | "timeout"; // the input was not analysed within its time budget (--timeout, the HDF5 watchdog)
 
+/** Anything wrong with an input: a code, and a one-line message naming the file (and tensor, byte offset). */
 export class InputError extends Error {
   override readonly name = "InputError";
+  /** `file` (and `tensor`, `offset` when known) locate the problem; `detail` says what it is. */
   constructor(
     readonly code: InputErrorCode,
     readonly file: string,

@@ -239,7 +239,7 @@ describe("activations of the real MNIST MLP on real digits", () => {
   }, 600_000);
 });
 
-describe.skipIf(!HAVE_SHARED)(`activations: epoch 0 against epoch 10 (${HAVE_SHARED ? "../shared/real" : "skipped: ../shared/real is absent"})`, () => {
+describe("activations: epoch 0 against epoch 10 (the bundled MLP)", () => {
   it("training changes the outputs of every layer; --compare prints both views", async () => {
     const [init, trained] = [await runMnist(`${DIR}mnist-epoch00.onnx`, "spill"), await runMnist(`${DIR}mnist-epoch10.onnx`, "spill")];
     for (const view of ["pooled", "per_unit"] as const) {

@@ -96,7 +96,7 @@ describe("Trainer checkpoint folders", () => {
   });
 
   it("global_step decides the order even where the folder names would not (renamed folders)", async () => {
-    const { openCheckpointSeries } = await import("../src/index.js");
+    const { openCheckpointSeries } = await import("../src/pipeline.js");
     const dir = join(work, "renamed");
     for (const [name, step] of [["b-first", 1500], ["a-second", 500], ["c-third", 1000]] as const) cpSync(join(TRAINER, `checkpoint-${step}`), join(dir, name), { recursive: true });
     const series = await openCheckpointSeries([join(dir, "a-second"), join(dir, "b-first"), join(dir, "c-third")]);

@@ -24,8 +24,9 @@ describe("jaynes fit", () => {
 
   it("csv, json and jsonl carry the contract fields", () => {
     const csv = runCli(["fit", REAL_MODEL, "--format", "csv"]).stdout.trim().split("\n");
-    // The contract: the original columns keep their order, new fields come before the settings.
-    expect(csv[0]).toMatch(/^model,tensor,original_name,shape,params,dtype,quantization,A,mu,sigma,r2,mu_plain,max_abs,zeros,nonfinite,first_bin_mass,distinct,distinct_exact,mle_mu,mle_sigma,flags,converged,iterations,.*,bins,normalize,min_params$/);
+    // The contract: the original columns keep their order, new fields come before the settings and
+    // the method version (docs/METHOD.md), which end every row.
+    expect(csv[0]).toMatch(/^model,tensor,original_name,shape,params,dtype,quantization,A,mu,sigma,r2,mu_plain,max_abs,zeros,nonfinite,first_bin_mass,distinct,distinct_exact,mle_mu,mle_sigma,flags,converged,iterations,.*,bins,normalize,min_params,method_version$/);
     expect(csv[0]).toContain(",loglik,aic,best,null_r2,alpha,beta,equilibrium_spread,A_halfnormal,s_halfnormal,r2_halfnormal,loglik_halfnormal,aic_halfnormal,converged_halfnormal,");
     expect(csv[0]).toContain(",b_exponential,");
     expect(csv[0]).toContain(",k_powerlaw,");

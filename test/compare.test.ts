@@ -41,7 +41,7 @@ describe.skipIf(!HAVE_SHARED)("compare on the MNIST MLP (../shared/real)", () =>
     expect(table.stdout).toMatch(/Δσ/);
     expect(table.stdout).toContain("2 layers fitted in both");
     const csv = runCli(["compare", epoch0, epoch10, "--format", "csv"]).stdout.trim().split("\n");
-    expect(csv[0]).toBe("model_a,model_b,tensor,shape,params,mu_a,mu_b,d_mu,sigma_a,sigma_b,d_sigma,r2_a,r2_b,d_r2,best_a,best_b,best_changed,flags_a,flags_b,skipped_a,skipped_b,bins,normalize,min_params");
+    expect(csv[0]).toBe("model_a,model_b,tensor,shape,params,mu_a,mu_b,d_mu,sigma_a,sigma_b,d_sigma,r2_a,r2_b,d_r2,best_a,best_b,best_changed,flags_a,flags_b,skipped_a,skipped_b,bins,normalize,min_params,method_version");
     expect(csv).toHaveLength(3);
     expect(csv[1]).toContain(",0.weight,256x784,200704,");
   });

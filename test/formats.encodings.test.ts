@@ -2,7 +2,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SourcePool, accumulateTensor, openModel, type TensorData } from "../src/index.js";
+import { openModel, type TensorData } from "../src/index.js";
+import { SourcePool, accumulateTensor } from "../src/pipeline.js";
 import { createCodec, type FloatCodec } from "../src/decode/encodings.js";
 import { float16FromBits } from "../src/decode/floatBits.js";
 import { zeroRange } from "../src/io/zeroSource.js";

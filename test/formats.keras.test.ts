@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { WorkerPool, accumulateTensor, analyzeFile, openModel } from "../src/index.js";
+import { analyzeFile, openModel } from "../src/index.js";
+import { WorkerPool, accumulateTensor } from "../src/pipeline.js";
 import { removeTempCopies } from "../src/io/tempFile.js";
 import { GENERATED, REAL_MODEL } from "./fixtures/make.js";
 import { type MalformedFormatCase, byName, byNameWithDuplicates, expectMalformed, expectMalformedCli, fitFields } from "./helpers/formatCases.js";

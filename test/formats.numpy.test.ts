@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { WorkerPool, accumulateTensor, analyzeFile, openModel } from "../src/index.js";
+import { analyzeFile, openModel } from "../src/index.js";
+import { WorkerPool, accumulateTensor } from "../src/pipeline.js";
 import { GENERATED, REAL_MODEL } from "./fixtures/make.js";
 import { type MalformedFormatCase, byName, expectMalformed, expectMalformedCli, fitFields } from "./helpers/formatCases.js";
 

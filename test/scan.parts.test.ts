@@ -145,6 +145,7 @@ const EVIDENCE = { coverage: null, r2_above_null: 0, null_gaussian_sigma: null, 
 export const SAMPLE_SUMMARY: ScanSummary = {
   tool: "jaynes",
   version: "0.0.0-test",
+  method: { version: "2", document: "docs/METHOD.md" },
   kind: "scan-summary",
   scan: { roots: ["runs/"], glob: [] },
   settings: { bins: 100, normalize: "max", min_params: 10000, include_flagged: false, include: [], exclude: [], bootstrap: 0, seed: 0 },

@@ -1,6 +1,6 @@
 /** Accumulators are exact and mergeable: the histogram of a union is the sum of the histograms. */
 import { describe, expect, it } from "vitest";
-import { FloatScan, countCodes16, mergeCodeTables, mergeCounts, newCodeTable, statisticsFromCodeTable } from "../src/index.js";
+import { FloatScan, countCodes16, mergeCodeTables, mergeCounts, newCodeTable, statisticsFromCodeTable } from "../src/pipeline.js";
 import { binValues } from "../src/stats/binning.js";
 import { foldCounts } from "../src/stats/codeTable.js";
 import { DEFAULT_DISTINCT_CAP as DISTINCT_CAP, DistinctSet } from "../src/stats/distinctSet.js";

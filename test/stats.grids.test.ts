@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { accumulateTensor } from "../src/analysis/accumulate.js";
+import { analyzeLayers } from "../src/analysis/analyze.js";
 import { analyzeFile } from "../src/analysis/model.js";
 import { openModel } from "../src/formats/open.js";
 import { binValues } from "../src/stats/binning.js";
@@ -113,5 +114,9 @@ describe("duplicates", () => {
     expect(result.layers.map((layer) => layer.tensor)).toEqual(["a", "c"]);
     expect(result.skipped).toEqual([expect.objectContaining({ tensor: "b", duplicate_of: "a" })]);
     expect(result.summary.layers).toBe(2);
+    // Streamed outcomes are final: the copy is yielded as the skipped duplicate, in file order.
+    const events: string[] = [];
+    for await (const event of analyzeLayers(path, { min_params: 0, jobs: 1 })) events.push(event.kind === "layer" ? event.layer.tensor : `(${event.skipped.tensor} → ${event.skipped.duplicate_of})`);
+    expect(events).toEqual(["a", "(b → a)", "c"]);
   });
 });

@@ -23,6 +23,11 @@ import { accumulateQuantized } from "./accumulateQuantized.js";
 
 export { type AccumulateOptions, DEFAULT_RANGE_BYTES, accumulateFloatRanges, secondPass, splitRanges } from "./accumulateFloat.js";
 
+/**
+ * Reduce one tensor to its LayerStatistics (METHOD §2.3–2.4): its byte ranges are counted by tasks on
+ * `options.executor` (inline, or worker threads) and the partial results merged exactly. `sourcesOrUndefined`
+ * is the pool the inline executor reads through (a new one when undefined).
+ */
 export async function accumulateTensor(data: TensorData, sourcesOrUndefined: SourcePool | undefined, options: AccumulateOptions): Promise<LayerStatistics> {
   const ownExecutor = options.executor === undefined;
   const executor: Executor = options.executor ?? new InlineExecutor(sourcesOrUndefined);
@@ -44,7 +49,7 @@ async function accumulateWith(data: TensorData, executor: Executor, options: Acc
   const onBytes = options.onBytes;
   /** Run one task per range and fold each result in as it arrives (bounded memory). */
   const runAll = async (make: (range: { start: number; end: number }) => AccumulateTask, fold: (result: AccumulateResult) => void): Promise<void> => {
-    await Promise.all(ranges.map((range) => executor.run(make(range), onBytes).then(fold)));
+    await Promise.all(ranges.map((range) => executor.run(make(range), onBytes, options.signal).then(fold)));
   };
 
   if (codec.type === "codes") {

@@ -22,15 +22,19 @@ import { statisticsFromScan } from "../stats/valueStatistics.js";
 /** Work unit for one task: large enough to amortise messaging, small enough to balance cores. */
 export const DEFAULT_RANGE_BYTES = 32 * 1024 * 1024;
 
+/** How `accumulateTensor` reads and counts one tensor. */
 export interface AccumulateOptions {
   bins: number;
   chunkBytes?: number;
   rangeBytes?: number;
+  /** Called with the bytes of each chunk as it is read (progress). */
   onBytes?: (bytes: number) => void;
   /** Where tasks run; default: inline on this thread. */
   executor?: Executor;
   /** What x is divided by (default: the maximum). */
   normaliser?: LayerNormaliser;
+  /** Stop when aborted: running tasks stop at their next chunk, queued ones never start. */
+  signal?: AbortSignal;
 }
 
 type Range = { start: number; end: number };
@@ -44,9 +48,9 @@ export function splitRanges(total: number, unitBytes: number, rangeBytes: number
 }
 
 /** Run one task per range on the executor and fold each result in as it arrives (bounded memory). */
-function rangeRunner(executor: Executor, ranges: readonly Range[], onBytes: ((bytes: number) => void) | undefined) {
+function rangeRunner(executor: Executor, ranges: readonly Range[], onBytes: ((bytes: number) => void) | undefined, signal: AbortSignal | undefined) {
   return async (make: (range: Range) => AccumulateTask, fold: (result: AccumulateResult) => void): Promise<void> => {
-    await Promise.all(ranges.map((range) => executor.run(make(range), onBytes).then(fold)));
+    await Promise.all(ranges.map((range) => executor.run(make(range), onBytes, signal).then(fold)));
   };
 }
 
@@ -62,7 +66,7 @@ export async function accumulateFloatRanges(data: TensorData, executor: Executor
   // CRC-32 parts of a stored zip member's bytes, from the first pass (see TensorData.checksum).
   const crcParts: CrcPart[] = [];
   if (oneChunk) {
-    const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap, normaliser }, onBytes);
+    const result = await executor.run({ kind: "scan-and-bin", data, start: 0, end: total, chunkBytes, bins: options.bins, distinctCap, normaliser }, onBytes, options.signal);
     if (result.kind !== "scan-and-bin") throw new Error(`unexpected ${result.kind} result`);
     if (result.crc) crcParts.push(result.crc);
     verifyChecksum(data, crcParts, total);
@@ -81,9 +85,9 @@ export async function accumulateFloatRanges(data: TensorData, executor: Executor
   // does too, and the other ranges need not fill sets of their own (a few % of pass 1). Other
   // tensors keep the workers busy meanwhile.
   const [first, ...rest] = ranges;
-  foldScan(await executor.run({ kind: "scan", data, ...first!, chunkBytes, distinctCap }, onBytes));
+  foldScan(await executor.run({ kind: "scan", data, ...first!, chunkBytes, distinctCap }, onBytes, options.signal));
   const restCap = scan!.summary().distinctExact ? distinctCap : 0;
-  await Promise.all(rest.map((range) => executor.run({ kind: "scan", data, ...range, chunkBytes, distinctCap: restCap }, onBytes).then(foldScan)));
+  await Promise.all(rest.map((range) => executor.run({ kind: "scan", data, ...range, chunkBytes, distinctCap: restCap }, onBytes, options.signal).then(foldScan)));
   verifyChecksum(data, crcParts, total);
   const summary = scan!.summary();
   const buckets = scan!.float32Buckets();
@@ -103,7 +107,7 @@ export function emptyGrids(specs: readonly GridSpec[]): GridCounts[] {
  * pattern per pass (quantileDigits.ts; `refine` tasks); F32's first digit is the bucket of pass 1.
  */
 async function exactQuantile(data: TensorData, buckets: Float64Array | null, finite: number, q: number, executor: Executor, options: AccumulateOptions & { ranges: Range[]; chunkBytes: number }): Promise<number> {
-  const runAll = rangeRunner(executor, options.ranges, options.onBytes);
+  const runAll = rangeRunner(executor, options.ranges, options.onBytes, options.signal);
   let rank = quantileRank(q, finite);
   const digits: number[] = [];
   const width = buckets ? 2 : 4;
@@ -145,7 +149,7 @@ export async function secondPass(
 ): Promise<GridCounts[]> {
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   const ranges = options.ranges ?? splitRanges(tensorBytes(data), createCodec(data.encoding).unitBytes, options.rangeBytes ?? DEFAULT_RANGE_BYTES);
-  const runAll = rangeRunner(executor, ranges, options.onBytes);
+  const runAll = rangeRunner(executor, ranges, options.onBytes, options.signal);
   const cuts = buckets ? bucketCuts(specs, buckets, top) : undefined;
   if (buckets && cuts) {
     const above = new Float64Array(cuts.cuts.length);

@@ -34,7 +34,7 @@ export async function accumulateQuantized(data: TensorData, executor: Executor, 
   let merged: KeyedCounts | undefined;
   await Promise.all(
     ranges.map((range) =>
-      executor.run({ kind: "quant-count", data, ...range, chunkBytes }, options.onBytes).then((result) => {
+      executor.run({ kind: "quant-count", data, ...range, chunkBytes }, options.onBytes, options.signal).then((result) => {
         if (result.kind !== "quant-count") throw new Error(`unexpected ${result.kind} result`);
         merged = merged ? mergeKeyedCounts(merged, result) : result;
       }),

@@ -14,6 +14,7 @@ import type { QualityFlag } from "./layerResult.js";
 import type { ModelResult, ModelSettingsRecord } from "./model.js";
 import { type MeanSd, type ModelSummary, meanSd } from "./summary.js";
 
+/** One layer of `jaynes compare`: its values in A and B and the differences B − A (a CSV row). */
 export interface LayerComparison {
   tensor: string;
   shape: number[];
@@ -38,12 +39,14 @@ export interface LayerComparison {
   skipped_b?: string;
 }
 
+/** One side of a comparison: the model, its format and its summary row. */
 export interface ComparedModel {
   model: string;
   format: string;
   summary: ModelSummary;
 }
 
+/** Totals of a comparison: mean per-layer differences and the differences of the summary rows. */
 export interface ComparisonSummary {
   /** Layers fitted in both models. */
   layers: number;
@@ -63,6 +66,7 @@ export interface ComparisonSummary {
   unflagged: { layers: number; d_mu: MeanSd; d_sigma: MeanSd; d_r2: MeanSd };
 }
 
+/** `jaynes compare A B` as data (its JSON document without the header). */
 export interface ModelComparison {
   a: ComparedModel;
   b: ComparedModel;
@@ -91,6 +95,10 @@ function listed(names: string[], limit = 5): string {
   return names.length > limit ? `${shown.join(", ")} and ${names.length - limit} more` : shown.join(", ");
 }
 
+/**
+ * Compare two results of one architecture layer by layer (matched by tensor name). An InputError when a
+ * layer fitted in either is missing from the other or has another shape.
+ */
 export function compareModels(a: ModelResult, b: ModelResult): ModelComparison {
   const entriesA = entries(a);
   const entriesB = entries(b);

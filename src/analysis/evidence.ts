@@ -19,7 +19,9 @@ import { type SizeWeightedFamily, fitFamily, logBinMasses } from "../stats/sizeW
 
 /** A family of the registry (stats/families.ts), in report order. */
 export type ModelName = FamilyName;
+/** The families in report order, the order ties of AIC are broken in (METHOD §5). */
 export const MODEL_NAMES: readonly ModelName[] = FAMILY_LIST.map((family) => family.name);
+/** A family other than the lognormal. */
 export type AlternativeName = Exclude<ModelName, "lognormal">;
 export const ALTERNATIVE_NAMES: readonly AlternativeName[] = MODEL_NAMES.filter((name): name is AlternativeName => name !== "lognormal");
 
@@ -46,10 +48,14 @@ export interface AlternativeEvidence extends FitEvidence {
   A: number;
   [parameter: string]: number | boolean | null;
 }
+/** The half-normal's curve ŷ = A (x/s²) e^{−x²/(2s²)}: s is the Gaussian's standard deviation in units of x. */
 export type HalfNormalEvidence = AlternativeEvidence & { s: number };
+/** The exponential's curve ŷ = A (x/b²) e^{−x/b}: b is the Laplace scale in units of x. */
 export type ExponentialEvidence = AlternativeEvidence & { b: number };
+/** The power law's curve ŷ = A x^k. */
 export type PowerLawEvidence = AlternativeEvidence & { k: number };
 
+/** The fits of the alternative families of a layer (`alternatives` in JSON). */
 export type Alternatives = { [name in AlternativeName]: AlternativeEvidence } & {
   halfnormal: HalfNormalEvidence;
   exponential: ExponentialEvidence;
@@ -64,8 +70,10 @@ export interface MaximumLikelihoodEvidence {
   [parameter: string]: number | boolean | null;
 }
 
+/** Every family's maximum-likelihood refit, by name (`ml` in JSON). */
 export type MaximumLikelihoodBlock = { [name in ModelName]: MaximumLikelihoodEvidence };
 
+/** A layer's evidence: the lognormal's likelihood and AIC, the alternatives, the ML refits and the best families. */
 export interface LayerEvidence {
   /** Of the paper's lognormal fit (null as in FitEvidence). */
   loglik: number | null;
@@ -81,6 +89,7 @@ export interface LayerEvidence {
   gof_per_dof: number | null;
 }
 
+/** A layer's histogram as the families are fitted to it. */
 export interface HistogramForFit {
   counts: Float64Array;
   centres: Float64Array;
@@ -101,6 +110,7 @@ function named(family: SizeWeightedFamily, theta: readonly number[]): Record<str
   return Object.fromEntries(family.parameters.map((parameter, j) => [parameter, theta[j]!]));
 }
 
+/** Fit the alternative families to a histogram and weigh all four by AIC (METHOD §5). */
 export function layerEvidence(histogram: HistogramForFit, lognormal: { mu: number; sigma: number }): LayerEvidence {
   const own = likelihood(lognormalFamily, [lognormal.mu, lognormal.sigma], histogram);
   const leastSquares = new Map<ModelName, number[]>([["lognormal", [lognormal.mu, lognormal.sigma]]]);
@@ -137,6 +147,7 @@ export function layerEvidence(histogram: HistogramForFit, lognormal: { mu: numbe
   };
 }
 
+/** The family with the smallest finite AIC (ties: the earlier of MODEL_NAMES), or null. */
 export function bestByAic(aic: { readonly [name in ModelName]: number | null }): ModelName | null {
   let best: ModelName | null = null;
   for (const name of MODEL_NAMES) {

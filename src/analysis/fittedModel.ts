@@ -5,8 +5,9 @@
  */
 import type { OpenedModel } from "../formats/tensor.js";
 import { type AnalyzeOptions, analyzeOpenedModel, type ModelResult } from "./model.js";
-import type { AnalysisSettings } from "./settings.js";
+import type { SettingsInput } from "./settings.js";
 
+/** A result with the bin counts of its layers, what the figures are drawn from. */
 export interface FittedModel {
   result: ModelResult;
   /** Bin counts by tensor name of every fitted layer (empty when not kept). */
@@ -14,7 +15,7 @@ export interface FittedModel {
 }
 
 /** Analyse a model; with `keepHistograms`, keep every fitted layer's bin counts beside the result. */
-export async function fitModel(model: OpenedModel, settings: Partial<AnalysisSettings>, options: AnalyzeOptions & { keepHistograms?: boolean } = {}): Promise<FittedModel> {
+export async function fitModel(model: OpenedModel, settings: SettingsInput, options: AnalyzeOptions & { keepHistograms?: boolean } = {}): Promise<FittedModel> {
   const histograms = new Map<string, Float64Array>();
   const { keepHistograms, ...analyzeOptions } = options;
   const onLayer = keepHistograms ? { onLayer: (layer: { tensor: string }, statistics: { counts: Float64Array }) => histograms.set(layer.tensor, statistics.counts) } : {};

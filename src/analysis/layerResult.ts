@@ -20,6 +20,7 @@ import type { QuantizationInfo } from "../io/quantizedEncoding.js";
 export type QualityFlag = "first-bin" | "peak-outside" | "no-converge" | "few-levels" | "nonfinite" | "ill-conditioned" | "sparse" | "bin-sensitive";
 export const QUALITY_FLAGS: readonly QualityFlag[] = ["first-bin", "peak-outside", "no-converge", "few-levels", "nonfinite", "ill-conditioned", "sparse", "bin-sensitive"];
 
+/** One fitted layer: its fields are the per-layer JSON contract (README "Output"; METHOD §2–§5). */
 export interface LayerResult {
   tensor: string;
   /** Present when `tensor` was made unique (e.g. ONNX names repeated across `If` branches). */
@@ -96,6 +97,7 @@ export interface LayerResult {
   above_normalizer?: number;
 }
 
+/** A tensor that was not fitted, and why (`skipped` in JSON). */
 export interface SkippedTensor {
   tensor: string;
   original_name?: string;
@@ -110,6 +112,7 @@ export interface SkippedTensor {
   duplicate_of?: string;
 }
 
+/** What `layerResult` needs to know of a tensor besides its statistics. */
 export interface TensorIdentity {
   name: string;
   originalName?: string;

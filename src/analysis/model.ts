@@ -2,7 +2,7 @@
  * Per-model analysis: open (format detected by content) → for each tensor, decide whether it is
  * analysed → accumulate → fit → collect results and the summary.
  */
-import { openModel } from "../formats/open.js";
+import { type ModelSource, openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
 import { tensorBytes } from "../io/tensorChunks.js";
 import { readsOnMainThread } from "../io/byteSource.js";
@@ -15,10 +15,11 @@ import { SourcePool } from "../io/byteSource.js";
 import { accumulateTensor } from "./accumulate.js";
 import { prefixDigest, sameBytes, statisticsDigest, storageKey } from "./duplicates.js";
 import { type LayerResult, type SkippedTensor, isLayerResult, layerResult } from "./layerResult.js";
-import { type AnalysisSettings, normalizeQuantile, resolveSettings } from "./settings.js";
+import { type AnalysisSettings, type SettingsInput, normalizeQuantile, resolveSettings } from "./settings.js";
 import { tensorSelector } from "./selection.js";
 import { type ModelSummary, summarizeLayers } from "./summary.js";
 
+/** The settings a result records (`settings` in JSON): pass it back as settings to reproduce the result. */
 export interface ModelSettingsRecord {
   bins: number;
   normalize: AnalysisSettings["normalize"];
@@ -31,6 +32,7 @@ export interface ModelSettingsRecord {
   seed: number;
 }
 
+/** One analysed model: what `jaynes fit --format json` prints for it. */
 export interface ModelResult {
   model: string;
   format: string;
@@ -44,7 +46,10 @@ export interface ModelResult {
   summary: ModelSummary;
 }
 
+/** How to run an analysis (its settings are separate: SettingsInput). */
 export interface AnalyzeOptions {
+  /** Stop as soon as this is aborted: the call rejects with the signal's reason, nothing keeps reading. */
+  signal?: AbortSignal;
   /** Called with the number of tensor bytes read, as they are read. */
   onBytes?: (bytes: number) => void;
   /** Called once the model is opened, with the bytes the analysis will read. */
@@ -56,6 +61,12 @@ export interface AnalyzeOptions {
   jobs?: number;
   /** Run tasks here instead of a pool of `jobs` workers created for this model (e.g. shared by a batch). */
   executor?: Executor;
+  /**
+   * Called for each tensor in the order of the model's tensor list, as soon as it and every tensor
+   * before it are done, with its index: the fitted layer with its statistics, or the skipped tensor
+   * (a duplicate of an earlier layer included: the outcome is final).
+   */
+  onOutcome?: (index: number, outcome: LayerResult | SkippedTensor, statistics?: LayerStatistics) => void;
 }
 
 /** Below this much tensor data, starting worker threads costs more than it saves. */
@@ -71,12 +82,16 @@ export function executorFor(bytes: number, jobs: number): Executor {
  * new item starts, and the error is thrown once the items in flight have settled, so nothing is
  * still reading (or downloading) when the caller closes the sources.
  */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>, signal?: AbortSignal): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failed = false;
   const lane = async (): Promise<void> => {
     while (!failed && next < items.length) {
+      if (signal?.aborted) {
+        failed = true;
+        throw signal.reason;
+      }
       throwIfInputAborted();
       const index = next++;
       try {
@@ -117,8 +132,10 @@ export function tensorSkipReason(tensor: TensorRecord, settings: AnalysisSetting
 
 export { tensorSelector } from "./selection.js";
 
-/** Analyse an already opened model. */
-export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Partial<AnalysisSettings> = {}, options: AnalyzeOptions = {}): Promise<ModelResult> {
+/** Analyse an already opened model (its tensors in `model.tensors` order; results in that order). */
+export async function analyzeOpenedModel(model: OpenedModel, partialSettings: SettingsInput = {}, options: AnalyzeOptions = {}): Promise<ModelResult> {
+  const signal = options.signal;
+  signal?.throwIfAborted();
   const settings = resolveSettings(partialSettings);
   const selected = tensorSelector(settings);
   const plan = model.tensors.map((tensor) => ({ tensor, skip: tensorSkipReason(tensor, settings, selected) }));
@@ -131,7 +148,7 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
   const remote = plan.some(({ tensor }) => tensor.data?.ranges.some((range) => readsOnMainThread(range.source)));
   const ownExecutor = remote || options.executor === undefined;
   const executor = remote ? new InlineExecutor() : (options.executor ?? executorFor(bytesToRead, options.jobs ?? defaultJobs()));
-  const outcomes: (LayerResult | SkippedTensor)[] = [];
+  const outcomes = new Array<LayerResult | SkippedTensor>(plan.length);
   // Records that read the same storage the same way (aliases) are analysed once (duplicates.ts).
   const firstWithStorage = new Map<string, number>();
   const aliasOf = plan.map(({ tensor, skip }, index) => {
@@ -142,31 +159,65 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
     return first;
   });
   const digests = new Array<string | undefined>(plan.length);
+  const statistics = new Array<LayerStatistics | undefined>(plan.length);
+  const duplicates = duplicateResolver(plan.map(({ tensor }) => tensor), outcomes, aliasOf, digests);
+  // Tensors finish out of order; their outcomes are made final (duplicates) and reported in file order.
+  const settled = new Array<boolean>(plan.length).fill(false);
+  let next = 0;
+  let finalising: Promise<void> = Promise.resolve();
+  let finalFailure: { error: unknown } | undefined;
+  const settle = (index: number): void => {
+    settled[index] = true;
+    finalising = finalising.then(async () => {
+      try {
+        while (finalFailure === undefined && next < plan.length && settled[next]) {
+          const i = next++;
+          await duplicates.resolve(i);
+          const outcome = outcomes[i]!;
+          options.onOutcome?.(i, outcome, isLayerResult(outcome) ? statistics[i] : undefined);
+        }
+      } catch (error) {
+        finalFailure ??= { error };
+      }
+    });
+  };
   try {
     // Several tensors in flight keep every worker busy while small tensors come and go.
-    // The model's tensors are in depth order (formats/open.ts), so a tensor's index is its depth.
-    const results = await mapLimited(plan, Math.max(2, executor.parallelism * 2), async ({ tensor, skip }, index) => {
-      const depth = index;
-      if (skip !== undefined || !tensor.data || aliasOf[index] !== undefined) {
-        return { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed", depth };
-      }
-      const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}), ...(tensor.quantizationInfo !== undefined ? { quantizationInfo: tensor.quantizationInfo } : {}), depth };
-      const quantile = normalizeQuantile(settings.normalize);
-      const normaliser = quantile !== undefined ? { kind: "quantile" as const, q: quantile } : { kind: "max" as const };
-      const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, normaliser, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}) });
-      const result = layerResult(identity, stats, settings);
-      if (isLayerResult(result)) {
-        digests[index] = statisticsDigest(tensor.dtype, tensor.params, stats);
-        options.onLayer?.(result, stats);
-      }
-      return result;
-    });
-    // One by one: a spread of ~150k results overflows the call stack.
-    for (const result of results) outcomes.push(result);
+    await mapLimited(
+      plan,
+      Math.max(2, executor.parallelism * 2),
+      async ({ tensor, skip }, index) => {
+        // The model's tensors are in depth order (formats/open.ts), so a tensor's index is its depth.
+        const depth = index;
+        if (skip !== undefined || !tensor.data || aliasOf[index] !== undefined) {
+          const skipped: SkippedTensor = { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed", depth };
+          outcomes[index] = skipped;
+          settle(index);
+          return;
+        }
+        const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}), ...(tensor.quantizationInfo !== undefined ? { quantizationInfo: tensor.quantizationInfo } : {}), depth };
+        const quantile = normalizeQuantile(settings.normalize);
+        const normaliser = quantile !== undefined ? { kind: "quantile" as const, q: quantile } : { kind: "max" as const };
+        const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, normaliser, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}), ...(signal ? { signal } : {}) });
+        signal?.throwIfAborted();
+        const result = layerResult(identity, stats, settings);
+        if (isLayerResult(result)) {
+          digests[index] = statisticsDigest(tensor.dtype, tensor.params, stats);
+          statistics[index] = stats;
+          options.onLayer?.(result, stats);
+        }
+        outcomes[index] = result;
+        settle(index);
+      },
+      signal,
+    );
+    await finalising;
+    if (finalFailure) throw finalFailure.error;
   } finally {
     if (ownExecutor) await executor.close();
+    await finalising;
+    await duplicates.close();
   }
-  await markDuplicates(plan.map(({ tensor }) => tensor), outcomes, aliasOf, digests);
   const layers = outcomes.filter(isLayerResult);
   const skipped = outcomes.filter((outcome): outcome is SkippedTensor => !isLayerResult(outcome));
   return {
@@ -184,12 +235,31 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Pa
 }
 
 /**
- * Replace aliases and bit-identical copies of an earlier fitted layer by skipped entries naming it
- * (`duplicate_of`), so that every summary counts distinct tensors (duplicates.ts).
+ * Duplicates in file order (METHOD §7.5): `resolve(i)`, called for i = 0, 1, … once tensor i and every
+ * tensor before it are done, replaces an alias or a bit-identical copy of an earlier fitted layer by a
+ * skipped entry naming it (`duplicate_of`), so that every summary counts distinct tensors and a
+ * streamed outcome (`onOutcome`) is already final. Each duplicate names an earlier tensor, so deciding
+ * tensor i needs only tensors 0 … i (duplicates.ts).
  */
-async function markDuplicates(tensors: readonly TensorRecord[], outcomes: (LayerResult | SkippedTensor)[], aliasOf: readonly (number | undefined)[], digests: readonly (string | undefined)[]): Promise<void> {
+function duplicateResolver(tensors: readonly TensorRecord[], outcomes: (LayerResult | SkippedTensor)[], aliasOf: readonly (number | undefined)[], digests: readonly (string | undefined)[]) {
+  /** Each resolved tensor's outcome before it was marked (an alias names what its storage holds). */
+  const original: (LayerResult | SkippedTensor)[] = [];
+  /** Per statistics digest, the earlier distinct fitted layers that have it. */
+  const groups = new Map<string, number[]>();
+  const prefixes = new Map<number, Promise<string>>();
+  let pool: SourcePool | undefined;
+  const unitBytes = (index: number): number => createCodec(tensors[index]!.data!.encoding).unitBytes;
+  const prefixOf = (index: number): Promise<string> => {
+    let prefix = prefixes.get(index);
+    if (prefix === undefined) {
+      pool ??= new SourcePool();
+      prefix = prefixDigest(tensors[index]!.data!, pool, unitBytes(index));
+      prefixes.set(index, prefix);
+    }
+    return prefix;
+  };
   const duplicate = (index: number, of: number, how: string): void => {
-    const first = outcomes[of]!;
+    const first = original[of]!;
     const tensor = tensors[index]!;
     if (!isLayerResult(first)) {
       outcomes[index] = { ...outcomes[index]!, reason: (first as SkippedTensor).reason } as SkippedTensor;
@@ -206,43 +276,37 @@ async function markDuplicates(tensors: readonly TensorRecord[], outcomes: (Layer
       duplicate_of: first.tensor,
     };
   };
-  aliasOf.forEach((of, index) => {
-    if (of !== undefined) duplicate(index, of, "the same stored data");
-  });
-  const groups = new Map<string, number[]>();
-  digests.forEach((key, index) => {
-    if (key !== undefined) groups.set(key, [...(groups.get(key) ?? []), index]);
-  });
-  let pool: SourcePool | undefined;
-  try {
-    for (const members of groups.values()) {
-      if (members.length < 2) continue;
-      pool ??= new SourcePool();
-      // Same statistics: tell them apart by their first bytes, then compare in full.
-      const byPrefix = new Map<string, number[]>();
-      for (const index of members) {
-        const data = tensors[index]!.data!;
-        const key = await prefixDigest(data, pool, createCodec(data.encoding).unitBytes);
-        const earlier = byPrefix.get(key) ?? [];
-        let matched = false;
+  return {
+    async resolve(index: number): Promise<void> {
+      original[index] = outcomes[index]!;
+      const of = aliasOf[index];
+      if (of !== undefined) return duplicate(index, of, "the same stored data");
+      const key = digests[index];
+      if (key === undefined) return;
+      const earlier = groups.get(key) ?? [];
+      if (earlier.length > 0) {
+        // Same statistics: tell them apart by their first bytes, then compare in full.
+        const mine = await prefixOf(index);
         for (const of of earlier) {
-          const a = tensors[of]!.data!;
-          if (await sameBytes(a, data, pool, createCodec(a.encoding).unitBytes)) {
-            duplicate(index, of, "bit-identical values");
-            matched = true;
-            break;
-          }
+          if ((await prefixOf(of)) !== mine) continue;
+          if (await sameBytes(tensors[of]!.data!, tensors[index]!.data!, pool!, unitBytes(of))) return duplicate(index, of, "bit-identical values");
         }
-        if (!matched) byPrefix.set(key, [...earlier, index]);
       }
-    }
-  } finally {
-    await pool?.close();
-  }
+      groups.set(key, [...earlier, index]);
+    },
+    async close(): Promise<void> {
+      await pool?.close();
+    },
+  };
 }
 
-/** Open and analyse one model given by path (a file, a shard index, a directory or a list of shards). */
-export async function analyzeFile(path: string | string[], settings: Partial<AnalysisSettings> = {}, options: AnalyzeOptions = {}): Promise<ModelResult> {
-  const model = await openModel(path);
+/**
+ * Open and analyse one model: a path (a file, a shard index, a directory, `hf://…`, an http(s) URL), a
+ * URL object, a ByteSource, or the shard files of one model. Settings as in `analyze`, which takes
+ * them together with the options.
+ */
+export async function analyzeFile(source: ModelSource, settings: SettingsInput = {}, options: AnalyzeOptions = {}): Promise<ModelResult> {
+  options.signal?.throwIfAborted();
+  const model = await openModel(source);
   return analyzeOpenedModel(model, settings, options);
 }

@@ -17,6 +17,7 @@ import type { SourcePool } from "../io/byteSource.js";
 import { DEFAULT_CHUNK_BYTES, readSpan } from "../io/chunks.js";
 import { isSequentialData, readTensorChunks } from "../io/tensorChunks.js";
 
+/** How `readElements` groups its reads. */
 export interface ReadElementsOptions {
   /** Elements at most this many bytes apart share one read (default 4096, a page). */
   gapBytes?: number;

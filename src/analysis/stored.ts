@@ -11,10 +11,12 @@
  */
 
 /** Fields that hold integer counts or sizes: always finite, so never null in the stored form. */
-type IntegerField = "bytes" | "tensors" | "bins" | "min_params" | "shape" | "params" | "zeros" | "nonfinite" | "distinct" | "iterations" | "layers" | "fitted" | "r2_above_null" | "mle_below_floor" | "replicates" | "seed" | "bootstrap" | "above_normalizer";
+export type IntegerField = "bytes" | "tensors" | "bins" | "min_params" | "shape" | "params" | "zeros" | "nonfinite" | "distinct" | "iterations" | "layers" | "fitted" | "r2_above_null" | "mle_below_floor" | "replicates" | "seed" | "bootstrap" | "above_normalizer";
 
-type StoredField<K, V> = K extends IntegerField ? (V extends number | readonly number[] ? V : Stored<V>) : Stored<V>;
+/** One field of `Stored<T>`: numbers as JSON holds them (null where not finite); integer fields stay numbers. */
+export type StoredField<K, V> = K extends IntegerField ? (V extends number | readonly number[] ? V : Stored<V>) : Stored<V>;
 
+/** A result as JSON holds it: every number that may be non-finite may be null. */
 export type Stored<T> = T extends number
   ? number | null
   : T extends readonly (infer U)[]

@@ -11,6 +11,7 @@ import { mean, sampleStandardDeviation } from "simple-statistics";
 import { MODEL_NAMES } from "./evidence.js";
 import type { LayerResult } from "./layerResult.js";
 
+/** A mean, a sample standard deviation and the standard error of the mean; null where there are too few layers. */
 export interface MeanSd {
   mean: number | null;
   /** Sample standard deviation; null with fewer than two layers. */
@@ -19,11 +20,13 @@ export interface MeanSd {
   se: number | null;
 }
 
+/** How many counted layers a family is best for (METHOD §7.5). */
 export interface BestCount {
   family: string;
   layers: number;
 }
 
+/** The paper's Table 2 row of a model, with its evidence (METHOD §3.2, §7.5). */
 export interface ModelSummary {
   layers: number;
   params: number;
@@ -53,6 +56,7 @@ export const MIN_SUMMARY_LAYERS = 3;
 /** A row covering a smaller share of the fitted layers is marked. */
 export const MIN_SUMMARY_COVERAGE = 0.25;
 
+/** Mean, sample standard deviation and standard error of `values`. */
 export function meanSd(values: number[]): MeanSd {
   const sd = values.length > 1 ? sampleStandardDeviation(values) : null;
   return {
@@ -76,6 +80,7 @@ function bestCounts(layers: readonly LayerResult[], pick: (layer: LayerResult) =
   return counts;
 }
 
+/** The summary row over the unflagged layers (or all with `includeFlagged`). */
 export function summarizeLayers(layers: readonly LayerResult[], includeFlagged: boolean): ModelSummary {
   const counted = countedLayers(layers, includeFlagged);
   const fitted = layers.length;

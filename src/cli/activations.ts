@@ -65,7 +65,7 @@ function unitAxisOption(value: string): UnitAxisSetting {
 
 export function activationsCommand(): Command {
   const command = new Command("activations")
-    .description("run a model on real inputs and fit the lognormal to every layer's outputs, pooled and per unit (METHOD.md §8)")
+    .description("run a model on real inputs and fit the lognormal to every layer's outputs, pooled and per unit (docs/METHOD.md §8)")
     .argument("<model...>", "ONNX model file(s); several are each run on the same inputs")
     .option("-i, --input <spec>", "inputs: FILE (.npy/.npz/safetensors; first axis = samples; tensors matched to input names), NAME=FILE, or NAME=NUMBER (a constant, e.g. sr=16000, state=0); repeatable", parseInputSpec, [])
     .option("--random <distribution>", "feed float inputs not given by --input with random values: gaussian (N(0,1)) or uniform (U[0,1)) — a baseline, never real data", choiceOption("--random", ["gaussian", "uniform"] as const))

@@ -1,6 +1,7 @@
 /** `jaynes compare A B`: options → the compare use case (run/compare.ts) → a renderer from the registry. */
 import { Command } from "commander";
 import { render } from "../report/registry.js";
+import { requireFigureRenderer } from "../report/vega.js";
 import { failureExitCode } from "../run/batch.js";
 import { runCompare } from "../run/compare.js";
 import { writeFitFigures } from "../run/fit.js";
@@ -57,6 +58,8 @@ ${HUB_HELP}`,
 async function compare(a: string, b: string, options: CompareOptions, self: Command): Promise<number> {
   const format = chosenFormat(options, self);
   const log = commandLog(options);
+  const figureOptions = [options.plot !== undefined ? "--plot" : "", options.html !== undefined ? "--html" : ""].filter(Boolean);
+  if (figureOptions.length > 0) await requireFigureRenderer(figureOptions.join(" and "));
   await checkOutputTargets([
     { option: "-o", path: options.output, kind: "file" },
     { option: "--html", path: options.html, kind: "file" },

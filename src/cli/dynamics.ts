@@ -6,6 +6,7 @@ import { DEFAULT_SPECTRUM_SETTINGS } from "../analysis/dynamics/spectrum.js";
 import type { AnalysisSettings } from "../analysis/settings.js";
 import { ExitCode } from "../errors.js";
 import { render } from "../report/registry.js";
+import { requireFigureRenderer } from "../report/vega.js";
 import { failureExitCode } from "../run/batch.js";
 import { runDynamics } from "../run/dynamics.js";
 import { cliEnvironment } from "./environment.js";
@@ -48,7 +49,7 @@ export function parseRange(value: string): [number, number] {
 
 export function dynamicsCommand(): Command {
   const command = new Command("dynamics")
-    .description("training dynamics across checkpoints: fluctuation statistics, power spectrum, lognormal trajectory (METHOD.md §6)")
+    .description("training dynamics across checkpoints: fluctuation statistics, power spectrum, lognormal trajectory (docs/METHOD.md §6)")
     .argument("<checkpoint...>", "checkpoint files (or shard lists), or a directory holding them, or hf:// addresses");
   addFormatOptions(command, "dynamics", "the results");
   command
@@ -108,6 +109,7 @@ ${HUB_HELP}`,
 async function dynamics(paths: string[], options: DynamicsOptions, self: Command): Promise<number> {
   const format = chosenFormat(options, self);
   const log = commandLog(options);
+  if (options.plot !== undefined) await requireFigureRenderer("--plot");
   await checkOutputTargets([
     { option: "-o", path: options.output, kind: "file" },
     { option: "--plot", path: options.plot, kind: "folder" },

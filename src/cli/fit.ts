@@ -1,6 +1,7 @@
 /** `jaynes fit PATH...`: options → the fit use case (run/fit.ts) → a renderer from the registry. */
 import { Command } from "commander";
 import { render } from "../report/registry.js";
+import { requireFigureRenderer } from "../report/vega.js";
 import { fitExitCode, runFit, writeFitFigures } from "../run/fit.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
 import { cliEnvironment } from "./environment.js";
@@ -21,7 +22,7 @@ interface FitOptions extends HubCliOptions, AnalysisOptionValues, FormatOptionVa
 
 export function fitCommand(): Command {
   const command = new Command("fit")
-    .description("fit the size-weighted |w| histogram of every layer with a lognormal, weigh it against alternatives (METHOD.md §1–5)")
+    .description("fit the size-weighted |w| histogram of every layer with a lognormal, weigh it against alternatives (docs/METHOD.md §1–5)")
     .argument("<path...>", "model file, shard index, directory, several shard files, or hf://owner/repo[@revision][/path]");
   addFormatOptions(command, "fit", "the layer tables");
   addTableOptions(command);
@@ -81,6 +82,8 @@ async function fit(paths: string[], options: FitOptions, self: Command): Promise
   const format = chosenFormat(options, self);
   const log = commandLog(options);
   const table = tableContext(options, options.output);
+  const figureOptions = [options.plot !== undefined ? "--plot" : "", options.html !== undefined ? "--html" : ""].filter(Boolean);
+  if (figureOptions.length > 0) await requireFigureRenderer(figureOptions.join(" and "));
   await checkOutputTargets([
     { option: "-o", path: options.output, kind: "file" },
     { option: "--html", path: options.html, kind: "file" },

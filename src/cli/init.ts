@@ -44,7 +44,7 @@ const DEFAULT_MAX_SHARD = "5GB";
 
 export function initCommand(): Command {
   const command = new Command("init")
-    .description("write a checkpoint whose layers are drawn from fitted lognormals (a lognormal hot start, METHOD.md §9)")
+    .description("write a checkpoint whose layers are drawn from fitted lognormals (a lognormal hot start, docs/METHOD.md §9)")
     .requiredOption("--like <model>", "the reference model: its architecture, the tensors copied, and (by default) the fits drawn from; any format, or hf://owner/repo")
     .option("-o, --output <file>", "the safetensors file to write (atomically); sharded beside it with an index when larger than --max-shard-size")
     .option("--from <fit>", "draw from the μ, σ of a `jaynes fit` output (JSON, JSONL or CSV), matched by tensor name")

@@ -4,12 +4,13 @@
  * too) — one line, no stack trace; a usage error may add `jaynes: hint: …` lines; anything else is a
  * bug and says so (set JAYNES_DEBUG=1 for the stack).
  */
-import { unlinkSync } from "node:fs";
+import { existsSync, unlinkSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { ExitCode, InputError, OutputError, ThresholdError, UsageError } from "../errors.js";
 import { removePendingTemporaries } from "../io/atomicWrite.js";
 import { completeHubDownloads } from "../io/hub/index.js";
-import { VERSION } from "../version.js";
+import { METHOD, METHOD_CITATION, VERSION } from "../version.js";
 import { activationsCommand } from "./activations.js";
 import { compareCommand } from "./compare.js";
 import { completionScript, type Shell, shellOption } from "./completion.js";
@@ -19,6 +20,16 @@ import { initCommand } from "./init.js";
 import { mergeCommand } from "./merge.js";
 import { scanCommand } from "./scan.js";
 import { logLine } from "./terminal.js";
+
+/** Where this installation's copy of the method document is, when it is there (not in a bundle). */
+function methodDocumentHint(): string {
+  try {
+    const path = fileURLToPath(new URL(`../../${METHOD.document}`, import.meta.url));
+    return existsSync(path) ? ` (here: ${path})` : "";
+  } catch {
+    return "";
+  }
+}
 
 export function buildProgram(): Command {
   const program = new Command("jaynes")
@@ -44,7 +55,10 @@ Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input (or one not analy
 --timeout), 3 a CI threshold failed, 70 internal error (a bug: please report it), 73 an output could
 not be written, 130/143 interrupted.
 Tables go to stdout (fitted to the terminal's width, or $COLUMNS); progress and logs to stderr.
-NO_COLOR disables colour.`,
+NO_COLOR disables colour.
+
+Method: every number, rule, flag and default is specified in ${METHOD_CITATION}, which ships
+with jaynes${methodDocumentHint()}; every JSON output records it as "method".`,
     );
   program.addCommand(fitCommand());
   program.addCommand(compareCommand());

@@ -10,6 +10,7 @@
 import { InputError } from "../errors.js";
 import { readSmallFile } from "./smallFile.js";
 
+/** One layer of a fit file: its name, shape and fitted μ, σ. */
 export interface FittedLayer {
   tensor: string;
   shape: number[];
@@ -24,6 +25,7 @@ export interface FittedLayer {
   fitSe: { mu: number | null; sigma: number | null } | null;
 }
 
+/** The layers of one model as a `fit` output recorded them. */
 export interface FitFile {
   file: string;
   /** The model the fit was of, as `fit` named it. */
@@ -35,6 +37,7 @@ const MAX_FIT_FILE_BYTES = 256 * 1024 * 1024;
 
 type Row = Record<string, unknown>;
 
+/** Read μ and σ per layer from a CSV or JSON written by `jaynes fit` (one model); an InputError names what is wrong. */
 export async function readFitFile(path: string): Promise<FitFile> {
   const text = await readSmallFile(path, MAX_FIT_FILE_BYTES);
   const { rows, models } = parseRows(path, text);

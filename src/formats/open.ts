@@ -8,7 +8,9 @@
  * `….gguf`) are grouped into one model, which must be complete.
  */
 import { readdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 import { InputError } from "../errors.js";
+import { type ByteSource, nameOfByteSource } from "../io/byteSource.js";
 import { baseNameOf, isFolder, isRemoteLocation, locationKey, parentOf } from "../io/location.js";
 import { listFolder, walkTree } from "./folderListing.js";
 import { openGgufSplits } from "./gguf/gguf.js";
@@ -24,6 +26,7 @@ import { type SkippedEntry, companionReason, isOptimizerState } from "./training
 export { type ModelInput, groupShards } from "./shardSeries.js";
 export { compareNames } from "./folderListing.js";
 
+/** Options of `resolveInputs`. */
 export interface ResolveOptions {
   /** Told of every file or folder left out of a folder's models (training companions, …) and why. */
   onSkipped?: (entry: SkippedEntry) => void;
@@ -44,6 +47,7 @@ export async function modelsInDirectory(directory: string, options: ResolveOptio
   return modelsAmong(listing.files);
 }
 
+/** Options of `modelsAmong`. */
 export interface ModelsAmongOptions {
   /**
    * Also return, as inputs of their own, files no reader recognises whose name suggests a format
@@ -153,11 +157,31 @@ async function namesBeside(path: string): Promise<Set<string>> {
 }
 
 /**
- * Open one model from a path (file, index, directory holding one model) or a list of shard files,
- * quantised tensors decoded, its tensors in depth order (depthOrder.ts).
+ * Where a model is: a path (a file, a shard index, a folder holding one model, `hf://owner/repo…`, an
+ * http(s) URL, or a name a registered source opener serves), a `file:` or `http(s):` URL object, a
+ * ByteSource of the caller's (a file in memory, a custom store), or the shard files of one model.
  */
-export async function openModel(path: string | string[]): Promise<OpenedModel> {
-  return inDepthOrder(await withQuantizedTensors(await openModelFiles(path)));
+export type ModelSource = string | URL | ByteSource | readonly string[];
+
+/** The path, or paths, a ModelSource is opened from (a ByteSource is registered under its name). */
+export function modelSourcePaths(source: ModelSource): string | string[] {
+  if (typeof source === "string") return source;
+  if (source instanceof URL) return source.protocol === "file:" ? fileURLToPath(source) : source.href;
+  if (isStringList(source)) return [...source];
+  return nameOfByteSource(source);
+}
+
+function isStringList(value: unknown): value is readonly string[] {
+  return Array.isArray(value);
+}
+
+/**
+ * Open one model: its format is recognised by content and its tensors listed (no tensor data is
+ * read), quantised tensors decoded, in depth order (depthOrder.ts). An InputError names what is
+ * wrong with the input.
+ */
+export async function openModel(source: ModelSource): Promise<OpenedModel> {
+  return inDepthOrder(await withQuantizedTensors(await openModelFiles(modelSourcePaths(source))));
 }
 
 async function openModelFiles(path: string | string[]): Promise<OpenedModel> {

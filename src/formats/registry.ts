@@ -28,10 +28,17 @@ import { looksLikeTfjs, openTfjs, tfjsCompanions } from "./tfjs/tfjs.js";
 import { looksLikeTflite, openTflite } from "./tflite/tflite.js";
 import { looksLikeZip, readZipArchive, type ZipArchive } from "./zip/zip.js";
 
+/**
+ * A reader of one format: recognises it by content and opens a file as a model (register one with
+ * `registerFormat`).
+ */
 export interface FormatReader {
   name: string;
   /** Content test on the first bytes of a file (up to HEAD_BYTES). May read more of the file. */
   detect(head: Uint8Array, path: string): boolean | Promise<boolean>;
+  /**
+   * Open `path` (claimed by `detect`): the model's files, metadata and tensor records; no tensor data is read.
+   */
   open(path: string): Promise<OpenedModel>;
   /** Other files this model consists of (so a directory listing does not treat them as models). */
   companions?(path: string): Promise<string[]>;

@@ -49,6 +49,7 @@ function skipReasonFor(dtype: string): string {
   return `dtype ${dtype} (sub-byte float) is not supported yet`;
 }
 
+/** A validated safetensors header. */
 export interface SafetensorsHeader {
   file: string;
   /** Bytes before the data section: 8 + header length. */

@@ -20,6 +20,7 @@ import { baseNameOf } from "../io/location.js";
 import { AtomicFile } from "../io/atomicWrite.js";
 import { DTYPE_BITS } from "./safetensors.js";
 
+/** One tensor of a shard: name, dtype, shape and byte length. */
 export interface TensorLayout {
   name: string;
   dtype: string;
@@ -28,6 +29,7 @@ export interface TensorLayout {
   bytes: number;
 }
 
+/** One shard file and its tensors in data order. */
 export interface ShardLayout {
   /** Path of the shard file. */
   file: string;
@@ -36,6 +38,7 @@ export interface ShardLayout {
   dataBytes: number;
 }
 
+/** Where a checkpoint's tensors go: its shards, and the index when there are several. */
 export interface CheckpointLayout {
   shards: ShardLayout[];
   /** The index file, when there is more than one shard. */
@@ -135,6 +138,7 @@ export class SafetensorsFileWriter {
     private readonly tensors: readonly TensorLayout[],
   ) {}
 
+  /** Create the shard file (atomically: it appears when committed) and write its header. */
   static async create(shard: ShardLayout, metadata: Record<string, string>): Promise<SafetensorsFileWriter> {
     const file = await AtomicFile.create(shard.file);
     try {
@@ -151,6 +155,7 @@ export class SafetensorsFileWriter {
     return this.tensors[this.next];
   }
 
+  /** Append the next bytes of the current tensor, in layout order. */
   async write(bytes: Uint8Array): Promise<void> {
     const tensor = this.current;
     if (!tensor || this.written + bytes.length > tensor.bytes) throw new Error(`safetensors writer: ${bytes.length} bytes past the end of ${tensor ? JSON.stringify(tensor.name) : "the last tensor"}`);

@@ -21,6 +21,7 @@ export interface TensorStorage {
   columnMajor?: boolean;
 }
 
+/** One tensor as a reader describes it: name, dtype, shape and where its bytes are. */
 export interface TensorRecord {
   /** Unique within the model (readers prefix a graph path when the format repeats names). */
   name: string;

@@ -25,6 +25,8 @@ export interface ChunkOptions {
   buffers?: [Uint8Array, Uint8Array];
   /** Passed to every read: whether these bytes will be read again (see ByteSource). */
   intent?: ReadIntent;
+  /** Stop before the next read once this is aborted (the reason is thrown). */
+  signal?: AbortSignal;
 }
 
 export function totalBytes(ranges: readonly ByteRange[]): number {
@@ -77,6 +79,7 @@ export async function* readChunks(ranges: readonly ByteRange[], pool: SourcePool
   };
 
   let position = start;
+  options.signal?.throwIfAborted();
   let pending = fill(buffers[turn]!, position, Math.min(size, end - position));
   while (position < end) {
     const length = Math.min(size, end - position);
@@ -85,6 +88,7 @@ export async function* readChunks(ranges: readonly ByteRange[], pool: SourcePool
     throwIfInputAborted();
     position += length;
     turn ^= 1;
+    options.signal?.throwIfAborted();
     if (position < end) {
       pending = fill(buffers[turn]!, position, Math.min(size, end - position));
       // Surface a read error when it is awaited, not as an unhandled rejection meanwhile.

@@ -17,6 +17,7 @@ export type FloatDType =
   | "F8_E4M3FNUZ"
   | "F8_E5M2FNUZ";
 
+/** Integer storage of quantised codes. */
 export type IntegerStorage = "u8" | "i8" | "u16" | "i16";
 
 /** ggml block-quantised types that are decoded (decode/ggmlBlocks.ts). */

@@ -46,3 +46,14 @@ export async function withInputDeadline<T>(input: string, seconds: number | unde
     clearTimeout(timer);
   }
 }
+
+/**
+ * One signal for a task: the caller's `signal` (the library's AbortSignal) and the input's deadline
+ * (`--timeout`) of this asynchronous context, whichever aborts first; undefined when neither exists.
+ */
+export function taskSignal(signal: AbortSignal | undefined): AbortSignal | undefined {
+  const input = storage.getStore();
+  if (!input) return signal;
+  if (!signal || signal === input) return input;
+  return AbortSignal.any([signal, input]);
+}

@@ -13,7 +13,8 @@
 import { readdir, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { InputError } from "../errors.js";
-import { describeIoError } from "./byteSource.js";
+import { describeIoError, isRegisteredSourceName } from "./byteSource.js";
+import { isHttpUrl } from "./urlSource.js";
 import { canonicalHubAddress, hubBaseName, hubChild, hubJoinInside, hubParent, isHubAddress } from "./hub/address.js";
 import { hubIsFolder, hubListFolder } from "./hub/index.js";
 
@@ -87,8 +88,52 @@ const hub: LocationBackend = {
   },
 };
 
+/**
+ * Names with `/`-separated paths that are not local files: http(s) URLs, and the names a registered
+ * source opener serves (a library user's `s3://bucket/key`, a ByteSource handed to `analyze`). A name
+ * is a file, never a folder (there is no listing), and companion files (shards, external data) are
+ * its siblings by name.
+ */
+function namedBackend(name: string, claims: (path: string) => boolean): LocationBackend {
+  const cut = (path: string): number => path.lastIndexOf("/");
+  const root = (path: string): number => {
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
+    return scheme ? scheme[0].length : 0;
+  };
+  return {
+    name,
+    remote: true,
+    claims,
+    isFolder: async () => false,
+    async filesIn(folder) {
+      throw new InputError("io", folder, "cannot list the files of a folder here; name the model file");
+    },
+    parent: (path) => (cut(path) >= root(path) && cut(path) >= 0 ? path.slice(0, cut(path)) : ""),
+    baseName: (path) => path.slice(cut(path) + 1),
+    child: (folder, child) => (folder === "" ? child : `${folder.replace(/\/$/, "")}/${child}`),
+    key: (path) => path,
+    inside(folder, child) {
+      if (child.startsWith("/") || /^[a-z][a-z0-9+.-]*:/i.test(child)) return undefined;
+      const parts: string[] = [];
+      for (const part of child.split("/")) {
+        if (part === "" || part === ".") continue;
+        if (part === "..") {
+          if (parts.length === 0) return undefined;
+          parts.pop();
+        } else parts.push(part);
+      }
+      if (parts.length === 0) return undefined;
+      return folder === "" ? parts.join("/") : `${folder.replace(/\/$/, "")}/${parts.join("/")}`;
+    },
+    relative(rootFolder, path) {
+      const prefix = `${rootFolder.replace(/\/$/, "")}/`;
+      return path.startsWith(prefix) ? path.slice(prefix.length) : path;
+    },
+  };
+}
+
 /** Remote backends, tried in order; a path no remote backend claims is local. */
-const BACKENDS: readonly LocationBackend[] = [hub];
+const BACKENDS: readonly LocationBackend[] = [hub, namedBackend("url", isHttpUrl), namedBackend("registered", isRegisteredSourceName)];
 
 export function locationBackend(path: string): LocationBackend {
   return BACKENDS.find((backend) => backend.claims(path)) ?? local;

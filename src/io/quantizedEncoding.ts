@@ -99,6 +99,7 @@ export interface Bnb4bitEncoding {
   nested?: { absmax: SideTensor; quantMap: number[]; blocksize: number; offset: number };
 }
 
+/** How a quantised checkpoint stores a tensor: one member per family of schemes (docs/METHOD.md §10). */
 export type QuantizedEncoding = ByteScaledEncoding | MicroscaledEncoding | IntGroupEncoding | Bnb4bitEncoding;
 
 /** What a decoded layer reports about its storage (`quantization_scheme` in the JSON). */

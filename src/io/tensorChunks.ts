@@ -42,6 +42,7 @@ async function* readInflatedChunks(data: StoredBytes, pool: SourcePool, options:
     pool,
   );
   for await (let piece of pieces) {
+    options.signal?.throwIfAborted();
     while (piece.length > 0) {
       const take = Math.min(piece.length, size - filled);
       buffer.set(piece.subarray(0, take), filled);

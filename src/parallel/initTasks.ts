@@ -27,6 +27,7 @@ export interface TensorSpan {
   chunkBytes: number;
 }
 
+/** Draw the values of a byte span of one tensor (`jaynes init`) and encode them in its dtype. */
 export interface DrawTask {
   kind: "draw";
   spec: DrawSpec;
@@ -40,10 +41,13 @@ export interface DrawTask {
   output?: ArrayBuffer;
 }
 
+/** Count, mean and M2 of a byte span of a tensor (for `--match-std like`). */
 export type MomentsTask = { kind: "moments" } & TensorSpan;
 
+/** A task of `jaynes init`, run by the same executors as the accumulation tasks. */
 export type InitTask = DrawTask | MomentsTask;
 
+/** What an init task returns: the encoded bytes (and block sums of squares), or the moments. */
 export type InitResult =
   | { kind: "draw"; bytes: Uint8Array | undefined; blockSquares: Float64Array | undefined; negative: Uint8Array | undefined }
   | { kind: "moments"; count: number; mean: number; m2: number };

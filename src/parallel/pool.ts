@@ -7,7 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { InputError, type InputErrorCode } from "../errors.js";
-import { inputSignal } from "../io/inputSignal.js";
+import { taskSignal } from "../io/inputSignal.js";
 import type { Executor } from "./executor.js";
 import { type AccumulateResult, type AccumulateTask, taskTransferables } from "./tasks.js";
 
@@ -35,10 +35,11 @@ interface Pending {
   onBytes: ((bytes: number) => void) | undefined;
   resolve: (result: AccumulateResult) => void;
   reject: (error: Error) => void;
-  /** The deadline of the input the task belongs to (--timeout): a task out of time is dropped. */
+  /** The caller's signal and the deadline of the input the task belongs to (--timeout): an aborted task is dropped. */
   signal: AbortSignal | undefined;
 }
 
+/** Runs accumulation tasks on up to `parallelism` worker threads, started on demand. */
 export class WorkerPool implements Executor {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Pending>();
@@ -47,21 +48,34 @@ export class WorkerPool implements Executor {
   private nextId = 1;
   private closed = false;
 
+  /** A pool of at most `parallelism` threads. */
   constructor(readonly parallelism: number) {}
 
-  run(task: AccumulateTask, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+  run(task: AccumulateTask, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<AccumulateResult> {
     if (this.closed) return Promise.reject(new Error("worker pool is closed"));
-    const signal = inputSignal();
-    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    const combined = taskSignal(signal);
+    if (combined?.aborted) return Promise.reject(combined.reason as Error);
     return new Promise((resolve, reject) => {
-      const job: Pending = { id: this.nextId++, task, onBytes, resolve, reject, signal };
-      signal?.addEventListener("abort", () => this.cancel(job), { once: true });
+      const job: Pending = { id: this.nextId++, task, onBytes, resolve, reject, signal: combined };
+      if (combined) {
+        const abort = (): void => this.cancel(job);
+        combined.addEventListener("abort", abort, { once: true });
+        const settle = (): void => combined.removeEventListener("abort", abort);
+        job.resolve = (result) => {
+          settle();
+          resolve(result);
+        };
+        job.reject = (error) => {
+          settle();
+          reject(error);
+        };
+      }
       this.queue.push(job);
       this.dispatch();
     });
   }
 
-  /** Drop a job whose input ran out of time: unqueue it, or stop the worker running it. */
+  /** Drop an aborted job (the caller's signal or the input's deadline): unqueue it, or stop the worker running it (a worker cannot be interrupted). */
   private cancel(job: Pending): void {
     const queued = this.queue.indexOf(job);
     if (queued >= 0) this.queue.splice(queued, 1);
@@ -76,6 +90,7 @@ export class WorkerPool implements Executor {
     this.dispatch();
   }
 
+  /** Terminate the threads. */
   async close(): Promise<void> {
     this.closed = true;
     const workers = [...this.idle, ...this.busy.keys()];

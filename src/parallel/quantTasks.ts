@@ -20,7 +20,8 @@ export function codeChunkBytes(decodedBytes: number, unitBytes: number, unitElem
   return Math.max(unitBytes, Math.floor(decodedBytes / (4 * unitElements)) * unitBytes);
 }
 
-export async function runQuantizedTask(task: HistogramTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+/** Run a task over quantised storage: count its codes by key, or decode them for the float passes. */
+export async function runQuantizedTask(task: HistogramTask, pool: SourcePool, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<AccumulateResult> {
   const encoding = task.data.encoding as QuantizedEncoding;
   const decoder = await prepareQuantDecoder(encoding, pool, task.start, task.end);
   const { unitBytes, unitElements } = decoder;
@@ -32,7 +33,7 @@ export async function runQuantizedTask(task: HistogramTask, pool: SourcePool, on
     // The kernels' chunk buffers are reused by every task on this thread (no allocation per task).
     const kernels = acquireKernels(task.chunkBytes, 0);
     try {
-      const chunks = readTensorChunks(task.data, pool, { unitBytes, chunkBytes: task.chunkBytes, start: task.start, end: task.end, intent: "once", ...(onBytes ? { onBytes } : {}), ...(kernels ? { buffers: kernels.buffers() } : {}) });
+      const chunks = readTensorChunks(task.data, pool, { unitBytes, chunkBytes: task.chunkBytes, start: task.start, end: task.end, intent: "once", ...(onBytes ? { onBytes } : {}), ...(kernels ? { buffers: kernels.buffers() } : {}), ...(signal ? { signal } : {}) });
       for await (const chunk of chunks) {
         count(chunk, unit, table, kernels);
         unit += chunk.length / unitBytes;
@@ -61,6 +62,7 @@ export async function runQuantizedTask(task: HistogramTask, pool: SourcePool, on
         end: task.end,
         intent,
         ...(report && onBytes ? { onBytes } : {}),
+        ...(signal ? { signal } : {}),
       });
     return await runFloatTask(task, codec, chunks, (task.start / unitBytes) * unitElements, kernels);
   } finally {

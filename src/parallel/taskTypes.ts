@@ -34,8 +34,9 @@ export type HistogramTask =
   | ({ kind: "quant-count" } & RangeTask);
 
 /**
- * First-pass results carry the CRC-32 of the bytes they read when the tensor's data asks for a
- * checksum (a stored zip member, `TensorData.checksum`): the accumulator combines the parts.
+ * What a task counted, mergeable with the results of the other ranges. First-pass results carry the
+ * CRC-32 of the bytes they read when the tensor's data asks for a checksum (a stored zip member,
+ * `TensorData.checksum`): the accumulator combines the parts.
  */
 export type AccumulateResult =
   | { kind: "codes"; table: Float64Array; crc?: CrcPart }

@@ -36,18 +36,19 @@ export function taskTransferables(task: AccumulateTask): ArrayBuffer[] {
   return [...new Set(buffers)].filter((buffer): buffer is ArrayBuffer => buffer instanceof ArrayBuffer);
 }
 
-export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+/** Run one task on this thread, reading through `pool`; `signal` stops it at its next chunk. */
+export async function runAccumulateTask(task: AccumulateTask, pool: SourcePool, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<AccumulateResult> {
   if (task.kind === "draw" || task.kind === "moments") return runInitTask(task, pool, onBytes);
-  if (task.data.encoding.kind === "quantized") return runQuantizedTask(task, pool, onBytes);
+  if (task.data.encoding.kind === "quantized") return runQuantizedTask(task, pool, onBytes, signal);
   const kernels = acquireKernels(task.chunkBytes, kernelBins(task));
   try {
-    return await runWith(task, pool, kernels, onBytes);
+    return await runWith(task, pool, kernels, onBytes, signal);
   } finally {
     kernels?.release();
   }
 }
 
-async function runWith(task: HistogramTask, pool: SourcePool, kernels: Kernels | undefined, onBytes?: (bytes: number) => void): Promise<AccumulateResult> {
+async function runWith(task: HistogramTask, pool: SourcePool, kernels: Kernels | undefined, onBytes?: (bytes: number) => void, signal?: AbortSignal): Promise<AccumulateResult> {
   const codec = createCodec(task.data.encoding);
   // Chunks are read straight into kernel memory, where the WebAssembly loops count them in place.
   // A scan's bytes are read again by the bin pass: remote sources keep them in between.
@@ -71,6 +72,7 @@ async function runWith(task: HistogramTask, pool: SourcePool, kernels: Kernels |
       intent,
       ...(report && onBytes ? { onBytes } : {}),
       ...(kernels ? { buffers: kernels.buffers() } : {}),
+      ...(signal ? { signal } : {}),
     });
     return checksum ? tapCrc(read) : read;
   };

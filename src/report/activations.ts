@@ -4,7 +4,7 @@
  * the If branches taken and the parts of the model that were not observed.
  *   table: per model a run line, then the pooled and the per-unit table with their summary rows;
  *   csv/jsonl: one row per fitted layer and view, the `fit` columns then `view, op, node, samples,
- *   units, unit_axis`; json: `{tool, version, command, models: [ActivationResult…], failures}`.
+ *   units, unit_axis`; json: `{tool, version, method, command, models: [ActivationResult…], failures}`.
  */
 import { ACTIVATION_VIEWS, type ActivationResult, viewAsModelResult } from "../analysis/activations/result.js";
 import type { ModelComparison } from "../analysis/compare.js";
@@ -13,6 +13,7 @@ import { renderComparisonCsv, renderComparisonTable } from "./compare.js";
 import { renderCsv } from "./csv.js";
 import type { Failure } from "../errors.js";
 import { renderJsonDocument, renderJsonl } from "./json.js";
+import { documentHeader } from "../version.js";
 import { bytes, integer } from "./numbers.js";
 import { type TableOptions, paint, renderModelTable } from "./table.js";
 import { terminalSafe } from "./terminalText.js";
@@ -24,16 +25,19 @@ function flatViews(results: readonly ActivationResult[]): ModelResult[] {
   return results.flatMap((result) => ACTIVATION_VIEWS.map((view) => ({ ...viewAsModelResult(result, view), model: result.model })));
 }
 
+/** `jaynes activations --format csv`: one row per layer and view, the view and value columns after the weight columns. */
 export function renderActivationCsv(results: readonly ActivationResult[]): string {
   return renderCsv(flatViews(results), ACTIVATION_COLUMNS);
 }
 
+/** `--format jsonl`: one line per layer and view. */
 export function renderActivationJsonl(results: readonly ActivationResult[]): string {
   return renderJsonl(flatViews(results));
 }
 
-export function renderActivationJson(results: readonly ActivationResult[], failures: readonly Failure[], version: string): string {
-  return renderJsonDocument({ tool: "jaynes", version, command: "activations", models: results, failures });
+/** `--format json`: one document with the header (`tool`, `version`, `method`), the models and the failures. */
+export function renderActivationJson(results: readonly ActivationResult[], failures: readonly Failure[]): string {
+  return renderJsonDocument({ ...documentHeader(), command: "activations", models: results, failures });
 }
 
 /** One line on how the values were obtained. */
@@ -50,6 +54,7 @@ export function runLine(result: ActivationResult): string {
   );
 }
 
+/** The terminal tables of `jaynes activations`: per model, the run line and a table per view. */
 export function renderActivationTables(results: readonly ActivationResult[], options: TableOptions): string {
   return results
     .map((result) => {
@@ -83,11 +88,11 @@ export function renderActivationComparisonCsv(document: ActivationComparisonDocu
   return `${[parts[0]!.header, ...parts.flatMap((part) => part.rows)].join("\n")}\n`;
 }
 
-export function renderActivationComparisonJson(document: ActivationComparisonDocument, version: string): string {
-  return renderJsonDocument({ tool: "jaynes", version, command: "activations --compare", views: document });
+export function renderActivationComparisonJson(document: ActivationComparisonDocument): string {
+  return renderJsonDocument({ ...documentHeader(), command: "activations --compare", views: document });
 }
 
 /** The opening paragraph of the HTML report of `activations` (what the two views are). */
-export const ACTIVATIONS_HTML_INTRO = `<p class="note">Neuron outputs (METHOD.md §8). Each observed value is shown twice: <b>pooled</b> — every |a| over all inputs, samples × units × positions, normalised by its max — and <b>per unit</b> — one number per neuron or channel, its mean |a| over the inputs.
+export const ACTIVATIONS_HTML_INTRO = `<p class="note">Neuron outputs (docs/METHOD.md §8). Each observed value is shown twice: <b>pooled</b> — every |a| over all inputs, samples × units × positions, normalised by its max — and <b>per unit</b> — one number per neuron or channel, its mean |a| over the inputs.
 Both are binned and fitted exactly as weights are: the size-weighted histogram with the paper's lognormal (A, μ, σ, R²), and on the same histogram a half-normal, an exponential and a power law;
 <b>null R²</b> is what the lognormal scores on a Gaussian sample of the same size, <b>best</b> the family with the smallest AIC. Flagged layers (grey) are left out of the summary row.</p>`;

@@ -1,9 +1,10 @@
 /**
  * Output of `jaynes compare`: a table (per layer A → B and the difference), CSV (one row per
  * layer, both model paths first and the settings last, so each row stands on its own) and JSON
- * (`{tool, version, a, b, settings, layers, summary}`, the ModelComparison).
+ * (`{tool, version, method, a, b, settings, layers, summary}`, the ModelComparison).
  */
 import type { LayerComparison, ModelComparison } from "../analysis/compare.js";
+import { METHOD_VERSION } from "../version.js";
 import { csvField } from "./csv.js";
 import { count, fixed, shape } from "./numbers.js";
 import { type TableOptions, namesColumn, paint, shortPath } from "./table.js";
@@ -35,8 +36,10 @@ export const COMPARE_COLUMNS = [
   "bins",
   "normalize",
   "min_params",
+  "method_version",
 ] as const;
 
+/** `jaynes compare --format csv`: one row per layer. */
 export function renderComparisonCsv(comparison: ModelComparison): string {
   const lines: string[] = [COMPARE_COLUMNS.join(",")];
   for (const layer of comparison.layers) {
@@ -48,6 +51,7 @@ export function renderComparisonCsv(comparison: ModelComparison): string {
       bins: comparison.settings.bins,
       normalize: comparison.settings.normalize,
       min_params: comparison.settings.min_params,
+      method_version: METHOD_VERSION,
     };
     lines.push(COMPARE_COLUMNS.map((column) => csvField(row[column])).join(","));
   }
@@ -72,6 +76,7 @@ function flagsText(layer: LayerComparison): string {
   return parts.join("; ");
 }
 
+/** `jaynes compare`'s terminal table. */
 export function renderComparisonTable(comparison: ModelComparison, options: TableOptions): string {
   const width = options.width;
   const out: string[] = [];

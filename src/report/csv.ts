@@ -17,7 +17,10 @@ function cell(layer: FlatLayer, column: string): string {
   return csvField(layerColumnValue(layer, column));
 }
 
-/** `extraColumns`: fields a command adds to its layers (e.g. `view` of activations), after the standard ones. */
+/**
+ * `jaynes fit --format csv`: one row per fitted layer of every model (README "Output").
+ * `extraColumns`: fields a command adds to its layers (e.g. `view` of activations), after the standard ones.
+ */
 export function renderCsv(models: readonly Stored<ModelResult>[], extraColumns: readonly string[] = []): string {
   const columns = [...LAYER_COLUMNS, ...extraColumns];
   const lines = [columns.join(",")];

@@ -6,7 +6,7 @@
  */
 import type { DynamicsLayer, DynamicsResult, TrajectoryPoint } from "../analysis/dynamics/analyze.js";
 import type { NullSummary } from "../stats/replicateSummary.js";
-import { VERSION } from "../version.js";
+import { METHOD_VERSION, documentHeader } from "../version.js";
 import { csvField } from "./csv.js";
 import { replacer } from "./json.js";
 import { count, fixed, integer, shape, significant } from "./numbers.js";
@@ -108,6 +108,7 @@ export const DYNAMICS_COLUMNS = [
   "bootstrap",
   "surrogates",
   "gof",
+  "method_version",
 ] as const;
 
 export type DynamicsColumn = (typeof DYNAMICS_COLUMNS)[number];
@@ -217,6 +218,7 @@ export function flatDynamicsRow(row: Row, result: DynamicsResult): Record<Dynami
     bootstrap: result.settings.bootstrap,
     surrogates: result.settings.surrogates,
     gof: result.settings.gof,
+    method_version: METHOD_VERSION,
   };
 }
 
@@ -225,6 +227,7 @@ function rows(result: DynamicsResult): Row[] {
   return result.pooled && result.layers.length > 1 ? [...result.layers, result.pooled] : [...result.layers];
 }
 
+/** `jaynes dynamics --format csv`: one row per tracked layer, plus the pooled row. */
 export function renderDynamicsCsv(result: DynamicsResult): string {
   const lines = [DYNAMICS_COLUMNS.join(",")];
   for (const row of rows(result)) {
@@ -234,10 +237,12 @@ export function renderDynamicsCsv(result: DynamicsResult): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** `jaynes dynamics --format json`: the whole result with the document header. */
 export function renderDynamicsJson(result: DynamicsResult): string {
-  return `${JSON.stringify({ tool: "jaynes", version: VERSION, kind: "dynamics", ...result }, replacer, 2)}\n`;
+  return `${JSON.stringify({ ...documentHeader(), kind: "dynamics", ...result }, replacer, 2)}\n`;
 }
 
+/** Options of the dynamics tables. */
 export interface DynamicsTableOptions {
   color: boolean;
   /** Terminal columns to fit; undefined: no limit, names whole. */
@@ -281,6 +286,7 @@ function flagNotes(row: Row, result: DynamicsResult): string[] {
   return notes;
 }
 
+/** `jaynes dynamics`'s terminal tables. */
 export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTableOptions): string {
   const width = options.width;
   const out: string[] = [];
@@ -380,7 +386,7 @@ export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTab
       const flagged = layer.trajectory.filter((point) => point.flags.length > 0 || point.skipped !== undefined).length;
       return [layer.tensor, shape(layer.shape), change(first?.mu, last?.mu, 3), change(first?.sigma, last?.sigma, 3), change(first?.r2, last?.r2, 3), `${flagged}/${layer.trajectory.length}`];
     });
-    out.push(wrapText("Lognormal trajectory (METHOD §2–3 at every checkpoint; full series in --format json)", width));
+    out.push(wrapText("Lognormal trajectory (docs/METHOD.md §2–3 at every checkpoint; full series in --format json)", width));
     out.push(fitted([{ header: "tensor" }, { header: "shape", align: "left", dropOrder: 10 }, { header: "μ first → last" }, { header: "σ first → last" }, { header: "R² first → last", dropOrder: 20 }, { header: "flagged", dropOrder: 30 }], trajectory, options));
   }
   const notes = rows(result).flatMap((row) => flagNotes(row, result));

@@ -159,7 +159,7 @@ export function trajectorySpec(result: DynamicsResult): object {
   }
   return {
     $schema: SCHEMA,
-    title: { text: "Lognormal microstructure across training", subtitle: "size-weighted |w| histogram fitted at every checkpoint (METHOD §2–3)" },
+    title: { text: "Lognormal microstructure across training", subtitle: "size-weighted |w| histogram fitted at every checkpoint (docs/METHOD.md §2–3)" },
     data: { values: data },
     facet: { row: { field: "quantity", type: "nominal", title: null, sort: ["μ", "σ", "R²"] } },
     spec: {

@@ -1,6 +1,7 @@
 /**
  * The flat per-layer record shared by CSV and JSONL: the layer's JSON fields, prefixed by the model
- * and followed by the settings that produced it, so each row stands on its own. CSV has no nesting,
+ * and followed by the settings that produced it and the method version (docs/METHOD.md) its numbers
+ * follow, so each row stands on its own. CSV has no nesting,
  * so each field of `alternatives.<model>` becomes the column `<field>_<model>` (e.g. `r2_halfnormal`,
  * `aic_powerlaw`); JSONL keeps the nested object, as JSON does.
  */
@@ -8,6 +9,7 @@ import { ALTERNATIVE_NAMES, FAMILIES, MODEL_NAMES } from "../analysis/evidence.j
 import type { LayerResult } from "../analysis/layerResult.js";
 import type { ModelResult } from "../analysis/model.js";
 import type { Stored } from "../analysis/stored.js";
+import { METHOD_VERSION } from "../version.js";
 
 /** The layer's own scalar fields, in column order (before the family blocks). */
 const LEAD_COLUMNS = [
@@ -89,14 +91,14 @@ const QUANTIZATION_COLUMNS: readonly (readonly [string, readonly (string | numbe
   ["quantization_block_size", ["quantization_scheme", "block_size"]],
 ];
 
-/** The settings that produced a row: the last standard columns. */
-const TRAIL_COLUMNS = ["bins", "normalize", "min_params"] as const;
+/** The settings that produced a row, then the method version it follows: the last standard columns. */
+const TRAIL_COLUMNS = ["bins", "normalize", "min_params", "method_version"] as const;
 
 const PATHS = new Map<string, readonly (string | number)[]>([...QUANTIZATION_COLUMNS, ...EVIDENCE_COLUMNS, ...FAMILY_COLUMNS]);
 
 /**
  * Column order is a contract: new columns are inserted, existing ones keep their order, and the
- * settings stay the last standard columns (a command's own fields, e.g. `view` of activations,
+ * settings and method_version stay the last standard columns (a command's own fields, e.g. `view` of activations,
  * follow them). In order of arrival: the layer's fields and the least-squares family blocks, the
  * quantisation columns, the evidence (METHOD §7) and the maximum-likelihood family blocks, the
  * layer's position in the depth order.
@@ -114,7 +116,7 @@ export const LAYER_COLUMNS: readonly string[] = [
 export type LayerColumn = string;
 
 /** A flat layer row; rows of stored results (analysis/stored.ts) may hold null where a number was not finite. */
-export type FlatLayer = Stored<LayerResult> & { model: string; bins: number; normalize: string; min_params: number };
+export type FlatLayer = Stored<LayerResult> & { model: string; bins: number; normalize: string; min_params: number; method_version: string };
 
 export function flatLayers(models: readonly Stored<ModelResult>[]): FlatLayer[] {
   return models.flatMap((model) =>
@@ -124,6 +126,7 @@ export function flatLayers(models: readonly Stored<ModelResult>[]): FlatLayer[] 
       bins: model.settings.bins,
       normalize: model.settings.normalize,
       min_params: model.settings.min_params,
+      method_version: METHOD_VERSION,
     })),
   );
 }

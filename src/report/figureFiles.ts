@@ -19,10 +19,12 @@ import { isRemoteLocation } from "../io/location.js";
 import { type FigureSpec, layerFigureSpecs, modelFigureSpecs } from "./figures.js";
 import { renderVegaLiteSvg } from "./vega.js";
 
+/** A figure with its SVG. */
 export interface RenderedFigure extends FigureSpec {
   svg: string;
 }
 
+/** The rendered figures of one model, and the folder name they are written under. */
 export interface ModelFigures {
   model: ModelResult;
   /** Folder name of this model under the figure directory. */

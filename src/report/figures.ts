@@ -408,6 +408,7 @@ export function muSigmaSpec(model: ModelResult): object {
   return { ...BASE, title: modelTitle(model, "μ against σ, one point per layer", [note, paper].filter(Boolean).join(" · ")), width: 420, height: 320, layer: layers };
 }
 
+/** A figure as a Vega-Lite spec (data inline) and its file name. */
 export interface FigureSpec {
   /** File name without extension, relative to the model's folder (e.g. "depth", "layers/0.weight"). */
   name: string;
@@ -415,6 +416,7 @@ export interface FigureSpec {
   spec: object;
 }
 
+/** The model figures: μ and σ by depth, R² per layer, μ against σ. */
 export function modelFigureSpecs(model: ModelResult): FigureSpec[] {
   return [
     { name: "depth", title: "μ and σ by layer", spec: depthSpec(model) },
@@ -435,6 +437,7 @@ export function fileNames(names: readonly string[]): string[] {
   });
 }
 
+/** One histogram figure per fitted layer whose bin counts are in `histograms`. */
 export function layerFigureSpecs(model: ModelResult, histograms: ReadonlyMap<string, Float64Array>): FigureSpec[] {
   const fitted = model.layers.filter((layer) => histograms.has(layer.tensor));
   const names = fileNames(fitted.map((layer) => layer.tensor));

@@ -10,15 +10,17 @@ import type { ModelResult } from "../analysis/model.js";
 import type { ModelFigures, RenderedFigure } from "./figureFiles.js";
 import type { Failure } from "../errors.js";
 import { bytes, fixed, integer, meanSdSe, shape, significant, withSe } from "./numbers.js";
+import { METHOD } from "../version.js";
 import { settingsText, shownSe } from "./table.js";
 
+/** Options of the HTML report. */
 export interface HtmlReportOptions {
   version: string;
   failures?: readonly Failure[];
   title?: string;
   /** Replaces the opening paragraph that says what the numbers are (HTML; escape what it quotes). */
   introHtml?: string;
-  /** The METHOD sections the page follows (default "METHOD.md §2–5"). */
+  /** The sections of docs/METHOD.md the page follows (default "§2–5, §7": the fit and its evidence). */
   methodSections?: string;
 }
 
@@ -136,6 +138,7 @@ ${layerFigures}
 </section>`;
 }
 
+/** The self-contained HTML report (no scripts, no external resources) of rendered models. */
 export function renderHtmlReport(sets: readonly ModelFigures[], options: HtmlReportOptions): string {
   const title = options.title ?? "jaynes report";
   const failures = options.failures?.length
@@ -147,13 +150,13 @@ export function renderHtmlReport(sets: readonly ModelFigures[], options: HtmlRep
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="jaynes ${escapeHtml(options.version)}">
+<meta name="generator" content="jaynes ${escapeHtml(options.version)}, method ${escapeHtml(METHOD.version)}">
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta">jaynes ${escapeHtml(options.version)} · ${sets.length} model${sets.length === 1 ? "" : "s"} · ${escapeHtml(options.methodSections ?? "METHOD.md §2–5")}</p>
+<p class="meta">jaynes ${escapeHtml(options.version)} · ${sets.length} model${sets.length === 1 ? "" : "s"} · numbers as specified by method ${escapeHtml(METHOD.version)}: <code>${escapeHtml(METHOD.document)}</code> ${escapeHtml(options.methodSections ?? "§2–5, §7")} in the jaynes package and repository</p>
 ${options.introHtml ?? `<p class="note">Per layer, |w| / max|w| in B equal bins; the size-weighted histogram y is fitted with the paper's lognormal (A, μ, σ, R²)
 and, on the same histogram, with a half-normal (|w| of a Gaussian), an exponential (|w| of a Laplace) and a power law.
 <b>null R²</b> is what the lognormal scores on a Gaussian layer of the same size: an R² at or below it is no evidence for a lognormal.

@@ -3,6 +3,7 @@
  * document for scripts; and the provenance record written into the checkpoint's `__metadata__`.
  */
 import type { InitTensor } from "../analysis/init/plan.js";
+import type { MethodReference } from "../version.js";
 import { bytes as formatBytes, count, fixed, integer, shape, significant } from "./numbers.js";
 import { type TableOptions, paint } from "./table.js";
 import { droppedNote, simpleTable } from "./textTable.js";
@@ -12,6 +13,8 @@ import { wrapText } from "./textWidth.js";
 export interface InitProvenance {
   tool: "jaynes";
   version: string;
+  /** The method the draws follow (docs/METHOD.md §9). */
+  method: MethodReference;
   command: "init";
   /** The reference model (--like): its name and format. */
   source: string;
@@ -42,10 +45,12 @@ export function initMetadata(provenance: InitProvenance, tensors: readonly InitT
   return JSON.stringify({ ...provenance, layers });
 }
 
+/** `jaynes init --format json`: the report as one JSON document (non-finite numbers as null). */
 export function renderInitJson(report: InitReport): string {
   return `${JSON.stringify(report, (_key, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? null : value), 2)}\n`;
 }
 
+/** The terminal table of `jaynes init`: one row per tensor, what was drawn, copied or left out. */
 export function renderInitTable(report: InitReport, options: TableOptions): string {
   const width = options.width;
   const out: string[] = [];

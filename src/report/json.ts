@@ -1,15 +1,15 @@
 /**
- * JSON: one document `{tool, version, models: [ModelResult…], failures: […]}`; JSONL: one object per
+ * JSON: one document `{tool, version, method, models: [ModelResult…], failures: […]}`; JSONL: one object per
  * fitted layer (the CSV fields). Non-finite numbers, which JSON cannot hold, are written as null.
  */
 import type { ModelResult } from "../analysis/model.js";
 import { nonFiniteAsNull, type Stored } from "../analysis/stored.js";
 import type { Failure } from "../errors.js";
+import type { DocumentHeader } from "../version.js";
 import { flatLayers } from "./fields.js";
 
-export interface JsonReport {
-  tool: "jaynes";
-  version: string;
+/** `jaynes fit --format json`: the header (tool, version, method), the models and the failed inputs. */
+export interface JsonReport extends DocumentHeader {
   models: readonly Stored<ModelResult>[];
   failures: readonly Failure[];
 }
@@ -17,6 +17,7 @@ export interface JsonReport {
 /** Non-finite numbers, which JSON cannot hold, become null. */
 export const replacer = nonFiniteAsNull;
 
+/** `jaynes fit --format json`. */
 export function renderJson(report: JsonReport): string {
   return renderJsonDocument(report);
 }
@@ -26,6 +27,7 @@ export function renderJsonDocument(document: unknown): string {
   return `${JSON.stringify(document, replacer, 2)}\n`;
 }
 
+/** `jaynes fit --format jsonl`: one line per fitted layer (the CSV fields, alternatives nested). */
 export function renderJsonl(models: readonly Stored<ModelResult>[]): string {
   return flatLayers(models).map((layer) => `${JSON.stringify(layer, replacer)}\n`).join("");
 }

@@ -92,6 +92,7 @@ function longtableFont(columns: readonly string[]): string {
   return "\\tiny";
 }
 
+/** `summary.tex`: the scan's Table 2 as a LaTeX table with booktabs rules. */
 export function renderScanLatex(summary: ScanSummary): string {
   const folder = commonFolder(summary.models.map((entry) => entry.model));
   const rows = summary.models.map((entry) => [breakableName(entry.model.slice(folder.length)), String(entry.summary.layers), latexInteger(entry.summary.params), ...summaryCells(entry, latexMeanSd)]);

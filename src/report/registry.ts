@@ -16,7 +16,7 @@ import type { DynamicsResult } from "../analysis/dynamics/analyze.js";
 import type { ModelResult } from "../analysis/model.js";
 import type { ScanSummary } from "../analysis/scan/summary.js";
 import type { Failure } from "../errors.js";
-import { VERSION } from "../version.js";
+import { documentHeader } from "../version.js";
 import {
   type ActivationComparisonDocument,
   renderActivationComparisonCsv,
@@ -79,24 +79,24 @@ export const RENDERERS: RendererTable = {
   fit: {
     table: (fit, context) => renderTables(fit.models, context),
     csv: (fit) => renderCsv(fit.models),
-    json: (fit) => renderJson({ tool: "jaynes", version: VERSION, models: fit.models, failures: fit.failures }),
+    json: (fit) => renderJson({ ...documentHeader(), models: fit.models, failures: fit.failures }),
     jsonl: (fit) => renderJsonl(fit.models),
   },
   activations: {
     table: (document, context) => renderActivationTables(document.models, context),
     csv: (document) => renderActivationCsv(document.models),
-    json: (document) => renderActivationJson(document.models, document.failures, VERSION),
+    json: (document) => renderActivationJson(document.models, document.failures),
     jsonl: (document) => renderActivationJsonl(document.models),
   },
   "activations-compare": {
     table: (document, context) => renderActivationComparisonTable(document, context),
     csv: (document) => renderActivationComparisonCsv(document),
-    json: (document) => renderActivationComparisonJson(document, VERSION),
+    json: (document) => renderActivationComparisonJson(document),
   },
   compare: {
     table: (comparison, context) => renderComparisonTable(comparison, context),
     csv: (comparison) => renderComparisonCsv(comparison),
-    json: (comparison) => renderJsonDocument({ tool: "jaynes", version: VERSION, ...comparison }),
+    json: (comparison) => renderJsonDocument({ ...documentHeader(), ...comparison }),
   },
   dynamics: {
     table: (result, context) => renderDynamicsTable(result, context),

@@ -55,6 +55,7 @@ export const SCAN_CSV_COLUMNS = [
   "normalize",
   "min_params",
   "include_flagged",
+  "method_version",
 ] as const;
 
 /** The four mean ± sd cells of a Table 2 row, formatted. */
@@ -75,8 +76,9 @@ function fixedOrDash(value: number | null | undefined, digits: number): string {
   return value === null || value === undefined ? "—" : value.toFixed(digits);
 }
 
+/** `summary.csv`: one row per model or failed input. */
 export function renderScanCsv(summary: ScanSummary): string {
-  const settings = [summary.settings.bins, summary.settings.normalize, summary.settings.min_params, summary.settings.include_flagged];
+  const settings = [summary.settings.bins, summary.settings.normalize, summary.settings.min_params, summary.settings.include_flagged, summary.method.version];
   const rows: { model: string; cells: unknown[] }[] = [];
   for (const entry of summary.models) {
     const s = entry.summary;
@@ -134,6 +136,7 @@ const mdText = (text: string): string => text.replace(/\|/g, "\\|").replace(/\r?
 /** At most this many gate violations are listed in Markdown (all of them are in summary.json). */
 export const MARKDOWN_VIOLATIONS = 50;
 
+/** `summary.md`: the table, the failures and the gate verdict in Markdown. */
 export function renderScanMarkdown(summary: ScanSummary): string {
   const out: string[] = ["## jaynes scan", ""];
   out.push(`${countLine(summary)} · jaynes ${summary.version} · ${settingsLine(summary)} · A, μ, σ, R²: mean ± sd (SE of the mean) over the ${summary.settings.include_flagged ? "fitted" : "unflagged fitted"} layers; σ₀: σ of a Gaussian layer of the same sizes`, "");
@@ -157,6 +160,7 @@ export function renderScanMarkdown(summary: ScanSummary): string {
   return `${out.join("\n")}\n`;
 }
 
+/** The scan's terminal table, fitted to `width` when given. */
 export function renderScanTable(summary: ScanSummary, options: Pick<TableOptions, "color" | "width">): string {
   const out: string[] = [];
   const width = options.width;

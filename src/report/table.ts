@@ -15,6 +15,7 @@ import { terminalSafe } from "./terminalText.js";
 
 export { shownSe } from "./layerColumns.js";
 
+/** Options of the terminal tables. */
 export interface TableOptions {
   color: boolean;
   verbose: boolean;
@@ -164,6 +165,7 @@ function bestCounts(counts: readonly { family: string; layers: number }[]): stri
   return counts.length === 0 ? "none" : [...counts].sort((a, b) => b.layers - a.layers).map(({ family, layers }) => `${family} ${layers}`).join(", ");
 }
 
+/** `jaynes fit`'s terminal output: per model the layer table, the summary row and the settings line. */
 export function renderTables(models: readonly ModelResult[], options: TableOptions): string {
   return models.map((model) => renderModelTable(model, options)).join("\n");
 }

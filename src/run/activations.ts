@@ -36,8 +36,10 @@ import { failureExitCode, failureOf, forEachInput } from "./batch.js";
 import { checkSelection } from "./selection.js";
 import { applyEnvironment, type Progress, type RunEnvironment } from "./environment.js";
 
+/** Where pass 2 reads the values from (docs/METHOD.md §8.3): the spill, a second run, or chosen by size (`auto`). */
 export type SecondPassChoice = SecondPassSource | "auto";
 
+/** What `runActivations` observes, on which inputs, and how (the options of `jaynes activations`). */
 export interface ActivationRunOptions {
   settings: Partial<AnalysisSettings> & { minUnits?: number; unitAxis?: UnitAxisSetting };
   inputs: readonly InputSpec[];
@@ -56,6 +58,7 @@ export interface ActivationRunOptions {
   runtimeMemoryBytes?: number;
   /** Progress of each pass over the inputs, in bytes of observed values (run/environment.ts). */
   progress?: Progress;
+  /** Called with each fitted layer and its statistics (bin counts included), as it is fitted. */
   onLayer?: (layer: ActivationLayer, statistics: LayerStatistics) => void;
 }
 
@@ -65,6 +68,11 @@ export const DEFAULT_SPILL_LIMIT = 4 * 1024 ** 3;
 /** Runs returning at least this much have their outputs freed at once (releaseFinishedOutputs). */
 const RELEASE_AFTER_BYTES = 8 * 1024 * 1024;
 
+/**
+ * Run an ONNX model on inputs and fit its intermediate values (docs/METHOD.md §8): every observed value
+ * in two views, pooled |a| and per-unit mean |a|, each with the fit, evidence and flags of the weights.
+ * Needs the optional package onnxruntime-node.
+ */
 export async function runActivations(modelPath: string, options: ActivationRunOptions): Promise<ActivationResult> {
   const settings: ActivationSettings = { ...resolveSettings(options.settings), minUnits: options.settings.minUnits ?? DEFAULT_MIN_UNITS, unitAxis: options.settings.unitAxis ?? "auto" };
   // The pooled view keeps only the values a bin edge can cut (the spill) or none (rerun): an exact
@@ -262,12 +270,14 @@ export interface FittedActivations {
   histograms: Record<ActivationViewName, Map<string, Float64Array>>;
 }
 
+/** `jaynes activations` over several models: the options of `runActivations` and the models. */
 export interface ActivationsRequest extends Omit<ActivationRunOptions, "jobs" | "progress" | "onLayer"> {
   models: readonly string[];
   /** Seconds one model may take (all its runs); beyond it the runtime is killed and the model is a `timeout` failure. */
   timeout?: number;
 }
 
+/** The results of `runActivationsBatch`: each model's activations, the failed inputs, the layers with NaN/Inf. */
 export interface ActivationsRun {
   models: FittedActivations[];
   failures: Failure[];
@@ -334,5 +344,5 @@ export async function writeActivationFigures(run: ActivationsRun, outputs: { plo
   const fitted = run.models.flatMap(({ result, histograms }) => ACTIVATION_VIEWS.map((view) => ({ result: viewAsModelResult(result, view), histograms: histograms[view] })));
   const figures = await renderModelFigures(fitted);
   if (outputs.plot !== undefined) await writeFigures(outputs.plot, figures);
-  if (outputs.html !== undefined) await writeFileAtomic(outputs.html, renderHtmlReport(figures, { version: VERSION, failures: run.failures, title: "jaynes activations", introHtml: ACTIVATIONS_HTML_INTRO, methodSections: "METHOD.md §8" }));
+  if (outputs.html !== undefined) await writeFileAtomic(outputs.html, renderHtmlReport(figures, { version: VERSION, failures: run.failures, title: "jaynes activations", introHtml: ACTIVATIONS_HTML_INTRO, methodSections: "§8" }));
 }

@@ -17,11 +17,13 @@ import { defaultJobs } from "../parallel/executor.js";
 export interface Progress {
   /** An input is opened: `bytes` of tensor data will be read from `label` (`remote`: downloaded). */
   start(label: string, bytes: number, remote: boolean): void;
+  /** `bytes` more were read. */
   advance(bytes: number): void;
   /** The input is done (or failed): remove whatever was drawn. */
   clear(): void;
 }
 
+/** What a use case gets from the world it runs in (build one with `runEnvironment`). */
 export interface RunEnvironment {
   /** Worker threads for the accumulation (1 = this thread only). */
   jobs: number;

@@ -20,10 +20,11 @@ import { isRemoteLocation } from "../io/location.js";
 import { type Executor, InlineExecutor } from "../parallel/executor.js";
 import { WorkerPool } from "../parallel/pool.js";
 import { type InitProvenance, type InitReport, initMetadata } from "../report/init.js";
-import { VERSION } from "../version.js";
+import { documentHeader } from "../version.js";
 import { applyEnvironment, type RunEnvironment } from "./environment.js";
 import { type InitContext, initLayout, resolveScales, writeInit } from "./initWrite.js";
 
+/** What `runInit` draws and writes (the options of `jaynes init`). */
 export interface InitRequest {
   /** The reference model (a path, shard index, folder or hf:// address holding one model). */
   like: string;
@@ -61,6 +62,10 @@ function outputMetadata(model: OpenedModel, record: string): Record<string, stri
   return metadata;
 }
 
+/**
+ * `jaynes init`: draw a lognormal checkpoint of the reference model's architecture (docs/METHOD.md §9) and
+ * write it as safetensors (or, with `dryRun`, only plan it); returns what was, or would be, written.
+ */
 export async function runInit(request: InitRequest, env: RunEnvironment): Promise<InitReport> {
   applyEnvironment(env);
   const settings = resolveSettings({ ...request.settings, normalize: "max" });
@@ -125,8 +130,7 @@ function rows(plan: InitPlan): InitReport["tensors"] {
 
 function provenanceOf(model: OpenedModel, request: InitRequest, parameters: ParameterSource, settings: AnalysisSettings): InitProvenance {
   return {
-    tool: "jaynes",
-    version: VERSION,
+    ...documentHeader(),
     command: "init",
     source: model.path,
     source_format: model.format,

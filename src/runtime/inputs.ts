@@ -28,10 +28,13 @@ export interface GraphInput {
   shape?: (number | string | null)[];
 }
 
+/** One input given: a stored tensor file (`.npy`, `.npz`, …; `name` when the model has several inputs) or a constant `NAME=NUMBER`. */
 export type InputSpec = { kind: "file"; name?: string; path: string } | { kind: "fill"; name: string; value: number };
 
+/** `--random`: N(0, 1) or U[0, 1) inputs, seeded (a baseline, never the default). */
 export type RandomDistribution = "gaussian" | "uniform";
 
+/** Which samples are used: at most `limit`, random inputs and their seed. */
 export interface InputOptions {
   /** At most this many samples (default: all; 1000 for random inputs alone). */
   limit?: number;

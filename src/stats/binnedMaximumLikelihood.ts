@@ -20,6 +20,7 @@
 import { akaike, logProbabilities, multinomialLogLikelihood } from "./multinomial.js";
 import { type SizeWeightedFamily, logBinMasses } from "./sizeWeightedFamily.js";
 
+/** A family refitted by binned maximum likelihood (METHOD §7.4): θ, ln L, AIC, whether scoring converged. */
 export interface MaximumLikelihoodFit {
   theta: number[];
   /** ln L at θ; −∞ when no finite start was found. */

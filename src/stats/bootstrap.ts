@@ -29,9 +29,11 @@ import { levenbergMarquardt } from "./levenbergMarquardt.js";
 import { type LognormalStart, lognormalProblem, lognormalStart } from "./lognormal.js";
 import { SeededRandom } from "./random.js";
 
+/** How many bootstrap replicates to draw, and the seed of their random numbers (METHOD §7.2). */
 export interface BootstrapSettings {
   /** Number of replicates; 0 turns the bootstrap off. */
   replicates: number;
+  /** Seed of the random numbers (the same for every layer). */
   seed: number;
 }
 

@@ -52,6 +52,7 @@ export function foldCounts(total: Float64Array, partial: Uint32Array): void {
   }
 }
 
+/** Add the counts of `from` into `into`. */
 export function mergeCodeTables(into: Float64Array, from: Float64Array): void {
   for (let i = 0; i < into.length; i++) into[i]! += from[i]!;
 }

@@ -24,6 +24,7 @@ function nextPowerOfTwo(n: number): number {
   return size;
 }
 
+/** The discrete Fourier transform of a real series of any length (fft.js for powers of two, Bluestein otherwise). */
 export class RealDft {
   readonly length: number;
   /** Bins k = 0 … ⌊N/2⌋. */
@@ -36,6 +37,7 @@ export class RealDft {
   private readonly filter: Float64Array | undefined;
   private readonly work: Float64Array | undefined;
 
+  /** A transform for series of `length` samples (at least 2). */
   constructor(length: number) {
     if (!Number.isSafeInteger(length) || length < 2) throw new RangeError(`a DFT needs at least 2 samples (got ${length})`);
     this.length = length;

@@ -20,6 +20,7 @@ export function exponentialDensity(x: number, b: number): number {
   return (x / (b * b)) * Math.exp(-x / b);
 }
 
+/** The size-weighted exponential family (|w| of a Laplace; METHOD §5). */
 export const exponentialFamily: SizeWeightedFamily<"exponential"> = {
   name: "exponential",
   label: "exponential",

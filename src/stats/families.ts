@@ -11,6 +11,7 @@ import { lognormalFamily } from "./lognormal.js";
 import { powerLawFamily } from "./powerLawFamily.js";
 import type { SizeWeightedFamily } from "./sizeWeightedFamily.js";
 
+/** The registry of size-weighted families every layer is fitted with (METHOD §5), in report order: one line per family. */
 export const FAMILY_LIST = [
   lognormalFamily,
   halfNormalFamily,
@@ -18,4 +19,5 @@ export const FAMILY_LIST = [
   powerLawFamily,
 ] as const satisfies readonly SizeWeightedFamily[];
 
+/** The name of a family of the registry. */
 export type FamilyName = (typeof FAMILY_LIST)[number]["name"];

@@ -50,6 +50,10 @@ export function binadeIndex(a: number): number {
   return Math.max(0, Math.min(BINADES - 1, Math.floor(Math.log2(a)) + BINADE_OFFSET));
 }
 
+/**
+ * Pass 1 over float values (METHOD §2.3–2.4): max|w|, zeros, NaN/Inf, log-moments, distinct values,
+ * F32 bucket counts; mergeable.
+ */
 export class FloatScan {
   /** `distinctCap`: count distinct values exactly up to this many (see distinctSet.ts). */
   constructor(private readonly distinctCap: number = DEFAULT_DISTINCT_CAP) {
@@ -123,6 +127,7 @@ export class FloatScan {
     if (!this.distinct.saturated) this.distinct.addAll(bits, ABS_MASK);
   }
 
+  /** Add float64 values. */
   addFloat64(values: Float64Array): void {
     const s = this.exact;
     for (let i = 0; i < values.length; i++) {
@@ -162,6 +167,7 @@ export class FloatScan {
     }
   }
 
+  /** Add another range's scan (exact). */
   merge(other: FloatScan): void {
     if (other.buckets) {
       const buckets = (this.buckets ??= new Float64Array(BUCKETS));
@@ -204,6 +210,7 @@ export class FloatScan {
     return this.binades;
   }
 
+  /** The scan as plain data (to send between threads). */
   toState(): FloatScanState {
     return {
       distinctCap: this.distinctCap,
@@ -222,6 +229,7 @@ export class FloatScan {
     };
   }
 
+  /** A scan from its plain data. */
   static fromState(state: FloatScanState): FloatScan {
     const scan = new FloatScan(state.distinctCap);
     scan.buckets = state.buckets;
@@ -238,6 +246,7 @@ export class FloatScan {
     return scan;
   }
 
+  /** The value statistics scanned so far. */
   summary(): ValueSummary {
     const s: ValueSummary = { ...this.exact, top: [...this.exact.top] };
     s.distinct = this.distinct64 ? this.distinct64.size : this.exact.distinct;

@@ -11,6 +11,7 @@ import { ksDistance } from "./ksDistance.js";
 import { minimize1d } from "./minimize1d.js";
 import { logNormalUpperTail } from "./normalTail.js";
 
+/** A zero-mean Gaussian fitted to the values above a threshold. */
 export interface GaussianTailFit {
   /** Standard deviation s of the Gaussian. */
   sigma: number;

@@ -19,6 +19,7 @@ export function halfNormalDensity(x: number, s: number): number {
   return x * inverseVariance * Math.exp(-0.5 * x * x * inverseVariance);
 }
 
+/** The size-weighted half-normal family (|w| of a Gaussian; METHOD §5). */
 export const halfNormalFamily: SizeWeightedFamily<"halfnormal"> = {
   name: "halfnormal",
   label: "half-normal",

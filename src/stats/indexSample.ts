@@ -6,6 +6,7 @@
  */
 import { mulberry32 } from "./seededRandom.js";
 
+/** k distinct indices of [0, n), sorted, drawn by Floyd's algorithm from `seed`. */
 export function sampleIndices(n: number, k: number, seed: number): Float64Array {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`population size must be a non-negative integer (got ${n})`);
   if (!Number.isSafeInteger(k) || k < 0) throw new RangeError(`sample size must be a non-negative integer (got ${k})`);

@@ -9,16 +9,16 @@
  * without a copy. An instance serves one task at a time (`acquireKernels` / `release`); a thread keeps
  * its released instances for reuse. Where a chunk is not in kernel memory (decoded or byte-swapped
  * values), callers use the JavaScript loops in codeTable.ts / floatScan.ts / binning.ts, which compute
- * exactly the same numbers (tested). A missing module is an error, not a fallback to those loops.
+ * exactly the same numbers (tested).
+ *
+ * The module is kernels.wat assembled by scripts/build-wasm.mjs and committed as base64
+ * (kernelsModule.ts): no file is looked up at run time, so the code runs the same from src/, dist/,
+ * a git install or a bundle.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { FLOAT32_BUCKETS } from "./binning.js";
 import { type BucketCuts, CUTS_PER_BUCKET } from "./bucketCuts.js";
+import { KERNELS_WASM_BASE64 } from "./kernelsModule.js";
 import { TOP_K } from "./topValues.js";
-
-/** The assembled module; the same file whether this code runs from src/ (tests) or dist/. */
-const WASM_URL = new URL("../../dist/stats/kernels.wasm", import.meta.url);
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -54,20 +54,15 @@ const BINS = ABOVE + 2 * CUT_TABLE_BYTES;
 const BIN_LANES = 4;
 
 let compiled: WebAssembly.Module | undefined;
-/**
- * The compiled module. Missing means a checkout that was never built: that is an error, never a
- * silent switch to the JavaScript loops (they are the reference the kernels are tested against, and
- * a run on them would be slower and would not test what users run).
- */
+/** The compiled module (compiled once per thread, on first use). */
 function kernelModule(): WebAssembly.Module {
-  compiled ??= loadKernelModule(WASM_URL);
+  compiled ??= new WebAssembly.Module(kernelsWasm());
   return compiled;
 }
 
-/** Compile the module at `url`; an Error naming the file and the fix when it is not there. */
-export function loadKernelModule(url: URL): WebAssembly.Module {
-  if (!existsSync(url)) throw new Error(`the WebAssembly kernels are missing (${fileURLToPath(url)}); run \`npm run build\``);
-  return new WebAssembly.Module(readFileSync(url));
+/** The WebAssembly bytes of the kernels. */
+export function kernelsWasm(): Uint8Array {
+  return Uint8Array.from(atob(KERNELS_WASM_BASE64), (char) => char.charCodeAt(0));
 }
 
 export interface Scan32Result {

@@ -5,7 +5,7 @@
 ;;
 ;; The caller (kernels.ts) owns the memory layout; every pointer is a byte offset into `memory`.
 ;; Counters are u32: callers pass fewer than 2^32 elements per call and fold the counters into exact
-;; float64 totals afterwards. Assembled by scripts/build-wasm.mjs (wabt) into dist/stats/kernels.wasm.
+;; float64 totals afterwards. Assembled by scripts/build-wasm.mjs (wabt) into kernelsModule.ts.
 (module
   (memory (export "memory") 1)
 

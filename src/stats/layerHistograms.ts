@@ -18,12 +18,14 @@
 import { binEdges, binIndex } from "./binning.js";
 import type { ValueSummary } from "./valueSummary.js";
 
+/** One histogram grid of a layer: B bins on [0, scale] (METHOD §7.6). */
 export interface GridSpec {
   /** Right end of the binned range: values with |w| ≤ scale are counted. */
   scale: number;
   bins: number;
 }
 
+/** A grid with its bin counts. */
 export interface GridCounts extends GridSpec {
   counts: Float64Array;
 }

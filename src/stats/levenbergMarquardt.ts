@@ -38,6 +38,7 @@ export interface LeastSquaresProblem {
   evaluate(p: Float64Array, residuals: Float64Array, jacobian?: Float64Array): void;
 }
 
+/** Tolerances and budget (MINPACK's defaults as scipy passes them). */
 export interface LevenbergMarquardtOptions {
   /** Cap on outer iterations (Jacobian evaluations). */
   maxIterations?: number;
@@ -52,6 +53,7 @@ export interface LevenbergMarquardtOptions {
   covariance?: boolean;
 }
 
+/** The solution and how the iteration ended. */
 export interface LevenbergMarquardtResult {
   parameters: Float64Array;
   /** ½ Σ r_i² at the solution. */
@@ -74,6 +76,7 @@ const DEFAULTS = { maxIterations: Infinity, xtol: MINPACK_TOLERANCE, ftol: MINPA
 const EPSILON = 2.220446049250313e-16;
 const DWARF = 2.2250738585072014e-308;
 
+/** Minimise ½‖r(p)‖² from `start` (METHOD §3.1). */
 export function levenbergMarquardt(problem: LeastSquaresProblem, start: ArrayLike<number>, options: LevenbergMarquardtOptions = {}): LevenbergMarquardtResult {
   const { maxIterations, xtol, ftol, gtol, factor } = { ...DEFAULTS, ...options };
   const n = problem.parameters;

@@ -6,6 +6,7 @@
  */
 import { plainSample, type SortedSampleView } from "./sortedSample.js";
 
+/** A histogram on logarithmic bins (edges 10^(k/binsPerDecade)): counts and densities. */
 export interface LogHistogram {
   binsPerDecade: number;
   /** m + 1 edges. */

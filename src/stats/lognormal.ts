@@ -19,12 +19,14 @@ export { rSquared } from "./rSquared.js";
 
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
+/** The paper's model y(x) = A / (x σ √(2π)) · exp(−(ln x − μ)² / (2σ²)); 0 for x ≤ 0. */
 export function lognormalCurve(x: number, A: number, mu: number, sigma: number): number {
   if (!(x > 0)) return 0;
   const z = (Math.log(x) - mu) / sigma;
   return (A * INV_SQRT_2PI * Math.exp(-0.5 * z * z)) / (x * sigma);
 }
 
+/** The starting point of the fit. */
 export interface LognormalStart {
   A: number;
   mu: number;
@@ -40,6 +42,7 @@ export function lognormalStart(x: Float64Array, y: Float64Array): LognormalStart
   return { A: 1 / x.length, mu, sigma: Math.sqrt(variance) };
 }
 
+/** A lognormal fit of a size-weighted histogram. */
 export interface LognormalFit {
   A: number;
   mu: number;

@@ -22,6 +22,7 @@ import { normalQuantile } from "./normalQuantile.js";
 import { philox4x32, uniform52 } from "./philox.js";
 import { portableExp } from "./portableMath.js";
 
+/** One layer's draw: lognormal parameters, scale, seed and stream. */
 export interface DrawSpec {
   /** μ and σ of the plain lognormal of x = |w| / scale. */
   muPlain: number;
@@ -70,6 +71,7 @@ function magnitude(u: number, muPlain: number, sigma: number): number {
 const words = new Uint32Array(4);
 const retry = new Uint32Array(4);
 
+/** Fill `out` with the values `first`, `first+1`, … of the stream `spec` defines (pure: the same spec gives the same bits). */
 export function drawValues(spec: DrawSpec, first: number, out: Float64Array, negative?: Uint8Array): void {
   const { muPlain, sigma, scale, seed, stream, pinned } = spec;
   const count = out.length;

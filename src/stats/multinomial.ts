@@ -38,6 +38,7 @@ export function logProbabilities(logMass: ArrayLike<number>): Float64Array {
   return out;
 }
 
+/** ln L = ln N! − Σ ln n_i! + Σ n_i ln π_i of counts under bin log-probabilities (METHOD §5). */
 export function multinomialLogLikelihood(counts: ArrayLike<number>, logMass: ArrayLike<number>): number {
   const logP = logProbabilities(logMass);
   let total = 0;

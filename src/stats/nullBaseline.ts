@@ -24,6 +24,7 @@ import { fitLognormal } from "./lognormal.js";
 import { log1mExp, logNormalInterval, logNormalUpperTail } from "./normalTail.js";
 import { teleodynamics } from "./teleodynamics.js";
 
+/** The null models of METHOD §7.1: |w| of Gaussian (half-normal) or Laplace (exponential) weights. */
 export type NullFamily = "gaussian" | "laplace";
 export const NULL_FAMILIES: readonly NullFamily[] = ["gaussian", "laplace"];
 

@@ -78,6 +78,7 @@ export function powerLawExponent(meanLogOffsetOfSample: number, lo: number, hi: 
   return gamma;
 }
 
+/** A truncated power law fitted by maximum likelihood on [lo, hi]. */
 export interface PowerLawFit {
   gamma: number;
   /** Standard error of γ from the Fisher information (assumes independent samples). */

@@ -21,6 +21,7 @@ export function sizeWeightedPowerLaw(x: number, k: number): number {
   return x > 0 ? Math.pow(x, k) : 0;
 }
 
+/** The size-weighted power law ŷ = A x^k (METHOD §5). */
 export const powerLawFamily: SizeWeightedFamily<"powerlaw"> = {
   name: "powerlaw",
   label: "power law",

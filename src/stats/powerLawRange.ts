@@ -28,6 +28,7 @@ import { plainSample, type SortedSampleView, type ThinScratch } from "./sortedSa
 
 export { thinSorted } from "./sortedSample.js";
 
+/** Constraints on the power-law range chosen by the KS minimum. */
 export interface PowerLawRangeOptions {
   binsPerDecade: number;
   minLo: number;

@@ -18,6 +18,7 @@ export const HANN_MAIN_LOBE_BINS = 2;
 /** Equivalent noise bandwidth of the Hann window, in bins: bins per independent frequency. */
 export const HANN_NOISE_BANDWIDTH = 1.5;
 
+/** A power spectrum averaged over series. */
 export interface PowerSpectrum {
   /** Cycles per sample, k/N for k = 1 … ⌊N/2⌋. */
   frequency: Float64Array;

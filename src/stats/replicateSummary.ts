@@ -16,6 +16,7 @@
 
 export const MIN_VALID = 10;
 
+/** Replicates of a statistic (bootstrap or surrogates) summarised: mean, sd, 95 % interval. */
 export interface ReplicateSummary {
   /** Replicates drawn, and how many produced the statistic. */
   replicates: number;
@@ -44,6 +45,7 @@ export function summarizeReplicates(values: readonly (number | null)[]): Replica
   return { replicates, valid: valid.length, mean, sd, ci: [quantileSorted(valid, 0.025), quantileSorted(valid, 0.975)] };
 }
 
+/** A null model's replicates summarised, and whether the observed value lies outside them. */
 export interface NullSummary extends ReplicateSummary {
   /** The observed value lies outside the null's 95 % interval (null when either is missing). */
   outside: boolean | null;

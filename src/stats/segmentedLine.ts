@@ -18,6 +18,7 @@ export interface SegmentedLineFit {
   pointsHigh: number;
 }
 
+/** Constraints on the two segments. */
 export interface SegmentedLineOptions {
   minPoints: number;
   minSpan: number;

@@ -19,6 +19,7 @@
 import { type LevenbergMarquardtOptions, type LeastSquaresProblem, levenbergMarquardt } from "./levenbergMarquardt.js";
 import { rSquared } from "./rSquared.js";
 
+/** A family of size-weighted densities fitted to a histogram (METHOD §5). */
 export interface SizeWeightedFamily<Name extends string = string> {
   readonly name: Name;
   /** Name for people (figure legends): "half-normal". */
@@ -39,6 +40,7 @@ export interface SizeWeightedFamily<Name extends string = string> {
   logPlainMass(lo: number, hi: number, theta: ArrayLike<number>): number;
 }
 
+/** A family's least-squares fit. */
 export interface FamilyFit {
   A: number;
   theta: number[];

@@ -10,6 +10,7 @@
  */
 import { lowerBound } from "./ksDistance.js";
 
+/** A sorted sample of positive values, plain or weighted by bootstrap multiplicities, with its order statistics. */
 export interface SortedSampleView {
   readonly size: number;
   readonly min: number;

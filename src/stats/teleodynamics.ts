@@ -20,11 +20,13 @@ export interface Teleodynamics {
   equilibriumSpread: number;
 }
 
+/** α = μ_plain/σ² − 1 and β = 1/(2σ²) of a fit (METHOD §4). */
 export function teleodynamicParameters(mu: number, sigma: number): { alpha: number; beta: number } {
   const variance = sigma * sigma;
   return { alpha: (mu - variance) / variance - 1, beta: 1 / (2 * variance) };
 }
 
+/** α, β and the equilibrium spread of a layer (METHOD §4). */
 export function teleodynamics(mu: number, sigma: number, counts: ArrayLike<number>, centres: ArrayLike<number>): Teleodynamics {
   const { alpha, beta } = teleodynamicParameters(mu, sigma);
   let total = 0;

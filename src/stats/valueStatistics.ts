@@ -19,6 +19,10 @@ export function statisticsFromScan(scan: FloatScan, grids: GridCounts[]): LayerS
   return { ...scan.summary(), counts: grids[0]!.counts, grids, fine: buckets ? fineFromBuckets(buckets) : null, ...(binades ? { binades } : {}) };
 }
 
+/**
+ * LayerStatistics of values held in memory (e.g. per-unit means, or any array a caller has): both
+ * passes over the array, every grid of METHOD §7.6, exactly as a streamed tensor of the same values.
+ */
 export function statisticsFromValues(values: Float32Array | Float64Array, bins = 100, normaliser: LayerNormaliser = { kind: "max" }): LayerStatistics {
   const scan = new FloatScan(distinctCapFor(bins));
   if (values instanceof Float32Array) scan.addFloat32Bits(new Uint32Array(values.buffer, values.byteOffset, values.length));

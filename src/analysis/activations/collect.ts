@@ -53,6 +53,7 @@ export interface ActivationSettings extends AnalysisSettings {
   unitAxis: UnitAxisSetting;
 }
 
+/** Where pass 2 reads values from: the spill pass 1 wrote, or a second run of the model. */
 export type SecondPassSource = "spill" | "rerun";
 
 /**

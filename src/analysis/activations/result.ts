@@ -9,7 +9,9 @@ import type { LayerResult, SkippedTensor } from "../layerResult.js";
 import type { ModelResult, ModelSettingsRecord } from "../model.js";
 import type { ModelSummary } from "../summary.js";
 
+/** The two views of an observed value: every |a| (`pooled`), or one mean |a| per unit (`per_unit`). */
 export type ActivationViewName = "pooled" | "per_unit";
+/** The views, in the order outputs list them. */
 export const ACTIVATION_VIEWS: readonly ActivationViewName[] = ["pooled", "per_unit"];
 
 /** What every activation layer (fitted or skipped) adds to the weight layer's fields. */
@@ -26,9 +28,12 @@ export interface ActivationFields {
   unit_axis: number | null;
 }
 
+/** A fitted activation layer: the fields of a weight layer plus where the value came from. */
 export type ActivationLayer = LayerResult & ActivationFields;
+/** An observed value not fitted in a view, with the reason. */
 export type SkippedActivation = SkippedTensor & ActivationFields;
 
+/** One view of a model's activations: its layers, skipped values and summary row. */
 export interface ActivationView {
   layers: ActivationLayer[];
   skipped: SkippedActivation[];
@@ -43,6 +48,7 @@ export interface ActivationSettingsRecord extends ModelSettingsRecord {
   random: string | null;
 }
 
+/** One graph input of an activation run: its name, element type, where its values came from, and shape. */
 export interface ActivationInput {
   name: string;
   type: string;
@@ -50,6 +56,7 @@ export interface ActivationInput {
   shape: number[];
 }
 
+/** How the model was run: the runtime and its version, threads, batch size, runs and passes. */
 export interface ActivationRunInfo {
   runtime: string;
   runtime_version: string;
@@ -74,6 +81,7 @@ export interface ActivationRunInfo {
   output_bytes_per_sample: number;
 }
 
+/** What `runActivations` returns for one model: the run (inputs, runtime, batches) and both views. */
 export interface ActivationResult {
   model: string;
   format: string;

@@ -28,6 +28,7 @@ import { analyzeFluctuations, DEFAULT_FLUCTUATION_SETTINGS, type FluctuationResu
 import { absoluteSteps, concatSteps, rmsStepSummary, stepsWithScaling, trackedSteps, type StepScaling, type TrackedSteps } from "./increments.js";
 import { analyzeSpectrum, DEFAULT_SPECTRUM_SETTINGS, spectrumOfW, stepPeriodograms, type FrequencyScale, type SpectrumResult, type SpectrumSettings } from "./spectrum.js";
 
+/** Settings of `jaynes dynamics` (METHOD §6). */
 export interface DynamicsSettings {
   /** K: weights tracked per layer (default 1000; a layer with fewer elements is tracked whole). */
   track: number;
@@ -47,6 +48,7 @@ export interface DynamicsSettings {
   jobs?: number;
 }
 
+/** The defaults of `jaynes dynamics` (K = 1000 tracked weights, seed 0, the trajectory on). */
 export const DEFAULT_DYNAMICS_SETTINGS: DynamicsSettings = {
   track: 1000,
   seed: 0,
@@ -61,6 +63,7 @@ export const DEFAULT_DYNAMICS_SETTINGS: DynamicsSettings = {
 /** A spectrum needs at least this many checkpoints (4 steps); a split needs about 33. */
 export const MIN_SPECTRUM_CHECKPOINTS = 5;
 
+/** A tracked layer's lognormal fit at one checkpoint. */
 export interface TrajectoryPoint {
   checkpoint: string;
   step: number | null;
@@ -91,6 +94,7 @@ export interface AlternateScaling {
   spectrum: SpectrumResult | null;
 }
 
+/** The dynamics of one tracked layer: fluctuation statistics, spectrum and lognormal trajectory. */
 export interface DynamicsLayer {
   tensor: string;
   shape: number[];
@@ -108,6 +112,7 @@ export interface DynamicsLayer {
   trajectory: TrajectoryPoint[];
 }
 
+/** The settings a dynamics result records (snake_case, as in JSON). */
 export interface DynamicsSettingsRecord extends ModelSettingsRecord {
   track: number;
   seed: number;
@@ -126,6 +131,7 @@ export interface DynamicsSettingsRecord extends ModelSettingsRecord {
   trajectory: boolean;
 }
 
+/** `jaynes dynamics` as data (its JSON document without the header). */
 export interface DynamicsResult {
   checkpoints: { name: string; step: number | null }[];
   /** The step scaling of the reported statistics: "raw", or "standardized" with --standardize. */
@@ -142,6 +148,7 @@ export interface DynamicsResult {
   bytes_read: { tracked: number; trajectory: number };
 }
 
+/** Callbacks of `analyzeDynamics`. */
 export interface DynamicsOptions {
   /** Called before each checkpoint is read (index from 0, in time order). */
   onCheckpoint?: (index: number, total: number, name: string) => void;
@@ -230,6 +237,7 @@ function analyzeRow(name: string, raw: TrackedSteps, context: RowContext): Serie
   };
 }
 
+/** What one row of `jaynes dynamics` reports about its tracked weights' steps. */
 export type SeriesStatistics = Pick<DynamicsLayer, "steps" | "fluctuations" | "spectrum" | "alternate">;
 
 /**
@@ -243,6 +251,11 @@ export function analyzeTrackedSeries(values: Float64Array, count: number, length
   return analyzeRow(options.name ?? "series", trackedSteps(finite.values, finite.count, length), { settings, scale: options.scale ?? { unit: "1/checkpoint", interval: 1 }, length });
 }
 
+/**
+ * Analyse a series of checkpoints of one architecture (METHOD §6): order them, track K weights per layer,
+ * and compute the fluctuation statistics, the averaged spectrum and the lognormal trajectory. An
+ * InputError names a checkpoint that cannot be read or does not match the first.
+ */
 export async function analyzeDynamics(paths: string[], partial: Partial<DynamicsSettings> = {}, options: DynamicsOptions = {}): Promise<DynamicsResult> {
   const settings: DynamicsSettings = { ...DEFAULT_DYNAMICS_SETTINGS, ...partial };
   for (const [name, count] of Object.entries(settings.evidence)) if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`${name} must be a non-negative integer (got ${count})`);

@@ -14,6 +14,7 @@ import { openModel, resolveInputs, type ModelInput } from "../../formats/open.js
 import type { OpenedModel } from "../../formats/tensor.js";
 import { type SkippedEntry, trainerStateStep } from "../../formats/trainingFiles.js";
 
+/** One checkpoint of a series. */
 export interface Checkpoint {
   /** Display name (the file, or the shard series). */
   name: string;
@@ -23,8 +24,10 @@ export interface Checkpoint {
   step?: number;
 }
 
+/** How a series was ordered: by the `step` in every checkpoint's metadata, or by name. */
 export type CheckpointOrder = "step" | "name";
 
+/** Checkpoints in time order. */
 export interface CheckpointSeries {
   checkpoints: Checkpoint[];
   order: CheckpointOrder;

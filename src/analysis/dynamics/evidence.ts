@@ -30,6 +30,7 @@ import { estimatePowerLaw, GOF_REJECT_BELOW, type FluctuationResult, type Fluctu
 import type { TrackedSteps } from "./increments.js";
 import { averagedSpectrumOfW, recolor, SpectrumSlopes, type FrequencyScale, type SpectrumResult, type SpectrumSettings, type StepPeriodograms } from "./spectrum.js";
 
+/** How much evidence `jaynes dynamics` computes (`--bootstrap`, `--surrogates`, `--gof`; docs/METHOD.md §6.4). */
 export interface EvidenceSettings {
   /** Bootstrap replicates over tracked weights (0: none). */
   bootstrap: number;
@@ -39,6 +40,7 @@ export interface EvidenceSettings {
   gof: number;
 }
 
+/** The defaults: 200 bootstrap replicates, 50 surrogates per null, 50 synthetic samples for the goodness of fit. */
 export const DEFAULT_EVIDENCE_SETTINGS: EvidenceSettings = { bootstrap: 200, surrogates: 50, gof: 50 };
 
 /** Positive |d| pooled over series, sorted, with ln of each and the series each came from. */

@@ -19,6 +19,7 @@ import type { PowerLawFit } from "../../stats/powerLaw.js";
 import { DEFAULT_POWER_LAW_RANGE, fitPowerLawOnRange, selectPowerLawRange } from "../../stats/powerLawRange.js";
 import { plainSample, type SortedSampleView } from "../../stats/sortedSample.js";
 
+/** Settings of the fluctuation statistics (METHOD §6). */
 export interface FluctuationSettings {
   /** Log bins per decade for the histogram and the candidate range bounds (default 10). */
   binsPerDecade: number;
@@ -37,6 +38,7 @@ export interface FluctuationSettings {
   range?: [number, number];
 }
 
+/** The defaults of the fluctuation statistics. */
 export const DEFAULT_FLUCTUATION_SETTINGS: FluctuationSettings = {
   binsPerDecade: DEFAULT_POWER_LAW_RANGE.binsPerDecade,
   minDecades: DEFAULT_POWER_LAW_RANGE.minDecades,
@@ -49,11 +51,13 @@ export const DEFAULT_FLUCTUATION_SETTINGS: FluctuationSettings = {
 
 /** `minimum-span`: the range is the shortest admissible; `gof-rejected`: CSN p-value below 0.1. */
 export type PowerLawFlag = "minimum-span" | "gof-rejected";
+/** `tail-not-gaussian`: the tail's KS distance exceeds 0.05. */
 export type GaussianTailFlag = "tail-not-gaussian";
 
 /** CSN's threshold: below it the power law is ruled out as a description of the range. */
 export const GOF_REJECT_BELOW = 0.1;
 
+/** The power law p(|d|) ∝ |d|^−γ fitted on its range. */
 export interface PowerLawResult {
   gamma: number;
   /**
@@ -82,6 +86,7 @@ export interface PowerLawResult {
   flags: PowerLawFlag[];
 }
 
+/** The zero-mean Gaussian fitted to the tail of |d|. */
 export interface GaussianTailResult {
   sigma: number;
   /** The tail starts here: the power law's upper bound (or the peak when there is no power law). */
@@ -92,6 +97,7 @@ export interface GaussianTailResult {
   flags: GaussianTailFlag[];
 }
 
+/** The log-binned histogram of |d| (edges 10^(k/bins_per_decade)). */
 export interface FluctuationHistogram {
   bins_per_decade: number;
   edges: number[];
@@ -102,6 +108,7 @@ export interface FluctuationHistogram {
   null_hi?: number[];
 }
 
+/** Statistics of the local fluctuations |d| = |w(t+1) − w(t)|. */
 export interface FluctuationResult {
   /** All |d| values, zeros included: tracked series × (checkpoints − 1). */
   samples: number;

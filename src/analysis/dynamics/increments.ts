@@ -24,6 +24,7 @@ export interface TrackedSteps {
   static: number;
 }
 
+/** The steps as they are (`raw`), or each weight's steps divided by its own RMS step (`standardized`). */
 export type StepScaling = "raw" | "standardized";
 
 /** Steps of `count` series of `length` values stored series after series. */

@@ -27,6 +27,7 @@ import type { NullSummary } from "../../stats/replicateSummary.js";
 import { fitAtSplit, fitSegmentedLine, type SegmentedLineFit } from "../../stats/segmentedLine.js";
 import type { TrackedSteps } from "./increments.js";
 
+/** Settings of the spectrum fit (METHOD §6). */
 export interface SpectrumSettings {
   /** Break frequency given by the user, in `unit`. */
   split?: number;
@@ -36,8 +37,10 @@ export interface SpectrumSettings {
   minRatio: number;
 }
 
+/** The defaults of the spectrum fit. */
 export const DEFAULT_SPECTRUM_SETTINGS: SpectrumSettings = { minFrequencies: 5, minRatio: 2 };
 
+/** The unit frequencies are reported in. */
 export interface FrequencyScale {
   unit: "1/step" | "1/checkpoint";
   /** Steps per checkpoint interval (1 for "1/checkpoint"): f[unit] = f[1/checkpoint] / interval. */
@@ -46,6 +49,7 @@ export interface FrequencyScale {
 
 export type SpectrumFlag = "few-frequencies";
 
+/** The averaged power spectrum and its two fitted slopes. */
 export interface SpectrumResult {
   frequency_unit: FrequencyScale["unit"];
   /** Series averaged; samples per series (checkpoints); length of the DFT (the T − 1 steps: no padding). */

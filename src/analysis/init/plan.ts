@@ -30,12 +30,15 @@ import type { LayerResult } from "../layerResult.js";
 import { type ModelResult, tensorSelector, tensorSkipReason } from "../model.js";
 import type { AnalysisSettings } from "../settings.js";
 
+/** Where μ and σ come from: the reference model's own fits, a fit file, or given values. */
 export type ParameterSource = { kind: "fit"; result: ModelResult } | { kind: "file"; fit: FitFile } | { kind: "given"; mu: number; sigma: number; result: ModelResult };
 
 /** The standard deviation a drawn layer is rescaled to (--match-std). */
 export type MatchStd = "like" | "kaiming" | "xavier" | "torch";
+/** The values `--match-std` accepts. */
 export const MATCH_STD_CHOICES: readonly MatchStd[] = ["like", "kaiming", "xavier", "torch"];
 
+/** The draw's options: seed, signs, scale, match-std. */
 export interface InitOptions {
   /** 32-bit unsigned seed of the generator. */
   seed: number;
@@ -97,6 +100,7 @@ export type TensorSource =
   | { kind: "recode"; data: TensorData; dtype: string }
   | { kind: "omit" };
 
+/** One tensor of the plan: its report row, its record in the reference model, and where its values come from. */
 export interface PlannedTensor {
   row: InitTensor;
   record: TensorRecord;
@@ -105,6 +109,7 @@ export interface PlannedTensor {
   bytes: number;
 }
 
+/** The plan of an init: one entry per tensor and the warnings. */
 export interface InitPlan {
   tensors: PlannedTensor[];
   /** Warnings for the user (a layer that could not be drawn, …). */
@@ -199,6 +204,7 @@ function copySource(record: TensorRecord): { source: TensorSource; dtype: string
   return { source: { kind: "omit" }, dtype: null, reason: "the reader does not locate its bytes for copying" };
 }
 
+/** Decide, tensor by tensor, what `init` writes: drawn from a lognormal, copied, or left out (docs/METHOD.md §9). Pure. */
 export function planInit(model: OpenedModel, settings: AnalysisSettings, parameters: ParameterSource, options: InitOptions): InitPlan {
   const selected = tensorSelector(settings);
   const warnings: string[] = [];

@@ -20,11 +20,13 @@ import type { ModelResult } from "../model.js";
 import type { Stored } from "../stored.js";
 import { countedLayers } from "../summary.js";
 
+/** A range of a gate; either end may be open (null). */
 export interface ValueRange {
   min: number | null;
   max: number | null;
 }
 
+/** The CI gates of a scan (`--fail-under-r2`, `--max-flagged-fraction`, `--sigma-range`, `--mu-range`). */
 export interface GateSettings {
   fail_under_r2?: number;
   max_flagged_fraction?: number;
@@ -32,8 +34,10 @@ export interface GateSettings {
   mu_range?: ValueRange;
 }
 
+/** A gate by its option name. */
 export type GateName = "fail-under-r2" | "max-flagged-fraction" | "sigma-range" | "mu-range";
 
+/** A value that failed a gate. */
 export interface GateViolation {
   gate: GateName;
   model: string;
@@ -47,6 +51,7 @@ export interface GateViolation {
   nothing_checked?: true;
 }
 
+/** True when any gate is set. */
 export function hasGates(gates: GateSettings): boolean {
   return gates.fail_under_r2 !== undefined || gates.max_flagged_fraction !== undefined || gates.sigma_range !== undefined || gates.mu_range !== undefined;
 }

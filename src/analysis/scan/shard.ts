@@ -7,6 +7,7 @@
  */
 import { createHash } from "node:crypto";
 
+/** One of N shards of a scan (`--shard I/N`). */
 export interface Shard {
   /** 1-based, as in `--shard 1/4` … `--shard 4/4`. */
   index: number;

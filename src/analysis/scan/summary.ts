@@ -6,6 +6,7 @@
  * its shards write the same bytes.
  */
 import type { Failure } from "../../errors.js";
+import { type DocumentHeader, METHOD } from "../../version.js";
 import { compareNames } from "../../formats/open.js";
 import type { ModelResult, ModelSettingsRecord } from "../model.js";
 import type { Stored } from "../stored.js";
@@ -20,6 +21,7 @@ export interface ScanScope {
   glob: string[];
 }
 
+/** One model of a scan summary. */
 export interface ScanModelEntry {
   model: string;
   format: string;
@@ -37,15 +39,14 @@ export interface ScanModelEntry {
   outputs: { csv: string; json: string };
 }
 
+/** The verdict of the gates of a scan. */
 export interface GateReport {
   settings: GateSettings;
   passed: boolean;
   violations: GateViolation[];
 }
 
-export interface ScanSummary {
-  tool: "jaynes";
-  version: string;
+export interface ScanSummary extends DocumentHeader {
   kind: "scan-summary";
   scan: ScanScope;
   settings: ModelSettingsRecord;
@@ -64,9 +65,7 @@ export interface ScanResults {
 }
 
 /** One shard's share of a scan: the full results, so the merge can write tables and apply gates. */
-export interface ScanPart {
-  tool: "jaynes";
-  version: string;
+export interface ScanPart extends DocumentHeader {
   kind: "scan-part";
   shard: Shard;
   scan: ScanScope;
@@ -98,11 +97,13 @@ export function scanModelEntry(result: Stored<ModelResult>): ScanModelEntry {
   };
 }
 
+/** The summary document of a scan (`summary.json`) from its results and failures, sorted by name. */
 export function buildScanSummary(version: string, scope: ScanScope, settings: ModelSettingsRecord, results: readonly Stored<ModelResult>[], failures: readonly Failure[], gates?: GateReport): ScanSummary {
   const sorted = sortScan(results, failures);
   return {
     tool: "jaynes",
     version,
+    method: { ...METHOD },
     kind: "scan-summary",
     scan: scope,
     settings,

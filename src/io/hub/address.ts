@@ -12,6 +12,7 @@ import { InputError } from "../../errors.js";
 
 export const HUB_SCHEME = "hf://";
 
+/** A parsed `hf://owner/repo[@revision][/path]` address. */
 export interface HubAddress {
   /** `owner/name` */
   repo: string;
@@ -33,12 +34,14 @@ const SPECIAL_REF = /^refs\/(?:convert\/[\w.-]+|pr\/\d+)/;
 const OTHER_REPO_TYPES: Record<string, string> = { datasets: "dataset", spaces: "Space", kernels: "kernel", buckets: "bucket" };
 const SINGULAR_TYPES: Record<string, string> = { model: "models", dataset: "datasets", space: "spaces", kernel: "kernels", bucket: "buckets" };
 
+/** True for `hf://…` addresses. */
 export function isHubAddress(text: string): boolean {
   return text.startsWith(HUB_SCHEME);
 }
 
 const USAGE = `expected ${HUB_SCHEME}owner/repo[@revision][/path]`;
 
+/** Parse an `hf://owner/repo[@revision][/path]` address; an InputError names a malformed one. */
 export function parseHubAddress(text: string): HubAddress {
   if (!isHubAddress(text)) throw new InputError("io", text, `not a Hub address (${USAGE})`);
   let rest = text.slice(HUB_SCHEME.length);
@@ -87,6 +90,7 @@ export function formatRevision(revision: string): string {
   return revision.replace(/%/g, "%25").replace(/\//g, "%2F");
 }
 
+/** The `hf://` text of an address. */
 export function formatHubAddress(address: HubAddress): string {
   const revision = address.revision !== undefined ? `@${formatRevision(address.revision)}` : "";
   return `${HUB_SCHEME}${address.repo}${revision}${address.path ? `/${address.path}` : ""}`;

@@ -21,6 +21,7 @@ import { describeIoError } from "../byteSource.js";
 
 export const DEFAULT_ENDPOINT = "https://huggingface.co";
 
+/** A request to the Hub that is retried. */
 export interface RetryEvent {
   /** What failed, in words ("HTTP 429", "connection dropped after 1.2 MB", …). */
   reason: string;
@@ -29,6 +30,7 @@ export interface RetryEvent {
   delayMs: number;
 }
 
+/** How jaynes talks to the Hugging Face Hub (`configureHub`). */
 export interface HubSettings {
   /** Base URL of the Hub or a mirror; unset: `HF_ENDPOINT`, else the Hub (see `hubEndpoint`). */
   endpoint?: string;
@@ -57,7 +59,9 @@ export interface HubSettings {
   partBytes: number;
   /** Disk budget for bytes a second pass will read again (F32/F64 tensors over one chunk). */
   spillBudgetBytes: number;
+  /** Told of every retried request. */
   onRetry?: (event: RetryEvent) => void;
+  /** Told of warnings (one line each). */
   onWarning?: (message: string) => void;
 }
 
@@ -87,6 +91,7 @@ export function configureHub(settings: Partial<HubSettings>): HubSettings {
   return merged;
 }
 
+/** The Hub settings in effect. */
 export function hubSettings(): HubSettings {
   return current;
 }

@@ -197,6 +197,7 @@ export class HubFileSource implements ByteSource {
   readonly name: string;
   readonly size: number;
 
+  /** A source over one file of a pinned revision (use `HubFileSource.open`). */
   constructor(private readonly file: HubFile) {
     this.name = file.address;
     this.size = file.size;

@@ -20,6 +20,7 @@ export interface ScanTarget {
   paths: string[];
 }
 
+/** The models found below a scan's folders, and the inputs that failed. */
 export interface Discovery {
   targets: ScanTarget[];
   /** Roots that cannot be read or hold no model at all. */
@@ -32,6 +33,7 @@ export interface Discovery {
   skipped: SkippedEntry[];
 }
 
+/** Options of `discoverModels`. */
 export interface DiscoverOptions {
   /** Keep only models with a file whose path relative to its root matches one of these (picomatch). */
   glob?: readonly string[];

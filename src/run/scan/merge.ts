@@ -19,10 +19,12 @@ import { writeModelTables, writingTo } from "./modelTables.js";
 /** Parts are our own output; this bounds what a wrong file can make us read into memory. */
 export const MAX_PART_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
+/** The parts of a sharded scan, checked and merged. */
 export interface MergedScan extends ScanResults {
   shards: number;
 }
 
+/** Read and check one part file (`part-000I-of-000N.json`). */
 export async function readPart(path: string): Promise<ScanPart> {
   let text: string;
   try {

@@ -12,14 +12,14 @@ import { writeFileAtomic } from "../../io/atomicWrite.js";
 import { describeIoError } from "../../io/byteSource.js";
 import { renderCsv } from "../../report/csv.js";
 import { renderJson } from "../../report/json.js";
-import { VERSION } from "../../version.js";
+import { documentHeader } from "../../version.js";
 
 /** A model's layer table as CSV and as JSON; with `onlyIfMissing`, files already there are kept. */
 export async function writeModelTables(outDir: string, result: Stored<ModelResult>, onlyIfMissing: boolean): Promise<void> {
   const outputs = modelOutputs(result.model);
   const files: [string, () => string][] = [
     [outputs.csv, () => renderCsv([result])],
-    [outputs.json, () => renderJson({ tool: "jaynes", version: VERSION, models: [result], failures: [] })],
+    [outputs.json, () => renderJson({ ...documentHeader(), models: [result], failures: [] })],
   ];
   for (const [relative, render] of files) {
     const path = join(outDir, relative);

@@ -17,7 +17,7 @@ import { describeIoError } from "../../io/byteSource.js";
 import { renderJsonDocument } from "../../report/json.js";
 import { renderScanLatex } from "../../report/latex.js";
 import { renderScanCsv, renderScanMarkdown } from "../../report/scanSummary.js";
-import { VERSION } from "../../version.js";
+import { VERSION, documentHeader } from "../../version.js";
 import { nonfiniteTensors, nonfiniteWarning } from "../../analysis/nonfinite.js";
 import type { RunEnvironment } from "../environment.js";
 
@@ -67,7 +67,7 @@ async function writeSummaries(outDir: string, summary: ScanSummary): Promise<voi
 }
 
 async function writePart(scan: FinishedScan, shard: Shard, summary: ScanSummary): Promise<void> {
-  const part: ScanPart = { tool: "jaynes", version: VERSION, kind: "scan-part", shard, scan: summary.scan, settings: summary.settings, models: scan.results, failures: summary.failures };
+  const part: ScanPart = { ...documentHeader(), kind: "scan-part", shard, scan: summary.scan, settings: summary.settings, models: scan.results, failures: summary.failures };
   await writeOutput(join(scan.outDir, partFileName(shard.index, shard.count)), renderJsonDocument(part));
 }
 

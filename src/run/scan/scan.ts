@@ -33,6 +33,7 @@ import { discoverModels, type ScanTarget } from "./discover.js";
 import { writeModelTables, writingTo } from "./modelTables.js";
 import { checkSelection } from "../selection.js";
 
+/** What `runScan` scans and where it writes. */
 export interface ScanOptions {
   roots: string[];
   /** Output folder: per-model tables, cache records (and the caller's summaries). */
@@ -48,6 +49,7 @@ export interface ScanOptions {
   onModel?: (event: ScanEvent) => void;
 }
 
+/** A model of a scan is done (analysed, from the cache, or failed). */
 export interface ScanEvent {
   model: string;
   status: "analysed" | "cached" | "failed";
