@@ -73,6 +73,13 @@ export function oneLine(text: string): string {
 /** A mistake in how the tool was called (bad option value, no inputs). Exit code 1. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
+  /** Lines that help fix the call (printed after the message, each as `jaynes: hint: …`). */
+  readonly hints: readonly string[];
+
+  constructor(message: string, hints: readonly string[] = []) {
+    super(message);
+    this.hints = hints;
+  }
 }
 
 /**

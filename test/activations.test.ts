@@ -116,7 +116,7 @@ function expectWithinBand(label: string, ours: Float64Array, reference: Banded, 
 }
 
 function expectFitsMatch(label: string, ours: ActivationLayer, reference: Banded, statistics: LayerStatistics): void {
-  const expected = layerResult({ name: ours.tensor, shape: ours.shape, params: ours.params, dtype: ours.dtype }, { ...statistics, counts: reference.counts }, resolveSettings({ bins: BINS }));
+  const expected = layerResult({ name: ours.tensor, shape: ours.shape, params: ours.params, dtype: ours.dtype, depth: ours.depth }, { ...statistics, counts: reference.counts }, resolveSettings({ bins: BINS }));
   if (!("mu" in expected)) throw new Error(`${label}: reference not fitted`);
   expect(Math.abs(ours.mu - expected.mu), `${label} μ`).toBeLessThanOrEqual(TOLERANCE.mu);
   expect(Math.abs(ours.sigma - expected.sigma), `${label} σ`).toBeLessThanOrEqual(TOLERANCE.sigma);

@@ -92,7 +92,7 @@ describe.each(CASES)("quantised checkpoint $case", (c) => {
     expect(stats.grids.map((grid) => [grid.scale, grid.bins, ...grid.counts])).toEqual(plainStats.grids.map((grid) => [grid.scale, grid.bins, ...grid.counts]));
     // The bootstrap reads the grids and the top order statistics only: the same intervals.
     const settings = resolveSettings({ bootstrap: 40, seed: 7 });
-    const identity = { name: c.tensor, shape: layer.shape, params: layer.params, dtype: layer.dtype };
+    const identity = { name: c.tensor, shape: layer.shape, params: layer.params, dtype: layer.dtype, depth: layer.depth };
     const withBootstrap = layerResult(identity, stats, settings);
     const plainBootstrap = layerResult(identity, plainStats, settings);
     expect(isLayerResult(withBootstrap) && isLayerResult(plainBootstrap)).toBe(true);

@@ -165,7 +165,7 @@ describe("without the optional figure renderer (vega, vega-lite)", () => {
     const drawn = runCli(["fit", EPOCH10, "--plot", plot, "--html", join(work, "r.html")], env);
     expect(drawn.code).toBe(1);
     expect(drawn.stdout).toBe("");
-    expect(drawn.stderr.trim()).toBe("jaynes: figures (--plot and --html) need the optional packages vega and vega-lite, which are not installed: install them beside jaynes (`npm install vega vega-lite`) or leave out --plot and --html");
+    expect(drawn.stderr.trim()).toBe("jaynes: error: figures (--plot and --html) need the optional packages vega and vega-lite, which are not installed: install them beside jaynes (`npm install vega vega-lite`) or leave out --plot and --html");
     expect(existsSync(plot)).toBe(false);
     const dynamics = runCli(["dynamics", EPOCH0, EPOCH10, "--plot", plot], env);
     expect(dynamics.code).toBe(1);

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { scopeSvgIds } from "../src/report/figureFiles.js";
+import { figureFolder, scopeSvgIds } from "../src/report/figureFiles.js";
 import { fileNames } from "../src/report/figures.js";
 import { escapeHtml } from "../src/report/html.js";
 import { renderVegaLiteSvg } from "../src/report/vega.js";
@@ -85,13 +85,19 @@ describe("jaynes fit --plot / --html", () => {
 
   it("writes per-model and per-layer SVGs beside their Vega-Lite specs, and still prints the table", () => {
     expect(run.code).toBe(0);
-    expect(run.stderr).toBe("");
+    // Each write is logged on stderr: one line per model folder and one for the report.
+    const logged = run.stderr.trim().split("\n");
+    expect(logged).toHaveLength(3);
+    for (const line of logged) expect(line).toMatch(/^jaynes: wrote /);
     expect(run.stdout).toContain("0.weight");
-    expect(readdirSync(plots).sort()).toEqual(["mnist-mlp-epoch10", "weird"]);
-    const model = join(plots, "mnist-mlp-epoch10");
+    // Folders named from the full input path: the same input always gets the same folder.
+    expect(readdirSync(plots).sort()).toEqual([figureFolder(REAL_MODEL), figureFolder(weird)].sort());
+    expect(figureFolder(REAL_MODEL)).toMatch(/^mnist-mlp-epoch10\.safetensors-[0-9a-f]+$/);
+    expect(figureFolder("a/model.onnx")).not.toBe(figureFolder("b/model.onnx"));
+    const model = join(plots, figureFolder(REAL_MODEL));
     expect(readdirSync(model).sort()).toEqual(["depth.svg", "depth.vl.json", "layers", "mu-sigma.svg", "mu-sigma.vl.json", "r2.svg", "r2.vl.json"]);
     expect(readdirSync(join(model, "layers")).sort()).toEqual(["0.weight.svg", "0.weight.vl.json", "2.weight.svg", "2.weight.vl.json"]);
-    expect(readdirSync(join(plots, "weird", "layers")).sort()).toEqual(["blocks_0_attn_proj_s_.svg", "blocks_0_attn_proj_s_.vl.json"]);
+    expect(readdirSync(join(plots, figureFolder(weird), "layers")).sort()).toEqual(["blocks_0_attn_proj_s_.svg", "blocks_0_attn_proj_s_.vl.json"]);
     const spec = JSON.parse(readFileSync(join(model, "layers", "0.weight.vl.json"), "utf8")) as { $schema: string; vconcat: unknown[] };
     expect(spec.$schema).toMatch(/vega-lite\/v5/);
     expect(spec.vconcat).toHaveLength(2);

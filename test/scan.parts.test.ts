@@ -11,10 +11,10 @@ import { modelStem, partFileName } from "../src/analysis/scan/outputs.js";
 import { parseShard, shardOf } from "../src/analysis/scan/shard.js";
 import type { ScanSummary } from "../src/analysis/scan/summary.js";
 import { numberOption, rangeOption } from "../src/cli/options.js";
-import { escapeLatex, renderScanLatex } from "../src/report/latex.js";
+import { LONGTABLE_LINES, escapeLatex, renderScanLatex } from "../src/report/latex.js";
 import { commonFolder, renderScanCsv, renderScanMarkdown } from "../src/report/scanSummary.js";
 import { GENERATED, REAL_MODEL } from "./fixtures/make.js";
-import { expectWellFormedLatex, pdflatexErrors } from "./helpers/latex.js";
+import { HAVE_PDFLATEX, expectWellFormedLatex, pdflatexErrors } from "./helpers/latex.js";
 
 describe("discoverModels", () => {
   it("walks the tree, groups multi-file models, skips hidden folders and the output folder, reports suspects", async () => {
@@ -195,14 +195,59 @@ function csvCells(line: string): string[] {
   return [...line.matchAll(/("(?:[^"]|"")*"|[^,]*)(?:,|$)/g)].slice(0, -1).map((match) => (match[1]!.startsWith('"') ? match[1]!.slice(1, -1).replace(/""/g, '"') : match[1]!));
 }
 
+/** A scan summary of `count` models with long, deep names and wide numbers (what a real scan of many runs gives). */
+const longName = (i: number): string => `runs/sweep-learning-rate-${(i % 7) + 1}e-4_weight-decay-0.0${i % 3}/checkpoints/step_${String(1000 * (i + 1)).padStart(7, "0")}/model-00001-of-00002.safetensors`;
+/** The length of the real names that overflowed the page (e.g. `mediapipe/pose_landmark_heavy_float32.tflite`). */
+const mediumName = (i: number): string => `zoo/mediapipe-${i}/pose_landmark_heavy_float32_${i}.tflite`;
+
+function manyModels(count: number, name: (i: number) => string = longName): ScanSummary {
+  const models = Array.from({ length: count }, (_, i) => {
+    const model = name(i);
+    const entry = SAMPLE_SUMMARY.models[0]!;
+    return { ...entry, model, files: [model], summary: { ...entry.summary, layers: 100 + i, params: 1_234_567_890 + i, mu: meanSd(-12.27451 - i / 100, 10.48024), sigma: meanSd(0.77711, 0.10428) } };
+  });
+  return { ...SAMPLE_SUMMARY, models };
+}
+
 describe("summary renderers", () => {
   it("LaTeX: booktabs Table 2, escaped names below their common folder, failures as comments", () => {
     const tex = renderScanLatex(SAMPLE_SUMMARY);
     expectWellFormedLatex(tex, 3);
     expect(pdflatexErrors(tex)).toBeUndefined();
-    expect(tex).toContain("\\texttt{exp\\_1 \\& 50\\%/model.safetensors} & 2 & 1{,}234{,}567 & $0.0104 \\pm 0.0001$ & $-2.275 \\pm 0.480$ & $0.777 \\pm 0.104$ & $0.966 \\pm 0.043$ \\\\");
-    expect(tex).toContain("\\texttt{init/ckpt\\_\\{0\\}.safetensors} & 0 & 0 & --- & --- & --- & --- \\\\");
+    expect(tex).toContain("\\texttt{exp\\_\\allowbreak{}1 \\& 50\\%/\\allowbreak{}model.\\allowbreak{}safetens\\allowbreak{}ors} & 2 & 1{,}234{,}567 & $0.0104 \\pm 0.0001$ & $-2.275 \\pm 0.480$ & $0.777 \\pm 0.104$ & $0.966 \\pm 0.043$ \\\\");
+    expect(tex).toContain("\\texttt{init/\\allowbreak{}ckpt\\_\\allowbreak{}\\{0\\}.\\allowbreak{}safetens\\allowbreak{}ors} & 0 & 0 & --- & --- & --- & --- \\\\");
     expect(tex).toMatchSnapshot();
+  });
+
+  it(`LaTeX of a 150-model scan: a longtable that repeats its header and compiles without overfull boxes${HAVE_PDFLATEX ? "" : " (structure only: pdflatex is not installed)"}`, () => {
+    const tex = renderScanLatex(manyModels(150));
+    expect(tex).toContain("\\begin{longtable}");
+    expect(tex).toContain("\\endhead");
+    expectWellFormedLatex(tex, 150);
+    expect(pdflatexErrors(tex)).toBeUndefined();
+  });
+
+  it(`LaTeX at the float's limit (${LONGTABLE_LINES} models with short names) still fits the page${HAVE_PDFLATEX ? "" : " (structure only)"}`, () => {
+    const tex = renderScanLatex(manyModels(LONGTABLE_LINES, (i) => `runs/model_${i}.onnx`));
+    expect(tex).toContain("\\begin{table}");
+    expect(pdflatexErrors(tex)).toBeUndefined();
+    expect(renderScanLatex(manyModels(LONGTABLE_LINES + 1, (i) => `runs/model_${i}.onnx`))).toContain("\\begin{longtable}");
+  });
+
+  it(`LaTeX of 21 models with very long names: a longtable, since wrapped names would make a float taller than the page${HAVE_PDFLATEX ? "" : " (structure only)"}`, () => {
+    const tex = renderScanLatex(manyModels(21));
+    expect(tex).toContain("\\begin{longtable}");
+    expectWellFormedLatex(tex, 21);
+    expect(pdflatexErrors(tex)).toBeUndefined();
+  });
+
+  it(`LaTeX of 21 models with long names: a float scaled to the line width only when wider, also in a two-column paper${HAVE_PDFLATEX ? "" : " (structure only: pdflatex is not installed)"}`, () => {
+    const tex = renderScanLatex(manyModels(21, mediumName));
+    expect(tex).toContain("\\begin{table}");
+    expect(tex).toContain("\\resizebox{\\linewidth}{!}");
+    expectWellFormedLatex(tex, 21);
+    expect(pdflatexErrors(tex)).toBeUndefined();
+    expect(pdflatexErrors(tex.replace("\\begin{table}[htbp]", "\\begin{table*}[htbp]").replace("\\end{table}", "\\end{table*}"), "article}\n\\twocolumn{")).toBeUndefined();
   });
 
   it("escapes every LaTeX special character; names are shown below the folder they share", () => {

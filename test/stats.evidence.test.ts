@@ -26,7 +26,7 @@ function statisticsOf(values: Float64Array, bins = 100): LayerStatistics {
 }
 
 function fitted(values: Float64Array): LayerResult {
-  const identity = { name: "w", shape: [values.length], params: values.length, dtype: "F64" };
+  const identity = { name: "w", shape: [values.length], params: values.length, dtype: "F64", depth: 0 };
   const result = layerResult(identity, statisticsOf(values), resolveSettings());
   if (!("mu" in result)) throw new Error(result.reason);
   return result;

@@ -43,7 +43,7 @@ function sample(law: Law, n: number, seed: number): Float64Array {
 
 function layer(law: Law, n: number, seed: number, bootstrap = 200): LayerResult {
   const values = sample(law, n, seed);
-  const result = layerResult({ name: law, shape: [n], params: n, dtype: "F64" }, statisticsFromValues(values), resolveSettings({ bootstrap }));
+  const result = layerResult({ name: law, shape: [n], params: n, dtype: "F64", depth: 0 }, statisticsFromValues(values), resolveSettings({ bootstrap }));
   if (!("mu" in result)) throw new Error(result.reason);
   return result;
 }

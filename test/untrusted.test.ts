@@ -355,6 +355,14 @@ describe("7. smaller findings", () => {
     expect(table.code).toBe(0);
     expect(table.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
     expect(table.stdout).toContain("w\\x1b]0;pwned\\x07\\x1b[2J\\u202e");
+    // Shortened to fit a narrow terminal, a name is escaped before it is cut: no raw control character survives.
+    const long = `blocks.0.attention.${name}.output_projection.weight`;
+    const narrowPath = join(dir, "escape-long.safetensors");
+    writeFileSync(narrowPath, encodeSafetensors([{ name: long, dtype: "F32", shape: [20_000], data: bytesOf(Float32Array.from({ length: 20_000 }, (_, i) => Math.cos(i))) }, { name: `${long}\u001b[1m.tiny`, dtype: "F32", shape: [4], data: bytesOf(Float32Array.from([1, 2, 3, 4])) }]));
+    const narrow = runCli(["fit", narrowPath, "-v"], { COLUMNS: "50" });
+    expect(narrow.code, narrow.stderr).toBe(0);
+    expect(narrow.stdout).not.toMatch(/[\u001b\u0007\u202e]/);
+    expect(narrow.stdout).toContain("…");
     const json = runCli(["fit", path, "--format", "json"]);
     expect((JSON.parse(json.stdout) as { models: { layers: { tensor: string }[] }[] }).models[0]!.layers[0]!.tensor).toBe(name);
     expect(terminalSafe("a\u009bb\tc")).toBe("a\\x9bb\\x09c");

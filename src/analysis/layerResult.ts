@@ -67,6 +67,8 @@ export interface LayerResult {
   beta: number;
   /** Count-weighted sd of the per-bin utility h_i = α ln c_i − β (ln c_i)² − ln n_i; 0 at equilibrium. */
   equilibrium_spread: number;
+  /** Position of the tensor in the model's depth order, counting every tensor from 0 (formats/depthOrder.ts). */
+  depth: number;
   /** What the procedure gives on a Gaussian / Laplace layer of the same N and B (METHOD §7.1). */
   null_gaussian: NullFit;
   null_laplace: NullFit;
@@ -103,6 +105,7 @@ export interface SkippedTensor {
   params: number;
   dtype: string;
   reason: string;
+  depth: number;
   /** NaN/±Inf values of a layer that could not be fitted because nothing else was left (a broken layer, exit code 2). */
   nonfinite?: number;
   /** Set when the tensor holds the same values as an earlier fitted layer (aliased storage or bit-identical bytes): that layer's name. */
@@ -117,6 +120,8 @@ export interface TensorIdentity {
   params: number;
   dtype: string;
   quantization?: string;
+  /** Position in the model's depth order. */
+  depth: number;
   quantizationInfo?: QuantizationInfo;
 }
 
@@ -138,7 +143,7 @@ export const LEVELS_PER_BIN = 4;
  * (all zero, or nothing finite).
  */
 export function layerResult(identity: TensorIdentity, stats: LayerStatistics, settings: AnalysisSettings): LayerResult | SkippedTensor {
-  const base = { tensor: identity.name, ...(identity.originalName !== undefined ? { original_name: identity.originalName } : {}), shape: identity.shape, params: identity.params, dtype: identity.dtype };
+  const base = { tensor: identity.name, ...(identity.originalName !== undefined ? { original_name: identity.originalName } : {}), shape: identity.shape, params: identity.params, dtype: identity.dtype, depth: identity.depth };
   // A layer of NaN/Inf (or NaN/Inf and zeros) is a broken checkpoint, not an empty layer: it keeps
   // its count so that the run fails (exit code 2) as for a partly non-finite layer.
   const dropped = stats.nan + stats.infinite;
@@ -240,6 +245,7 @@ export function layerResult(identity: TensorIdentity, stats: LayerStatistics, se
     alpha: teleo.alpha,
     beta: teleo.beta,
     equilibrium_spread: teleo.equilibriumSpread,
+    depth: identity.depth,
     null_gaussian: nullOf("gaussian"),
     null_laplace: nullOf("laplace"),
     fit_se: uncertainty.se,

@@ -2,7 +2,6 @@
  * Per-model analysis: open (format detected by content) → for each tensor, decide whether it is
  * analysed → accumulate → fit → collect results and the summary.
  */
-import picomatch from "picomatch";
 import { type ModelSource, openModel } from "../formats/open.js";
 import type { OpenedModel, TensorRecord } from "../formats/tensor.js";
 import { tensorBytes } from "../io/tensorChunks.js";
@@ -17,6 +16,7 @@ import { accumulateTensor } from "./accumulate.js";
 import { prefixDigest, sameBytes, statisticsDigest, storageKey } from "./duplicates.js";
 import { type LayerResult, type SkippedTensor, isLayerResult, layerResult } from "./layerResult.js";
 import { type AnalysisSettings, type SettingsInput, normalizeQuantile, resolveSettings } from "./settings.js";
+import { tensorSelector } from "./selection.js";
 import { type ModelSummary, summarizeLayers } from "./summary.js";
 
 /** The settings a result records (`settings` in JSON): pass it back as settings to reproduce the result. */
@@ -130,11 +130,7 @@ export function tensorSkipReason(tensor: TensorRecord, settings: AnalysisSetting
   return undefined;
 }
 
-export function tensorSelector(settings: AnalysisSettings): (name: string) => boolean {
-  const include = settings.include.length > 0 ? picomatch(settings.include, { dot: true }) : () => true;
-  const exclude = settings.exclude.length > 0 ? picomatch(settings.exclude, { dot: true }) : () => false;
-  return (name) => include(name) && !exclude(name);
-}
+export { tensorSelector } from "./selection.js";
 
 /** Analyse an already opened model (its tensors in `model.tensors` order; results in that order). */
 export async function analyzeOpenedModel(model: OpenedModel, partialSettings: SettingsInput = {}, options: AnalyzeOptions = {}): Promise<ModelResult> {
@@ -191,13 +187,15 @@ export async function analyzeOpenedModel(model: OpenedModel, partialSettings: Se
       plan,
       Math.max(2, executor.parallelism * 2),
       async ({ tensor, skip }, index) => {
+        // The model's tensors are in depth order (formats/open.ts), so a tensor's index is its depth.
+        const depth = index;
         if (skip !== undefined || !tensor.data || aliasOf[index] !== undefined) {
-          const skipped: SkippedTensor = { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed" };
+          const skipped: SkippedTensor = { tensor: tensor.name, ...(tensor.originalName !== undefined ? { original_name: tensor.originalName } : {}), shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, reason: skip ?? "not analysed", depth };
           outcomes[index] = skipped;
           settle(index);
           return;
         }
-        const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}), ...(tensor.quantizationInfo !== undefined ? { quantizationInfo: tensor.quantizationInfo } : {}) };
+        const identity = { name: tensor.name, shape: tensor.shape, params: tensor.params, dtype: tensor.dtype, ...(tensor.originalName !== undefined ? { originalName: tensor.originalName } : {}), ...(tensor.quantization !== undefined ? { quantization: tensor.quantization } : {}), ...(tensor.quantizationInfo !== undefined ? { quantizationInfo: tensor.quantizationInfo } : {}), depth };
         const quantile = normalizeQuantile(settings.normalize);
         const normaliser = quantile !== undefined ? { kind: "quantile" as const, q: quantile } : { kind: "max" as const };
         const stats = await accumulateTensor(tensor.data, undefined, { bins: settings.bins, executor, normaliser, ...(options.chunkBytes !== undefined ? { chunkBytes: options.chunkBytes } : {}), ...(options.onBytes ? { onBytes: options.onBytes } : {}), ...(signal ? { signal } : {}) });
@@ -273,6 +271,7 @@ function duplicateResolver(tensors: readonly TensorRecord[], outcomes: (LayerRes
       shape: tensor.shape,
       params: tensor.params,
       dtype: tensor.dtype,
+      depth: index,
       reason: `duplicate of ${first.tensor} (${how})`,
       duplicate_of: first.tensor,
     };

@@ -1,22 +1,23 @@
 /** `jaynes activations MODEL... --input DATA`: options → the activations use case (run/activations.ts) → a renderer from the registry. */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import type { UnitAxisSetting } from "../analysis/activations/unitMeans.js";
 import { UsageError } from "../errors.js";
-import { defaultJobs } from "../parallel/executor.js";
 import { formatsOf, render } from "../report/registry.js";
 import { failureExitCode } from "../run/batch.js";
 import { DEFAULT_MIN_UNITS, type SecondPassChoice, activationsExitCode, runActivationsBatch, runActivationsComparison, writeActivationFigures } from "../run/activations.js";
 import { DEFAULT_RANDOM_SAMPLES, type InputSpec, type RandomDistribution } from "../runtime/inputs.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
 import { cliEnvironment } from "./environment.js";
-import { checkOutputFile, emit, prepareOutputDirectory } from "./output.js";
-import { byteSizeOption, choiceOption, integerOption, timeoutOption } from "./options.js";
-import { colorEnabled } from "./terminal.js";
+import { checkOutputTargets, emit } from "./output.js";
+import { choiceOption, integerOption } from "./options.js";
+import { tableContext } from "./tableOptions.js";
+import { commandLog } from "./terminal.js";
+import { type FormatOptionValues, type VerbosityValues, addFormatOptions, addJobsOption, addProgressOption, addRuntimeMemoryOption, addTimeoutOption, addVerbosityOptions, chosenFormat } from "./vocabulary.js";
 
 const FORMATS = formatsOf("activations");
 const COMPARE_FORMATS = formatsOf("activations-compare");
 
-interface ActivationOptions extends AnalysisOptionValues {
+interface ActivationOptions extends AnalysisOptionValues, FormatOptionValues, VerbosityValues {
   input: InputSpec[];
   random?: RandomDistribution;
   seed: number;
@@ -27,14 +28,11 @@ interface ActivationOptions extends AnalysisOptionValues {
   minUnits: number;
   compare?: string;
   secondPass: SecondPassChoice;
-  format: string;
-  output?: string;
   plot?: string;
   html?: string;
   spillDir?: string;
   timeout?: number | undefined;
   runtimeMemory?: number;
-  verbose: boolean;
   progress: boolean;
   jobs: number;
 }
@@ -77,19 +75,19 @@ export function activationsCommand(): Command {
     .option("--limit <n>", `use at most N samples (--random alone: ${DEFAULT_RANDOM_SAMPLES} unless given)`, integerOption("--limit", 1))
     .option("--unit-axis <axis>", "axis of the units (neurons, channels) for the per-unit view: auto (rank 2 and channels-first ops: 1, else the last), or a number", unitAxisOption, "auto" as UnitAxisSetting)
     .option("--min-units <n>", "skip the per-unit view of values with fewer units", integerOption("--min-units", 1), DEFAULT_MIN_UNITS)
-    .option("--compare <model>", "run a second checkpoint of the same architecture on the same inputs and print the differences per view")
-    .option("-f, --format <format>", `output format: ${FORMATS.join(", ")} (with --compare: ${COMPARE_FORMATS.join(", ")})`, choiceOption("--format", FORMATS), FORMATS[0])
-    .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
+    .option("--compare <model>", "run a second checkpoint of the same architecture on the same inputs and print the differences per view");
+  addFormatOptions(command, "activations", `the tables (with --compare: ${COMPARE_FORMATS.join(", ")})`, { also: COMPARE_FORMATS });
+  command
     .option("--plot <dir>", "write figures to DIR (per value and view: the histogram with every fit; per view: μ/σ by depth, R², μ–σ)")
     .option("--html <file>", "write one self-contained HTML report to FILE")
     .option("--second-pass <source>", "where pass 2 of the pooled histograms reads the values: spill (a temporary file), rerun (run the model again), auto (spill up to 4 GiB)", choiceOption("--second-pass", ["auto", "spill", "rerun"] as const), "auto" as SecondPassChoice)
-    .option("--spill-dir <dir>", "folder for the spill file (default: the system's temporary folder)")
-    .option("--timeout <seconds>", "give up on a model not finished within SECONDS: its runtime is stopped, it fails with code timeout (exit 2) and the other models are still run; default: no limit", timeoutOption)
-    .addOption(new Option("--runtime-memory <size>", "resident memory the runtime's process may use before it is stopped (code limit): 4GB, 500MB, …; default 2 GiB, or 2 × the model's bytes + 1 GiB").argParser(byteSizeOption("--runtime-memory")));
-  addAnalysisOptions(command, { seed: false })
-    .option("-v, --verbose", "list skipped values and unobserved parts of the model", false)
-    .option("-j, --jobs <n>", "threads for the runtime and for the accumulation (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
-    .option("--no-progress", "never draw a progress bar");
+    .option("--spill-dir <dir>", "folder for the spill file (default: the system's temporary folder)");
+  addAnalysisOptions(command, { seed: false });
+  addVerbosityOptions(command, "list skipped values and unobserved parts of the model; log every figure file written");
+  addJobsOption(command, "for the runtime and for the accumulation");
+  addProgressOption(command);
+  addTimeoutOption(command, "give up on a model not finished within SECONDS: its runtime is stopped, it fails with code timeout (exit 2) and the other models are still run; default: no limit");
+  addRuntimeMemoryOption(command);
   return command
     .addHelpText(
       "after",
@@ -118,20 +116,25 @@ unreadable or invalid, the model failed on the inputs, was not finished within -
 passed --runtime-memory (the other models are still run), 73 an output (-o, --html, --plot)
 could not be written, 130/143 interrupted.`,
     )
-    .action(async (models: string[], options: ActivationOptions) => {
-      process.exitCode = await activations(models, options);
+    .action(async (models: string[], options: ActivationOptions, self: Command) => {
+      process.exitCode = await activations(models, options, self);
     });
 }
 
-async function activations(models: string[], options: ActivationOptions): Promise<number> {
+async function activations(models: string[], options: ActivationOptions, self: Command): Promise<number> {
+  const format = chosenFormat(options, self);
+  const log = commandLog(options);
   if (options.input.length === 0 && !options.random) throw new UsageError("activations needs inputs: --input FILE (real data), or --random gaussian|uniform for a baseline");
   if (options.compare !== undefined && models.length !== 1) throw new UsageError("--compare takes one model argument (the reference) and one --compare model");
-  if (options.compare !== undefined && !COMPARE_FORMATS.includes(options.format)) throw new UsageError(`--compare writes ${COMPARE_FORMATS.join(", ")}`);
-  if (options.plot !== undefined) await prepareOutputDirectory(options.plot, "--plot");
+  if (options.compare !== undefined && !COMPARE_FORMATS.includes(format)) throw new UsageError(`--compare writes ${COMPARE_FORMATS.join(", ")}`);
+  if (options.compare === undefined && !FORMATS.includes(format)) throw new UsageError(`--format must be one of: ${FORMATS.join(", ")} (${format} is for --compare)`);
   // Models and input files must never be overwritten by an output (checked again when written).
   const inputs = [...models, ...(options.compare !== undefined ? [options.compare] : []), ...options.input.flatMap((spec) => (spec.kind === "file" ? [spec.path] : []))];
-  if (options.html !== undefined) await checkOutputFile(options.html, "--html", inputs);
-  if (options.output !== undefined) await checkOutputFile(options.output, "-o", inputs);
+  await checkOutputTargets([
+    { option: "-o", path: options.output, kind: "file" },
+    { option: "--html", path: options.html, kind: "file" },
+    { option: "--plot", path: options.plot, kind: "folder" },
+  ], inputs);
   const request = {
     models: options.compare !== undefined ? [models[0]!, options.compare] : models,
     settings: { ...analysisSettings(options), minUnits: options.minUnits, unitAxis: options.unitAxis },
@@ -143,19 +146,22 @@ async function activations(models: string[], options: ActivationOptions): Promis
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
     ...(options.runtimeMemory !== undefined ? { runtimeMemoryBytes: options.runtimeMemory } : {}),
   };
-  const env = cliEnvironment(options);
-  const context = { color: !options.output && colorEnabled(process.stdout), verbose: options.verbose };
+  const env = cliEnvironment({ ...options, progress: options.progress && !options.quiet });
+  const context = tableContext(options, options.output);
   if (options.compare !== undefined) {
     const { comparison, run } = await runActivationsComparison({ ...request, models: [models[0]!, options.compare] }, env);
-    if (comparison) await emit(render("activations-compare", options.format, comparison, context), options.output);
+    if (comparison) await emit(render("activations-compare", format, comparison, context), options.output);
     return comparison ? activationsExitCode(run) : failureExitCode(run.failures);
   }
   const run = await runActivationsBatch(request, env);
   // An empty run prints nothing, except the JSON document (it lists the failures).
-  if (run.models.length > 0 || options.format === "json") {
-    const text = render("activations", options.format, { models: run.models.map(({ result }) => result), failures: run.failures }, context);
+  if (run.models.length > 0 || format === "json") {
+    const text = render("activations", format, { models: run.models.map(({ result }) => result), failures: run.failures }, context);
     if (run.models.length > 0 || !options.output) await emit(text, options.output);
   }
+  if (options.output !== undefined && run.models.length > 0) log.info(`wrote ${options.output}`);
   await writeActivationFigures(run, { ...(options.plot !== undefined ? { plot: options.plot } : {}), ...(options.html !== undefined ? { html: options.html } : {}) });
+  if (options.plot !== undefined) log.info(`wrote the figures to ${options.plot}/`);
+  if (options.html !== undefined) log.info(`wrote ${options.html}`);
   return activationsExitCode(run);
 }

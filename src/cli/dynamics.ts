@@ -5,23 +5,20 @@ import { DEFAULT_FLUCTUATION_SETTINGS } from "../analysis/dynamics/fluctuations.
 import { DEFAULT_SPECTRUM_SETTINGS } from "../analysis/dynamics/spectrum.js";
 import type { AnalysisSettings } from "../analysis/settings.js";
 import { ExitCode } from "../errors.js";
-import { defaultJobs } from "../parallel/executor.js";
-import { formatsOf, render } from "../report/registry.js";
+import { render } from "../report/registry.js";
 import { requireFigureRenderer } from "../report/vega.js";
 import { failureExitCode } from "../run/batch.js";
 import { runDynamics } from "../run/dynamics.js";
 import { cliEnvironment } from "./environment.js";
-import { type HubCliOptions, HUB_HELP, addHubOptions } from "./hubOptions.js";
-import { checkOutputFile, emit } from "./output.js";
+import { HUB_HELP, type HubCliOptions, addHubOptions, logHubTraffic } from "./hubOptions.js";
+import { checkOutputTargets, emit } from "./output.js";
 import { choiceOption, collect, integerOption, positiveNumberOption } from "./options.js";
-import { colorEnabled, logLine, progressEnabled } from "./terminal.js";
+import { tableContext } from "./tableOptions.js";
+import { commandLog, progressEnabled } from "./terminal.js";
 import { terminalSafe } from "../report/terminalText.js";
+import { type FormatOptionValues, type VerbosityValues, addFormatOptions, addJobsOption, addProgressOption, addVerbosityOptions, chosenFormat } from "./vocabulary.js";
 
-const FORMATS = formatsOf("dynamics");
-
-interface DynamicsOptions extends HubCliOptions {
-  format: string;
-  output?: string;
+interface DynamicsOptions extends FormatOptionValues, VerbosityValues, HubCliOptions {
   track: number;
   seed: number;
   range?: [number, number];
@@ -53,9 +50,9 @@ export function parseRange(value: string): [number, number] {
 export function dynamicsCommand(): Command {
   const command = new Command("dynamics")
     .description("training dynamics across checkpoints: fluctuation statistics, power spectrum, lognormal trajectory (docs/METHOD.md §6)")
-    .argument("<checkpoint...>", "checkpoint files (or shard lists), or a directory holding them")
-    .option("-f, --format <format>", `output format: ${FORMATS.join(", ")}`, choiceOption("--format", FORMATS), FORMATS[0])
-    .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
+    .argument("<checkpoint...>", "checkpoint files (or shard lists), or a directory holding them, or hf:// addresses");
+  addFormatOptions(command, "dynamics", "the results");
+  command
     .option("--track <k>", "weights tracked per layer (a seeded sample of flat indices)", integerOption("--track", 1, 10_000_000), 1000)
     .option("--seed <n>", "seed of the sample of tracked weights and of every random draw (bootstrap, surrogates)", integerOption("--seed", 0, 2 ** 32 - 1), 0)
     .option("--range <lo:hi>", "fit the power law of |d| on [LO, HI] instead of the KS-minimum range", parseRange)
@@ -70,10 +67,10 @@ export function dynamicsCommand(): Command {
     .option("--min-params <n>", "track only layers with at least this many elements", integerOption("--min-params", 0), 10_000)
     .option("--normalize <mode>", "lognormal trajectory: max or none", choiceOption("--normalize", ["max", "none"] as const), "max")
     .option("--include <glob>", "only tensors whose name matches (repeatable)", collect, [])
-    .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, [])
-    .option("-j, --jobs <n>", "worker threads for the lognormal fits of large checkpoints (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
-    .option("-v, --verbose", "list the files skipped in the folders (optimizer states, configs, …) with the reason", false)
-    .option("--no-progress", "never print per-checkpoint progress");
+    .option("--exclude <glob>", "leave out tensors whose name matches (repeatable)", collect, []);
+  addVerbosityOptions(command, "list the files skipped in the folders (optimizer states, configs, …) with the reason; log every figure file written and the Hub traffic");
+  addJobsOption(command, "for the lognormal fits of large checkpoints");
+  addProgressOption(command);
   return addHubOptions(command)
     .addHelpText(
       "after",
@@ -104,15 +101,20 @@ tracked weight was NaN/Inf (the results are still printed), 73 an output (-o, --
 written.
 ${HUB_HELP}`,
     )
-    .action(async (paths: string[], options: DynamicsOptions) => {
-      process.exitCode = await dynamics(paths, options);
+    .action(async (paths: string[], options: DynamicsOptions, self: Command) => {
+      process.exitCode = await dynamics(paths, options, self);
     });
 }
 
-async function dynamics(paths: string[], options: DynamicsOptions): Promise<number> {
-  if (options.output !== undefined) await checkOutputFile(options.output, "-o", paths);
+async function dynamics(paths: string[], options: DynamicsOptions, self: Command): Promise<number> {
+  const format = chosenFormat(options, self);
+  const log = commandLog(options);
   if (options.plot !== undefined) await requireFigureRenderer("--plot");
-  const showProgress = options.progress && progressEnabled();
+  await checkOutputTargets([
+    { option: "-o", path: options.output, kind: "file" },
+    { option: "--plot", path: options.plot, kind: "folder" },
+  ], paths);
+  const showProgress = options.progress && !log.quiet && progressEnabled();
   const run = await runDynamics(
     {
       paths,
@@ -132,8 +134,10 @@ async function dynamics(paths: string[], options: DynamicsOptions): Promise<numb
     cliEnvironment({ ...options, progress: false }),
   );
   if (showProgress) process.stderr.write("\r\u001b[2K");
+  if (options.verbose) logHubTraffic();
   if (!run.result) return failureExitCode(run.failures);
-  for (const file of run.written) if (file.endsWith(".svg")) logLine(`jaynes: wrote ${file}`);
-  await emit(render("dynamics", options.format, run.result, { color: !options.output && colorEnabled(process.stdout), verbose: false }), options.output);
+  for (const file of run.written) if (file.endsWith(".svg")) log.info(`wrote ${file}`);
+  await emit(render("dynamics", format, run.result, tableContext(options, options.output)), options.output);
+  if (options.output !== undefined) log.info(`wrote ${options.output}`);
   return run.nonfinite ? ExitCode.input : ExitCode.ok;
 }

@@ -5,16 +5,14 @@
 import { Command, Option } from "commander";
 import { MATCH_STD_CHOICES, type MatchStd } from "../analysis/init/plan.js";
 import { UsageError } from "../errors.js";
-import { defaultJobs } from "../parallel/executor.js";
-import { formatsOf, render } from "../report/registry.js";
+import { render } from "../report/registry.js";
 import { type InitRequest, runInit } from "../run/init.js";
 import { cliEnvironment } from "./environment.js";
 import { HUB_HELP, type HubCliOptions, addHubOptions } from "./hubOptions.js";
 import { byteSizeOption, choiceOption, collect, integerOption, numberOption, positiveNumberOption } from "./options.js";
-import { checkOutputFile, emit } from "./output.js";
-import { colorEnabled } from "./terminal.js";
-
-const FORMATS = formatsOf("init");
+import { checkOutputTargets, emit } from "./output.js";
+import { tableContext } from "./tableOptions.js";
+import { addFormatOptions, addJobsOption, addProgressOption, chosenFormat } from "./vocabulary.js";
 
 interface InitOptions extends HubCliOptions {
   like: string;
@@ -29,6 +27,8 @@ interface InitOptions extends HubCliOptions {
   maxShardSize: number;
   dryRun: boolean;
   format: string;
+  json: boolean;
+  verbose: boolean;
   bins: number;
   minParams: number;
   include: string[];
@@ -56,15 +56,17 @@ export function initCommand(): Command {
     .addOption(new Option("--match-std [init]", "rescale each drawn layer to the standard deviation of the reference layer (like) or of a standard initialisation").choices(MATCH_STD_CHOICES as string[]))
     .addOption(new Option("--max-shard-size <size>", "largest shard (tensor bytes): 5GB, 500MB, 2GiB, …").argParser(byteSizeOption("--max-shard-size")).default(byteSizeOption("--max-shard-size")(DEFAULT_MAX_SHARD), DEFAULT_MAX_SHARD))
     .option("--dry-run", "print what would be drawn and copied; write nothing", false)
-    .option("-f, --format <format>", `what is printed: ${FORMATS.join(", ")}`, choiceOption("--format", FORMATS), FORMATS[0])
     .option("--bins <n>", "bins of the fits drawn from (as fit)", integerOption("--bins", 2, 1_000_000), 100)
     .option("--min-params <n>", "layers with fewer elements are copied, not drawn (as fit)", integerOption("--min-params", 0), 10_000)
     .option("--include <glob>", "draw only tensors whose name matches (repeatable; the others are copied)", collect, [])
     .option("--exclude <glob>", "copy tensors whose name matches (repeatable)", collect, [])
     .option("--include-flagged", "draw flagged layers too (their fitted μ, σ may mean nothing; sensible with --mu/--sigma)", false)
-    .option("-j, --jobs <n>", "worker threads drawing (one per core by default)", integerOption("--jobs", 1, 256), defaultJobs())
-    .option("--no-progress", "never draw a progress bar")
-    .option("--quiet", "print nothing on success", false);
+    .option("-v, --verbose", "list the files skipped in folders (optimizer states, configs, …) with the reason", false)
+    .option("-q, --quiet", "print nothing on success (no table, no progress)", false);
+  // -o is the checkpoint written, so the report has no -o of its own (redirect stdout).
+  addFormatOptions(command, "init", "the report of what is drawn and copied", { output: false });
+  addJobsOption(command, "drawing");
+  addProgressOption(command);
   return addHubOptions(command)
     .addHelpText(
       "after",
@@ -83,11 +85,12 @@ element set to ±scale; signs random or --signs like. Copied byte for byte: ever
 to that standard deviation. The same seed gives the same bytes on every machine. Each drawn layer
 records the fit's SE of σ and the σ₀ a Gaussian layer of its size gives; a layer holding the same
 values as an earlier one (tied weights) is drawn identically to it.
-Exit codes: 0 ok, 1 usage error, 2 the model or the fit file was unreadable or invalid.
+Exit codes: 0 ok, 1 usage error, 2 the model or the fit file was unreadable or invalid, 73 the
+checkpoint could not be written (-o an input, a folder, a FIFO or device, or in a missing folder).
 ${HUB_HELP}`,
     )
-    .action(async (options: InitOptions) => {
-      process.exitCode = await init(options);
+    .action(async (options: InitOptions, self: Command) => {
+      process.exitCode = await init(options, self);
     });
 }
 
@@ -111,10 +114,11 @@ function request(options: InitOptions): InitRequest {
   };
 }
 
-async function init(options: InitOptions): Promise<number> {
+async function init(options: InitOptions, self: Command): Promise<number> {
+  const format = chosenFormat(options, self);
   const initRequest = request(options);
-  if (options.output !== undefined) await checkOutputFile(options.output, "-o", [], { filesOnly: true });
-  const report = await runInit(initRequest, cliEnvironment(options));
-  if (!options.quiet || options.dryRun) await emit(render("init", options.format, report, { color: colorEnabled(process.stdout), verbose: false }), undefined);
+  await checkOutputTargets([{ option: "-o", path: options.output, kind: "file", filesOnly: true }]);
+  const report = await runInit(initRequest, cliEnvironment({ ...options, progress: options.progress && !options.quiet }));
+  if (!options.quiet || options.dryRun) await emit(render("init", format, report, tableContext(options, undefined)), undefined);
   return 0;
 }

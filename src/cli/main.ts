@@ -1,7 +1,8 @@
 /**
  * The CLI entry: builds the commander program from one module per command and maps errors to the
- * documented exit codes. Input errors print one line (no stack trace); anything else is a bug and
- * says so (set JAYNES_DEBUG=1 for the stack).
+ * documented exit codes. Every error is printed as `jaynes: error: …` (commander's own parse errors
+ * too) — one line, no stack trace; a usage error may add `jaynes: hint: …` lines; anything else is a
+ * bug and says so (set JAYNES_DEBUG=1 for the stack).
  */
 import { existsSync, unlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -12,6 +13,7 @@ import { completeHubDownloads } from "../io/hub/index.js";
 import { METHOD, METHOD_CITATION, VERSION } from "../version.js";
 import { activationsCommand } from "./activations.js";
 import { compareCommand } from "./compare.js";
+import { completionScript, type Shell, shellOption } from "./completion.js";
 import { dynamicsCommand } from "./dynamics.js";
 import { fitCommand } from "./fit.js";
 import { initCommand } from "./init.js";
@@ -43,13 +45,17 @@ Examples:
   $ jaynes compare ckpt_epoch00.safetensors ckpt_epoch10.safetensors
   $ jaynes dynamics ./checkpoints/ --plot figures/
   $ jaynes activations model.onnx --input samples.npy
-  $ jaynes scan ./checkpoints/ --out scan/ --fail-under-r2 0.9
+  $ jaynes scan ./checkpoints/ --out-dir scan/ --fail-under-r2 0.9
   $ jaynes init --like model.safetensors -o lognormal-init.safetensors --seed 1
+  $ source <(jaynes completion bash)
 
+Every command takes --format (table, csv, json, …; --json is --format json), -o FILE (a file),
+-v/--verbose and -q/--quiet; see README "Options of every command".
 Exit codes: 0 ok, 1 usage error, 2 invalid or unreadable input (or one not analysed within
 --timeout), 3 a CI threshold failed, 70 internal error (a bug: please report it), 73 an output could
 not be written, 130/143 interrupted.
-Tables go to stdout; progress and logs to stderr. NO_COLOR disables colour.
+Tables go to stdout (fitted to the terminal's width, or $COLUMNS); progress and logs to stderr.
+NO_COLOR disables colour.
 
 Method: every number, rule, flag and default is specified in ${METHOD_CITATION}, which ships
 with jaynes${methodDocumentHint()}; every JSON output records it as "method".`,
@@ -61,8 +67,27 @@ with jaynes${methodDocumentHint()}; every JSON output records it as "method".`,
   program.addCommand(scanCommand());
   program.addCommand(initCommand());
   program.addCommand(mergeCommand());
-  program.exitOverride();
-  for (const command of program.commands) command.exitOverride();
+  program.addCommand(
+    new Command("completion")
+      .description("print a shell completion script (bash, zsh or fish)")
+      .argument("<shell>", "bash, zsh or fish", shellOption)
+      .addHelpText(
+        "after",
+        `
+Examples:
+  $ source <(jaynes completion bash)                                   # this shell only
+  $ jaynes completion bash > ~/.local/share/bash-completion/completions/jaynes
+  $ jaynes completion zsh > "\${fpath[1]}/_jaynes"
+  $ jaynes completion fish > ~/.config/fish/completions/jaynes.fish`,
+      )
+      .action((shell: Shell) => {
+        process.stdout.write(completionScript(program, shell));
+      }),
+  );
+  // One error prefix for every command: commander's own messages start with "error: ".
+  const output = { outputError: (text: string, write: (text: string) => void) => write(`jaynes: ${text}`) };
+  program.exitOverride().configureOutput(output);
+  for (const command of program.commands) command.exitOverride().configureOutput(output).showHelpAfterError("(run with --help for usage)");
   return program;
 }
 
@@ -101,7 +126,8 @@ function exitCodeFor(error: unknown): number {
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
   if (error instanceof UsageError) {
-    logLine(`jaynes: ${error.message}`);
+    logLine(`jaynes: error: ${error.message}`);
+    for (const hint of error.hints) logLine(`jaynes: hint: ${hint}`);
     return ExitCode.usage;
   }
   if (error instanceof InputError) {
@@ -113,11 +139,11 @@ function exitCodeFor(error: unknown): number {
     return ExitCode.output;
   }
   if (error instanceof ThresholdError) {
-    logLine(`jaynes: ${error.message}`);
+    logLine(`jaynes: error: ${error.message}`);
     return ExitCode.threshold;
   }
   const message = error instanceof Error ? error.message : String(error);
-  logLine(`jaynes: internal error: ${message.split("\n")[0]}`);
+  logLine(`jaynes: error: internal error: ${message.split("\n")[0]}`);
   if (process.env.JAYNES_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   else process.stderr.write("(this is a bug; rerun with JAYNES_DEBUG=1 for details and report it)\n");
   return ExitCode.internal;

@@ -44,15 +44,36 @@ export class ProgressBar {
     const now = Date.now();
     if (!force && now - this.lastDraw < 100) return;
     this.lastDraw = now;
-    const width = 30;
-    const fraction = this.total > 0 ? Math.min(1, this.done / this.total) : 0;
-    const filled = Math.round(fraction * width);
-    const seconds = Math.max((now - this.started) / 1000, 1e-3);
-    const rate = `${this.format(this.done / seconds)}${this.rateUnit}`;
     const columns = this.stream.columns ?? 100;
-    const label = this.label.length > 30 ? `…${this.label.slice(-29)}` : this.label;
-    const line = `${label} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}% ${this.format(this.done)}/${this.format(this.total)} ${rate}`;
-    this.stream.write(`\r\u001b[2K${line.slice(0, columns - 1)}`);
+    this.stream.write(`\r\u001b[2K${progressLine(this.label, this.done, this.total, (now - this.started) / 1000, columns - 1, { format: this.format, rateUnit: this.rateUnit })}`);
     this.visible = true;
   }
+}
+
+/** "1:05", "1:02:05": a duration in whole seconds. */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const [h, m, r] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60), s % 60];
+  return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${String(r).padStart(2, "0")}` : `${m}:${String(r).padStart(2, "0")}`;
+}
+
+/**
+ * One progress line in `width` columns: the label (the input path), a bar, the percentage, the
+ * amount done of the total (bytes unless `units` says otherwise), the rate and the time left. When room is short the path gives way first (its
+ * end, the file name, is kept), then the bar narrows; the numbers are never cut.
+ */
+export function progressLine(label: string, done: number, total: number, seconds: number, width: number, units: { format: (amount: number) => string; rateUnit: string } = { format: formatBytes, rateUnit: "/s" }): string {
+  const fraction = total > 0 ? Math.min(1, done / total) : 0;
+  const rate = done / Math.max(seconds, 1e-3);
+  const eta = seconds >= 1 && done > 0 && total > done ? ` ETA ${clock((total - done) / rate)}` : "";
+  const numbers = ` ${(fraction * 100).toFixed(0).padStart(3)}% ${units.format(done)}/${units.format(total)} ${units.format(rate)}${units.rateUnit}${eta}`;
+  let bar = 30;
+  let room = width - numbers.length - (bar + 2) - 1;
+  if (room < 16) {
+    bar = Math.max(10, bar - (16 - room));
+    room = width - numbers.length - (bar + 2) - 1;
+  }
+  const shown = room <= 1 ? "" : label.length <= room ? label : `…${label.slice(label.length - (room - 1))}`;
+  const filled = Math.round(fraction * bar);
+  return `${shown}${shown ? " " : ""}[${"#".repeat(filled)}${" ".repeat(bar - filled)}]${numbers}`;
 }

@@ -20,6 +20,31 @@ export function logLine(text: string): void {
   process.stderr.write(`${terminalSafe(text)}\n`);
 }
 
+/** Where a command's stderr lines go, by kind: `info` (hidden by --quiet), `detail` (shown by --verbose), warnings and errors (always). */
+export interface CommandLog {
+  info(text: string): void;
+  detail(text: string): void;
+  warn(text: string): void;
+  quiet: boolean;
+  verbose: boolean;
+}
+
+export function commandLog(options: { quiet?: boolean; verbose?: boolean }): CommandLog {
+  const quiet = options.quiet ?? false;
+  const verbose = (options.verbose ?? false) && !quiet;
+  return {
+    info: (text) => {
+      if (!quiet) logLine(`jaynes: ${text}`);
+    },
+    detail: (text) => {
+      if (verbose) logLine(`jaynes: ${text}`);
+    },
+    warn: (text) => logLine(`jaynes: warning: ${text}`),
+    quiet,
+    verbose,
+  };
+}
+
 /** `--verbose`: the files and folders left out of the models, one line each with the reason. */
 export function logSkipped(entries: readonly { path: string; reason: string }[]): void {
   for (const entry of entries) logLine(`jaynes: skipped ${entry.path}: ${entry.reason}`);

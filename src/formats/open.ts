@@ -15,6 +15,7 @@ import { baseNameOf, isFolder, isRemoteLocation, locationKey, parentOf } from ".
 import { listFolder, walkTree } from "./folderListing.js";
 import { openGgufSplits } from "./gguf/gguf.js";
 import { type FormatReader, detectFormat, registeredFormats, suggestedReader } from "./registry.js";
+import { inDepthOrder } from "./depthOrder.js";
 import { openShardSet } from "./safetensorsSharded.js";
 import { type ModelInput, checkSeriesComplete, groupShards, shardName } from "./shardSeries.js";
 import type { OpenedModel } from "./tensor.js";
@@ -176,10 +177,11 @@ function isStringList(value: unknown): value is readonly string[] {
 
 /**
  * Open one model: its format is recognised by content and its tensors listed (no tensor data is
- * read). An InputError names what is wrong with the input.
+ * read), quantised tensors decoded, in depth order (depthOrder.ts). An InputError names what is
+ * wrong with the input.
  */
 export async function openModel(source: ModelSource): Promise<OpenedModel> {
-  return withQuantizedTensors(await openModelFiles(modelSourcePaths(source)));
+  return inDepthOrder(await withQuantizedTensors(await openModelFiles(modelSourcePaths(source))));
 }
 
 async function openModelFiles(path: string | string[]): Promise<OpenedModel> {

@@ -54,6 +54,13 @@ export interface TensorRecord {
   storage?: TensorStorage;
 }
 
+/**
+ * What the order of a reader's `tensors` means (formats/depthOrder.ts): `execution` — the order the
+ * model's graph uses them; `written` — the order the file was written in, which may follow the
+ * model's structure (a PyTorch state_dict); `names` — no structure (writers that sort names).
+ */
+export type TensorOrder = "execution" | "written" | "names";
+
 /** A model opened by a reader: its files, metadata and tensor records (no tensor data read yet). */
 export interface OpenedModel {
   /** Display path of the model (the file, the index, or the directory given). */
@@ -64,6 +71,8 @@ export interface OpenedModel {
   bytes: number;
   metadata: Record<string, string>;
   tensors: TensorRecord[];
+  /** What the order of `tensors` means; absent: `names`. `openModel` puts them in depth order. */
+  order?: TensorOrder;
 }
 
 /** Product of a shape with overflow detection; returns undefined when not a safe integer. */

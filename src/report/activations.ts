@@ -16,6 +16,7 @@ import { renderJsonDocument, renderJsonl } from "./json.js";
 import { documentHeader } from "../version.js";
 import { bytes, integer } from "./numbers.js";
 import { type TableOptions, paint, renderModelTable } from "./table.js";
+import { terminalSafe } from "./terminalText.js";
 
 export const ACTIVATION_COLUMNS = ["view", "op", "node", "samples", "units", "unit_axis"] as const;
 
@@ -57,9 +58,9 @@ export function runLine(result: ActivationResult): string {
 export function renderActivationTables(results: readonly ActivationResult[], options: TableOptions): string {
   return results
     .map((result) => {
-      const out = [`${paint(options.color, 1, result.model)}  activations`, runLine(result)];
+      const out = [`${paint(options.color, 1, terminalSafe(result.model))}  activations`, runLine(result)];
       if (result.unreached.length > 0) {
-        if (options.verbose) for (const part of result.unreached) out.push(`  not observed: ${part.name}: ${part.reason}`);
+        if (options.verbose) for (const part of result.unreached) out.push(terminalSafe(`  not observed: ${part.name}: ${part.reason}`));
         else out.push(`${result.unreached.length} part${result.unreached.length === 1 ? "" : "s"} of the model not observed (--verbose lists them)`);
       }
       for (const view of ACTIVATION_VIEWS) out.push("", renderModelTable(viewAsModelResult(result, view), options).trimEnd());

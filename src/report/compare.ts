@@ -6,8 +6,10 @@
 import type { LayerComparison, ModelComparison } from "../analysis/compare.js";
 import { METHOD_VERSION } from "../version.js";
 import { csvField } from "./csv.js";
-import { fixed, shape } from "./numbers.js";
-import { type TableOptions, ellipsize, newTable, paint } from "./table.js";
+import { count, fixed, shape } from "./numbers.js";
+import { type TableOptions, namesColumn, paint, shortPath } from "./table.js";
+import { type TextColumn, renderTextTable } from "./textTable.js";
+import { wrapText } from "./textWidth.js";
 
 export const COMPARE_COLUMNS = [
   "model_a",
@@ -76,53 +78,44 @@ function flagsText(layer: LayerComparison): string {
 
 /** `jaynes compare`'s terminal table. */
 export function renderComparisonTable(comparison: ModelComparison, options: TableOptions): string {
-  const nameWidth = options.nameWidth ?? 60;
+  const width = options.width;
   const out: string[] = [];
-  out.push(`${paint(options.color, 1, "A")} ${comparison.a.model}  (${comparison.a.format})`);
-  out.push(`${paint(options.color, 1, "B")} ${comparison.b.model}  (${comparison.b.format})`);
-  const table = newTable(["tensor", "shape", "μ A", "μ B", "Δμ", "σ A", "σ B", "Δσ", "R² A", "R² B", "ΔR²", "best", "flags"], options, [
-    "left",
-    "left",
-    "right",
-    "right",
-    "right",
-    "right",
-    "right",
-    "right",
-    "right",
-    "right",
-    "right",
-    "left",
-    "left",
-  ]);
-  for (const layer of comparison.layers) {
-    table.push([
-      ellipsize(layer.tensor, nameWidth),
-      shape(layer.shape),
-      fixed(layer.mu_a, 4),
-      fixed(layer.mu_b, 4),
-      signed(layer.d_mu, 4),
-      fixed(layer.sigma_a, 4),
-      fixed(layer.sigma_b, 4),
-      signed(layer.d_sigma, 4),
-      fixed(layer.r2_a, 4),
-      fixed(layer.r2_b, 4),
-      signed(layer.d_r2, 4),
-      layer.best_changed ? paint(options.color, 33, transition(layer.best_a, layer.best_b)) : transition(layer.best_a, layer.best_b),
-      paint(options.color, 33, flagsText(layer)),
-    ]);
+  const facts = (model: ModelComparison["a"]): string => `  (${model.format})`;
+  for (const [label, model] of [["A", comparison.a], ["B", comparison.b]] as const) {
+    out.push(`${paint(options.color, 1, label)} ${shortPath(model.model, width === undefined ? undefined : Math.max(20, width - 2 - facts(model).length))}${facts(model)}`);
   }
-  out.push(table.toString());
+  const layers = comparison.layers;
+  const number = (id: string, header: string, values: (number | null)[], format: (value: number | null) => string, dropOrder?: number): TextColumn => ({ id, header, align: "right", cells: values.map(format), ...(dropOrder !== undefined ? { dropOrder } : {}) });
+  const plain = (value: number | null): string => fixed(value, 4);
+  const delta = (value: number | null): string => signed(value, 4);
+  const columns: TextColumn[] = [
+    namesColumn("tensor", "tensor", layers.map((layer) => layer.tensor)),
+    { id: "shape", header: "shape", align: "left", cells: layers.map((layer) => shape(layer.shape)), dropOrder: 1 },
+    number("mu_a", "μ A", layers.map((layer) => layer.mu_a), plain, 6),
+    number("mu_b", "μ B", layers.map((layer) => layer.mu_b), plain, 7),
+    number("d_mu", "Δμ", layers.map((layer) => layer.d_mu), delta),
+    number("sigma_a", "σ A", layers.map((layer) => layer.sigma_a), plain, 4),
+    number("sigma_b", "σ B", layers.map((layer) => layer.sigma_b), plain, 5),
+    number("d_sigma", "Δσ", layers.map((layer) => layer.d_sigma), delta),
+    number("r2_a", "R² A", layers.map((layer) => layer.r2_a), plain, 2),
+    number("r2_b", "R² B", layers.map((layer) => layer.r2_b), plain, 3),
+    number("d_r2", "ΔR²", layers.map((layer) => layer.d_r2), delta, 8),
+    { id: "best", header: "best", align: "left", cells: layers.map((layer) => transition(layer.best_a, layer.best_b)), dropOrder: 9 },
+    { id: "flags", header: "flags", align: "left", cells: layers.map(flagsText), color: 33 },
+  ];
+  const shown = columns.filter((column) => column.id !== "flags" || column.cells.some((cell) => cell !== ""));
+  const table = renderTextTable(shown, { color: options.color, ...(width !== undefined ? { width } : {}) });
+  out.push(table.text);
+  if (table.dropped.length > 0) out.push(wrapText(`(left out to fit ${width} columns: ${table.dropped.join(", ")}; --format csv has every column)`, width));
   const s = comparison.summary;
   const a = comparison.a.summary;
   const b = comparison.b.summary;
+  // The headline means average only layers unflagged in both (a flagged fit can sit at μ = +12).
   const u = s.unflagged;
   const withSe = (value: { mean: number | null; se: number | null }): string => `${signed(value.mean, 4)}${value.se === null ? "" : ` ± ${value.se.toFixed(4)} (SE)`}`;
-  out.push(`${u.layers} layers unflagged in both: mean per-layer Δμ ${withSe(u.d_mu)}, Δσ ${withSe(u.d_sigma)}, ΔR² ${withSe(u.d_r2)}`);
-  out.push(`${s.layers} layers fitted in both (flagged included): mean Δμ ${signed(s.mean_d_mu, 4)}, Δσ ${signed(s.mean_d_sigma, 4)}, ΔR² ${signed(s.mean_d_r2, 4)}; best model changed in ${s.best_changed}`);
-  out.push(
-    `model summaries (Table 2, unflagged layers): μ ${fixed(a.mu.mean, 3)} → ${fixed(b.mu.mean, 3)}, σ ${fixed(a.sigma.mean, 3)} → ${fixed(b.sigma.mean, 3)}, R² ${fixed(a.r2.mean, 3)} → ${fixed(b.r2.mean, 3)}`,
-  );
+  out.push(wrapText(`${count(u.layers, "layer")} unflagged in both: mean per-layer Δμ ${withSe(u.d_mu)}, Δσ ${withSe(u.d_sigma)}, ΔR² ${withSe(u.d_r2)}`, width));
+  out.push(wrapText(`${count(s.layers, "layer")} fitted in both (flagged included): mean Δμ ${signed(s.mean_d_mu, 4)}, Δσ ${signed(s.mean_d_sigma, 4)}, ΔR² ${signed(s.mean_d_r2, 4)}; best model changed in ${s.best_changed}`, width));
+  out.push(wrapText(`model summaries (Table 2, unflagged layers): μ ${fixed(a.mu.mean, 3)} → ${fixed(b.mu.mean, 3)}, σ ${fixed(a.sigma.mean, 3)} → ${fixed(b.sigma.mean, 3)}, R² ${fixed(a.r2.mean, 3)} → ${fixed(b.r2.mean, 3)}`, width));
   const settings = comparison.settings;
   out.push(`settings: bins=${settings.bins} normalize=${settings.normalize} min-params=${settings.min_params}`);
   return `${out.join("\n")}\n`;

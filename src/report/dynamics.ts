@@ -9,8 +9,9 @@ import type { NullSummary } from "../stats/replicateSummary.js";
 import { METHOD_VERSION, documentHeader } from "../version.js";
 import { csvField } from "./csv.js";
 import { replacer } from "./json.js";
-import { ellipsize, newTable } from "./table.js";
 import { count, fixed, integer, shape, significant } from "./numbers.js";
+import { droppedNote, simpleTable } from "./textTable.js";
+import { wrapText } from "./textWidth.js";
 
 type Row = Omit<DynamicsLayer, "trajectory" | "dtype" | "shape" | "params"> & Partial<Pick<DynamicsLayer, "trajectory" | "dtype" | "shape" | "params">>;
 
@@ -244,7 +245,14 @@ export function renderDynamicsJson(result: DynamicsResult): string {
 /** Options of the dynamics tables. */
 export interface DynamicsTableOptions {
   color: boolean;
-  nameWidth?: number;
+  /** Terminal columns to fit; undefined: no limit, names whole. */
+  width?: number;
+}
+
+/** A width-fitted table and, when columns were left out, the line that says so. */
+function fitted(head: Parameters<typeof simpleTable>[0], rows: string[][], options: DynamicsTableOptions): string {
+  const table = simpleTable(head, rows, { color: options.color, ...(options.width !== undefined ? { width: options.width } : {}) });
+  return [table.text, ...droppedNote(table, options.width, "--format csv or json has every column")].join("\n");
 }
 
 const number = (value: number | null | undefined): string => significant(value, 3);
@@ -280,8 +288,7 @@ function flagNotes(row: Row, result: DynamicsResult): string[] {
 
 /** `jaynes dynamics`'s terminal tables. */
 export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTableOptions): string {
-  const nameWidth = options.nameWidth ?? 40;
-  const tableOptions = { color: options.color, verbose: false };
+  const width = options.width;
   const out: string[] = [];
   const steps = result.checkpoints.map((checkpoint) => checkpoint.step);
   const s = result.settings;
@@ -289,17 +296,16 @@ export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTab
     result.order === "step"
       ? `steps ${steps[0]} … ${steps[steps.length - 1]}${result.step_interval !== null ? `, every ${result.step_interval}` : ", unevenly spaced"}; ordered by metadata step`
       : "ordered by name";
-  out.push(`${result.checkpoints.length} checkpoints (${when}); ${integer(s.track)} weights tracked per layer (seed ${s.seed})`);
+  out.push(wrapText(`${result.checkpoints.length} checkpoints (${when}); ${integer(s.track)} weights tracked per layer (seed ${s.seed})`, width));
   const scalingText =
     result.scaling === "standardized" ? "standardised steps: each weight's steps divided by its own RMS step before pooling" : "raw steps (--standardize divides each weight's steps by its own RMS step)";
-  out.push(`Statistics of ${scalingText}; [95 % bootstrap interval over tracked weights, ${s.bootstrap} replicates]; null: mean [95 %] of ${s.surrogates} surrogates`);
+  out.push(wrapText(`Statistics of ${scalingText}; [95 % bootstrap interval over tracked weights, ${s.bootstrap} replicates]; null: mean [95 %] of ${s.surrogates} surrogates`, width));
 
-  const fluctuations = newTable(["tensor", "tracked", "median |d|", "peak", "γ [95 %]", "null γ (Gaussian steps)", "power-law range", "KS", "GoF p", "Gauss s", "tail KS", "crossover"], tableOptions);
-  for (const row of rows(result)) {
+  const fluctuations = rows(result).map((row) => {
     const f = row.fluctuations;
     const p = f.power_law;
-    fluctuations.push([
-      ellipsize(row.tensor, nameWidth),
+    return [
+      row.tensor,
       integer(row.tracked),
       number(f.median),
       number(f.peak),
@@ -311,16 +317,34 @@ export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTab
       number(f.gaussian?.sigma),
       f.gaussian ? fixed(f.gaussian.ks, 4) : "—",
       number(f.crossover),
-    ]);
-  }
-  out.push("Fluctuations |d| = |w(t+1) − w(t)|: power law p(|d|) ∝ |d|^−γ, Gaussian tail above the range");
-  out.push(fluctuations.toString());
+    ];
+  });
+  out.push(wrapText("Fluctuations |d| = |w(t+1) − w(t)|: power law p(|d|) ∝ |d|^−γ, Gaussian tail above the range", width));
+  out.push(
+    fitted(
+      [
+        { header: "tensor" },
+        { header: "tracked", dropOrder: 10 },
+        { header: "median |d|", dropOrder: 30 },
+        { header: "peak", dropOrder: 20 },
+        { header: "γ [95 %]" },
+        { header: "null γ (Gaussian steps)", dropOrder: 70 },
+        { header: "power-law range", dropOrder: 50 },
+        { header: "KS", dropOrder: 60 },
+        { header: "GoF p", dropOrder: 65 },
+        { header: "Gauss s", dropOrder: 40 },
+        { header: "tail KS", dropOrder: 35 },
+        { header: "crossover", dropOrder: 45 },
+      ],
+      fluctuations,
+      options,
+    ),
+  );
 
-  const spectrum = newTable(["tensor", "a_low [95 %]", "null a_low", "a_high [95 %]", "null a_high", `split (${result.frequency_unit})`, "low-f bins (indep.)", "R²"], tableOptions);
-  for (const row of rows(result)) {
+  const spectrum = rows(result).map((row) => {
     const sp = row.spectrum;
-    spectrum.push([
-      ellipsize(row.tensor, nameWidth),
+    return [
+      row.tensor,
       withInterval(sp?.a_low, sp?.a_low_ci),
       nullText(sp?.a_low_null),
       withInterval(sp?.a_high, sp?.a_high_ci),
@@ -328,37 +352,50 @@ export function renderDynamicsTable(result: DynamicsResult, options: DynamicsTab
       number(sp?.split),
       sp?.low_bins ? `${sp.low_bins} (${fixed(sp.low_frequencies, 1)})` : "—",
       fixed(sp?.r2, 4),
-    ]);
-  }
-  out.push("Power spectrum P(f) ∝ f^−a of each tracked weight, averaged (a = 2: uncorrelated steps; null: each weight's steps shuffled in time)");
-  out.push(spectrum.toString());
+    ];
+  });
+  out.push(wrapText("Power spectrum P(f) ∝ f^−a of each tracked weight, averaged (a = 2: uncorrelated steps; null: each weight's steps shuffled in time)", width));
+  out.push(
+    fitted(
+      [
+        { header: "tensor" },
+        { header: "a_low [95 %]" },
+        { header: "null a_low", dropOrder: 40 },
+        { header: "a_high [95 %]" },
+        { header: "null a_high", dropOrder: 30 },
+        { header: `split (${result.frequency_unit})`, dropOrder: 20 },
+        { header: "low-f bins (indep.)", dropOrder: 10 },
+        { header: "R²", dropOrder: 50 },
+      ],
+      spectrum,
+      options,
+    ),
+  );
 
   const other = rows(result)[0]?.alternate.scaling ?? "standardized";
-  const alternate = newTable(["tensor", "γ", "power-law range", "a_low", "a_high", "RMS step min … max"], tableOptions);
-  for (const row of rows(result)) {
+  const alternate = rows(result).map((row) => {
     const a = row.alternate;
-    alternate.push([ellipsize(row.tensor, nameWidth), fixed(a.fluctuations.power_law?.gamma, 3), span(a.fluctuations.power_law?.range), fixed(a.spectrum?.a_low, 3), fixed(a.spectrum?.a_high, 3), row.steps.rms_min === null ? "—" : `${number(row.steps.rms_min)} … ${number(row.steps.rms_max)}`]);
-  }
-  out.push(`For comparison, ${other === "standardized" ? "standardised steps (each weight ÷ its RMS step)" : "raw steps"}: point estimates only`);
-  out.push(alternate.toString());
+    return [row.tensor, fixed(a.fluctuations.power_law?.gamma, 3), span(a.fluctuations.power_law?.range), fixed(a.spectrum?.a_low, 3), fixed(a.spectrum?.a_high, 3), row.steps.rms_min === null ? "—" : `${number(row.steps.rms_min)} … ${number(row.steps.rms_max)}`];
+  });
+  out.push(wrapText(`For comparison, ${other === "standardized" ? "standardised steps (each weight ÷ its RMS step)" : "raw steps"}: point estimates only`, width));
+  out.push(fitted([{ header: "tensor" }, { header: "γ" }, { header: "power-law range", dropOrder: 20 }, { header: "a_low" }, { header: "a_high" }, { header: "RMS step min … max", dropOrder: 10 }], alternate, options));
 
   if (s.trajectory && result.layers.length > 0) {
-    const trajectory = newTable(["tensor", "shape", "μ first → last", "σ first → last", "R² first → last", "flagged"], tableOptions);
-    for (const layer of result.layers) {
+    const trajectory = result.layers.map((layer) => {
       const { first, last } = fittedEnds(layer.trajectory);
       const flagged = layer.trajectory.filter((point) => point.flags.length > 0 || point.skipped !== undefined).length;
-      trajectory.push([ellipsize(layer.tensor, nameWidth), shape(layer.shape), change(first?.mu, last?.mu, 3), change(first?.sigma, last?.sigma, 3), change(first?.r2, last?.r2, 3), `${flagged}/${layer.trajectory.length}`]);
-    }
-    out.push("Lognormal trajectory (docs/METHOD.md §2–3 at every checkpoint; full series in --format json)");
-    out.push(trajectory.toString());
+      return [layer.tensor, shape(layer.shape), change(first?.mu, last?.mu, 3), change(first?.sigma, last?.sigma, 3), change(first?.r2, last?.r2, 3), `${flagged}/${layer.trajectory.length}`];
+    });
+    out.push(wrapText("Lognormal trajectory (docs/METHOD.md §2–3 at every checkpoint; full series in --format json)", width));
+    out.push(fitted([{ header: "tensor" }, { header: "shape", align: "left", dropOrder: 10 }, { header: "μ first → last" }, { header: "σ first → last" }, { header: "R² first → last", dropOrder: 20 }, { header: "flagged", dropOrder: 30 }], trajectory, options));
   }
   const notes = rows(result).flatMap((row) => flagNotes(row, result));
-  for (const note of notes) out.push(`note: ${note}`);
+  for (const note of notes) out.push(wrapText(`note: ${note}`, width));
   const parts = [`track=${s.track}`, `seed=${s.seed}`, `standardize=${s.standardize}`, `bootstrap=${s.bootstrap}`, `surrogates=${s.surrogates}`, `gof=${s.gof}`, `bins-per-decade=${s.bins_per_decade}`, `min-decades=${s.min_decades}`, `bins=${s.bins}`, `normalize=${s.normalize}`, `min-params=${s.min_params}`];
   if (s.range) parts.push(`range=${s.range[0]}:${s.range[1]}`);
   if (s.split !== null) parts.push(`split=${s.split}`);
   if (s.include.length) parts.push(`include=${s.include.join(",")}`);
   if (s.exclude.length) parts.push(`exclude=${s.exclude.join(",")}`);
-  out.push(`settings: ${parts.join(" ")}; ${count(result.layers.length, "layer")} tracked, ${count(result.skipped.length, "tensor")} skipped`);
+  out.push(wrapText(`settings: ${parts.join(" ")}; ${count(result.layers.length, "layer")} tracked, ${count(result.skipped.length, "tensor")} skipped`, width));
   return `${out.join("\n")}\n`;
 }

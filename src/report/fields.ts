@@ -100,7 +100,8 @@ const PATHS = new Map<string, readonly (string | number)[]>([...QUANTIZATION_COL
  * Column order is a contract: new columns are inserted, existing ones keep their order, and the
  * settings and method_version stay the last standard columns (a command's own fields, e.g. `view` of activations,
  * follow them). In order of arrival: the layer's fields and the least-squares family blocks, the
- * quantisation columns, the evidence (METHOD §7) and the maximum-likelihood family blocks.
+ * quantisation columns, the evidence (METHOD §7) and the maximum-likelihood family blocks, the
+ * layer's position in the depth order.
  */
 export const LAYER_COLUMNS: readonly string[] = [
   ...LEAD_COLUMNS,
@@ -108,6 +109,7 @@ export const LAYER_COLUMNS: readonly string[] = [
   ...QUANTIZATION_COLUMNS.map(([c]) => c),
   ...EVIDENCE_COLUMNS.map(([c]) => c),
   ...FAMILY_COLUMNS.filter(([, path]) => path[0] === "ml").map(([c]) => c),
+  "depth",
   ...TRAIL_COLUMNS,
 ];
 

@@ -5,14 +5,18 @@
  *   DIR/<model>/depth.svg, r2.svg, mu-sigma.svg          (+ .vl.json)
  *   DIR/<model>/layers/<tensor>.svg                      (+ .vl.json)
  *
- * <model> is the model file's name without extension, made unique; tensor names become safe file
- * names (figures.ts `fileNames`). Every file is written atomically.
+ * <model> is `figureFolder(model)`: the model file's name and a hash of its full path, so the same
+ * input always writes into the same folder whatever else is in the run, and two `model.onnx` from
+ * different folders never share one; tensor names become safe file names (figures.ts `fileNames`).
+ * Every file is written atomically.
  */
-import { basename, join } from "node:path";
+import { join, resolve } from "node:path";
 import type { FittedModel } from "../analysis/fittedModel.js";
 import type { ModelResult } from "../analysis/model.js";
+import { modelStem } from "../analysis/scan/outputs.js";
 import { ensureOutputFolder, writeFileAtomic } from "../io/atomicWrite.js";
-import { type FigureSpec, fileNames, layerFigureSpecs, modelFigureSpecs } from "./figures.js";
+import { isRemoteLocation } from "../io/location.js";
+import { type FigureSpec, layerFigureSpecs, modelFigureSpecs } from "./figures.js";
 import { renderVegaLiteSvg } from "./vega.js";
 
 /** A figure with its SVG. */
@@ -44,6 +48,14 @@ export function scopeSvgIds(svg: string, prefix: string): string {
   });
 }
 
+/**
+ * The folder of a model's figures: its file name and a hash of its full path (the absolute path of a
+ * local input, the address of a Hub one), e.g. `mnist-mlp-epoch10.safetensors-3fa2c1d0`.
+ */
+export function figureFolder(model: string): string {
+  return modelStem(isRemoteLocation(model) ? model : resolve(model));
+}
+
 async function render(spec: FigureSpec, prefix: string): Promise<RenderedFigure> {
   return { ...spec, svg: scopeSvgIds(await renderVegaLiteSvg(spec.spec), prefix) };
 }
@@ -51,7 +63,6 @@ async function render(spec: FigureSpec, prefix: string): Promise<RenderedFigure>
 /** Render every figure of each model, its layers' histograms from the bin counts kept beside it. */
 export async function renderModelFigures(fitted: readonly FittedModel[]): Promise<ModelFigures[]> {
   const models = fitted.map(({ result }) => result);
-  const folders = fileNames(models.map((model) => basename(model.model).replace(/\.(safetensors|json|bin|onnx|tflite|gguf|pt|pth|ckpt)$/i, "")));
   const out: ModelFigures[] = [];
   let counter = 0;
   for (const [index, model] of models.entries()) {
@@ -59,7 +70,7 @@ export async function renderModelFigures(fitted: readonly FittedModel[]): Promis
     for (const spec of modelFigureSpecs(model)) figures.push(await render(spec, `f${++counter}-`));
     const layers: RenderedFigure[] = [];
     for (const spec of layerFigureSpecs(model, fitted[index]!.histograms)) layers.push(await render(spec, `f${++counter}-`));
-    out.push({ model, folder: folders[index]!, figures, layers });
+    out.push({ model, folder: figureFolder(model.model), figures, layers });
   }
   return out;
 }

@@ -4,8 +4,10 @@
  */
 import type { InitTensor } from "../analysis/init/plan.js";
 import type { MethodReference } from "../version.js";
-import { bytes as formatBytes, fixed, integer, shape, significant } from "./numbers.js";
-import { type TableOptions, ellipsize, newTable, paint } from "./table.js";
+import { bytes as formatBytes, count, fixed, integer, shape, significant } from "./numbers.js";
+import { type TableOptions, paint } from "./table.js";
+import { droppedNote, simpleTable } from "./textTable.js";
+import { wrapText } from "./textWidth.js";
 
 /** Everything that decides the bytes, as recorded in the output and printed by --format json. */
 export interface InitProvenance {
@@ -50,17 +52,31 @@ export function renderInitJson(report: InitReport): string {
 
 /** The terminal table of `jaynes init`: one row per tensor, what was drawn, copied or left out. */
 export function renderInitTable(report: InitReport, options: TableOptions): string {
-  const nameWidth = options.nameWidth ?? 60;
+  const width = options.width;
   const out: string[] = [];
   const verb = report.dry_run ? "would be " : "";
   const target = report.match_std !== null;
-  const head = ["tensor", "shape", "dtype", "action", "μ", "σ", "SE σ", "σ₀", "μ plain", "scale", "P(x>1)", ...(target ? ["target std"] : []), "note"];
-  const table = newTable(head, options, ["left", "left", "left", "left", "right", "right", "right", "right", "right", "right", "right", ...(target ? ["right" as const] : []), "left"]);
+  const head = [
+    { header: "tensor" },
+    { header: "shape", align: "left" as const, dropOrder: 20 },
+    { header: "dtype", align: "left" as const, dropOrder: 30 },
+    { header: "action", align: "left" as const },
+    { header: "μ" },
+    { header: "σ" },
+    { header: "SE σ", dropOrder: 12 },
+    { header: "σ₀", dropOrder: 35 },
+    { header: "μ plain", dropOrder: 10 },
+    { header: "scale", dropOrder: 40 },
+    { header: "P(x>1)", dropOrder: 15 },
+    ...(target ? [{ header: "target std", dropOrder: 45 }] : []),
+    { header: "note", align: "left" as const, dropOrder: 50 },
+  ];
+  const rows: string[][] = [];
   for (const tensor of report.tensors) {
     const draw = tensor.draw;
     const dtype = tensor.out_dtype === null ? tensor.dtype : tensor.out_dtype === tensor.dtype ? tensor.dtype : `${tensor.dtype}→${tensor.out_dtype}`;
-    table.push([
-      ellipsize(tensor.tensor, nameWidth),
+    rows.push([
+      tensor.tensor,
       shape(tensor.shape),
       dtype,
       tensor.action === "draw" ? paint(options.color, 32, "draw") : tensor.action === "omit" ? paint(options.color, 33, "omit") : "copy",
@@ -75,15 +91,19 @@ export function renderInitTable(report: InitReport, options: TableOptions): stri
       tensor.reason ?? (tensor.duplicate_of !== undefined ? `as ${tensor.duplicate_of} (same values)` : ""),
     ]);
   }
-  out.push(table.toString());
+  const table = simpleTable(head, rows, { color: options.color, ...(width !== undefined ? { width } : {}) });
+  out.push(table.text, ...droppedNote(table, width, "--format json has every field"));
   const drawn = report.tensors.filter((tensor) => tensor.action === "draw");
   const copied = report.tensors.filter((tensor) => tensor.action === "copy").length;
   const omitted = report.tensors.filter((tensor) => tensor.action === "omit").length;
   const drawnParams = drawn.reduce((sum, tensor) => sum + tensor.params, 0);
   const parameters = report.parameters.kind === "fit" ? "the model's own fits" : report.parameters.kind === "file" ? `fits from ${report.parameters.file}` : `μ ${report.parameters.mu}, σ ${report.parameters.sigma} for every layer`;
   out.push(
-    `${drawn.length} layers (${integer(drawnParams)} weights) ${verb}drawn from ${parameters}, seed ${report.seed}, signs ${report.signs}` +
-      `${report.match_std ? `, std matched to ${report.match_std}` : report.scale !== null ? `, scale ${report.scale}` : ""}; ${copied} tensors ${verb}copied${omitted > 0 ? `, ${omitted} omitted` : ""}`,
+    wrapText(
+      `${count(drawn.length, "layer")} (${integer(drawnParams)} weights) ${verb}drawn from ${parameters}, seed ${report.seed}, signs ${report.signs}` +
+        `${report.match_std ? `, std matched to ${report.match_std}` : report.scale !== null ? `, scale ${report.scale}` : ""}; ${count(copied, "tensor")} ${verb}copied${omitted > 0 ? `, ${omitted} omitted` : ""}`,
+      width,
+    ),
   );
   if (drawn.length > 0) out.push("SE σ: standard error of the fitted σ (none for --mu/--sigma); σ₀: the σ the same fit gives on a Gaussian layer of that size");
   if (report.dry_run && report.match_std) out.push("(scale: the expected value; the written one is measured on the draws)");

@@ -41,6 +41,10 @@ export interface RenderContext {
   color: boolean;
   /** Longer listings (e.g. the skipped tensors of `fit`). */
   verbose: boolean;
+  /** Terminal columns the tables fit into (names shortened); undefined: no limit, names whole. */
+  width?: number;
+  /** `fit`'s layer table columns by id (report/layerColumns.ts); default the compact set. */
+  columns?: readonly string[];
 }
 
 /** `jaynes fit`'s document: the fitted models and the inputs that failed. */
@@ -85,27 +89,27 @@ export const RENDERERS: RendererTable = {
     jsonl: (document) => renderActivationJsonl(document.models),
   },
   "activations-compare": {
-    table: (document, context) => renderActivationComparisonTable(document, { color: context.color, verbose: false }),
+    table: (document, context) => renderActivationComparisonTable(document, context),
     csv: (document) => renderActivationComparisonCsv(document),
     json: (document) => renderActivationComparisonJson(document),
   },
   compare: {
-    table: (comparison, context) => renderComparisonTable(comparison, { color: context.color, verbose: false }),
+    table: (comparison, context) => renderComparisonTable(comparison, context),
     csv: (comparison) => renderComparisonCsv(comparison),
     json: (comparison) => renderJsonDocument({ ...documentHeader(), ...comparison }),
   },
   dynamics: {
-    table: (result, context) => renderDynamicsTable(result, { color: context.color }),
+    table: (result, context) => renderDynamicsTable(result, context),
     csv: (result) => renderDynamicsCsv(result),
     json: (result) => renderDynamicsJson(result),
   },
   scan: {
-    table: (summary, context) => renderScanTable(summary, { color: context.color }),
+    table: (summary, context) => renderScanTable(summary, context),
     csv: (summary) => renderScanCsv(summary),
     json: (summary) => renderJsonDocument(summary),
   },
   init: {
-    table: (report, context) => renderInitTable(report, { color: context.color, verbose: false }),
+    table: (report, context) => renderInitTable(report, context),
     json: (report) => renderInitJson(report),
   },
 };

@@ -10,7 +10,10 @@ import { compareNames } from "../formats/open.js";
 import { csvField } from "./csv.js";
 import type { Failure } from "../errors.js";
 import { count, integer, meanSdSe, significant } from "./numbers.js";
-import { type TableOptions, ellipsize, newTable, paint, settingsText } from "./table.js";
+import { type TableOptions, namesColumn, paint, settingsText } from "./table.js";
+import { type TextColumn, droppedNote, renderTextTable } from "./textTable.js";
+import { terminalSafe } from "./terminalText.js";
+import { wrapText } from "./textWidth.js";
 
 /** Decimals of the mean ± sd columns (as in `jaynes fit`'s summary row). */
 export const SUMMARY_DIGITS = { A: 4, mu: 3, sigma: 3, r2: 3 } as const;
@@ -111,6 +114,7 @@ export function failureReason(failure: Failure): string {
 
 /** One line per violation: gate and limit, model, layer, measured value. */
 export function describeViolation(violation: GateViolation): string {
+  if (violation.nothing_checked) return `--${violation.gate} ${violation.limit}: nothing to check (${violation.gate === "max-flagged-fraction" ? "no model has a fitted layer" : "no model has a layer in its summary"}; a gate that checks nothing fails)`;
   const where = violation.tensor !== undefined ? `${violation.model}: tensor ${JSON.stringify(violation.tensor)}` : violation.model;
   const measured = violation.gate === "fail-under-r2" ? "R²" : violation.gate === "sigma-range" ? "σ" : violation.gate === "mu-range" ? "μ" : "flagged fraction";
   return `--${violation.gate} ${violation.limit}: ${where}: ${measured} ${significant(violation.value, 4)}`;
@@ -156,18 +160,36 @@ export function renderScanMarkdown(summary: ScanSummary): string {
   return `${out.join("\n")}\n`;
 }
 
-/** The scan's terminal table. */
-export function renderScanTable(summary: ScanSummary, options: Pick<TableOptions, "color">): string {
+/** The scan's terminal table, fitted to `width` when given. */
+export function renderScanTable(summary: ScanSummary, options: Pick<TableOptions, "color" | "width">): string {
   const out: string[] = [];
+  const width = options.width;
   const folder = commonFolder(summary.models.map((entry) => entry.model));
   if (summary.models.length > 0) {
-    const table = newTable(["model", "format", "layers", "flagged", "params", "A", "μ", "σ", "R²", "R² > null", "σ₀", "note"], { ...options, verbose: false }, ["left", "left", "right", "right", "right", "right", "right", "right", "right", "right", "right", "left"]);
-    for (const entry of summary.models) {
-      table.push([ellipsize(entry.model.slice(folder.length), 50), entry.format, String(entry.summary.layers), `${entry.flagged}/${entry.fitted}`, integer(entry.summary.params), ...summaryCells(entry, plainMeanSd), ...evidenceCells(entry)]);
-    }
-    out.push(table.toString());
+    const models = summary.models;
+    const cells = models.map((entry) => summaryCells(entry, plainMeanSd));
+    const evidence = models.map(evidenceCells);
+    const columns: TextColumn[] = [
+        namesColumn("model", "model", models.map((entry) => entry.model.slice(folder.length))),
+        { id: "format", header: "format", align: "left", cells: models.map((entry) => entry.format), dropOrder: 10 },
+        { id: "layers", header: "layers", align: "right", cells: models.map((entry) => String(entry.summary.layers)) },
+        { id: "flagged", header: "flagged", align: "right", cells: models.map((entry) => `${entry.flagged}/${entry.fitted}`), dropOrder: 40 },
+        { id: "params", header: "params", align: "right", cells: models.map((entry) => integer(entry.summary.params)), dropOrder: 20 },
+        { id: "A", header: "A", align: "right", cells: cells.map((row) => row[0]!), dropOrder: 30 },
+        { id: "mu", header: "μ", align: "right", cells: cells.map((row) => row[1]!) },
+        { id: "sigma", header: "σ", align: "right", cells: cells.map((row) => row[2]!) },
+        { id: "r2", header: "R²", align: "right", cells: cells.map((row) => row[3]!), dropOrder: 60 },
+        { id: "r2_above_null", header: "R² > null", align: "right", cells: evidence.map((row) => row[0]!), dropOrder: 50 },
+        { id: "null_sigma", header: "σ₀", align: "right", cells: evidence.map((row) => row[1]!), dropOrder: 55 },
+        { id: "note", header: "note", align: "left", cells: evidence.map((row) => row[2]!) },
+    ];
+    const table = renderTextTable(
+      columns.filter((column) => column.id !== "note" || column.cells.some((cell) => cell !== "")),
+      { color: options.color, ...(width !== undefined ? { width } : {}) },
+    );
+    out.push(table.text, ...droppedNote(table, width, "summary.csv has every column"));
   }
-  for (const failure of summary.failures) out.push(paint(options.color, 31, `failed: ${failure.error}`));
-  out.push(`${countLine(summary)}${folder ? ` under ${folder}` : ""}; settings: ${settingsLine(summary)}; layers = fitted layers in the summary${summary.settings.include_flagged ? " (flagged included)" : " (flagged left out)"}, flagged = flagged/fitted`);
+  for (const failure of summary.failures) out.push(paint(options.color, 31, wrapText(`failed: ${terminalSafe(failure.error)}`, width)));
+  out.push(wrapText(`${countLine(summary)}${folder ? ` under ${folder}` : ""}; settings: ${settingsLine(summary)}; layers = fitted layers in the summary${summary.settings.include_flagged ? " (flagged included)" : " (flagged left out)"}, flagged = flagged/fitted`, width));
   return `${out.join("\n")}\n`;
 }

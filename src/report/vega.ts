@@ -1,7 +1,8 @@
 /**
  * Vega-Lite → SVG in Node, no browser: compile the Vega-Lite spec to Vega (vega-lite), run it
- * headless (`renderer: "none"`) and serialise the scenegraph (`view.toSVG()`). Text widths are
- * estimated (no canvas package), which only affects label truncation.
+ * headless (`renderer: "none"`) and serialise the scenegraph (`view.toSVG()`). Text widths come
+ * from Helvetica's metrics (textMetrics.ts) instead of Vega's canvas-less estimate, so the layout
+ * reserves the room text really takes.
  *
  * Specs must carry their data inline: the loader refuses every URL and file, so rendering never
  * touches the network or the disk. vega and vega-lite are loaded on first use, so commands that
@@ -11,6 +12,7 @@
  * https://vega.github.io/vega/docs/api/view/#view_toSVG.
  */
 
+import { vegaTextWidth } from "./textMetrics.js";
 import { UsageError } from "../errors.js";
 
 type VegaModule = typeof import("vega");
@@ -31,7 +33,12 @@ function isModuleNotFound(error: unknown): boolean {
 
 function load(): Promise<{ vega: VegaModule; vegaLite: VegaLiteModule }> {
   modules ??= Promise.all([import("vega"), import("vega-lite")]).then(
-    ([vega, vegaLite]) => ({ vega, vegaLite }),
+    ([vega, vegaLite]) => {
+      // Without a canvas Vega estimates 0.8 em per character, which leaves a blank margin beside every long title.
+      // (vega exports textMetrics at run time; its type declarations omit it.)
+      (vega as unknown as { textMetrics: { width: typeof vegaTextWidth } }).textMetrics.width = vegaTextWidth;
+      return { vega, vegaLite };
+    },
     (error: unknown) => {
       modules = undefined;
       throw isModuleNotFound(error) ? new UsageError(missingRendererMessage()) : error;

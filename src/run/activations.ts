@@ -33,6 +33,7 @@ import { renderModelFigures, writeFigures } from "../report/figureFiles.js";
 import { renderHtmlReport } from "../report/html.js";
 import { VERSION } from "../version.js";
 import { failureExitCode, failureOf, forEachInput } from "./batch.js";
+import { checkSelection } from "./selection.js";
 import { applyEnvironment, type Progress, type RunEnvironment } from "./environment.js";
 
 /** Where pass 2 reads the values from (docs/METHOD.md §8.3): the spill, a second run, or chosen by size (`auto`). */
@@ -309,6 +310,7 @@ export async function runActivationsBatch(request: ActivationsRequest, env: RunE
     { name: (path) => path },
     env,
   );
+  checkSelection(analysed.results.map(({ result }) => viewAsModelResult(result, "pooled")), resolveSettings(request.settings), env);
   const nonfinite = analysed.results.flatMap(({ result }) =>
     ACTIVATION_VIEWS.flatMap((view) => result[view].layers.filter((layer) => layer.nonfinite > 0).map((layer) => ({ model: result.model, tensor: layer.tensor, view, values: layer.nonfinite }))),
   );

@@ -8,6 +8,7 @@ import { analyzeDynamics, type DynamicsResult, type DynamicsSettings } from "../
 import type { Failure } from "../errors.js";
 import { forEachInput } from "./batch.js";
 import { applyEnvironment, type RunEnvironment } from "./environment.js";
+import { checkSelection } from "./selection.js";
 
 export interface DynamicsRequest {
   paths: readonly string[];
@@ -33,6 +34,7 @@ export async function runDynamics(request: DynamicsRequest, env: RunEnvironment)
   const analysed = await forEachInput([series], (paths) => analyzeDynamics(paths, { jobs: env.jobs, ...request.settings }, { ...(request.onCheckpoint ? { onCheckpoint: request.onCheckpoint } : {}), ...(env.skipped ? { onSkipped: env.skipped } : {}) }), { name: (paths) => paths.join(" ") }, env);
   const result = analysed.results[0];
   if (!result) return { failures: analysed.failures, nonfinite: false, written: [] };
+  checkSelection([result], { include: request.settings.analysis?.include ?? [], exclude: request.settings.analysis?.exclude ?? [] }, env);
   let nonfinite = false;
   for (const layer of result.layers) {
     if (layer.nonfinite_series > 0) {

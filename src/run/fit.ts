@@ -3,8 +3,9 @@
  * what the renderers need (results, and bin counts when figures are drawn). Figures and the HTML
  * report are written by `writeFitFigures`.
  */
+import { join } from "node:path";
 import { type FittedModel, fitModel } from "../analysis/fittedModel.js";
-import type { AnalysisSettings } from "../analysis/settings.js";
+import { type AnalysisSettings, resolveSettings } from "../analysis/settings.js";
 import { ExitCode, type Failure } from "../errors.js";
 import { openModel } from "../formats/open.js";
 import { writeFileAtomic } from "../io/atomicWrite.js";
@@ -17,6 +18,7 @@ import { VERSION } from "../version.js";
 import { failureExitCode, forEachInput } from "./batch.js";
 import { applyEnvironment, type RunEnvironment } from "./environment.js";
 import { openArgument, resolveModelInputs } from "./inputs.js";
+import { checkSelection } from "./selection.js";
 
 export interface FitRequest {
   paths: readonly string[];
@@ -56,6 +58,7 @@ export async function runFit(request: FitRequest, env: RunEnvironment): Promise<
     { name: (input) => input.display },
     env,
   );
+  checkSelection(analysed.results.map(({ result }) => result), resolveSettings(request.settings), env);
   const nonfinite = analysed.results.flatMap(({ result }) =>
     nonfiniteTensors(result).map((entry) => {
       env.warn(nonfiniteWarning(result.model, entry));
@@ -71,10 +74,25 @@ export function fitExitCode(run: FitRun): number {
   return code === ExitCode.ok && run.nonfinite.length > 0 ? ExitCode.input : code;
 }
 
-/** Render the figures of the fitted models and write them to `plot` (a folder) and/or `html` (a file). */
-export async function writeFitFigures(run: FitRun, outputs: { plot?: string; html?: string }): Promise<void> {
+/** What was written: one model's figure folder (with its files), or the HTML report. */
+export type FigureWrite = { kind: "folder"; model: string; folder: string; files: string[]; layers: number; figures: number } | { kind: "html"; path: string; models: number };
+
+/**
+ * Render the figures of the fitted models and write them to `plot` (a folder: one subfolder per
+ * model, named by report/figureFiles.ts `figureFolder`) and/or `html` (a file); `onWrite` hears of
+ * each model's folder and of the report as they are written.
+ */
+export async function writeFitFigures(run: Pick<FitRun, "models" | "failures">, outputs: { plot?: string; html?: string }, onWrite: (write: FigureWrite) => void = () => undefined): Promise<void> {
   if (run.models.length === 0 || (outputs.plot === undefined && outputs.html === undefined)) return;
   const figures = await renderModelFigures(run.models);
-  if (outputs.plot !== undefined) await writeFigures(outputs.plot, figures);
-  if (outputs.html !== undefined) await writeFileAtomic(outputs.html, renderHtmlReport(figures, { version: VERSION, failures: run.failures }));
+  if (outputs.plot !== undefined) {
+    for (const set of figures) {
+      const files = await writeFigures(outputs.plot, [set]);
+      onWrite({ kind: "folder", model: set.model.model, folder: join(outputs.plot, set.folder), files, layers: set.layers.length, figures: set.figures.length });
+    }
+  }
+  if (outputs.html !== undefined) {
+    await writeFileAtomic(outputs.html, renderHtmlReport(figures, { version: VERSION, failures: run.failures }));
+    onWrite({ kind: "html", path: outputs.html, models: figures.length });
+  }
 }

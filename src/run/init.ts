@@ -6,6 +6,7 @@
  * with); an output that must not be replaced is an OutputError (exit 73), checked before any work
  * and again at the rename.
  */
+import { checkSelection } from "./selection.js";
 import { type InitPlan, type MatchStd, type ParameterSource, planInit } from "../analysis/init/plan.js";
 import { PARALLEL_MIN_BYTES, analyzeOpenedModel } from "../analysis/model.js";
 import { type AnalysisSettings, resolveSettings } from "../analysis/settings.js";
@@ -72,6 +73,8 @@ export async function runInit(request: InitRequest, env: RunEnvironment): Promis
   const local = (paths: readonly string[]): string[] => paths.filter((path) => !isRemoteLocation(path));
   if (request.output !== undefined) await checkOutputs([request.output], local([request.like, ...(fitFile ? [fitFile] : [])]));
   const model = await openLike(request.like);
+  // An --include/--exclude that selects no tensor would copy every tensor and draw none: a usage error.
+  checkSelection([{ layers: model.tensors.map((tensor) => ({ tensor: tensor.name })), skipped: [] }], settings, env);
   const inputs = local([...model.files, ...(fitFile ? [fitFile] : [])]);
   const remote = model.tensors.some((tensor) => [...(tensor.data?.ranges ?? []), ...(tensor.storage?.ranges ?? [])].some((range) => readsOnMainThread(range.source)));
 

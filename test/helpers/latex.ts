@@ -5,7 +5,7 @@
  * header and closes math mode, and the booktabs rules come in order.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
@@ -33,14 +33,17 @@ export function expectWellFormedLatex(tex: string, rows: number): void {
   expect(depth, "braces balance").toBe(0);
 
   const lines = body.split("\n").map((line) => line.trim());
+  const spec = /\\begin\{(?:tabular|longtable)\}\{(.+)\}$/m.exec(body)![1]!;
+  // Column letters outside the >{…}, p{…} and @{…} arguments.
+  const columns = spec.replace(/[>@p]\{(?:[^{}]|\{[^{}]*\})*\}/g, (match) => (match.startsWith("p") ? "p" : "")).replace(/[^lrcp]/g, "").length;
   const top = lines.indexOf("\\toprule");
-  const mid = lines.indexOf("\\midrule");
-  const bottom = lines.indexOf("\\bottomrule");
   expect(top).toBeGreaterThan(-1);
-  expect(mid).toBe(top + 2);
-  expect(bottom).toBe(mid + rows + 1);
-  const columns = /\\begin\{tabular\}\{([a-z|@{}]+)\}/.exec(body)![1]!.replace(/[^lrcp]/g, "").length;
-  for (const row of lines.slice(top + 1, bottom).filter((line) => line !== "\\midrule")) {
+  expect(lines[top + 2]).toBe("\\midrule");
+  const longtable = lines.includes("\\endlastfoot");
+  const first = longtable ? lines.indexOf("\\endlastfoot") + 1 : top + 3;
+  const last = longtable ? lines.indexOf("\\end{longtable}") : lines.indexOf("\\bottomrule");
+  expect(last - first, "one line per row").toBe(rows);
+  for (const row of [lines[top + 1]!, ...lines.slice(first, last)]) {
     const cells = row.replace(/\\[\\{}$&#^_%~]/g, "");
     expect(row.endsWith("\\\\"), row).toBe(true);
     expect(cells.split("&").length, row).toBe(columns);
@@ -48,15 +51,25 @@ export function expectWellFormedLatex(tex: string, rows: number): void {
   }
 }
 
+export const HAVE_PDFLATEX = spawnSync("pdflatex", ["--version"], { encoding: "utf8" }).status === 0;
+
 /**
- * Where pdflatex is installed, typeset `table` (a file to \input) in a minimal article with booktabs
- * and return the log when it fails; undefined when it compiled or pdflatex is absent.
+ * Where pdflatex is installed, typeset `table` (a file to \input) in a plain article with the
+ * packages summary.tex asks for, twice (longtable settles its columns on the second run), and return
+ * what went wrong: errors, and every overfull box or float too large for the page — a table that
+ * does not fit the page is a failure too. Undefined when it typeset cleanly or pdflatex is absent.
  */
-export function pdflatexErrors(table: string): string | undefined {
-  if (spawnSync("pdflatex", ["--version"], { encoding: "utf8" }).status !== 0) return undefined;
+export function pdflatexErrors(table: string, documentClass = "article"): string | undefined {
+  if (!HAVE_PDFLATEX) return undefined;
   const folder = mkdtempSync(join(tmpdir(), "jaynes-latex-"));
   writeFileSync(join(folder, "table.tex"), table);
-  writeFileSync(join(folder, "paper.tex"), "\\documentclass{article}\n\\usepackage{booktabs}\n\\begin{document}\n\\input{table}\n\\end{document}\n");
-  const run = spawnSync("pdflatex", ["-interaction=nonstopmode", "-halt-on-error", "paper.tex"], { cwd: folder, encoding: "utf8", timeout: 60_000 });
-  return run.status === 0 ? undefined : run.stdout.split("\n").filter((line) => line.startsWith("!")).join("\n") || run.stdout.slice(-2000);
+  writeFileSync(join(folder, "paper.tex"), `\\documentclass{${documentClass}}\n\\usepackage{booktabs,array,graphicx,longtable}\n\\begin{document}\n\\input{table}\n\\end{document}\n`);
+  let run;
+  for (let pass = 0; pass < 2; pass++) {
+    run = spawnSync("pdflatex", ["-interaction=nonstopmode", "-halt-on-error", "paper.tex"], { cwd: folder, encoding: "utf8", timeout: 120_000 });
+    if (run.status !== 0) return run.stdout.split("\n").filter((line) => line.startsWith("!")).join("\n") || run.stdout.slice(-2000);
+  }
+  const log = readFileSync(join(folder, "paper.log"), "latin1");
+  const problems = log.split("\n").filter((line) => /^(Overfull \\[hv]box|LaTeX Warning: Float too large)/.test(line));
+  return problems.length > 0 ? problems.join("\n") : undefined;
 }

@@ -26,6 +26,8 @@ export interface TfliteTensorSpec {
 export interface TfliteSubgraphSpec {
   name?: string;
   tensors: TfliteTensorSpec[];
+  /** Operators in execution order, each as the indices of the tensors it reads. */
+  operators?: number[][];
 }
 
 const ALIGN = 16;
@@ -113,9 +115,18 @@ function build(subgraphs: TfliteSubgraphSpec[], description: string, outsideOffs
       return b.endObject();
     });
     const tensorVector = offsets(tensors);
+    const operators = (subgraph.operators ?? []).map((inputs) => {
+      const inputVector = vector(4, inputs, (v) => b.addInt32(v));
+      b.startObject(3);
+      b.addFieldInt32(0, 0, 0);
+      b.addFieldOffset(1, inputVector, 0);
+      return b.endObject();
+    });
+    const operatorVector = operators.length > 0 ? offsets(operators) : 0;
     const name = b.createString(subgraph.name ?? "main");
     b.startObject(5);
     b.addFieldOffset(0, tensorVector, 0);
+    if (operatorVector) b.addFieldOffset(3, operatorVector, 0);
     b.addFieldOffset(4, name, 0);
     return b.endObject();
   });

@@ -276,13 +276,14 @@ export class ActivationCollector {
     const settings = this.settings;
     this.releaseKernels();
     await this.spill?.finish();
-    const results = await mapLimited(this.layers, Math.max(2, options.executor.parallelism * 2), async (layer) => {
+    // Layers are in the order the graph computes them, so a layer's index is its depth.
+    const results = await mapLimited(this.layers, Math.max(2, options.executor.parallelism * 2), async (layer, depth) => {
       const shape = layer.rest ? [layer.leading, ...layer.rest] : [layer.elements];
       const units = layer.unitMeans?.units ?? null;
       const fields = (view: ActivationViewName): ActivationFields => ({ view, op: layer.value.op, node: layer.value.node, samples: this.samples, units, unit_axis: layer.unitMeans?.axis ?? null });
       const dtype = layer.value.type === "float32" ? "F32" : layer.value.type === "float16" ? "F16" : layer.value.type === "bfloat16" ? "BF16" : layer.value.type.toUpperCase();
-      const identity = { name: layer.value.name, shape, params: layer.elements, dtype };
-      const skip = (reason: string): SkippedActivation => ({ tensor: identity.name, shape, params: layer.elements, dtype, reason, ...fields("pooled") });
+      const identity = { name: layer.value.name, shape, params: layer.elements, dtype, depth };
+      const skip = (reason: string): SkippedActivation => ({ tensor: identity.name, shape, params: layer.elements, dtype, reason, depth, ...fields("pooled") });
       let pooled: ActivationLayer | SkippedActivation;
       if (layer.problem !== undefined) pooled = skip(layer.problem);
       else if (layer.elements === 0) pooled = skip("no values (empty output)");
@@ -292,8 +293,8 @@ export class ActivationCollector {
         pooled = this.fitted(layerResult(identity, statistics, settings), fields("pooled"), statistics, options);
       }
 
-      const unitIdentity = { name: layer.value.name, shape: units !== null ? [units] : [], params: units ?? 0, dtype: "F64" };
-      const unitSkip = (reason: string): SkippedActivation => ({ tensor: identity.name, shape: unitIdentity.shape, params: unitIdentity.params, dtype: "F64", reason, ...fields("per_unit") });
+      const unitIdentity = { name: layer.value.name, shape: units !== null ? [units] : [], params: units ?? 0, dtype: "F64", depth };
+      const unitSkip = (reason: string): SkippedActivation => ({ tensor: identity.name, shape: unitIdentity.shape, params: unitIdentity.params, dtype: "F64", reason, depth, ...fields("per_unit") });
       const means = layer.unitMeans?.means();
       let perUnit: ActivationLayer | SkippedActivation;
       if (!means) perUnit = unitSkip(layer.unitMeans?.problem ?? "no values");
@@ -304,8 +305,10 @@ export class ActivationCollector {
       }
       return [pooled, perUnit] as const;
     });
+    // A copy sits at the depth of the output it copies.
+    const depthOf = (name: string): number => Math.max(0, this.layers.findIndex((layer) => layer.value.name === name));
     const copies = (view: ActivationViewName): SkippedActivation[] =>
-      this.copies.map((copy) => ({ tensor: copy.name, shape: [], params: 0, dtype: "", reason: `same values as ${JSON.stringify(copy.of)} (${copy.op})`, view, op: copy.op, node: copy.node, samples: this.samples, units: null, unit_axis: null }));
+      this.copies.map((copy) => ({ tensor: copy.name, shape: [], params: 0, dtype: "", reason: `same values as ${JSON.stringify(copy.of)} (${copy.op})`, depth: depthOf(copy.of), view, op: copy.op, node: copy.node, samples: this.samples, units: null, unit_axis: null }));
     return {
       pooled: toView([...results.map((pair) => pair[0]), ...copies("pooled")], settings),
       per_unit: toView([...results.map((pair) => pair[1]), ...copies("per_unit")], settings),

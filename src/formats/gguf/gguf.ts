@@ -128,7 +128,7 @@ export async function readGguf(source: ByteSource): Promise<OpenedModel> {
     const text = metadataText(value);
     if (text !== undefined) metadata[key] = text;
   }
-  return { path: file, format: "gguf", files: [file], bytes: source.size, metadata, tensors };
+  return { path: file, format: "gguf", files: [file], bytes: source.size, metadata, tensors, order: "written" };
 }
 
 export async function openGguf(path: string): Promise<OpenedModel> {

@@ -58,7 +58,7 @@ export async function openNpz(path: string): Promise<OpenedModel> {
     // Only pickled objects (Keras' model.weights.npz stores dicts of arrays so): nothing can be read.
     if (tensors.length > 0 && tensors.every((tensor) => tensor.dtype === "OBJECT")) throw new InputError("unsafe", path, `holds only ${PICKLED_NPZ}`);
     const compressed = archive.entries.filter((entry) => entry.method !== 0).length;
-    return { path, format: "npz", files: [path], bytes: source.size, metadata: { members: String(archive.entries.length), deflated_members: String(compressed) }, tensors };
+    return { path, format: "npz", files: [path], bytes: source.size, metadata: { members: String(archive.entries.length), deflated_members: String(compressed) }, tensors, order: "written" };
   } finally {
     await pool.close();
   }

@@ -16,7 +16,7 @@ import { WIRE_BYTES, WIRE_VARINT, WireStream } from "../protobuf/wireStream.js";
 import type { OpenedModel, TensorRecord } from "../tensor.js";
 import { ModelField, onnxDataType } from "./schema.js";
 import { type LocateContext, checkedDims, checkedProduct, locateValues } from "./tensorData.js";
-import { type FoundTensor, walkModel } from "./walk.js";
+import { type FoundTensor, compareRanks, walkModel } from "./walk.js";
 
 /** The largest ir_version accepted by detection (IR 11 is current; leave room for growth). */
 const MAX_IR_VERSION = 100;
@@ -117,14 +117,16 @@ export async function openOnnx(path: string): Promise<OpenedModel> {
   }
   const sizes = fileSizes(path);
   const context: LocateContext = { file: path, folder: parentOf(path), fileSize: sizes };
+  // Names are made unique in stored order (so they do not depend on the graph), then put in execution order.
   const names = uniqueNames(walk.tensors);
-  const tensors: TensorRecord[] = [];
+  const described: { tensor: TensorRecord; rank: number[] }[] = [];
   for (let i = 0; i < walk.tensors.length; i++) {
-    tensors.push(await describe(walk.tensors[i]!, names[i]!, context));
+    described.push({ tensor: await describe(walk.tensors[i]!, names[i]!, context), rank: walk.tensors[i]!.rank });
   }
+  const tensors = described.sort((a, b) => compareRanks(a.rank, b.rank)).map(({ tensor }) => tensor);
   const external = [...sizes.files.keys()];
   const bytes = source.size + [...sizes.files.values()].reduce((sum, size) => sum + size, 0);
-  return { path, format: "onnx", files: [path, ...external], bytes, metadata: walk.metadata, tensors };
+  return { path, format: "onnx", files: [path, ...external], bytes, metadata: walk.metadata, tensors, order: walk.executionOrder ? "execution" : "written" };
 }
 
 /** External data files of a model (so a directory listing does not mistake them for models). */

@@ -5,6 +5,11 @@
  * or any other node, recursively), the training graphs, and the nodes of model-local functions.
  * A tensor's payload (raw_data, a packed typed field) is recorded as a file span; only names, dims,
  * types and external-data entries are read. Subgraphs nest at most MAX_GRAPH_DEPTH deep.
+ *
+ * Tensors are returned in stored order, each with its `rank` in execution order: ONNX requires a
+ * graph's nodes to be topologically sorted, so an initializer ranks with the first node that uses it
+ * (directly or inside that node's subgraphs), a Constant or a subgraph's tensor with its node;
+ * initializers no node uses come after the nodes; training graphs and functions after the main graph.
  */
 import { WIRE_BYTES, WIRE_FIXED32, WIRE_FIXED64, WIRE_VARINT, type FieldHeader, type Span, WireStream } from "../protobuf/wireStream.js";
 import {
@@ -51,11 +56,29 @@ export interface FoundTensor {
   tensor: TensorProtoInfo;
   /** For sparse tensors: the dense dims (the values tensor is `tensor`). */
   sparseDims?: number[];
+  /** Position in execution order, compared element by element (`compareRanks`). */
+  rank: number[];
 }
 
 export interface OnnxWalk {
   metadata: Record<string, string>;
+  /** In stored order; `rank` gives the execution order. */
   tensors: FoundTensor[];
+  /** The main graph has nodes, so `rank` follows them (else it is the stored order). */
+  executionOrder: boolean;
+}
+
+/** Lexicographic order of two ranks (a prefix first). */
+export function compareRanks(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
+/** The tensors of a graph (with their subgraphs') and every name its nodes use. */
+interface GraphWalk {
+  tensors: FoundTensor[];
+  uses: Set<string>;
+  nodes: number;
 }
 
 /** Tensors found so far per walk: a model may hold at most MAX_TENSORS (formats/bounds.ts). */
@@ -69,6 +92,8 @@ export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
   const end = stream.size;
   stream.position = 0;
   let trainingIndex = 0;
+  let functionIndex = 0;
+  let executionOrder = false;
   while (stream.position < end) {
     const header = await stream.tag(end);
     switch (header.field) {
@@ -84,9 +109,13 @@ export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
         metadata[key] = await stream.stringField(header, end, key);
         break;
       }
-      case ModelField.graph:
-        for (const tensor of await walkGraph(stream, await stream.message(header, end, "graph"), 1)) tensors.push(tensor);
+      case ModelField.graph: {
+        const graph = await walkGraph(stream, await stream.message(header, end, "graph"), 1);
+        for (const tensor of graph.tensors) tensor.rank.unshift(0);
+        executionOrder = graph.nodes > 0;
+        for (const tensor of graph.tensors) tensors.push(tensor);
         break;
+      }
       case ModelField.opsetImport: {
         opsets.push(await readOpset(stream, await stream.message(header, end, "opset_import")));
         break;
@@ -98,13 +127,19 @@ export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
       }
       case ModelField.trainingInfo: {
         const found = await walkTrainingInfo(stream, await stream.message(header, end, "training_info"));
-        for (const tensor of found) tensor.path.unshift(`training_info[${trainingIndex}]`);
+        for (const tensor of found) {
+          tensor.path.unshift(`training_info[${trainingIndex}]`);
+          tensor.rank.unshift(1, trainingIndex);
+        }
         for (const tensor of found) tensors.push(tensor);
         trainingIndex++;
         break;
       }
       case ModelField.functions: {
-        for (const tensor of await walkFunction(stream, await stream.message(header, end, "functions"))) tensors.push(tensor);
+        const found = await walkFunction(stream, await stream.message(header, end, "functions"));
+        for (const tensor of found) tensor.rank.unshift(2, functionIndex);
+        functionIndex++;
+        for (const tensor of found) tensors.push(tensor);
         break;
       }
       default:
@@ -112,7 +147,7 @@ export async function walkModel(stream: WireStream): Promise<OnnxWalk> {
     }
   }
   if (opsets.length > 0) metadata.opset_import = opsets.join(",");
-  return { metadata, tensors };
+  return { metadata, tensors, executionOrder };
 }
 
 async function readOpset(stream: WireStream, span: Span): Promise<string> {
@@ -150,8 +185,11 @@ async function walkTrainingInfo(stream: WireStream, span: Span): Promise<FoundTe
     if (header.field === TrainingInfoField.initialization || header.field === TrainingInfoField.algorithm) {
       const label = header.field === TrainingInfoField.initialization ? "initialization" : "algorithm";
       const inner = await walkGraph(stream, await stream.message(header, span.end, label), 1);
-      for (const tensor of inner) tensor.path.unshift(label);
-      for (const tensor of inner) found.push(tensor);
+      for (const tensor of inner.tensors) {
+        tensor.path.unshift(label);
+        tensor.rank.unshift(header.field === TrainingInfoField.initialization ? 0 : 1);
+      }
+      for (const tensor of inner.tensors) found.push(tensor);
     } else {
       await stream.skip(header, span.end);
     }
@@ -177,9 +215,13 @@ async function walkFunction(stream: WireStream, span: Span): Promise<FoundTensor
         else overload = text;
         break;
       }
-      case FunctionField.node:
-        for (const tensor of await walkNode(stream, await stream.message(header, span.end, "node"), nodeIndex++, 1)) found.push(tensor);
+      case FunctionField.node: {
+        const node = await walkNode(stream, await stream.message(header, span.end, "node"), nodeIndex, 1);
+        for (const tensor of node.tensors) tensor.rank.unshift(nodeIndex);
+        nodeIndex++;
+        for (const tensor of node.tensors) found.push(tensor);
         break;
+      }
       default:
         await stream.skip(header, span.end);
     }
@@ -189,48 +231,71 @@ async function walkFunction(stream: WireStream, span: Span): Promise<FoundTensor
   return found;
 }
 
-/** Tensors of one graph and its subgraphs; paths are relative to this graph. */
-async function walkGraph(stream: WireStream, span: Span, depth: number): Promise<FoundTensor[]> {
+/**
+ * Tensors of one graph and its subgraphs (paths and ranks relative to this graph). Ranks: node i's
+ * own tensors [2i + 1, …], initializers first used by node i [2i], unused ones [2·nodes].
+ */
+async function walkGraph(stream: WireStream, span: Span, depth: number): Promise<GraphWalk> {
   if (depth > MAX_GRAPH_DEPTH) stream.fail("limit", `subgraphs nested deeper than ${MAX_GRAPH_DEPTH} levels`, span.start);
   const found: FoundTensor[] = [];
+  const initializers: FoundTensor[] = [];
+  const firstUse = new Map<string, number>();
+  const uses = new Set<string>();
   let nodeIndex = 0;
   while (stream.position < span.end) {
     const header = await stream.tag(span.end);
     switch (header.field) {
-      case GraphField.node:
-        for (const tensor of await walkNode(stream, await stream.message(header, span.end, "node"), nodeIndex++, depth)) found.push(tensor);
+      case GraphField.node: {
+        const node = await walkNode(stream, await stream.message(header, span.end, "node"), nodeIndex, depth);
+        for (const tensor of node.tensors) tensor.rank.unshift(2 * nodeIndex + 1);
+        for (const name of node.uses) {
+          if (!firstUse.has(name)) firstUse.set(name, nodeIndex);
+          uses.add(name);
+        }
+        nodeIndex++;
+        for (const tensor of node.tensors) found.push(tensor);
         break;
+      }
       case GraphField.initializer: {
         const tensor = await readTensor(stream, await stream.message(header, span.end, "initializer"));
-        found.push({ path: [], storedName: tensor.name, origin: "initializer", tensor });
+        const entry: FoundTensor = { path: [], storedName: tensor.name, origin: "initializer", tensor, rank: [] };
+        initializers.push(entry);
+        found.push(entry);
         break;
       }
       case GraphField.sparseInitializer: {
         const sparse = await readSparseTensor(stream, await stream.message(header, span.end, "sparse_initializer"));
-        found.push({ path: [], storedName: sparse.values.name, origin: "sparse_initializer", tensor: sparse.values, sparseDims: sparse.dims });
+        const entry: FoundTensor = { path: [], storedName: sparse.values.name, origin: "sparse_initializer", tensor: sparse.values, sparseDims: sparse.dims, rank: [] };
+        initializers.push(entry);
+        found.push(entry);
         break;
       }
       default:
         await stream.skip(header, span.end);
     }
   }
-  return found;
+  for (const entry of initializers) entry.rank = [2 * (firstUse.get(entry.storedName) ?? nodeIndex)];
+  return { tensors: found, uses, nodes: nodeIndex };
 }
 
 /**
  * One node: Constant nodes contribute their `value` / `sparse_value`; graph-valued attributes of any
  * node are walked. Fields may come in any order, so the decision is taken at the end of the node.
  */
-async function walkNode(stream: WireStream, span: Span, index: number, depth: number): Promise<FoundTensor[]> {
+async function walkNode(stream: WireStream, span: Span, index: number, depth: number): Promise<{ tensors: FoundTensor[]; uses: Set<string> }> {
   let name = "";
   let opType = "";
   let domain = "";
   let firstOutput: string | undefined;
   const constants: { attribute: string; tensor: TensorProtoInfo; sparseDims?: number[] }[] = [];
   const nested: { attribute: string; tensors: FoundTensor[] }[] = [];
+  const uses = new Set<string>();
   while (stream.position < span.end) {
     const header = await stream.tag(span.end);
     switch (header.field) {
+      case NodeField.input:
+        uses.add(await stream.stringField(header, span.end, "input"));
+        break;
       case NodeField.output:
         if (firstOutput === undefined) firstOutput = await stream.stringField(header, span.end, "output");
         else await stream.skip(header, span.end);
@@ -249,6 +314,7 @@ async function walkNode(stream: WireStream, span: Span, index: number, depth: nu
         if (attribute.tensor) constants.push({ attribute: attribute.name, tensor: attribute.tensor });
         if (attribute.sparse) constants.push({ attribute: attribute.name, tensor: attribute.sparse.values, sparseDims: attribute.sparse.dims });
         if (attribute.graphs.length > 0) nested.push({ attribute: attribute.name, tensors: attribute.graphs });
+        for (const used of attribute.uses) uses.add(used);
         break;
       }
       default:
@@ -257,9 +323,10 @@ async function walkNode(stream: WireStream, span: Span, index: number, depth: nu
   }
   const found: FoundTensor[] = [];
   const label = name || `${opType || "node"}#${index}`;
-  for (const { attribute, tensors } of nested) {
+  for (const [position, { attribute, tensors }] of nested.entries()) {
     for (const tensor of tensors) {
       tensor.path.unshift(label, attribute);
+      tensor.rank.unshift(position + 1);
       found.push(tensor);
     }
   }
@@ -270,22 +337,27 @@ async function walkNode(stream: WireStream, span: Span, index: number, depth: nu
       // The tensor's own name is what the exporter called the weight (silero_vad_v5 repeats it per
       // branch, while the output name carries an inlining prefix); the output is the fallback.
       const storedName = constant.tensor.name || firstOutput || label;
-      found.push({ path: [], storedName, origin: "Constant", tensor: constant.tensor, ...(constant.sparseDims ? { sparseDims: constant.sparseDims } : {}) });
+      found.push({ path: [], storedName, origin: "Constant", tensor: constant.tensor, ...(constant.sparseDims ? { sparseDims: constant.sparseDims } : {}), rank: [0] });
     }
   }
-  return found;
+  return { tensors: found, uses };
 }
 
 interface AttributeInfo {
   name: string;
   tensor?: TensorProtoInfo;
   sparse?: { values: TensorProtoInfo; dims: number[] };
-  /** Tensors of graph-valued attributes (`g`, `graphs`), paths relative to the attribute. */
+  /** Tensors of graph-valued attributes (`g`, `graphs`), paths and ranks relative to the attribute. */
   graphs: FoundTensor[];
+  /** Names the nodes of those graphs use (a subgraph may use its parent's initializers). */
+  uses: Set<string>;
 }
 
 async function walkAttribute(stream: WireStream, span: Span, depth: number): Promise<AttributeInfo> {
-  const info: AttributeInfo = { name: "", graphs: [] };
+  const info: AttributeInfo = { name: "", graphs: [], uses: new Set() };
+  const nested = (graph: GraphWalk): void => {
+    for (const used of graph.uses) info.uses.add(used);
+  };
   let graphIndex = 0;
   while (stream.position < span.end) {
     const header = await stream.tag(span.end);
@@ -299,14 +371,21 @@ async function walkAttribute(stream: WireStream, span: Span, depth: number): Pro
       case AttributeField.sparseTensor:
         info.sparse = await readSparseTensor(stream, await stream.message(header, span.end, "sparse_tensor"));
         break;
-      case AttributeField.g:
-        for (const tensor of await walkGraph(stream, await stream.message(header, span.end, "g"), depth + 1)) info.graphs.push(tensor);
+      case AttributeField.g: {
+        const inner = await walkGraph(stream, await stream.message(header, span.end, "g"), depth + 1);
+        nested(inner);
+        for (const tensor of inner.tensors) info.graphs.push(tensor);
         break;
+      }
       case AttributeField.graphs: {
         const inner = await walkGraph(stream, await stream.message(header, span.end, "graphs"), depth + 1);
-        const tag = `[${graphIndex++}]`;
-        for (const tensor of inner) tensor.path.unshift(tag);
-        for (const tensor of inner) info.graphs.push(tensor);
+        nested(inner);
+        for (const tensor of inner.tensors) {
+          tensor.path.unshift(`[${graphIndex}]`);
+          tensor.rank.unshift(graphIndex);
+        }
+        graphIndex++;
+        for (const tensor of inner.tensors) info.graphs.push(tensor);
         break;
       }
       default:

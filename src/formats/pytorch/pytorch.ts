@@ -214,7 +214,7 @@ export async function openPytorch(path: string): Promise<OpenedModel> {
       tensors.push(record);
     }
     const metadata: Record<string, string> = { archive: prefix.replace(/\/$/, ""), byteorder: bigEndian ? "big" : "little", storages: String(new Set(found.flatMap((f) => (f.value instanceof PyTensor ? [f.value.storage.key] : []))).size) };
-    return { path, format: "pytorch", files: [path], bytes: source.size, metadata, tensors };
+    return { path, format: "pytorch", files: [path], bytes: source.size, metadata, tensors, order: "written" };
   } finally {
     await pool.close();
   }

@@ -47,5 +47,5 @@ export async function openPytorchShardIndex(indexPath: string): Promise<OpenedMo
   for (const [tensor, file] of weightMap) {
     if (owner.get(tensor) !== resolveInside(folder, file, indexPath)) throw new InputError("model", indexPath, `listed in weight_map under ${file} but that shard does not hold it`, tensor);
   }
-  return { path: indexPath, format: "pytorch", files: [indexPath, ...files], bytes, metadata, tensors };
+  return { path: indexPath, format: "pytorch", files: [indexPath, ...files], bytes, metadata, tensors, order: "written" };
 }

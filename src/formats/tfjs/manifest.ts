@@ -6,6 +6,7 @@
  */
 import { InputError } from "../../errors.js";
 import { readSmallFile } from "../smallFile.js";
+import { executionRanks } from "./graphOrder.js";
 import { isPlainObject, parseStrictJson } from "../strictJson.js";
 import { checkTensorCount } from "../bounds.js";
 
@@ -38,6 +39,8 @@ export interface TfjsManifest {
   kind: string;
   metadata: Record<string, string>;
   groups: TfjsGroup[];
+  /** A graph model's nodes in execution order (graphOrder.ts), by name. */
+  executionRanks?: Map<string, number>;
 }
 
 /** Parse a model.json / manifest; `undefined` when the JSON is not shaped like one (detection). */
@@ -61,11 +64,14 @@ export async function readManifest(path: string): Promise<TfjsManifest> {
   checkTensorCount(path, raw.reduce<number>((sum, group) => sum + (isPlainObject(group) && Array.isArray(group.weights) ? group.weights.length : 0), 0), "weights");
   const metadata: Record<string, string> = {};
   let kind = "weights-manifest";
+  let ranks: Map<string, number> | undefined;
   if (isPlainObject(value)) {
     kind = typeof value.format === "string" ? value.format : "model-json";
     for (const key of ["format", "generatedBy", "convertedBy"]) if (typeof value[key] === "string") metadata[key] = value[key];
+    // A layers model's topology is a Keras config; its manifest is already in the model's weight order.
+    if (kind === "graph-model") ranks = executionRanks(value.modelTopology);
   }
-  return { kind, metadata, groups: raw.map((group, index) => parseGroup(path, group, index)) };
+  return { kind, metadata, groups: raw.map((group, index) => parseGroup(path, group, index)), ...(ranks ? { executionRanks: ranks } : {}) };
 }
 
 function parseGroup(path: string, group: unknown, index: number): TfjsGroup {

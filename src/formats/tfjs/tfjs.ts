@@ -10,6 +10,10 @@
  * tfjs does, value = q·scale + min in float32 (`affine` with offset = min). int32, bool, string and
  * complex64 tensors are listed as skipped.
  *
+ * Order: a graph model's weights are listed in the graph's execution order (graphOrder.ts; weights
+ * no node reads last); layers models and bare manifests in manifest order, which is the model's
+ * weight order.
+ *
  * Shard paths must stay inside the manifest's folder; the shards must hold exactly the bytes the
  * manifest describes (a mismatch means the manifest or the shards are wrong, and offsets would be).
  */
@@ -182,7 +186,11 @@ export async function openTfjs(path: string): Promise<OpenedModel> {
       }
     }
     const metadata = { ...manifest.metadata, groups: String(manifest.groups.length) };
-    return { path, format: manifest.kind === "weights-manifest" ? "tfjs-weights-manifest" : `tfjs-${manifest.kind}`, files, bytes, metadata, tensors };
+    const format = manifest.kind === "weights-manifest" ? "tfjs-weights-manifest" : `tfjs-${manifest.kind}`;
+    const ranks = manifest.executionRanks;
+    if (!ranks) return { path, format, files, bytes, metadata, tensors, order: "written" };
+    const rank = (tensor: TensorRecord): number => ranks.get(tensor.originalName ?? tensor.name) ?? ranks.size;
+    return { path, format, files, bytes, metadata, tensors: [...tensors].sort((a, b) => rank(a) - rank(b)), order: "execution" };
   } finally {
     await pool.close();
   }

@@ -6,6 +6,7 @@
  *   Model { version 0, operator_codes 1, subgraphs 2, description 3, buffers 4, metadata_buffer 5,
  *           metadata 6, signature_defs 7 }
  *   SubGraph { tensors 0, inputs 1, outputs 2, operators 3, name 4 }
+ *   Operator { opcode_index 0, inputs 1 ([int], -1 for an omitted optional input), outputs 2, … }
  *   Tensor { shape 0, type 1, buffer 2, name 3, quantization 4, is_variable 5, sparsity 6, … }
  *   Buffer { data 0 ([ubyte]), offset 1 (ulong), size 2 (ulong) }: offset/size locate the bytes
  *           after the flatbuffer in models > 2 GB ("only valid if > 1")
@@ -16,7 +17,8 @@
 import type { PagedByteBuffer } from "./pagedBuffer.js";
 
 export const ModelSlot = { version: 0, subgraphs: 2, description: 3, buffers: 4 } as const;
-export const SubGraphSlot = { tensors: 0, name: 4 } as const;
+export const SubGraphSlot = { tensors: 0, operators: 3, name: 4 } as const;
+export const OperatorSlot = { inputs: 1 } as const;
 export const TensorSlot = { shape: 0, type: 1, buffer: 2, name: 3, quantization: 4, sparsity: 6 } as const;
 export const BufferSlot = { data: 0, offset: 1, size: 2 } as const;
 export const QuantizationSlot = { scale: 2, zeroPoint: 3, detailsType: 4, quantizedDimension: 6 } as const;

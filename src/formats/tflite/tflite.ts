@@ -12,6 +12,10 @@
  *   of values, so they are densified by appending the implicit zeros (io/zeroSource.ts), which is
  *   exact. Sparse + per-channel quantization needs positions and is skipped with that reason.
  *
+ * Order: TFLite runs a subgraph's operators in the order they are stored, so a subgraph's constant
+ * tensors are listed in the order of the first operator that reads them (tensors no operator reads
+ * last, in stored order); subgraphs in stored order.
+ *
  * Memory: the file is read through PagedByteBuffer (≤ 4 MiB of 16 KiB pages); tensor bytes are
  * never read here, only the length prefix of each buffer's data vector.
  */
@@ -25,6 +29,7 @@ import { PagedByteBuffer } from "./pagedBuffer.js";
 import {
   BufferSlot,
   ModelSlot,
+  OperatorSlot,
   QuantizationSlot,
   SubGraphSlot,
   TensorSlot,
@@ -149,11 +154,15 @@ function readModel(bb: PagedByteBuffer, path: string): OpenedModel {
   if (!subgraphs || subgraphs.length === 0) throw new InputError("malformed", path, "the model has no subgraph (TFLite needs at least one)", undefined, model);
   const tensors: TensorRecord[] = [];
   const seen = new Map<string, number>();
+  let operatorCount = 0;
   const budget = new TensorBudget(path);
   for (let s = 0; s < (subgraphs?.length ?? 0); s++) {
     const subgraph = tableAt(bb, subgraphs!, s);
     const prefix = s === 0 ? "" : `${stringField(bb, subgraph, SubGraphSlot.name) || `subgraph${s}`}/`;
     const list = vectorField(bb, subgraph, SubGraphSlot.tensors, 4);
+    const firstUse = firstOperatorReading(bb, subgraph);
+    operatorCount += firstUse.operators;
+    const found: { record: TensorRecord; rank: number }[] = [];
     budget.add(list?.length ?? 0);
     for (let t = 0; t < (list?.length ?? 0); t++) {
       const table = tableAt(bb, list!, t);
@@ -166,11 +175,25 @@ function readModel(bb: PagedByteBuffer, path: string): OpenedModel {
       const count = (seen.get(name) ?? 0) + 1;
       seen.set(name, count);
       if (count > 1) name = `${name}#${count}`;
-      tensors.push(describeTensor(bb, table, name, name === storedName ? undefined : storedName, location.range));
+      found.push({ record: describeTensor(bb, table, name, name === storedName ? undefined : storedName, location.range), rank: firstUse.byTensor.get(t) ?? firstUse.operators });
     }
+    // A stable sort keeps stored order among tensors first read by the same operator.
+    tensors.push(...found.sort((a, b) => a.rank - b.rank).map(({ record }) => record));
   }
   metadata.subgraphs = String(subgraphs?.length ?? 0);
-  return { path, format: "tflite", files: [path], bytes: bb.fileSize, metadata, tensors };
+  return { path, format: "tflite", files: [path], bytes: bb.fileSize, metadata, tensors, order: operatorCount > 0 ? "execution" : "written" };
+}
+
+/** For each tensor index of a subgraph, the first operator that reads it; and how many operators there are. */
+function firstOperatorReading(bb: PagedByteBuffer, subgraph: number): { byTensor: Map<number, number>; operators: number } {
+  const operators = vectorField(bb, subgraph, SubGraphSlot.operators, 4);
+  const byTensor = new Map<number, number>();
+  for (let o = 0; o < (operators?.length ?? 0); o++) {
+    for (const input of int32Vector(bb, tableAt(bb, operators!, o), OperatorSlot.inputs) ?? []) {
+      if (input >= 0 && !byTensor.has(input)) byTensor.set(input, o);
+    }
+  }
+  return { byTensor, operators: operators?.length ?? 0 };
 }
 
 function describeTensor(bb: PagedByteBuffer, table: number, name: string, originalName: string | undefined, range: ByteRange): TensorRecord {

@@ -27,6 +27,8 @@ export interface Discovery {
   failures: Failure[];
   /** Things worth a warning that are not failures (e.g. --glob matched nothing under a root). */
   notes: string[];
+  /** Model files that --glob left out, as it saw them (paths relative to their root). */
+  unselected: string[];
   /** Files and folders left out on purpose (training companions, configs, …), with the reason. */
   skipped: SkippedEntry[];
 }
@@ -45,6 +47,7 @@ export async function discoverModels(roots: readonly string[], options: Discover
   const found = new Map<string, ScanTarget>();
   const failures: Failure[] = [];
   const notes: string[] = [];
+  const unselected: string[] = [];
   const skipped: SkippedEntry[] = [];
   for (const root of roots) {
     let under: Under;
@@ -64,13 +67,14 @@ export async function discoverModels(roots: readonly string[], options: Discover
     }
     const kept = glob && folder ? models.filter((model) => model.paths.some((path) => glob(relativeTo(root, path)))) : models;
     if (kept.length === 0) notes.push(`no model under ${root} matches --glob ${options.glob!.join(" ")}`);
+    for (const model of models) if (!kept.includes(model)) unselected.push(...model.paths.map((path) => relativeTo(root, path)));
     for (const model of kept) {
       const key = model.paths.map(locationKey).join("\u0000");
       if (!found.has(key)) found.set(key, { model: model.display, paths: model.paths });
     }
   }
   const targets = [...found.values()].sort((a, b) => compareNames(a.model, b.model));
-  return { targets, failures: failures.sort((a, b) => compareNames(a.model, b.model)), notes, skipped };
+  return { targets, failures: failures.sort((a, b) => compareNames(a.model, b.model)), notes, unselected, skipped };
 }
 
 interface Under {

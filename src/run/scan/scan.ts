@@ -17,7 +17,8 @@ import { type Shard, shardOf } from "../../analysis/scan/shard.js";
 import { type ScanResults, type ScanScope, sortScan } from "../../analysis/scan/summary.js";
 import { resolveSettings, type AnalysisSettings } from "../../analysis/settings.js";
 import { type Stored, storedForm } from "../../analysis/stored.js";
-import type { Failure } from "../../errors.js";
+import { type Failure, UsageError } from "../../errors.js";
+import { nearestNames } from "../../analysis/selection.js";
 import { openModel } from "../../formats/open.js";
 import { ensureOutputFolder } from "../../io/atomicWrite.js";
 import { withInputDeadline } from "../../io/inputSignal.js";
@@ -30,6 +31,7 @@ import { openArgument } from "../inputs.js";
 import { type CacheIdentity, readCachedResult, stampFiles, writeCachedResult } from "./cache.js";
 import { discoverModels, type ScanTarget } from "./discover.js";
 import { writeModelTables, writingTo } from "./modelTables.js";
+import { checkSelection } from "../selection.js";
 
 /** What `runScan` scans and where it writes. */
 export interface ScanOptions {
@@ -77,6 +79,12 @@ export async function runScan(options: ScanOptions, env: RunEnvironment): Promis
   await ensureOutputFolder(join(options.outDir, CACHE_FOLDER));
 
   const discovery = await discoverModels(options.roots, { glob: scope.glob, skip: [options.outDir] });
+  if (scope.glob.length > 0 && discovery.targets.length === 0 && discovery.unselected.length > 0) {
+    throw new UsageError(`--glob ${scope.glob.map((pattern) => `'${pattern}'`).join(" --glob ")} selects no model under ${options.roots.join(", ")}`, [
+      "--glob is matched against each file's path below the folder given: '*.onnx' matches only at its top, '**/*.onnx' at any depth",
+      `model files found: ${nearestNames(scope.glob[0]!, discovery.unselected).map((path) => JSON.stringify(path)).join(", ")}`,
+    ]);
+  }
   const shard = options.shard;
   const targets = shard ? discovery.targets.filter((target) => shardOf(target.model, shard.count) === shard.index) : discovery.targets;
 
@@ -100,6 +108,8 @@ export async function runScan(options: ScanOptions, env: RunEnvironment): Promis
     await executor.close();
   }
   const results = outcome.results.map(({ result }) => result);
+  // One shard's models are an arbitrary share: `merge` judges the selection over all of them.
+  if (!shard) checkSelection(results, settings, env);
   const cached = outcome.results.filter((entry) => entry.cached).length;
   const failures = [...discovery.failures, ...outcome.failures];
   const sorted = sortScan(results, failures);
