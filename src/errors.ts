@@ -76,6 +76,7 @@ export class UsageError extends Error {
   /** Lines that help fix the call (printed after the message, each as `jaynes: hint: …`). */
   readonly hints: readonly string[];
 
+  /** A usage error with its message and, optionally, hint lines. */
   constructor(message: string, hints: readonly string[] = []) {
     super(message);
     this.hints = hints;

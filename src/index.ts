@@ -32,7 +32,7 @@ export { DEFAULT_SETTINGS, resolveSettings, type AnalysisSettings, type Normaliz
 // ── Where models come from: model sources, byte sources, formats, the Hub ───────────────────────
 export { openModel, resolveInputs, type ModelInput, type ModelSource, type ResolveOptions } from "./formats/open.js";
 export type { SkippedEntry } from "./formats/trainingFiles.js";
-export type { OpenedModel, TensorRecord, TensorStorage } from "./formats/tensor.js";
+export type { OpenedModel, TensorOrder, TensorRecord, TensorStorage } from "./formats/tensor.js";
 export { FileSource, MemorySource, registerSourceOpener, type ByteSource, type ReadIntent, type SourceOpener, type SourceOpenerOptions } from "./io/byteSource.js";
 export { UrlSource } from "./io/urlSource.js";
 export { detectFormat, registerFormat, registeredFormats, type FormatReader } from "./formats/registry.js";
