@@ -1,7 +1,6 @@
 /** `jaynes compare A B`: options → the compare use case (run/compare.ts) → a renderer from the registry. */
 import { Command } from "commander";
 import { render } from "../report/registry.js";
-import { requireFigureRenderer } from "../report/vega.js";
 import { failureExitCode } from "../run/batch.js";
 import { runCompare } from "../run/compare.js";
 import { writeFitFigures } from "../run/fit.js";
@@ -9,7 +8,7 @@ import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from 
 import { cliEnvironment } from "./environment.js";
 import { logFigureWrite } from "./figureOptions.js";
 import { HUB_HELP, type HubCliOptions, addHubOptions, logHubTraffic } from "./hubOptions.js";
-import { checkOutputTargets, emit } from "./output.js";
+import { checkReportTargets, emit } from "./output.js";
 import { tableContext } from "./tableOptions.js";
 import { commandLog } from "./terminal.js";
 import { type FormatOptionValues, type VerbosityValues, addFormatOptions, addJobsOption, addProgressOption, addVerbosityOptions, chosenFormat } from "./vocabulary.js";
@@ -58,13 +57,7 @@ ${HUB_HELP}`,
 async function compare(a: string, b: string, options: CompareOptions, self: Command): Promise<number> {
   const format = chosenFormat(options, self);
   const log = commandLog(options);
-  const figureOptions = [options.plot !== undefined ? "--plot" : "", options.html !== undefined ? "--html" : ""].filter(Boolean);
-  if (figureOptions.length > 0) await requireFigureRenderer(figureOptions.join(" and "));
-  await checkOutputTargets([
-    { option: "-o", path: options.output, kind: "file" },
-    { option: "--html", path: options.html, kind: "file" },
-    { option: "--plot", path: options.plot, kind: "folder" },
-  ], [a, b]);
+  await checkReportTargets(options, [a, b]);
   const drawing = options.plot !== undefined || options.html !== undefined;
   const run = await runCompare(a, b, analysisSettings(options), cliEnvironment({ ...options, progress: options.progress && !options.quiet }), { keepHistograms: drawing });
   if (options.verbose) logHubTraffic();

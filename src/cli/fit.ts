@@ -1,13 +1,12 @@
 /** `jaynes fit PATH...`: options → the fit use case (run/fit.ts) → a renderer from the registry. */
 import { Command } from "commander";
 import { render } from "../report/registry.js";
-import { requireFigureRenderer } from "../report/vega.js";
 import { fitExitCode, runFit, writeFitFigures } from "../run/fit.js";
 import { type AnalysisOptionValues, addAnalysisOptions, analysisSettings } from "./analysisOptions.js";
 import { cliEnvironment } from "./environment.js";
 import { logFigureWrite } from "./figureOptions.js";
 import { type HubCliOptions, HUB_HELP, addHubOptions, logHubTraffic } from "./hubOptions.js";
-import { checkOutputTargets, emit } from "./output.js";
+import { checkReportTargets, emit } from "./output.js";
 import { type TableCliOptions, addTableOptions, tableContext } from "./tableOptions.js";
 import { commandLog } from "./terminal.js";
 import { type FormatOptionValues, type VerbosityValues, addFormatOptions, addJobsOption, addProgressOption, addTimeoutOption, addVerbosityOptions, chosenFormat } from "./vocabulary.js";
@@ -82,13 +81,7 @@ async function fit(paths: string[], options: FitOptions, self: Command): Promise
   const format = chosenFormat(options, self);
   const log = commandLog(options);
   const table = tableContext(options, options.output);
-  const figureOptions = [options.plot !== undefined ? "--plot" : "", options.html !== undefined ? "--html" : ""].filter(Boolean);
-  if (figureOptions.length > 0) await requireFigureRenderer(figureOptions.join(" and "));
-  await checkOutputTargets([
-    { option: "-o", path: options.output, kind: "file" },
-    { option: "--html", path: options.html, kind: "file" },
-    { option: "--plot", path: options.plot, kind: "folder" },
-  ], paths);
+  await checkReportTargets(options, paths);
   const drawing = options.plot !== undefined || options.html !== undefined;
   const run = await runFit({ paths, settings: analysisSettings(options), keepHistograms: drawing, ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) }, cliEnvironment({ ...options, progress: options.progress && !options.quiet }));
   if (options.verbose) logHubTraffic();

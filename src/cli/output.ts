@@ -12,6 +12,7 @@ import { resolve, sep } from "node:path";
 import { checkOutputPath, writeFileAtomic } from "../io/atomicWrite.js";
 import { describeIoError } from "../io/byteSource.js";
 import { OutputError, UsageError } from "../errors.js";
+import { requireFigureRenderer } from "../report/vega.js";
 
 export async function emit(text: string, outputPath: string | undefined): Promise<void> {
   if (outputPath) {
@@ -81,4 +82,18 @@ export async function checkOutputFile(file: string, option: string, inputs: read
     if (error instanceof OutputError) throw new OutputError(`${error.message} (${option})`);
     throw error;
   }
+}
+
+/**
+ * The outputs of a command that writes a report, figures and an HTML page (fit, compare): the figure
+ * renderer first when --plot or --html asks for it, then -o, --html and --plot checked against the inputs.
+ */
+export async function checkReportTargets(options: { output?: string | undefined; html?: string | undefined; plot?: string | undefined }, inputs: readonly string[]): Promise<void> {
+  const figureOptions = [options.plot !== undefined ? "--plot" : "", options.html !== undefined ? "--html" : ""].filter(Boolean);
+  if (figureOptions.length > 0) await requireFigureRenderer(figureOptions.join(" and "));
+  await checkOutputTargets([
+    { option: "-o", path: options.output, kind: "file" },
+    { option: "--html", path: options.html, kind: "file" },
+    { option: "--plot", path: options.plot, kind: "folder" },
+  ], inputs);
 }
